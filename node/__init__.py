@@ -1,0 +1,1 @@
+"""The composition root: API, scheduled jobs, federation and the CLIs."""

@@ -1,0 +1,1 @@
+"""The core library of the Ace service-layer node (no web, CLI or scheduler code)."""
