@@ -1,0 +1,17 @@
+"""``acenode``: the validator operator's command line."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="acenode",
+    help="Run and operate an Ace service-layer node.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def main() -> None:
+    app()
