@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from node.cli.bench import bench_app
+
 app = typer.Typer(
     name="acenode",
     help="Run and operate an Ace service-layer node.",
@@ -11,6 +13,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
+
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:
