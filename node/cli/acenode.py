@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from node.cli.bench import bench_app
+from node.cli.node_commands import db_app, init, keys_app, run
 
 app = typer.Typer(
     name="acenode",
@@ -14,6 +15,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+app.command()(init)
+app.command()(run)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(bench_app, name="bench")
 
 
