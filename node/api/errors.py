@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicelayer.errors import (
     Conflict,
@@ -44,10 +45,6 @@ STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
 class ErrorOut(BaseModel):
     error: str = Field(description="Stable machine-readable code", examples=["invalid_json"])
     detail: str = Field(description="What went wrong, for a human")
-
-
-class BodyTooLarge(Exception):
-    """The request body exceeded the node's limit while it was being read."""
 
 
 def error_response(status: int, code: str, detail: str) -> JSONResponse:
@@ -83,9 +80,23 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(400, "invalid_json", "the body is not valid JSON")
         return error_response(422, "invalid_request", _describe(errors))
 
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
-        return error_response(413, "body_too_large", str(exc))
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, code, detail)
+
+
+_HTTP_CODES = {
+    400: "invalid_body",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
+_HTTP_DETAILS = {
+    400: "the body could not be parsed",
+    413: "the body is larger than this node accepts (see max_body_bytes)",
+}
 
 
 def _describe(errors: Any) -> str:
