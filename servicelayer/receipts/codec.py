@@ -175,7 +175,7 @@ def _int(obj: dict[str, Any], name: str, minimum: int = 0) -> int:
 
 def _hex(obj: dict[str, Any], name: str, lengths: tuple[int, ...]) -> bytes:
     value = obj.get(name)
-    if not isinstance(value, str) or len(value) not in tuple(2 * n for n in lengths):
+    if not isinstance(value, str) or len(value) // 2 not in lengths or len(value) % 2:
         sizes = " or ".join(str(2 * n) for n in lengths)
         raise ReceiptError("malformed", f"{name} must be {sizes} hex digits")
     try:
