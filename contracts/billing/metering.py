@@ -12,6 +12,7 @@ from contracts.billing.state import (
     MAX_MINUTES_PER_RECEIPT,
     BillingState,
     LineKind,
+    Rate,
     Session,
     StatementLine,
 )
@@ -68,6 +69,33 @@ def _session_problem(state: BillingState, action: ReceiveViewingMinutes) -> str 
     return None
 
 
+def _charge(
+    state: BillingState,
+    action: ReceiveViewingMinutes,
+    rate: Rate,
+    charged: tuple[int, ...],
+    balance: int,
+    now: int,
+) -> BillingState:
+    """Debit the charged minutes, add a statement line, accrue the provider's revenue."""
+    amount = len(charged) * rate.per_minute
+    reference = f"{action.session}:{charged[0]}-{charged[-1]}"
+    line = StatementLine(
+        now,
+        LineKind.CHARGE,
+        rate.asset,
+        amount,
+        balance - amount,
+        reference,
+        action.content,
+        len(charged),
+    )
+    new = with_line(state, action.account, line, balance - amount)
+    revenue_key = (rate.provider, rate.asset)
+    accrued = {**new.accrued, revenue_key: new.accrued.get(revenue_key, 0) + amount}
+    return replace(new, accrued=accrued)
+
+
 def bill_minutes(state: BillingState, action: ReceiveViewingMinutes, ctx: Context) -> Result:
     problem = _session_problem(state, action)
     if problem is not None:
@@ -92,21 +120,7 @@ def bill_minutes(state: BillingState, action: ReceiveViewingMinutes, ctx: Contex
         state, sessions={**state.sessions, action.session: replace(session, minutes=seen)}
     )
     if charged:
-        reference = f"{action.session}:{charged[0]}-{charged[-1]}"
-        line = StatementLine(
-            ctx.close_time,
-            LineKind.CHARGE,
-            rate.asset,
-            amount,
-            balance - amount,
-            reference,
-            action.content,
-            len(charged),
-        )
-        new = with_line(new, action.account, line, balance - amount)
-        revenue_key = (rate.provider, rate.asset)
-        accrued = {**new.accrued, revenue_key: new.accrued.get(revenue_key, 0) + amount}
-        new = replace(new, accrued=accrued)
+        new = _charge(new, action, rate, charged, balance, ctx.close_time)
     new = replace(new, last_rate={**new.last_rate, key: rate.per_minute})
     billed = EventMinutesBilled(
         action.account,

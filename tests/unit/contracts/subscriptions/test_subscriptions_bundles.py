@@ -21,7 +21,9 @@ from contracts.subscriptions import (
     ActionCreateBundle,
     ActionCreatePlan,
     ActionSubscribe,
+    ActionUpdateTerms,
     EventBundleSplit,
+    EventRenewed,
     EventViewingRecorded,
     ReceiveLedgerClose,
     ReceiveVerifiedViewing,
@@ -29,6 +31,7 @@ from contracts.subscriptions import (
 )
 
 HOUR = 3600
+DAY = 24 * HOUR
 
 
 def bundle_market(cap: int = 0, price: int = 1000) -> tuple[Scenario, dict[str, str]]:
@@ -155,3 +158,29 @@ def test_bundle_creation_rules(plans: tuple[str, ...], curator: str, code: str) 
     events = s.apply(ActionCreateBundle(curator, "new", plans, 10, MONTH, NATIVE))
     assert events[0].code == code
     assert s.state == before
+
+
+def test_a_paid_plan_outranks_a_bundle_in_grace_for_the_same_content() -> None:
+    s, contents = bundle_market()
+    s.pay(VIEWER, 1000)
+    s.ok(ActionSubscribe(VIEWER, "trio"))
+    s.pay(VIEWER, 1000, at=T0 + MONTH - DAY)
+    s.ok(ActionSubscribe(VIEWER, "a-plan"), at=T0 + MONTH - DAY)
+    s.ok(ReceiveLedgerClose(), at=T0 + MONTH)  # the bundle renewal is unpaid: grace
+    on_a = entitlement(s.state, VIEWER, contents[PROVIDER_A], T0 + MONTH + 1)
+    assert (on_a.reason, on_a.until) == ("active_subscription", T0 + 2 * MONTH - DAY)
+    on_b = entitlement(s.state, VIEWER, contents[PROVIDER_B], T0 + MONTH + 1)
+    assert on_b.reason == "in_grace_period"  # only the bundle covers provider B
+
+
+def test_bundle_renewal_takes_a_price_cut_but_not_a_rise() -> None:
+    s, _ = bundle_market()
+    s.pay(VIEWER, 5000)
+    s.ok(ActionSubscribe(VIEWER, "trio"))
+    s.ok(ActionUpdateTerms(PROVIDER_A, "trio", 4000, MONTH))
+    first = s.ok(ReceiveLedgerClose(), at=T0 + MONTH)
+    assert of_type(first, EventRenewed)[0].amount == 1000
+    s.ok(ActionUpdateTerms(PROVIDER_A, "trio", 600, MONTH))
+    second = s.ok(ReceiveLedgerClose(), at=T0 + 2 * MONTH)
+    assert of_type(second, EventRenewed)[0].amount == 600
+    assert sum(payouts(second).values()) == 1000  # the pool of the period paid at 1000
