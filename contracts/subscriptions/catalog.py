@@ -72,6 +72,8 @@ def register_content(state: SubscriptionsState, action: ActionRegisterContent) -
         return rejected(state, action, "invalid_content")
     if action.content in state.contents or action.content in state.channels:
         return rejected(state, action, "content_exists")
+    if type(action.channel) is not str:
+        return rejected(state, action, "invalid_channel")
     if action.channel != "":
         channel = state.channels.get(action.channel)
         if channel is None:
@@ -109,10 +111,12 @@ def create_plan(state: SubscriptionsState, action: ActionCreatePlan) -> Result:
     channels = action.channels
     if type(channels) is not tuple or len(channels) > MAX_PLAN_CHANNELS:
         return rejected(state, action, "invalid_channels")
+    if not all(type(c) is str for c in channels):
+        return rejected(state, action, "invalid_channels")
     if len(set(channels)) != len(channels):
         return rejected(state, action, "invalid_channels", "duplicate channel")
     for channel_id in channels:
-        channel = state.channels.get(channel_id) if type(channel_id) is str else None
+        channel = state.channels.get(channel_id)
         if channel is None or channel.provider != action.provider:
             return rejected(state, action, "not_channel_owner", str(channel_id))
     plan = Plan(
@@ -148,10 +152,12 @@ def _bundle_problem(state: SubscriptionsState, action: ActionCreateBundle) -> st
     plans = action.plans
     if type(plans) is not tuple or not 2 <= len(plans) <= MAX_BUNDLE_PLANS:
         return "invalid_plans"
+    if not all(type(p) is str for p in plans):
+        return "invalid_plans"
     if len(set(plans)) != len(plans):
         return "invalid_plans"
     for plan_id in plans:
-        plan = state.plans.get(plan_id) if type(plan_id) is str else None
+        plan = state.plans.get(plan_id)
         if plan is None:
             return "unknown_offering"
         if plan.retired:
