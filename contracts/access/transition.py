@@ -144,7 +144,8 @@ def _payment(state: AccessState, action: ReceiveAccessPayment, ctx: Context) -> 
     seen = replace(state, payments_seen={**state.payments_seen, action.payment_id: True})
     reason = _refusal(state, action)
     if reason is not None:
-        refund = SendRefund(action.account, action.asset, action.amount, action.payment_id)
+        ref = f"ppv-refund:{action.payment_id}"
+        refund = SendRefund(action.account, action.asset, action.amount, ref)
         refunded = EventPaymentRefunded(
             action.account, action.content, action.amount, action.payment_id, reason
         )
@@ -161,12 +162,14 @@ def _grant(state: AccessState, offer: Offer, action: ReceiveAccessPayment, now: 
     ref = action.payment_id
     events: list[Event] = [
         EventAccessGranted(action.account, offer.content, grant.expires_at, ref),
-        SendProviderRevenue(offer.provider, offer.asset, offer.price, ref),
+        SendProviderRevenue(offer.provider, offer.asset, offer.price, f"ppv:{ref}"),
     ]
-    if action.amount > offer.price:
-        events.append(SendRefund(action.account, offer.asset, action.amount - offer.price, ref))
+    excess = action.amount - offer.price
+    if excess > 0:
+        events.append(SendRefund(action.account, offer.asset, excess, f"ppv-refund:{ref}"))
     if offer.token_code:
-        events.append(SendAccessToken(action.account, offer.token_code, TOKEN_AMOUNT, ref))
+        token = SendAccessToken(action.account, offer.token_code, TOKEN_AMOUNT, f"ppv-token:{ref}")
+        events.append(token)
     new = replace(state, grants={**state.grants, key: grant})
     return TransitionResult(new, tuple(events))
 

@@ -111,7 +111,9 @@ def subscribe(state: SubscriptionsState, action: ActionSubscribe, ctx: Context) 
         return rejected(state, action, "insufficient_credit")
     kind = OfferingKind.PLAN if offering_id in state.plans else OfferingKind.BUNDLE
     terms = Terms(offering.price, offering.period, offering.asset)
-    fresh = Subscription(action.account, offering_id, kind, terms, SubStatus.ACTIVE, now)
+    # Period numbers continue across re-subscriptions, so payout references stay unique.
+    index = existing.period_index if existing is not None else 0
+    fresh = Subscription(action.account, offering_id, kind, terms, SubStatus.ACTIVE, now, index)
     sub, paid = start_period(working, fresh, offering.price, now)
     credits: Credits = dict(working.credits)
     credits[key] -= offering.price

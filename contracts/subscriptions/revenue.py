@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from contracts.common import SendProviderRevenue, is_account, is_int_in, split_exact
-from contracts.core import Context, Event, TransitionResult, rejected
+from contracts.core import Event, TransitionResult, rejected
 from contracts.subscriptions.actions import ReceiveVerifiedViewing
 from contracts.subscriptions.entitlement import locate, offering_covers
 from contracts.subscriptions.events import EventBundleSplit, EventViewingRecorded
@@ -66,8 +66,11 @@ def close_pool_if_due(
 
 
 def record_viewing(
-    state: SubscriptionsState, action: ReceiveVerifiedViewing, ctx: Context
+    state: SubscriptionsState, action: ReceiveVerifiedViewing
 ) -> TransitionResult[SubscriptionsState]:
+    """Count verified seconds in every open (not yet split) pool of the viewer whose
+    bundle covers the content. The runtime applies an epoch's viewing before that
+    epoch's ``ReceiveLedgerClose``, so viewing lands in the period it mostly belongs to."""
     if not is_int_in(action.epoch, 0, MAX_EPOCH):
         return rejected(state, action, "invalid_epoch")
     if not is_account(action.viewer):
@@ -85,7 +88,7 @@ def record_viewing(
     for offering_id in sorted(mine):
         sub = mine[offering_id]
         pool = sub.pool
-        if sub.kind != OfferingKind.BUNDLE or pool is None or ctx.close_time >= pool.end:
+        if sub.kind != OfferingKind.BUNDLE or pool is None:
             continue
         if not offering_covers(state, sub, where):
             continue

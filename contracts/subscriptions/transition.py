@@ -52,7 +52,7 @@ def transition(
         case ActionWithdrawCredit():
             return purchase.withdraw_credit(state, action)
         case ReceiveVerifiedViewing():
-            return record_viewing(state, action, ctx)
+            return record_viewing(state, action)
         case ReceiveLedgerClose():
             new, events = advance_all(state, list(state.subscriptions), ctx.close_time)
             return TransitionResult(new, tuple(events))

@@ -47,6 +47,7 @@ class AccessMachine(RuleBasedStateMachine):
         self.outputs: list[tuple[Event, ...]] = []
         self.paid_in = 0
         self.paid_out = 0
+        self.references: set[str] = set()
         self.payments = 0
         for i, content in enumerate(CONTENTS):
             self._apply(ActionSetAccessPrice(PROVIDERS[i % 2], content, 100 * (i + 1), NATIVE, 600))
@@ -65,6 +66,8 @@ class AccessMachine(RuleBasedStateMachine):
         for event in result.events:
             if isinstance(event, SendProviderRevenue | SendRefund):
                 assert event.amount > 0
+                assert event.reference not in self.references  # a payout is never repeated
+                self.references.add(event.reference)
                 self.paid_out += event.amount
             if isinstance(event, EventAccessGranted):
                 answer = entitlement(result.state, event.account, event.content, self.now)

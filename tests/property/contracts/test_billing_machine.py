@@ -57,6 +57,7 @@ class BillingMachine(RuleBasedStateMachine):
         self.outputs: list[tuple[Event, ...]] = []
         self.deposited = 0
         self.paid_out = 0
+        self.references: set[str] = set()
         self.charged: set[tuple[str, int]] = set()
         self.txs = 0
         for i, content in enumerate(CONTENTS):
@@ -77,6 +78,8 @@ class BillingMachine(RuleBasedStateMachine):
                 self.deposited += event.amount
             if isinstance(event, SendProviderRevenue | SendRefund):
                 assert event.amount > 0
+                assert event.reference not in self.references  # a payout is never repeated
+                self.references.add(event.reference)
                 self.paid_out += event.amount
             if isinstance(event, EventMinutesBilled):
                 rate = before.rates[event.content].per_minute

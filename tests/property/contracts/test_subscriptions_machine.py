@@ -73,6 +73,7 @@ class SubscriptionsMachine(RuleBasedStateMachine):
         self.outputs: list[tuple[Event, ...]] = []
         self.paid_in = 0
         self.paid_out = 0
+        self.references: set[str] = set()
         self.payments = 0
         for action in _setup_actions():
             self._apply(action)
@@ -91,6 +92,8 @@ class SubscriptionsMachine(RuleBasedStateMachine):
                 self.paid_in += event.amount
             if isinstance(event, SendProviderRevenue | SendRefund):
                 assert event.amount > 0
+                assert event.reference not in self.references  # a payout is never repeated
+                self.references.add(event.reference)
                 self.paid_out += event.amount
             if isinstance(event, EventBundleSplit):
                 assert sum(amount for _, _, amount in event.shares) == event.amount

@@ -184,3 +184,13 @@ def test_bundle_renewal_takes_a_price_cut_but_not_a_rise() -> None:
     second = s.ok(ReceiveLedgerClose(), at=T0 + 2 * MONTH)
     assert of_type(second, EventRenewed)[0].amount == 600
     assert sum(payouts(second).values()) == 1000  # the pool of the period paid at 1000
+
+
+def test_viewing_reported_before_the_closing_ledger_counts_for_the_ending_period() -> None:
+    s, contents = bundle_market()
+    s.pay(VIEWER, 1000)
+    s.ok(ActionSubscribe(VIEWER, "trio"))
+    # the last epoch's viewing arrives with the close time that also ends the period
+    s.ok(ReceiveVerifiedViewing(7, VIEWER, contents[PROVIDER_C], 60), at=T0 + MONTH)
+    events = s.ok(ReceiveLedgerClose(), at=T0 + MONTH)
+    assert payouts(events) == {PROVIDER_C: 1000}

@@ -243,3 +243,13 @@ def test_a_gap_longer_than_grace_charges_once_and_restarts_at_that_time() -> Non
     assert len(of_type(events, SendProviderRevenue)) == 1
     assert subscription_of(s.state, VIEWER, "basic").paid_until == late + MONTH
     assert credit_of(s.state, VIEWER, NATIVE) == 8000
+
+
+def test_payout_references_stay_unique_when_a_viewer_subscribes_again() -> None:
+    s, _ = subscribed()
+    first = of_type(s.events, SendProviderRevenue)[0].reference
+    s.ok(ActionCancel(VIEWER, "basic"))
+    s.pay(VIEWER, 1000, at=T0 + MONTH)
+    s.ok(ReceiveLedgerClose(), at=T0 + MONTH)
+    events = s.ok(ActionSubscribe(VIEWER, "basic"), at=T0 + MONTH)
+    assert of_type(events, SendProviderRevenue)[0].reference != first
