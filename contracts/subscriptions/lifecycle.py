@@ -80,7 +80,7 @@ def _renew_or_dun(
         ev = EventRenewed(
             sub.account, sub.offering_id, amount, renewed.period_index, renewed.paid_until
         )
-        return renewed, [*events, ev]
+        return renewed, [ev, *events]
     due_by = sub.paid_until + state.config.grace_period
     ref = f"renew:{sub.offering_id}:{sub.account}:{sub.period_index + 1}"
     graced = replace(sub, status=SubStatus.GRACE, due=amount)
