@@ -12,7 +12,15 @@ from testnet.processes import NodeProcess as _NodeProcess
 from testnet.processes import free_port, wait_for
 
 PASSPHRASE = "Standalone Network ; February 2017"
-__all__ = ["PASSPHRASE", "NodeProcess", "free_port", "make_signer", "now", "wait_for"]
+__all__ = [
+    "PASSPHRASE",
+    "NodeProcess",
+    "free_port",
+    "make_signer",
+    "mid_previous_epoch",
+    "now",
+    "wait_for",
+]
 
 
 def make_signer(passphrase: str = PASSPHRASE) -> ReceiptSigner:
@@ -21,6 +29,12 @@ def make_signer(passphrase: str = PASSPHRASE) -> ReceiptSigner:
 
 def now() -> int:
     return int(time.time())
+
+
+def mid_previous_epoch(epoch_seconds: int = 3600) -> int:
+    """A time in the middle of the previous epoch: windows near it are all in one epoch,
+    recent enough to be accepted, and never in the future."""
+    return (now() // epoch_seconds) * epoch_seconds - epoch_seconds // 2
 
 
 class NodeProcess(_NodeProcess):

@@ -14,7 +14,7 @@ from rich.console import Console
 from servicelayer.errors import ServiceLayerError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # error lines never wrap
 
 DataDir = Annotated[
     Path | None,

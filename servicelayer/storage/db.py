@@ -14,6 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -65,7 +66,7 @@ class Database:
                 with Session(bind=conn, expire_on_commit=False) as session, session.begin():
                     yield session
         except OperationalError as exc:
-            raise DatabaseUnavailable(f"database error: {type(exc.orig).__name__}") from exc
+            raise self._unavailable(exc) from exc
 
     def ping(self) -> bool:
         try:
@@ -77,16 +78,25 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply Alembic migrations (the only source of the schema)."""
-        with self.engine.begin() as conn:
-            cfg = alembic_config(self.url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        try:
+            with self.engine.begin() as conn:
+                cfg = alembic_config(self.url)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
+        except OperationalError as exc:
+            raise self._unavailable(exc) from None
 
     def current_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise self._unavailable(exc) from None
 
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+    def _unavailable(self, exc: OperationalError) -> DatabaseUnavailable:
+        where = self.engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        return DatabaseUnavailable(f"cannot use the database {where}: {reason}")
 
     def dispose(self) -> None:
         self.engine.dispose()

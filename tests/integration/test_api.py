@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import BACKENDS
-from tests.support import NodeProcess, make_signer, now
+from tests.support import NodeProcess, make_signer, mid_previous_epoch, now
 
 pytestmark = pytest.mark.integration
 INFOHASH = bytes(range(32))
@@ -21,7 +21,7 @@ INFOHASH = bytes(range(32))
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 def test_receipts_survive_a_restart(node: NodeProcess) -> None:
     downloader, uploader = make_signer(), make_signer()
-    t = now()
+    t = mid_previous_epoch()
     session = downloader.bandwidth_session(uploader.account, INFOHASH, t - 300)
     receipts = [downloader.wire(session.update(n * 1_000_000, t - 60 * (4 - n))) for n in (1, 2, 3)]
     assert [r["status"] for r in node.submit(receipts)] == ["accepted"] * 3
@@ -31,7 +31,7 @@ def test_receipts_survive_a_restart(node: NodeProcess) -> None:
 
     with node.client() as c:
         stored = c.get(f"/v1/receipts/{receipts[-1]['id']}")
-        usage = c.get(f"/v1/accounts/{uploader.account}/usage")
+        usage = c.get(f"/v1/accounts/{uploader.account}/usage", params={"epoch": t // 3600})
     assert stored.status_code == 200 and stored.json()["receipt"] == receipts[-1]
     assert usage.json()["uploaded_bytes"] == 3_000_000
     assert [r["status"] for r in node.submit(receipts)] == ["duplicate"] * 3
