@@ -1,0 +1,59 @@
+"""``acenode epochs ...``: the epochs of the contract journal."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
+from servicelayer.config import load_settings
+from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.runtime import ContractRuntime, replay_epoch
+from servicelayer.storage.db import Database
+
+epochs_app = typer.Typer(help="Epochs of the contract journal.", no_args_is_help=True)
+
+
+@epochs_app.command("replay")
+def replay(
+    epoch: Annotated[int, typer.Argument(min=0, help="Epoch number")],
+    data_dir: DataDir = None,
+    database_url: Annotated[str | None, typer.Option(help="Overrides the config")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Recompute an epoch from the journal; exit 1 unless every result is identical."""
+    with cli_errors():
+        settings = load_settings(data_dir, database_url=database_url)
+        database = Database(settings.resolved_database_url())
+        try:
+            runtime = ContractRuntime(load_spec(name) for name in DEFAULT_CONTRACTS)
+            with database.session() as session:
+                report = replay_epoch(runtime, session, epoch)
+        finally:
+            database.dispose()
+    if json_out:
+        print_json(asdict(report) | {"identical": report.identical})
+    else:
+        _show(report.epoch, report.actions, report.contracts, report.mismatches)
+    raise typer.Exit(0 if report.identical else 1)
+
+
+def _show(epoch: int, actions: int, contracts: list[str], mismatches: list[object]) -> None:
+    if not mismatches:
+        console.print(
+            f"epoch {epoch}: {actions} actions of {', '.join(contracts)} replayed; "
+            "every state hash and event is [green]identical[/green]"
+        )
+        return
+    table = Table(title=f"epoch {epoch}: replay differs from the journal")
+    for column in ("contract", "seq", "what", "journal", "replay"):
+        table.add_column(column)
+    for m in mismatches:
+        row = asdict(m)  # type: ignore[call-overload]
+        table.add_row(
+            row["contract"], str(row["seq"]), row["what"], row["journal"][:40], row["replay"][:40]
+        )
+    console.print(table)

@@ -1,0 +1,1 @@
+"""The contract runtime: runs pure contracts, journals every action, snapshots, replays."""
