@@ -1,0 +1,55 @@
+"""The vote message members sign (SEP-53) is one fixed text format."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from stellar_sdk import Keypair
+
+from contracts.moderation import VoteChoice, reason_hash, sep53_digest, vote_message
+
+PASSPHRASE = "Test SDF Network ; September 2015"
+
+
+def test_vote_message_text_is_the_documented_format() -> None:
+    reason = hashlib.sha256(b"spam").digest()
+    expected = (
+        "Ace DAO vote v1\n"
+        "network: Test SDF Network ; September 2015\n"
+        "proposal: 7\n"
+        "choice: yes\n"
+        f"reason-sha256: {reason.hex()}\n"
+        "nonce: 3"
+    ).encode()
+    assert vote_message(PASSPHRASE, 7, VoteChoice.YES, reason_hash("spam"), 3) == expected
+    assert vote_message(PASSPHRASE, 7, "abstain", None, 0).endswith(
+        b"choice: abstain\nreason-sha256: -\nnonce: 0"
+    )
+
+
+def test_a_stellar_sdk_sep53_signature_verifies_against_our_digest() -> None:
+    keypair = Keypair.from_raw_ed25519_seed(bytes(range(32)))
+    message = vote_message(PASSPHRASE, 1, VoteChoice.NO, None, 1)
+    signature = keypair.sign_message(message)
+    keypair.verify(sep53_digest(message), signature)  # raises if it does not match
+
+
+def test_messages_differ_by_network_so_a_vote_cannot_be_replayed_elsewhere() -> None:
+    public = vote_message("Public Global Stellar Network ; September 2015", 1, "yes", None, 1)
+    assert public != vote_message(PASSPHRASE, 1, "yes", None, 1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("", 1, "yes", None, 0), id="empty-network"),
+        pytest.param((PASSPHRASE, 0, "yes", None, 0), id="proposal-zero"),
+        pytest.param((PASSPHRASE, 1, "maybe", None, 0), id="bad-choice"),
+        pytest.param((PASSPHRASE, 1, "yes", b"short", 0), id="bad-reason-hash"),
+        pytest.param((PASSPHRASE, 1, "yes", None, -1), id="negative-nonce"),
+    ],
+)
+def test_malformed_message_inputs_are_refused(args: tuple[object, ...]) -> None:
+    with pytest.raises(ValueError):
+        vote_message(*args)  # type: ignore[arg-type]
