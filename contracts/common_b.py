@@ -11,6 +11,7 @@ import base64
 import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from contracts.core import MAX_AMOUNT, Asset, Event
 
@@ -41,7 +42,7 @@ def is_account_id(value: object) -> bool:
     return int.from_bytes(raw[33:], "little") == _crc16_xmodem(raw[:33])
 
 
-def is_asset(value: object) -> bool:
+def is_asset(value: object) -> TypeGuard[Asset]:
     """A well-formed ``Asset``: native, or a 1-12 character code with an issuer account."""
     if not isinstance(value, Asset):
         return False

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from contracts.common_b import is_account_id
+from contracts.common_b import is_account_id, is_asset
 from contracts.core import (
     Action,
     Asset,
@@ -79,7 +79,7 @@ def transition(state: IssuanceState, action: Action, ctx: Context) -> Result:
 
 
 def _record(state: IssuanceState, asset: object) -> IssuedAsset | None:
-    return state.assets.get(asset) if isinstance(asset, Asset) else None
+    return state.assets.get(asset) if is_asset(asset) else None
 
 
 def _put(state: IssuanceState, record: IssuedAsset) -> IssuanceState:
@@ -175,6 +175,8 @@ def _clawback(state: IssuanceState, action: ActionClawback) -> Result:
         return rejected(state, action, "asset_locked")
     if not is_valid_amount(action.amount):
         return rejected(state, action, "invalid_amount")
+    if not is_account_id(action.holder) or action.holder == record.asset.issuer:
+        return rejected(state, action, "invalid_account")
     if record.holdings.get(action.holder, 0) < action.amount:
         return rejected(state, action, "insufficient_balance")
     moved, events = move(record, action.holder, None, action.amount)

@@ -87,7 +87,7 @@ def _check_target(state: ModerationState, action: ActionPropose) -> str | None:
         case ProposalKind.BAN:
             return None if is_account_id(action.target) else "invalid_account"
         case ProposalKind.PARAM:
-            if action.target not in PARAMS:
+            if type(action.target) is not str or action.target not in PARAMS:
                 return "unknown_parameter"
             if not in_bounds(action.target, action.value):
                 return "parameter_out_of_bounds"
@@ -204,7 +204,9 @@ def _vote_input_error(action: ActionVote) -> str | None:
 def _delegate(
     state: ModerationState, action: Action, delegator: str, delegate: str, ledger: int
 ) -> Result:
-    if not is_account_id(delegator) or (delegate and not is_account_id(delegate)):
+    if type(delegate) is not str or not is_account_id(delegator):
+        return rejected(state, action, "invalid_account")
+    if delegate and not is_account_id(delegate):
         return rejected(state, action, "invalid_account")
     if delegator == delegate:
         return rejected(state, action, "self_delegation")
