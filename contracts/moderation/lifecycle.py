@@ -125,7 +125,7 @@ def finalize(state: ModerationState, action: Action, pid: int, ctx: Context) -> 
         status=status,
         tally=tally,
         finalised_at=ctx.close_time,
-        executable_at=ctx.close_time + proposal.timelock_s if tally.passed else None,
+        executable_at=proposal.voting_ends_at + proposal.timelock_s if tally.passed else None,
     )
     event = EventProposalFinalised(
         proposal.id,

@@ -247,3 +247,13 @@ def test_invalid_actions_are_refused_with_stable_codes_and_nothing_changes() -> 
     }
     for code, action in cases.items():
         assert dao.refused(action) == code, code
+
+
+def test_timelock_runs_from_the_end_of_voting_not_from_a_late_count() -> None:
+    dao = Dao()
+    pid = dao.propose()
+    dao.vote(pid, A, "yes")
+    dao.wait(VOTING + TIMELOCK)  # nobody counted in time
+    finalised(dao, pid)
+    events = dao.do(ActionExecute(pid))
+    assert EventContentDelisted(INFOHASH, pid, final=False) in events
