@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dao_b import BALANCES, DAY, INFOHASH, A, B, C, D, Dao, E
 
+from contracts.catalog import ActionPublish, ItemStatus, catalog_action_for, search
+from contracts.catalog import initial_state as empty_catalog
+from contracts.catalog import transition as catalog_transition
 from contracts.common_b import SendPayout
-from contracts.core import NATIVE, Asset
+from contracts.core import NATIVE, Asset, Context
 from contracts.moderation import (
     ActionAppeal,
     ActionCancel,
@@ -105,3 +108,32 @@ def test_one_bond_payment_cannot_back_two_appeals() -> None:
     dao.do(ActionExecute(second))
     code = dao.refused(ActionAppeal(second, E, 400, NATIVE, BOND, "same-tx"))
     assert code == "duplicate_bond_payment"
+
+
+def test_catalog_follows_the_appeal_hidden_then_listed_again() -> None:
+    catalog = catalog_transition(
+        empty_catalog(), ActionPublish(INFOHASH, "Disputed film", (), E), Context(1, 0)
+    ).state
+    dao = Dao()
+
+    def feed() -> None:
+        nonlocal catalog
+        for event in dao.events:
+            action = catalog_action_for(event)
+            if action is not None:
+                catalog = catalog_transition(catalog, action, Context(1, dao.now)).state
+        dao.events.clear()
+
+    pid = delisted(dao)
+    feed()
+    assert catalog.items[INFOHASH].status == ItemStatus.DELISTED
+    appeal = file_appeal(dao, pid)
+    feed()
+    assert catalog.items[INFOHASH].status == ItemStatus.HIDDEN
+    assert search(catalog, "disputed").total == 0
+    dao.vote(appeal, A, "yes")
+    dao.wait(3 * DAY)
+    dao.do(ActionFinalize(appeal))
+    feed()
+    assert catalog.items[INFOHASH].status == ItemStatus.LISTED
+    assert search(catalog, "disputed").total == 1
