@@ -138,6 +138,22 @@ class ModerationMachine(RuleBasedStateMachine):
             snapshot = tuple(zip(ACCOUNTS, balances, strict=True))
             self.apply(ReceiveBalanceSnapshot(pid, self.ledger, snapshot))
 
+    @rule(infohash=st.sampled_from(TARGETS[ProposalKind.DELIST]), whale=accounts)
+    def delisting_goes_through(self, infohash: str, whale: str) -> None:
+        """A whole delisting in one step (so that appeals get exercised too)."""
+        self.ledger += 1
+        pid = self.state.next_id
+        events = self.apply(ActionPropose(whale, ProposalKind.DELIST, self.ledger, infohash))
+        if isinstance(events[0], EventRejected):
+            return
+        self.apply(ReceiveBalanceSnapshot(pid, self.ledger, ((whale, 1_000),)))
+        self.apply(ActionVote(pid, whale, VoteChoice.YES, "", "11" * 32, 0))
+        self.now += self.state.proposals[pid].voting_ends_at - self.now
+        self.apply(ActionTick())
+        self.now += self.state.proposals[pid].timelock_s
+        self.apply(ActionTick())
+        assert self.state.proposals[pid].status == ProposalStatus.EXECUTED
+
     @precondition(lambda self: bool(self.state.proposals))
     @rule(data=st.data(), voter=accounts, choice=st.sampled_from(list(VoteChoice)))
     def vote(self, data: st.DataObject, voter: str, choice: VoteChoice) -> None:
@@ -213,6 +229,20 @@ class ModerationMachine(RuleBasedStateMachine):
                 assert proposal.finalised_at >= proposal.voting_ends_at
             if proposal.executed_at is not None and proposal.executable_at is not None:
                 assert proposal.executed_at >= proposal.executable_at
+
+    @invariant()
+    def every_appeal_is_bonded_once_against_one_executed_delisting(self) -> None:
+        for ref, appeal_id in self.state.bond_payments.items():
+            appeal = self.state.proposals[appeal_id]
+            assert appeal.kind == ProposalKind.APPEAL and appeal.bond is not None
+            assert appeal.bond.payment_ref == ref
+            assert appeal.appeal_of is not None
+            original = self.state.proposals[appeal.appeal_of]
+            assert original.kind == ProposalKind.DELIST
+            assert original.status == ProposalStatus.EXECUTED
+            assert original.appeal_id == appeal_id
+        appeals = [p for p in self.state.proposals.values() if p.kind == ProposalKind.APPEAL]
+        assert len(appeals) == len(self.state.bond_payments)
 
     def teardown(self) -> None:
         replayed = START
