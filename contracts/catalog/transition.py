@@ -75,7 +75,7 @@ def _publish(state: CatalogState, action: ActionPublish, ctx: Context) -> Result
         published_at=ctx.close_time if old is None else old.published_at,
         updated_at=ctx.close_time,
     )
-    if item == old:
+    if old is not None and replace(item, updated_at=old.updated_at) == old:
         return rejected(state, action, "no_change")
     items = {**state.items, infohash: item}
     event = EventItemPublished(infohash, action.provider, updated=old is not None)

@@ -98,13 +98,16 @@ def _store_new(state: ModerationState, proposal: Proposal) -> Result:
 def new_proposal(
     state: ModerationState, action: ActionPropose, target: str, ctx: Context
 ) -> Result:
-    base = _open(state, action.kind, action.proposer, action.start_ledger, ctx)
+    """Store a validated proposal; fields that do not apply to its kind are blanked."""
+    kind = ProposalKind(action.kind)
+    base = _open(state, kind, action.proposer, action.start_ledger, ctx)
+    is_mint = kind == ProposalKind.MINT
     proposal = replace(
         base,
         target=target,
-        value=action.value,
-        recipient=action.recipient,
-        asset=action.asset,
+        value=action.value if kind in (ProposalKind.PARAM, ProposalKind.MINT) else 0,
+        recipient=action.recipient if is_mint else "",
+        asset=action.asset if is_mint else None,
         description=action.description,
     )
     return _store_new(state, proposal)

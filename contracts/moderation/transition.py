@@ -114,8 +114,10 @@ def _propose(state: ModerationState, action: ActionPropose, ctx: Context) -> Res
     code = _check_target(state, action)
     if code is not None:
         return rejected(state, action, code)
-    target = normalize_infohash(action.target) or action.target
-    if action.kind != ProposalKind.MINT and _open_on(state, action.kind, target):
+    kind = ProposalKind(action.kind)
+    target = (normalize_infohash(action.target) or "") if kind == ProposalKind.DELIST else ""
+    target = target or (action.target if kind != ProposalKind.MINT else "")
+    if kind != ProposalKind.MINT and _open_on(state, kind, target):
         return rejected(state, action, "duplicate_proposal")
     return new_proposal(state, action, target, ctx)
 

@@ -123,6 +123,8 @@ def test_owner_can_update_metadata_but_others_cannot_take_the_infohash() -> None
     assert result.state.items[IH1].title == "Football Final"
     assert result.state.items[IH1].published_at == 1000
     assert refused(state, ActionPublish(IH1, "Stolen", (), BOB)) == "not_owner"
+    same = ActionPublish(IH2, "Cooking  with fire", ("FOOD",), BOB)  # normalises to the same
+    assert refused(state, same) == "no_change"
 
 
 def test_invalid_publications_are_refused_with_stable_codes() -> None:
