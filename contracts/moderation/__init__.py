@@ -30,7 +30,12 @@ from contracts.moderation.events import (
     EventSnapshotRecorded,
     EventVoteCast,
 )
-from contracts.moderation.message import reason_hash, sep53_digest, vote_message
+from contracts.moderation.message import (
+    delegation_message,
+    reason_hash,
+    sep53_digest,
+    vote_message,
+)
 from contracts.moderation.params import PARAMS, check_params, default_params
 from contracts.moderation.state import (
     Bond,
@@ -84,6 +89,7 @@ __all__ = [
     "VoteChoice",
     "check_params",
     "default_params",
+    "delegation_message",
     "initial_state",
     "participation",
     "reason_hash",

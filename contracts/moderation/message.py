@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 
+from contracts.common_b import is_account_id
 from contracts.moderation.state import VoteChoice
 
 VOTE_HEADER = "Ace DAO vote v1"
@@ -56,6 +57,36 @@ def vote_message(
         f"proposal: {proposal_id}",
         f"choice: {VoteChoice(choice).value}",
         f"reason-sha256: {reason_hash.hex() if reason_hash is not None else '-'}",
+        f"nonce: {nonce}",
+    )
+    return "\n".join(lines).encode()
+
+
+DELEGATION_HEADER = "Ace DAO delegation v1"
+
+
+def delegation_message(network_passphrase: str, delegate: str, nonce: int) -> bytes:
+    """The exact bytes a member signs (SEP-53) to delegate its weight, or to revoke
+    its delegation with ``delegate=""``::
+
+        Ace DAO delegation v1
+        network: <network passphrase>
+        delegate: <G... account, or "-" to revoke>
+        nonce: <non-negative decimal integer>
+
+    The service layer verifies the signature, then sends ``ActionDelegate`` /
+    ``ActionUndelegate`` with the ledger it observed the message at.
+    """
+    if not network_passphrase or "\n" in network_passphrase:
+        raise ValueError("network passphrase must be one non-empty line")
+    if delegate and not is_account_id(delegate):
+        raise ValueError("delegate must be a Stellar account id or empty")
+    if type(nonce) is not int or nonce < 0:
+        raise ValueError("nonce must be a non-negative integer")
+    lines = (
+        DELEGATION_HEADER,
+        f"network: {network_passphrase}",
+        f"delegate: {delegate or '-'}",
         f"nonce: {nonce}",
     )
     return "\n".join(lines).encode()

@@ -7,7 +7,13 @@ import hashlib
 import pytest
 from stellar_sdk import Keypair
 
-from contracts.moderation import VoteChoice, reason_hash, sep53_digest, vote_message
+from contracts.moderation import (
+    VoteChoice,
+    delegation_message,
+    reason_hash,
+    sep53_digest,
+    vote_message,
+)
 
 PASSPHRASE = "Test SDF Network ; September 2015"
 
@@ -53,3 +59,19 @@ def test_messages_differ_by_network_so_a_vote_cannot_be_replayed_elsewhere() -> 
 def test_malformed_message_inputs_are_refused(args: tuple[object, ...]) -> None:
     with pytest.raises(ValueError):
         vote_message(*args)  # type: ignore[arg-type]
+
+
+def test_delegation_message_names_the_delegate_or_a_revocation() -> None:
+    delegate = Keypair.from_raw_ed25519_seed(bytes([9]) * 32).public_key
+    assert (
+        delegation_message(PASSPHRASE, delegate, 2)
+        == (
+            "Ace DAO delegation v1\n"
+            "network: Test SDF Network ; September 2015\n"
+            f"delegate: {delegate}\n"
+            "nonce: 2"
+        ).encode()
+    )
+    assert delegation_message(PASSPHRASE, "", 3).endswith(b"delegate: -\nnonce: 3")
+    with pytest.raises(ValueError):
+        delegation_message(PASSPHRASE, "not-an-account", 1)
