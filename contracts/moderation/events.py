@@ -53,6 +53,14 @@ class EventProposalCancelled(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class EventProposalDropped(Event):
+    """The proposal ended before any vote (e.g. ``proposer_not_member``): status failed."""
+
+    proposal_id: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
 class EventProposalFinalised(Event):
     proposal_id: int
     status: ProposalStatus

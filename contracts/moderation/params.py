@@ -47,6 +47,8 @@ PARAMS: dict[str, ParamSpec] = {
     "gov.timelock_s": ParamSpec(DAY, 0, 30 * DAY),
     "gov.appeal_window_s": ParamSpec(7 * DAY, 0, 30 * DAY),
     "gov.appeal_bond": ParamSpec(1_000_000_000, 1, 10**15),  # stroops of the bond asset
+    # weight (stroops of the governance token, own + delegated) a proposer needs
+    "gov.proposal_threshold": ParamSpec(1, 1, 10**15),
 }
 
 REWARD_SPLIT = (

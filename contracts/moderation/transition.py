@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from contracts.common_b import is_account_id, is_asset, is_hex32, normalize_infohash
-from contracts.core import Action, Context, TransitionResult, is_valid_amount, rejected
+from contracts.core import Action, Context, Event, TransitionResult, is_valid_amount, rejected
 from contracts.moderation.actions import (
     ActionAppeal,
     ActionCancel,
@@ -25,6 +25,7 @@ from contracts.moderation.actions import (
 from contracts.moderation.events import (
     EventDelegationChanged,
     EventProposalCancelled,
+    EventProposalDropped,
     EventSnapshotRecorded,
     EventVoteCast,
 )
@@ -41,6 +42,7 @@ from contracts.moderation.params import PARAMS, check_params, in_bounds
 from contracts.moderation.state import (
     DelegationChange,
     ModerationState,
+    Proposal,
     ProposalKind,
     ProposalStatus,
     Vote,
@@ -140,22 +142,43 @@ def _snapshot(state: ModerationState, action: ReceiveBalanceSnapshot) -> Result:
         return rejected(state, action, "snapshot_already_recorded")
     if action.ledger != proposal.start_ledger:
         return rejected(state, action, "snapshot_ledger_mismatch")
-    balances: dict[str, int] = {}
-    for entry in action.balances if isinstance(action.balances, tuple) else ((),):
+    snapshot = _parse_balances(action.balances)
+    if isinstance(snapshot, str):
+        return rejected(state, action, snapshot)
+    updated = replace(proposal, snapshot=snapshot)
+    events: tuple[Event, ...] = (
+        EventSnapshotRecorded(proposal.id, action.ledger, sum(snapshot.values()), len(snapshot)),
+    )
+    if not _proposer_is_member(state, updated):
+        updated = replace(updated, status=ProposalStatus.FAILED)
+        events = (*events, EventProposalDropped(proposal.id, "proposer_not_member"))
+    return TransitionResult(put(state, updated), events)
+
+
+def _parse_balances(balances: object) -> dict[str, int] | str:
+    """The positive balances by account (sorted), or a rejection code."""
+    parsed: dict[str, int] = {}
+    for entry in balances if isinstance(balances, tuple) else ((),):
         if not (isinstance(entry, tuple) and len(entry) == 2):
-            return rejected(state, action, "invalid_snapshot")
+            return "invalid_snapshot"
         account, amount = entry
         if not is_account_id(account) or type(amount) is not int or amount < 0:
-            return rejected(state, action, "invalid_snapshot")
-        if account in balances:
-            return rejected(state, action, "duplicate_account")
-        balances[account] = amount
-    snapshot = {a: balances[a] for a in sorted(balances) if balances[a] > 0}
-    if not snapshot:
-        return rejected(state, action, "empty_snapshot")
-    updated = replace(proposal, snapshot=snapshot)
-    event = EventSnapshotRecorded(proposal.id, action.ledger, sum(snapshot.values()), len(snapshot))
-    return TransitionResult(put(state, updated), (event,))
+            return "invalid_snapshot"
+        if account in parsed:
+            return "duplicate_account"
+        parsed[account] = amount
+    snapshot = {a: parsed[a] for a in sorted(parsed) if parsed[a] > 0}
+    return snapshot if snapshot else "empty_snapshot"
+
+
+def _proposer_is_member(state: ModerationState, proposal: Proposal) -> bool:
+    """A proposer needs ``gov.proposal_threshold`` of weight (own + delegated) at the
+    snapshot; appellants need none (their bond stands for it)."""
+    if proposal.kind == ProposalKind.APPEAL:
+        return True
+    delegations = delegations_as_of(state, proposal.start_ledger)
+    weight = voting_power(proposal, proposal.proposer, delegations)
+    return weight >= state.params["gov.proposal_threshold"]
 
 
 def _vote(state: ModerationState, action: ActionVote, ctx: Context) -> Result:

@@ -25,6 +25,7 @@ from contracts.moderation import (
     EventContentDelisted,
     EventMintApproved,
     EventParameterChanged,
+    EventProposalDropped,
     EventProposalFinalised,
     ProposalKind,
     ProposalStatus,
@@ -132,7 +133,7 @@ def test_snapshot_weights_count_even_if_balances_change_later() -> None:
     first = dao.propose(ledger=100)
     # A sells everything before the next proposal: the balance index says so at ledger 200
     second = dao.propose(
-        ProposalKind.BAN, target=E, balances=((B, 700), (C, 250), (D, 50)), ledger=200
+        ProposalKind.BAN, target=E, balances=((B, 700), (C, 250), (D, 50)), ledger=200, by=B
     )
     dao.vote(first, A, "yes")
     assert dao.refused(dao.vote_action(second, A, "yes")) == "no_voting_power"
@@ -257,3 +258,14 @@ def test_timelock_runs_from_the_end_of_voting_not_from_a_late_count() -> None:
     finalised(dao, pid)
     events = dao.do(ActionExecute(pid))
     assert EventContentDelisted(INFOHASH, pid, final=False) in events
+
+
+def test_a_proposer_without_weight_at_the_snapshot_is_not_a_member() -> None:
+    dao = Dao()
+    outsider = dao.propose(by=E)  # E holds nothing at ledger 100
+    assert dao.events[-1] == EventProposalDropped(outsider, "proposer_not_member")
+    assert dao.state.proposals[outsider].status == ProposalStatus.FAILED
+    assert dao.refused(dao.vote_action(outsider, A, "yes")) == "voting_closed"
+    dao.do(ActionDelegate(A, E, ledger=150))  # delegated weight makes E a member
+    member = dao.propose(ProposalKind.BAN, target=D, ledger=200, by=E)
+    assert dao.state.proposals[member].status == ProposalStatus.ACTIVE
