@@ -7,7 +7,18 @@ from stellar_sdk import Keypair
 from contracts.canonical import state_hash
 from contracts.common_b import SendPayout
 from contracts.core import NATIVE, Action, Asset, Context, Event, EventRejected
-from contracts.moderation import EventParameterChanged
+from contracts.moderation import (
+    ActionPropose,
+    ActionTick,
+    ActionVote,
+    EventParameterChanged,
+    ProposalKind,
+    ReceiveBalanceSnapshot,
+    VoteChoice,
+    participation,
+)
+from contracts.moderation import initial_state as new_dao
+from contracts.moderation import transition as dao_transition
 from contracts.rewards import (
     ActionPlanPayouts,
     EventEpochRewarded,
@@ -185,3 +196,21 @@ def test_invalid_inputs_are_refused_with_stable_codes() -> None:
     }
     for code, action in cases.items():
         assert refused(state, action) == code, code
+
+
+def test_moderators_are_paid_for_votes_on_proposals_closed_in_the_epoch() -> None:
+    dao = new_dao()
+    steps: list[tuple[Action, int]] = [
+        (ActionPropose(M1, ProposalKind.BAN, 5, U2), 0),
+        (ReceiveBalanceSnapshot(1, 5, ((M1, 60), (M2, 40))), 0),
+        (ActionVote(1, M1, VoteChoice.YES, "", "aa" * 32), 10),
+        (ActionVote(1, M2, VoteChoice.NO, "", "bb" * 32), 10),
+        (ActionTick(), 3 * 86_400),  # the proposal closes inside epoch [0, 4 days)
+    ]
+    for action, t in steps:
+        dao = dao_transition(dao, action, Context(epoch=1, close_time=t)).state
+    votes = participation(dao, 0, 4 * 86_400)
+    assert votes == tuple(sorted(((M1, 1), (M2, 1))))
+    facts = ReceiveEpochFacts(1, NATIVE, ((X, 10_000),), moderator_participation=votes)
+    state, _ = step(initial_state(), facts)
+    assert (earned(state, M1), earned(state, M2)) == (250, 250)  # 5 % shared equally
