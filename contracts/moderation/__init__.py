@@ -35,6 +35,7 @@ from contracts.moderation.message import (
     delegation_message,
     reason_hash,
     sep53_digest,
+    vote_digest_hex,
     vote_message,
 )
 from contracts.moderation.params import PARAMS, check_params, default_params
@@ -97,5 +98,6 @@ __all__ = [
     "reason_hash",
     "sep53_digest",
     "transition",
+    "vote_digest_hex",
     "vote_message",
 ]

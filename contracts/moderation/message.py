@@ -95,3 +95,11 @@ def delegation_message(network_passphrase: str, delegate: str, nonce: int) -> by
 def sep53_digest(message: bytes) -> bytes:
     """The 32 bytes a SEP-53 signature covers."""
     return hashlib.sha256(SEP53_PREFIX + message).digest()
+
+
+def vote_digest_hex(
+    network_passphrase: str, proposal_id: int, choice: VoteChoice | str, reason: str, nonce: int
+) -> str:
+    """Hex SEP-53 digest of the vote message for these fields (an empty reason is "-")."""
+    hashed = reason_hash(reason) if reason else None
+    return sep53_digest(vote_message(network_passphrase, proposal_id, choice, hashed, nonce)).hex()

@@ -103,7 +103,13 @@ class ModerationState:
     sealed_ledger: int = 0  # highest start ledger of any proposal: history up to it is fixed
     bond_asset: Asset = NATIVE
     bond_payments: dict[str, int] = field(default_factory=dict)  # payment ref -> appeal id
+    # when set, every vote's signed_message_hash must be the SEP-53 digest of the vote
+    # message built from the vote's own fields, so stored votes can be re-verified
+    network_passphrase: str = ""
 
 
-def initial_state(bond_asset: Asset = NATIVE) -> ModerationState:
-    return ModerationState(bond_asset=bond_asset)
+def initial_state(bond_asset: Asset = NATIVE, network_passphrase: str = "") -> ModerationState:
+    """A fresh DAO. Raises ``ValueError`` on a passphrase that cannot be one message line."""
+    if "\n" in network_passphrase:
+        raise ValueError("network passphrase must be one line")
+    return ModerationState(bond_asset=bond_asset, network_passphrase=network_passphrase)

@@ -38,6 +38,7 @@ from contracts.moderation.lifecycle import (
     put,
     tick,
 )
+from contracts.moderation.message import vote_digest_hex
 from contracts.moderation.params import PARAMS, check_params, in_bounds
 from contracts.moderation.state import (
     DelegationChange,
@@ -192,6 +193,10 @@ def _vote(state: ModerationState, action: ActionVote, ctx: Context) -> Result:
         return rejected(state, action, "voting_closed")
     if proposal.snapshot is None:
         return rejected(state, action, "snapshot_pending")
+    if state.network_passphrase and action.signed_message_hash != vote_digest_hex(
+        state.network_passphrase, proposal.id, action.choice, action.reason, action.nonce
+    ):
+        return rejected(state, action, "message_mismatch")
     old = proposal.votes.get(action.voter)
     if old is not None and ctx.close_time >= proposal.freeze_at:
         return rejected(state, action, "voting_frozen")

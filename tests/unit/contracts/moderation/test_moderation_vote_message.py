@@ -5,13 +5,20 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from dao_b import BALANCES, A, Dao
 from stellar_sdk import Keypair
 
 from contracts.moderation import (
+    ActionPropose,
+    ActionVote,
+    ProposalKind,
+    ReceiveBalanceSnapshot,
     VoteChoice,
     delegation_message,
+    initial_state,
     reason_hash,
     sep53_digest,
+    vote_digest_hex,
     vote_message,
 )
 
@@ -75,3 +82,15 @@ def test_delegation_message_names_the_delegate_or_a_revocation() -> None:
     assert delegation_message(PASSPHRASE, "", 3).endswith(b"delegate: -\nnonce: 3")
     with pytest.raises(ValueError):
         delegation_message(PASSPHRASE, "not-an-account", 1)
+
+
+def test_a_dao_bound_to_a_network_accepts_only_votes_matching_their_signed_message() -> None:
+    dao = Dao(state=initial_state(network_passphrase=PASSPHRASE))
+    dao.do(ActionPropose(A, ProposalKind.DELIST, 1, "ab" * 20))
+    dao.do(ReceiveBalanceSnapshot(1, 1, BALANCES))
+    signed = vote_digest_hex(PASSPHRASE, 1, "yes", "spam", 4)
+    assert signed == sep53_digest(vote_message(PASSPHRASE, 1, "yes", reason_hash("spam"), 4)).hex()
+    tampered = ActionVote(1, A, VoteChoice.NO, "spam", signed, 4)  # choice differs from signed
+    assert dao.refused(tampered) == "message_mismatch"
+    dao.do(ActionVote(1, A, VoteChoice.YES, "spam", signed, 4))
+    assert dao.state.proposals[1].votes[A].message_hash == signed
