@@ -25,23 +25,34 @@ class DecodeError(ValueError):
 
 
 class TypeRegistry:
-    """Name -> class for the dataclasses and enums of some modules (names must be unique)."""
+    """Name -> class for the dataclasses and enums one contract uses.
+
+    That is every such class its package's modules define or import, and every class
+    their fields refer to. Two different classes under one name would make the journal
+    ambiguous, so that is refused.
+    """
 
     def __init__(self, *packages: str) -> None:
         self.types: dict[str, type] = {}
         for package in packages:
             for module in _walk(package):
                 for value in vars(module).values():
-                    if isinstance(value, type) and value.__module__ == module.__name__:
+                    if isinstance(value, type):
                         self._add(value)
 
     def _add(self, cls: type) -> None:
         if not (dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum)):
             return
         known = self.types.get(cls.__name__)
-        if known is not None and known is not cls:
+        if known is cls:
+            return
+        if known is not None:
             raise TypeError(f"two contract types named {cls.__name__}")
         self.types[cls.__name__] = cls
+        if dataclasses.is_dataclass(cls):
+            for hint in typing.get_type_hints(cls).values():
+                for referenced in _classes_in(hint):
+                    self._add(referenced)
 
     def decode(self, plain: Any, hint: Any = Any) -> Any:
         return _decode(self, plain, hint)
@@ -55,6 +66,12 @@ class TypeRegistry:
 
 def dumps(value: Any) -> bytes:
     return canonical_bytes(value)
+
+
+def _classes_in(hint: Any) -> list[type]:
+    if isinstance(hint, type):
+        return [hint]
+    return [c for arg in typing.get_args(hint) for c in _classes_in(arg)]
 
 
 def _walk(package: str) -> list[types.ModuleType]:

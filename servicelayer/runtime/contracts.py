@@ -11,7 +11,6 @@ from contracts.core import Context, TransitionResult
 from servicelayer.runtime.codec import TypeRegistry
 
 Transition = Callable[[Any, Any, Context], TransitionResult[Any]]
-SHARED_PACKAGES = ("contracts.core", "contracts.common")
 
 
 @dataclass(frozen=True)
@@ -29,8 +28,16 @@ def load_spec(name: str) -> ContractSpec:
         name=name,
         initial_state=module.initial_state,
         transition=module.transition,
-        types=TypeRegistry(*SHARED_PACKAGES, f"contracts.{name}"),
+        types=TypeRegistry("contracts.core", f"contracts.{name}"),
     )
 
 
-DEFAULT_CONTRACTS = ("subscriptions", "access", "billing")
+DEFAULT_CONTRACTS = (
+    "subscriptions",
+    "access",
+    "billing",
+    "rewards",
+    "catalog",
+    "moderation",
+    "issuance",
+)
