@@ -1,0 +1,10 @@
+"""The embedded standalone Stellar ledger (one node, Horizon-compatible records)."""
+
+from servicelayer.ledger.standalone.ledger import (
+    DEFAULT_PASSPHRASE,
+    StandaloneLedger,
+    SubmissionResult,
+    SubmissionStatus,
+)
+
+__all__ = ["DEFAULT_PASSPHRASE", "StandaloneLedger", "SubmissionResult", "SubmissionStatus"]

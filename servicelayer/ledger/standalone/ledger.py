@@ -1,0 +1,413 @@
+"""``StandaloneLedger``: a one-node Stellar network, the facade of the engine.
+
+Working state lives in memory; each closed ledger is persisted in one database
+transaction. ``submit`` blocks until the ledger that includes the transaction closes;
+the same envelope submitted again gets the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from stellar_sdk import Keypair
+from stellar_sdk import xdr as x
+
+from servicelayer.errors import InvalidInput, LedgerUnavailable
+from servicelayer.ledger.standalone import records
+from servicelayer.ledger.standalone.apply import (
+    LedgerContext,
+    TxOutcome,
+    apply_transaction,
+    check_valid,
+)
+from servicelayer.ledger.standalone.closer import LedgerCloser, PendingTx, SubmissionQueue
+from servicelayer.ledger.standalone.frame import network_id, parse_envelope
+from servicelayer.ledger.standalone.results import result_codes
+from servicelayer.ledger.standalone.state import (
+    TOTAL_COINS,
+    Account,
+    ClaimableBalance,
+    DataEntry,
+    Entry,
+    Key,
+    LedgerHeader,
+    LedgerState,
+    StateView,
+    TrustLine,
+    account_key,
+    balance_key,
+)
+from servicelayer.ledger.standalone.store import ClosedLedgerRows, LedgerStore
+
+DEFAULT_PASSPHRASE = "Standalone Network ; February 2017"
+
+
+class SubmissionStatus(StrEnum):
+    SUCCESS = "success"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionResult:
+    hash: str
+    status: SubmissionStatus
+    ledger: int | None
+    fee_charged: int
+    envelope_xdr: str
+    result_xdr: str
+    tx_code: str
+    inner_tx_code: str | None
+    op_codes: tuple[str, ...]
+    record: dict[str, Any] | None = None
+
+    @property
+    def successful(self) -> bool:
+        return self.status == SubmissionStatus.SUCCESS
+
+    @property
+    def applied(self) -> bool:
+        return self.status != SubmissionStatus.REJECTED
+
+
+def _result(
+    outcome: TxOutcome, ledger: int | None, record: dict[str, Any] | None
+) -> SubmissionResult:
+    codes = result_codes(outcome.result)
+    if not outcome.applied:
+        status = SubmissionStatus.REJECTED
+    else:
+        status = SubmissionStatus.SUCCESS if outcome.successful else SubmissionStatus.FAILED
+    return SubmissionResult(
+        outcome.frame.hash_hex,
+        status,
+        ledger,
+        outcome.fee_charged,
+        outcome.frame.envelope_xdr,
+        outcome.result_xdr,
+        codes.transaction,
+        codes.inner_transaction,
+        codes.operations,
+        record,
+    )
+
+
+def result_from_record(record: dict[str, Any]) -> SubmissionResult:
+    codes = result_codes(x.TransactionResult.from_xdr(record["result_xdr"]))
+    status = SubmissionStatus.SUCCESS if record["successful"] else SubmissionStatus.FAILED
+    return SubmissionResult(
+        record["hash"],
+        status,
+        record["ledger"],
+        int(record["fee_charged"]),
+        record["envelope_xdr"],
+        record["result_xdr"],
+        codes.transaction,
+        codes.inner_transaction,
+        codes.operations,
+        record,
+    )
+
+
+def _done(result: SubmissionResult) -> Future[SubmissionResult]:
+    future: Future[SubmissionResult] = Future()
+    future.set_result(result)
+    return future
+
+
+class StandaloneLedger:
+    def __init__(
+        self,
+        store: LedgerStore,
+        state: LedgerState,
+        header: LedgerHeader,
+        passphrase: str,
+        clock: Callable[[], float],
+    ) -> None:
+        self._store = store
+        self._state = state
+        self._header = header
+        self.network_passphrase = passphrase
+        self._network_id = network_id(passphrase)
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._queue: SubmissionQueue[SubmissionResult] = SubmissionQueue()
+        self._closer: LedgerCloser | None = None
+        self._closed = False
+
+    # -- life cycle --------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        *,
+        data_dir: Path | str | None = None,
+        database_url: str | None = None,
+        network_passphrase: str = DEFAULT_PASSPHRASE,
+        close_interval: float | None = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> StandaloneLedger:
+        """Opens (creating on first use) the ledger; starts the close timer unless None."""
+        if database_url is None:
+            if data_dir is None:
+                raise InvalidInput("give a data directory or a database URL")
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            database_url = f"sqlite:///{Path(data_dir) / 'ledger.sqlite3'}"
+        store = LedgerStore.open(database_url)
+        store.check_passphrase(network_passphrase)
+        state, header, _ = store.load()
+        ledger = cls(
+            store, state, header or _genesis_header(network_passphrase), network_passphrase, clock
+        )
+        if header is None:
+            ledger._write_genesis()
+        if close_interval is not None:
+            ledger.start_closing(close_interval)
+        return ledger
+
+    def _write_genesis(self) -> None:
+        root = Account(self.root_keypair.public_key, TOTAL_COINS, 0, last_modified_ledger=1)
+        self._state.put(root)
+        self._store.persist(
+            ClosedLedgerRows(self._header, {account_key(root.account_id): root}, [], [], [], [])
+        )
+
+    def start_closing(self, interval: float) -> None:
+        with self._lock:
+            if self._closer is None:
+                self._closer = LedgerCloser(self.close_ledger, interval)
+                self._closer.start()
+
+    def close(self) -> None:
+        """Stops the close timer; pending submissions fail; the database is released."""
+        closer = self._closer
+        if closer is not None:
+            closer.stop()
+        with self._lock:
+            self._closed = True
+            for pending in self._queue.drain():
+                pending.future.set_exception(LedgerUnavailable("the ledger was shut down"))
+            self._store.close()
+
+    @property
+    def root_keypair(self) -> Keypair:
+        """The account stellar-core derives from the passphrase; it holds all lumens."""
+        return Keypair.from_raw_ed25519_seed(self._network_id)
+
+    # -- submission --------------------------------------------------------------------
+    def submit_async(self, envelope_xdr: str) -> Future[SubmissionResult]:
+        frame = parse_envelope(envelope_xdr, self._network_id)
+        with self._lock:
+            if self._closed:
+                raise LedgerUnavailable("the ledger is shut down")
+            pending = self._queue.get(frame.hash_hex)
+            if pending is not None:
+                return pending.future
+            record = self._store.transaction(frame.hash_hex)
+            if record is not None:
+                return _done(result_from_record(record))
+            header = self._header
+            ctx = LedgerContext(
+                header.seq + 1,
+                max(int(self._clock()), header.close_time),
+                header.base_fee,
+                header.base_reserve,
+            )
+            rejection = check_valid(
+                StateView(self._state), frame, ctx, self._queue.last_seq(frame.source)
+            )
+            if rejection is not None:
+                return _done(_result(rejection, None, None))
+            return self._queue.add(frame).future
+
+    def submit(self, envelope_xdr: str, timeout: float = 60.0) -> SubmissionResult:
+        """Blocks until the including ledger closes (or the transaction is rejected)."""
+        future = self.submit_async(envelope_xdr)
+        try:
+            return future.result(timeout)
+        except FutureTimeout as exc:
+            raise LedgerUnavailable(
+                "the transaction was not included in a ledger in time", code="timeout"
+            ) from exc
+
+    # -- closing -----------------------------------------------------------------------
+    def close_ledger(self) -> LedgerHeader:
+        """Applies every queued transaction in a new ledger and persists it."""
+        with self._lock:
+            if self._closed:
+                raise LedgerUnavailable("the ledger is shut down")
+            pending = self._queue.drain()
+            try:
+                header, resolved = self._close(pending)
+            except Exception as exc:
+                for p in pending:
+                    p.future.set_exception(LedgerUnavailable(f"closing the ledger failed: {exc}"))
+                raise
+        for p, result in resolved:
+            p.future.set_result(result)
+        return header
+
+    def _close(
+        self, pending: list[PendingTx[SubmissionResult]]
+    ) -> tuple[LedgerHeader, list[tuple[PendingTx[SubmissionResult], SubmissionResult]]]:
+        prev = self._header
+        seq = prev.seq + 1
+        close_time = max(int(self._clock()), prev.close_time)
+        ctx = LedgerContext(seq, close_time, prev.base_fee, prev.base_reserve)
+        view = StateView(self._state)
+        applied: list[tuple[PendingTx[SubmissionResult], TxOutcome]] = []
+        resolved = []
+        for p in pending:
+            rejection = check_valid(view, p.frame, ctx)
+            if rejection is not None:
+                resolved.append((p, _result(rejection, None, None)))
+                continue
+            applied.append((p, apply_transaction(view, p.frame, ctx)))
+        rows = _closed_rows(prev, ctx, view.changes, [o for _, o in applied])
+        for i, (p, outcome) in enumerate(applied):
+            resolved.append((p, _result(outcome, seq, rows.transactions[i]["_record"])))
+        for tx_row in rows.transactions:
+            del tx_row["_record"]
+        self._store.persist(rows)
+        self._state.apply(view.changes)
+        self._header = rows.header
+        return rows.header, resolved
+
+    # -- queries -----------------------------------------------------------------------
+    def latest_ledger(self) -> LedgerHeader:
+        with self._lock:
+            return replace(self._header)
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def account(self, account_id: str) -> Account | None:
+        with self._lock:
+            entry = self._state.get(account_key(account_id))
+            return replace(entry) if isinstance(entry, Account) else None
+
+    def account_entries(
+        self, account_id: str
+    ) -> tuple[Account, list[TrustLine], list[DataEntry]] | None:
+        with self._lock:
+            account = self._state.get(account_key(account_id))
+            if not isinstance(account, Account):
+                return None
+            owned = self._state.owned(account_id)
+            lines = [replace(e) for e in owned if isinstance(e, TrustLine)]
+            data = [replace(e) for e in owned if isinstance(e, DataEntry)]
+            return replace(account), lines, data
+
+    def trustline(self, account_id: str, asset: str) -> TrustLine | None:
+        with self._lock:
+            entry = self._state.get(("trustline", account_id, asset))
+            return replace(entry) if isinstance(entry, TrustLine) else None
+
+    def claimable_balance(self, balance_id: str) -> ClaimableBalance | None:
+        with self._lock:
+            entry = self._state.get(balance_key(balance_id))
+            return replace(entry) if isinstance(entry, ClaimableBalance) else None
+
+    def claimable_balances(
+        self, *, claimant: str | None = None, sponsor: str | None = None
+    ) -> list[ClaimableBalance]:
+        with self._lock:
+            found = []
+            for key in sorted(self._state.balance_keys):
+                entry = self._state.entries[key]
+                assert isinstance(entry, ClaimableBalance)
+                if claimant and all(c.destination != claimant for c in entry.claimants):
+                    continue
+                if sponsor and entry.sponsor != sponsor:
+                    continue
+                found.append(replace(entry))
+            return found
+
+    @property
+    def store(self) -> LedgerStore:
+        return self._store
+
+
+def _genesis_header(passphrase: str) -> LedgerHeader:
+    digest = hashlib.sha256(b"genesis:" + network_id(passphrase)).hexdigest()
+    return LedgerHeader(seq=1, close_time=0, hash=digest, prev_hash="0" * 64)
+
+
+def _closed_rows(
+    prev: LedgerHeader,
+    ctx: LedgerContext,
+    changes: dict[Key, Entry | None],
+    outcomes: list[TxOutcome],
+) -> ClosedLedgerRows:
+    seq, close_time = ctx.ledger_seq, ctx.close_time
+    for entry in changes.values():
+        if entry is not None:
+            entry.last_modified_ledger = seq
+    txs: list[dict[str, Any]] = []
+    ops: list[dict[str, Any]] = []
+    tx_parts: list[dict[str, Any]] = []
+    op_parts: list[dict[str, Any]] = []
+    hasher = hashlib.sha256(bytes.fromhex(prev.hash) + seq.to_bytes(8, "big"))
+    for tx_index, outcome in enumerate(outcomes, start=1):
+        tx_id = records.toid(seq, tx_index)
+        hasher.update(outcome.frame.hash)
+        record = records.transaction_record(outcome, seq, close_time, tx_id)
+        txs.append(
+            {
+                "id": tx_id,
+                "hash": outcome.frame.hash_hex,
+                "ledger_seq": seq,
+                "successful": outcome.successful,
+                "fee_charged": outcome.fee_charged,
+                "max_fee": outcome.frame.fee_bid,
+                "record": records.dumps(record),
+                "_record": record,
+            }
+        )
+        participants = {outcome.frame.source, outcome.frame.fee_source}
+        for op_index, op in enumerate(outcome.frame.operations):
+            op_id = records.toid(seq, tx_index, op_index + 1)
+            is_payment = op.body.type in records.PAYMENT_TYPES
+            op_record = records.operation_record(outcome, op_index, seq, close_time, op_id)
+            ops.append(
+                {
+                    "id": op_id,
+                    "transaction_id": tx_id,
+                    "is_payment": is_payment,
+                    "record": records.dumps(op_record),
+                }
+            )
+            op_accounts = records.operation_participants(op.body, outcome.frame.op_source(op))
+            participants |= op_accounts
+            op_parts.extend(
+                {"account_id": a, "operation_id": op_id, "is_payment": is_payment}
+                for a in sorted(op_accounts)
+            )
+        tx_parts.extend({"account_id": a, "transaction_id": tx_id} for a in sorted(participants))
+    successful = sum(1 for o in outcomes if o.successful)
+    header = LedgerHeader(
+        seq=seq,
+        close_time=close_time,
+        hash=hasher.hexdigest(),
+        prev_hash=prev.hash,
+        total_coins=prev.total_coins,
+        fee_pool=prev.fee_pool + sum(o.fee_charged for o in outcomes),
+        base_fee=prev.base_fee,
+        base_reserve=prev.base_reserve,
+        max_tx_set_size=prev.max_tx_set_size,
+        protocol_version=prev.protocol_version,
+        successful_tx_count=successful,
+        failed_tx_count=len(outcomes) - successful,
+        operation_count=sum(len(o.frame.operations) for o in outcomes if o.successful),
+        tx_set_operation_count=sum(len(o.frame.operations) for o in outcomes),
+    )
+    return ClosedLedgerRows(header, changes, txs, ops, tx_parts, op_parts)
