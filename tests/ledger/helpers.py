@@ -9,6 +9,7 @@ from stellar_sdk import (
     Asset,
     ChangeTrust,
     CreateAccount,
+    FeeBumpTransactionEnvelope,
     Keypair,
     Payment,
     TransactionBuilder,
@@ -69,9 +70,13 @@ def build(
     return envelope
 
 
-def run(ledger: StandaloneLedger, envelope: TransactionEnvelope | str) -> SubmissionResult:
+def run(
+    ledger: StandaloneLedger, envelope: TransactionEnvelope | FeeBumpTransactionEnvelope | str
+) -> SubmissionResult:
     """Submits, closes a ledger if the transaction was queued, returns its result."""
     xdr = envelope if isinstance(envelope, str) else envelope.to_xdr()
+    if ledger.closes_on_timer:  # a timer closes ledgers: just wait
+        return ledger.submit(xdr, timeout=10)
     future = ledger.submit_async(xdr)
     if not future.done():
         ledger.close_ledger()

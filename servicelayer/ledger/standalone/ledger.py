@@ -198,6 +198,10 @@ class StandaloneLedger:
             self._store.close()
 
     @property
+    def closes_on_timer(self) -> bool:
+        return self._closer is not None
+
+    @property
     def root_keypair(self) -> Keypair:
         """The account stellar-core derives from the passphrase; it holds all lumens."""
         return Keypair.from_raw_ed25519_seed(self._network_id)
