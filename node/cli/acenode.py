@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from node.cli.ledger import app as ledger_app
+
 app = typer.Typer(
     name="acenode",
     help="Run and operate an Ace service-layer node.",
@@ -11,6 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
+app.add_typer(ledger_app, name="ledger")
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from stellar_sdk import Keypair
+from stellar_sdk import Account as SdkAccount
+from stellar_sdk import Keypair, StrKey, TransactionBuilder
 from stellar_sdk import xdr as x
 
 from servicelayer.errors import InvalidInput, LedgerUnavailable
@@ -49,6 +50,7 @@ from servicelayer.ledger.standalone.state import (
 from servicelayer.ledger.standalone.store import ClosedLedgerRows, LedgerStore
 
 DEFAULT_PASSPHRASE = "Standalone Network ; February 2017"
+FRIENDBOT_AMOUNT = "10000"
 
 
 class SubmissionStatus(StrEnum):
@@ -338,7 +340,37 @@ class StandaloneLedger:
 
     @property
     def store(self) -> LedgerStore:
+        """Read access to closed ledgers, transactions and operations."""
         return self._store
+
+    def friendbot(
+        self, account_id: str, starting_balance: str = FRIENDBOT_AMOUNT, timeout: float = 60.0
+    ) -> SubmissionResult:
+        """Creates and funds ``account_id`` from the root account (Horizon's friendbot)."""
+        if not StrKey.is_valid_ed25519_public_key(account_id):
+            raise InvalidInput("addr must be a G... account id", code="bad_request:addr")
+        root = self.root_keypair
+        with self._lock:
+            account = self._state.get(account_key(root.public_key))
+            assert isinstance(account, Account)
+            last = self._queue.last_seq(root.public_key)
+            seq = account.seq_num if last is None else last
+            envelope = (
+                TransactionBuilder(
+                    SdkAccount(root.public_key, seq),
+                    self.network_passphrase,
+                    base_fee=self._header.base_fee,
+                )
+                .append_create_account_op(account_id, starting_balance)
+                .add_time_bounds(0, 0)
+                .build()
+            )
+            envelope.sign(root)
+            future = self.submit_async(envelope.to_xdr())
+        try:
+            return future.result(timeout)
+        except FutureTimeout as exc:
+            raise LedgerUnavailable("friendbot timed out", code="timeout") from exc
 
 
 def _genesis_header(passphrase: str) -> LedgerHeader:

@@ -275,18 +275,22 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [json.loads(r) for (r,) in conn.execute(query)]
 
-    def recent_fees(self, ledgers: int) -> list[tuple[int, int, int]]:
-        """(fee_charged, max_fee, operation_count) of transactions in the last ledgers."""
+    def recent_fees(self, ledgers: int) -> tuple[list[int], list[int]]:
+        """Per-operation fee charged and max fee of the transactions in the last ledgers."""
         with self.engine.connect() as conn:
             top = conn.execute(select(t.headers.c.seq).order_by(t.headers.c.seq.desc())).scalar()
             if top is None:
-                return []
+                return [], []
             rows = conn.execute(
-                select(t.transactions.c.fee_charged, t.transactions.c.max_fee).where(
-                    t.transactions.c.ledger_seq > top - ledgers
-                )
+                select(t.transactions.c.record).where(t.transactions.c.ledger_seq > top - ledgers)
             )
-            return [(int(f), int(m), 1) for f, m in rows]
+            charged, offered = [], []
+            for (text,) in rows:
+                record = json.loads(text)
+                ops = max(1, int(record["operation_count"]))
+                charged.append(int(record["fee_charged"]) // ops)
+                offered.append(int(record["max_fee"]) // ops)
+            return charged, offered
 
 
 def batched(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
