@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from functools import lru_cache
 
 from stellar_sdk import StrKey
 from stellar_sdk import xdr as x
@@ -15,18 +16,24 @@ NATIVE = "native"
 _ALNUM = set(string.ascii_letters + string.digits)
 
 
+@lru_cache(maxsize=262_144)
+def encode_account(raw: bytes) -> str:
+    """G... strkey of a raw ed25519 key (cached: the base32 + CRC is costly)."""
+    return StrKey.encode_ed25519_public_key(raw)
+
+
 def account_str(account: x.AccountID) -> str:
     raw = account.account_id.ed25519
     assert raw is not None
-    return StrKey.encode_ed25519_public_key(raw.uint256)
+    return encode_account(raw.uint256)
 
 
 def muxed_str(muxed: x.MuxedAccount) -> str:
     """The underlying G... account of a (possibly multiplexed) account."""
     if muxed.med25519 is not None:
-        return StrKey.encode_ed25519_public_key(muxed.med25519.ed25519.uint256)
+        return encode_account(muxed.med25519.ed25519.uint256)
     assert muxed.ed25519 is not None
-    return StrKey.encode_ed25519_public_key(muxed.ed25519.uint256)
+    return encode_account(muxed.ed25519.uint256)
 
 
 def account_xdr(account_id: str) -> x.AccountID:
@@ -120,7 +127,7 @@ def balance_id_xdr(balance_id: str) -> x.ClaimableBalanceID:
 
 def signer_key_str(key: x.SignerKey) -> str:
     if key.type == x.SignerKeyType.SIGNER_KEY_TYPE_ED25519 and key.ed25519 is not None:
-        return StrKey.encode_ed25519_public_key(key.ed25519.uint256)
+        return encode_account(key.ed25519.uint256)
     if key.type == x.SignerKeyType.SIGNER_KEY_TYPE_PRE_AUTH_TX and key.pre_auth_tx is not None:
         return StrKey.encode_pre_auth_tx(key.pre_auth_tx.uint256)
     if key.type == x.SignerKeyType.SIGNER_KEY_TYPE_HASH_X and key.hash_x is not None:

@@ -32,18 +32,9 @@ class TxFrame:
     signatures: list[x.DecoratedSignature]
     fee_bump: x.FeeBumpTransaction | None
     fee_bump_signatures: list[x.DecoratedSignature]
-
-    @property
-    def hash_hex(self) -> str:
-        return self.hash.hex()
-
-    @property
-    def source(self) -> str:
-        return muxed_str(self.tx.source_account)
-
-    @property
-    def fee_source(self) -> str:
-        return muxed_str(self.fee_bump.fee_source) if self.fee_bump else self.source
+    source: str
+    fee_source: str
+    hash_hex: str
 
     @property
     def seq_num(self) -> int:
@@ -100,7 +91,19 @@ def parse_envelope(envelope_xdr: str, net_id: bytes) -> TxFrame:
         tx_hash = _payload_hash(
             net_id, x.TransactionSignaturePayloadTaggedTransaction(_ENV.ENVELOPE_TYPE_TX, tx=tx)
         )
-        return TxFrame(envelope_xdr, tx_hash, tx_hash, tx, envelope.v1.signatures, None, [])
+        source = muxed_str(tx.source_account)
+        return TxFrame(
+            envelope_xdr,
+            tx_hash,
+            tx_hash,
+            tx,
+            envelope.v1.signatures,
+            None,
+            [],
+            source,
+            source,
+            tx_hash.hex(),
+        )
     if envelope.type == _ENV.ENVELOPE_TYPE_TX_FEE_BUMP and envelope.fee_bump is not None:
         fee_bump = envelope.fee_bump.tx
         inner = fee_bump.inner_tx.v1
@@ -123,6 +126,9 @@ def parse_envelope(envelope_xdr: str, net_id: bytes) -> TxFrame:
             inner.signatures,
             fee_bump,
             envelope.fee_bump.signatures,
+            muxed_str(inner.tx.source_account),
+            muxed_str(fee_bump.fee_source),
+            outer_hash.hex(),
         )
     raise InvalidInput(
         "only v1 and fee-bump transaction envelopes are supported", code="transaction_malformed"
