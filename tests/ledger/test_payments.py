@@ -163,3 +163,22 @@ def test_hundred_payments_in_one_transaction(ledger: StandaloneLedger) -> None:
     assert result.successful and result.fee_charged == 100 * BASE_FEE
     assert all(ledger.account(p) is not None for p in payees)
     assert balance(ledger, alice) == xlm("10000") - xlm("200") - 100 * BASE_FEE
+
+
+def test_operations_after_a_failed_one_still_report_their_codes(
+    ledger: StandaloneLedger,
+) -> None:
+    alice, bob = make_funded_account(ledger, "100"), make_funded_account(ledger)
+    before_b = balance(ledger, bob)
+    ghost = Keypair.random().public_key
+    result = submit(
+        ledger,
+        alice,
+        [
+            Payment(ghost, Asset.native(), "1"),
+            Payment(bob.public_key, Asset.native(), "1"),
+            Payment(bob.public_key, Asset.native(), "500"),
+        ],
+    )
+    assert result.op_codes == ("op_no_destination", "op_success", "op_underfunded")
+    assert balance(ledger, bob) == before_b

@@ -2,8 +2,9 @@
 
 A transaction that fails validation is rejected: no fee, no sequence bump, nothing
 recorded. A valid one is applied: the fee source pays min(fee bid, base fee x ops),
-the source's sequence number moves, and its operations apply atomically (each in its own
-nested view; if any fails, none of them stay and the transaction is txFAILED).
+the source's sequence number moves, and its operations apply atomically: every operation
+runs (and reports its own code), and if any fails none of their changes stay and the
+transaction is txFAILED.
 """
 
 from __future__ import annotations
@@ -226,10 +227,10 @@ def _apply_ops(tx_view: StateView, frame: TxFrame, ctx: LedgerContext) -> list[O
             frame.seq_num,
             index,
         )
-        result = handler.apply(op.body, op_ctx)
-        results.append(result)
-        if result.success:
-            op_view.commit_into(tx_view)
+        results.append(handler.apply(op.body, op_ctx))
+        # stellar-core commits each operation's nested LedgerTxn even when it failed; the
+        # transaction-level view is what a failure discards.
+        op_view.commit_into(tx_view)
     return results
 
 
