@@ -67,6 +67,7 @@ def upgrade() -> None:
         "ledger_operations",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column("transaction_id", sa.BigInteger(), nullable=False),
+        sa.Column("successful", sa.Boolean(), nullable=False),
         sa.Column("is_payment", sa.Boolean(), nullable=False),
         sa.Column("record", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_ledger_operations"),

@@ -1,20 +1,19 @@
 """Pure functions from ledger state and stored records to Horizon's JSON shapes.
 
 No web framework here: routes in ``node/horizon`` call these with the server's base URL.
-Amounts are 7-decimal strings; paging tokens are TOIDs; errors are problem documents.
+Amounts are 7-decimal strings; paging tokens are TOIDs. Collections and links are in
+:mod:`.paging`, error documents in :mod:`.problems`.
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from stellar_sdk import StrKey
 
-from servicelayer.errors import InvalidInput
 from servicelayer.ledger.standalone.codec import NATIVE
+from servicelayer.ledger.standalone.paging import href
 from servicelayer.ledger.standalone.records import (
     amount_str,
     asset_fields,
@@ -33,179 +32,8 @@ from servicelayer.ledger.standalone.state import (
 
 HORIZON_VERSION = "acenode-standalone-horizon/0.1"
 CORE_VERSION = "acenode-standalone-core/0.1 (classic transactions)"
-ERRORS = "https://stellar.org/horizon-errors/"
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 10
 
 
-def href(base: str, path: str, templated: bool = False) -> dict[str, Any]:
-    link: dict[str, Any] = {"href": base.rstrip("/") + path}
-    if templated:
-        link["templated"] = True
-    return link
-
-
-# -- paging ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class PageParams:
-    cursor: int | None
-    descending: bool
-    limit: int
-    raw_cursor: str
-
-    @property
-    def order(self) -> str:
-        return "desc" if self.descending else "asc"
-
-
-def parse_page(cursor: str | None, order: str | None, limit: str | None) -> PageParams:
-    """Horizon's cursor/order/limit validation; InvalidInput names the bad field."""
-    if order not in (None, "", "asc", "desc"):
-        raise InvalidInput("order must be asc or desc", code="bad_request:order")
-    try:
-        size = DEFAULT_LIMIT if limit in (None, "") else int(str(limit))
-    except ValueError:
-        raise InvalidInput("limit must be an integer", code="bad_request:limit") from None
-    if not 1 <= size <= MAX_LIMIT:
-        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", code="bad_request:limit")
-    descending = order == "desc"
-    raw = cursor or ""
-    value: int | None = None
-    if raw == "now":
-        value = 2**63 - 1
-    elif raw:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InvalidInput("cursor must be a paging token", code="bad_request:cursor") from None
-        if value < 0:
-            raise InvalidInput("cursor must not be negative", code="bad_request:cursor")
-    return PageParams(value, descending, size, raw)
-
-
-def page(
-    records: list[dict[str, Any]],
-    base: str,
-    path: str,
-    params: PageParams,
-    extra_query: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """A Horizon collection with absolute self/next/prev links."""
-
-    def link(cursor: str, order: str) -> dict[str, Any]:
-        query = {
-            **(extra_query or {}),
-            "cursor": cursor,
-            "limit": str(params.limit),
-            "order": order,
-        }
-        return href(base, f"{path}?{urlencode(query)}")
-
-    reverse = "asc" if params.descending else "desc"
-    first = records[0]["paging_token"] if records else params.raw_cursor
-    last = records[-1]["paging_token"] if records else params.raw_cursor
-    return {
-        "_links": {
-            "self": link(params.raw_cursor, params.order),
-            "next": link(last, params.order),
-            "prev": link(first, reverse),
-        },
-        "_embedded": {"records": records},
-    }
-
-
-# -- problems ----------------------------------------------------------------------------
-def problem(
-    kind: str, title: str, status: int, detail: str, extras: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": ERRORS + kind,
-        "title": title,
-        "status": status,
-        "detail": detail,
-    }
-    if extras:
-        body["extras"] = extras
-    return body
-
-
-def not_found() -> dict[str, Any]:
-    return problem(
-        "not_found",
-        "Resource Missing",
-        404,
-        "The resource at the url requested was not found.  This usually occurs for "
-        "one of two reasons:  The url requested is not valid, or no data in our "
-        "database could be found with the parameters provided.",
-    )
-
-
-def bad_request(field: str, reason: str) -> dict[str, Any]:
-    return problem(
-        "bad_request",
-        "Bad Request",
-        400,
-        "The request you sent was invalid in some way.",
-        {"invalid_field": field, "reason": reason},
-    )
-
-
-def transaction_malformed(envelope_xdr: str) -> dict[str, Any]:
-    return problem(
-        "transaction_malformed",
-        "Transaction Malformed",
-        400,
-        "Horizon could not decode the transaction envelope in this request. A "
-        "transaction should be an XDR TransactionEnvelope struct encoded using "
-        "base64.  The envelope read from this request is echoed in the "
-        "`extras.envelope_xdr` field of this response for your convenience.",
-        {"envelope_xdr": envelope_xdr},
-    )
-
-
-def transaction_failed(
-    tx_hash: str,
-    envelope_xdr: str,
-    result_xdr: str,
-    tx_code: str,
-    inner_code: str | None,
-    op_codes: tuple[str, ...],
-) -> dict[str, Any]:
-    codes: dict[str, Any] = {"transaction": tx_code}
-    if inner_code is not None:
-        codes["inner_transaction"] = inner_code
-    if op_codes:
-        codes["operations"] = list(op_codes)
-    return problem(
-        "transaction_failed",
-        "Transaction Failed",
-        400,
-        "The transaction failed when submitted to the stellar network. The "
-        "`extras.result_codes` field on this response contains further details.  "
-        "Descriptions of each code can be found at: "
-        "https://developers.stellar.org/docs/data/apis/horizon/api-reference/errors/"
-        "result-codes/transactions",
-        {
-            "envelope_xdr": envelope_xdr,
-            "result_xdr": result_xdr,
-            "result_codes": codes,
-            "hash": tx_hash,
-        },
-    )
-
-
-def timeout() -> dict[str, Any]:
-    return problem(
-        "timeout",
-        "Timeout",
-        504,
-        "Your request timed out before completing.  Please try your request again. "
-        "If you are submitting a transaction make sure you are sending exactly the "
-        "same transaction (with the same sequence number).",
-    )
-
-
-# -- resources ---------------------------------------------------------------------------
 def root(header: LedgerHeader, passphrase: str, base: str) -> dict[str, Any]:
     return {
         "_links": {

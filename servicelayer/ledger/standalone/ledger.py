@@ -7,23 +7,18 @@ the same envelope submitted again gets the same answer.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from stellar_sdk import Account as SdkAccount
 from stellar_sdk import Keypair, StrKey, TransactionBuilder
-from stellar_sdk import xdr as x
 
 from servicelayer.errors import InvalidInput, LedgerUnavailable
-from servicelayer.ledger.standalone import records
 from servicelayer.ledger.standalone.apply import (
     LedgerContext,
     TxOutcome,
@@ -31,15 +26,13 @@ from servicelayer.ledger.standalone.apply import (
     check_valid,
 )
 from servicelayer.ledger.standalone.closer import LedgerCloser, PendingTx, SubmissionQueue
+from servicelayer.ledger.standalone.closing import closed_rows, genesis_header
 from servicelayer.ledger.standalone.frame import network_id, parse_envelope
-from servicelayer.ledger.standalone.results import result_codes
 from servicelayer.ledger.standalone.state import (
     TOTAL_COINS,
     Account,
     ClaimableBalance,
     DataEntry,
-    Entry,
-    Key,
     LedgerHeader,
     LedgerState,
     StateView,
@@ -48,82 +41,15 @@ from servicelayer.ledger.standalone.state import (
     balance_key,
 )
 from servicelayer.ledger.standalone.store import ClosedLedgerRows, LedgerStore
+from servicelayer.ledger.standalone.submission import (
+    SubmissionResult,
+    done_future,
+    outcome_result,
+    result_from_record,
+)
 
 DEFAULT_PASSPHRASE = "Standalone Network ; February 2017"
 FRIENDBOT_AMOUNT = "10000"
-
-
-class SubmissionStatus(StrEnum):
-    SUCCESS = "success"
-    FAILED = "failed"
-    REJECTED = "rejected"
-
-
-@dataclass(frozen=True, slots=True)
-class SubmissionResult:
-    hash: str
-    status: SubmissionStatus
-    ledger: int | None
-    fee_charged: int
-    envelope_xdr: str
-    result_xdr: str
-    tx_code: str
-    inner_tx_code: str | None
-    op_codes: tuple[str, ...]
-    record: dict[str, Any] | None = None
-
-    @property
-    def successful(self) -> bool:
-        return self.status == SubmissionStatus.SUCCESS
-
-    @property
-    def applied(self) -> bool:
-        return self.status != SubmissionStatus.REJECTED
-
-
-def _result(
-    outcome: TxOutcome, ledger: int | None, record: dict[str, Any] | None
-) -> SubmissionResult:
-    codes = result_codes(outcome.result)
-    if not outcome.applied:
-        status = SubmissionStatus.REJECTED
-    else:
-        status = SubmissionStatus.SUCCESS if outcome.successful else SubmissionStatus.FAILED
-    return SubmissionResult(
-        outcome.frame.hash_hex,
-        status,
-        ledger,
-        outcome.fee_charged,
-        outcome.frame.envelope_xdr,
-        outcome.result_xdr,
-        codes.transaction,
-        codes.inner_transaction,
-        codes.operations,
-        record,
-    )
-
-
-def result_from_record(record: dict[str, Any]) -> SubmissionResult:
-    codes = result_codes(x.TransactionResult.from_xdr(record["result_xdr"]))
-    status = SubmissionStatus.SUCCESS if record["successful"] else SubmissionStatus.FAILED
-    return SubmissionResult(
-        record["hash"],
-        status,
-        record["ledger"],
-        int(record["fee_charged"]),
-        record["envelope_xdr"],
-        record["result_xdr"],
-        codes.transaction,
-        codes.inner_transaction,
-        codes.operations,
-        record,
-    )
-
-
-def _done(result: SubmissionResult) -> Future[SubmissionResult]:
-    future: Future[SubmissionResult] = Future()
-    future.set_result(result)
-    return future
 
 
 class StandaloneLedger:
@@ -167,7 +93,7 @@ class StandaloneLedger:
         store.check_passphrase(network_passphrase)
         state, header, _ = store.load()
         ledger = cls(
-            store, state, header or _genesis_header(network_passphrase), network_passphrase, clock
+            store, state, header or genesis_header(network_passphrase), network_passphrase, clock
         )
         if header is None:
             ledger._write_genesis()
@@ -219,7 +145,7 @@ class StandaloneLedger:
                 return pending.future
             record = self._store.transaction(frame.hash_hex)
             if record is not None:
-                return _done(result_from_record(record))
+                return done_future(result_from_record(record))
             header = self._header
             ctx = LedgerContext(
                 header.seq + 1,
@@ -231,7 +157,7 @@ class StandaloneLedger:
                 StateView(self._state), frame, ctx, self._queue.last_seq(frame.source)
             )
             if rejection is not None:
-                return _done(_result(rejection, None, None))
+                return done_future(outcome_result(rejection, None, None))
             return self._queue.add(frame).future
 
     def submit(self, envelope_xdr: str, timeout: float = 60.0) -> SubmissionResult:
@@ -274,12 +200,12 @@ class StandaloneLedger:
         for p in pending:
             rejection = check_valid(view, p.frame, ctx)
             if rejection is not None:
-                resolved.append((p, _result(rejection, None, None)))
+                resolved.append((p, outcome_result(rejection, None, None)))
                 continue
             applied.append((p, apply_transaction(view, p.frame, ctx)))
-        rows = _closed_rows(prev, ctx, view.changes, [o for _, o in applied])
+        rows = closed_rows(prev, ctx, view.changes, [o for _, o in applied])
         for i, (p, outcome) in enumerate(applied):
-            resolved.append((p, _result(outcome, seq, rows.transactions[i]["_record"])))
+            resolved.append((p, outcome_result(outcome, seq, rows.transactions[i]["_record"])))
         for tx_row in rows.transactions:
             del tx_row["_record"]
         self._store.persist(rows)
@@ -371,79 +297,3 @@ class StandaloneLedger:
             return future.result(timeout)
         except FutureTimeout as exc:
             raise LedgerUnavailable("friendbot timed out", code="timeout") from exc
-
-
-def _genesis_header(passphrase: str) -> LedgerHeader:
-    digest = hashlib.sha256(b"genesis:" + network_id(passphrase)).hexdigest()
-    return LedgerHeader(seq=1, close_time=0, hash=digest, prev_hash="0" * 64)
-
-
-def _closed_rows(
-    prev: LedgerHeader,
-    ctx: LedgerContext,
-    changes: dict[Key, Entry | None],
-    outcomes: list[TxOutcome],
-) -> ClosedLedgerRows:
-    seq, close_time = ctx.ledger_seq, ctx.close_time
-    for entry in changes.values():
-        if entry is not None:
-            entry.last_modified_ledger = seq
-    txs: list[dict[str, Any]] = []
-    ops: list[dict[str, Any]] = []
-    tx_parts: list[dict[str, Any]] = []
-    op_parts: list[dict[str, Any]] = []
-    hasher = hashlib.sha256(bytes.fromhex(prev.hash) + seq.to_bytes(8, "big"))
-    for tx_index, outcome in enumerate(outcomes, start=1):
-        tx_id = records.toid(seq, tx_index)
-        hasher.update(outcome.frame.hash)
-        record = records.transaction_record(outcome, seq, close_time, tx_id)
-        txs.append(
-            {
-                "id": tx_id,
-                "hash": outcome.frame.hash_hex,
-                "ledger_seq": seq,
-                "successful": outcome.successful,
-                "fee_charged": outcome.fee_charged,
-                "max_fee": outcome.frame.fee_bid,
-                "record": records.dumps(record),
-                "_record": record,
-            }
-        )
-        participants = {outcome.frame.source, outcome.frame.fee_source}
-        for op_index, op in enumerate(outcome.frame.operations):
-            op_id = records.toid(seq, tx_index, op_index + 1)
-            is_payment = op.body.type in records.PAYMENT_TYPES
-            op_record = records.operation_record(outcome, op_index, seq, close_time, op_id)
-            ops.append(
-                {
-                    "id": op_id,
-                    "transaction_id": tx_id,
-                    "is_payment": is_payment,
-                    "record": records.dumps(op_record),
-                }
-            )
-            op_accounts = records.operation_participants(op.body, outcome.frame.op_source(op))
-            participants |= op_accounts
-            op_parts.extend(
-                {"account_id": a, "operation_id": op_id, "is_payment": is_payment}
-                for a in sorted(op_accounts)
-            )
-        tx_parts.extend({"account_id": a, "transaction_id": tx_id} for a in sorted(participants))
-    successful = sum(1 for o in outcomes if o.successful)
-    header = LedgerHeader(
-        seq=seq,
-        close_time=close_time,
-        hash=hasher.hexdigest(),
-        prev_hash=prev.hash,
-        total_coins=prev.total_coins,
-        fee_pool=prev.fee_pool + sum(o.fee_charged for o in outcomes),
-        base_fee=prev.base_fee,
-        base_reserve=prev.base_reserve,
-        max_tx_set_size=prev.max_tx_set_size,
-        protocol_version=prev.protocol_version,
-        successful_tx_count=successful,
-        failed_tx_count=len(outcomes) - successful,
-        operation_count=sum(len(o.frame.operations) for o in outcomes if o.successful),
-        tx_set_operation_count=sum(len(o.frame.operations) for o in outcomes),
-    )
-    return ClosedLedgerRows(header, changes, txs, ops, tx_parts, op_parts)

@@ -76,6 +76,7 @@ operations = Table(
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("transaction_id", BigInteger, nullable=False, index=True),
+    Column("successful", Boolean, nullable=False),
     Column("is_payment", Boolean, nullable=False),
     Column("record", Text, nullable=False),
 )

@@ -252,9 +252,12 @@ class LedgerStore:
         cursor: int | None,
         descending: bool,
         limit: int,
+        include_failed: bool = True,
     ) -> list[dict[str, Any]]:
         ops = t.operations
         query = select(ops.c.record)
+        if not include_failed:
+            query = query.where(ops.c.successful.is_(True))
         if account is not None:
             part = t.op_participants
             query = query.join(part, part.c.operation_id == ops.c.id).where(

@@ -1,0 +1,98 @@
+"""Root, fee stats, submission, friendbot and claimable balances."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from node.horizon.context import HorizonContext, respond, submitted
+from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.ledger.standalone import horizon as h
+from servicelayer.ledger.standalone import paging
+
+
+async def _form_tx(request: Request) -> str:
+    """The ``tx`` field of a form (as stellar-sdk posts it) or of a JSON body."""
+    raw = (await request.body()).decode("utf-8", errors="replace")
+    value: object = None
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        value = body.get("tx") if isinstance(body, dict) else None
+    else:
+        value = (parse_qs(raw).get("tx") or [None])[0]
+    if not isinstance(value, str) or not value:
+        raise InvalidInput("the tx form field is required", code="bad_request:tx")
+    return value
+
+
+def register_network(app: FastAPI, ctx: HorizonContext) -> None:
+    @app.get("/")
+    def root(request: Request) -> JSONResponse:
+        return respond(
+            h.root(ctx.ledger.latest_ledger(), ctx.ledger.network_passphrase, ctx.base(request))
+        )
+
+    @app.get("/fee_stats")
+    def fee_stats() -> JSONResponse:
+        charged, offered = ctx.ledger.store.recent_fees(5)
+        return respond(h.fee_stats(ctx.ledger.latest_ledger(), charged, offered))
+
+    @app.post("/transactions")
+    async def submit(request: Request) -> JSONResponse:
+        envelope = await _form_tx(request)
+        request.state.tx = envelope
+        result = await run_in_threadpool(ctx.ledger.submit, envelope, ctx.submit_timeout)
+        return submitted(ctx, request, result)
+
+    async def friendbot(request: Request) -> JSONResponse:
+        addr = request.query_params.get("addr") or ""
+        result = await run_in_threadpool(ctx.ledger.friendbot, addr)
+        return submitted(ctx, request, result)
+
+    app.add_api_route("/friendbot", friendbot, methods=["GET", "POST"])
+
+
+def register_claimable_balances(app: FastAPI, ctx: HorizonContext) -> None:
+    @app.get("/claimable_balances")
+    def claimable_balances(request: Request) -> JSONResponse:
+        q = request.query_params
+        claimant, sponsor = q.get("claimant"), q.get("sponsor")
+        if claimant is not None:
+            ctx.account_id(claimant, "claimant")
+        if sponsor is not None:
+            ctx.account_id(sponsor, "sponsor")
+        p = paging.parse_page(None, q.get("order"), q.get("limit"))
+        cursor = q.get("cursor") or ""
+        base = ctx.base(request)
+        found = ctx.ledger.claimable_balances(claimant=claimant, sponsor=sponsor)
+        records = [h.claimable_balance(cb, base) for cb in found]
+        if p.descending:
+            records.reverse()
+        if cursor:
+            records = [
+                r
+                for r in records
+                if (r["paging_token"] < cursor) == p.descending and r["paging_token"] != cursor
+            ]
+        params = paging.PageParams(None, p.descending, p.limit, cursor)
+        extra = {k: v for k, v in (("claimant", claimant), ("sponsor", sponsor)) if v}
+        return respond(paging.page(records[: p.limit], base, "/claimable_balances", params, extra))
+
+    @app.get("/claimable_balances/{balance_id}")
+    def claimable_balance(balance_id: str, request: Request) -> JSONResponse:
+        cb = ctx.ledger.claimable_balance(balance_id.lower())
+        if cb is None:
+            raise NotFound("claimable balance")
+        return respond(h.claimable_balance(cb, ctx.base(request)))
+
+
+def register(app: FastAPI, ctx: HorizonContext) -> None:
+    register_network(app, ctx)
+    register_claimable_balances(app, ctx)
