@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from node.horizon.context import HorizonContext, respond, submitted
-from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.errors import InvalidInput, LedgerUnavailable, NotFound
 from servicelayer.ledger.standalone import horizon as h
 from servicelayer.ledger.standalone import paging
 
@@ -56,7 +57,14 @@ def register_network(app: FastAPI, ctx: HorizonContext) -> None:
     async def submit(request: Request) -> JSONResponse:
         envelope = await _form_tx(request)
         request.state.tx = envelope
-        result = await run_in_threadpool(ctx.ledger.submit, envelope, ctx.submit_timeout)
+        # validation runs on a worker thread; waiting for the close holds no thread
+        future = await run_in_threadpool(ctx.ledger.submit_async, envelope)
+        try:
+            result = await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(future)), ctx.submit_timeout
+            )
+        except TimeoutError as exc:
+            raise LedgerUnavailable("not included in a ledger in time", code="timeout") from exc
         return submitted(ctx, request, result)
 
     async def friendbot(request: Request) -> JSONResponse:

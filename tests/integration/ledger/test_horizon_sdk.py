@@ -266,3 +266,22 @@ def test_claimable_balances_page_by_cursor(horizon: RunningHorizon) -> None:
     assert [r["id"] for r in second["_embedded"]["records"]] == ids[1:]
     bad = httpx.get(horizon.url + "claimable_balances", params={"cursor": "x"}, timeout=5)
     assert bad.status_code == 400
+
+
+def test_concurrent_submissions_share_ledgers(horizon: RunningHorizon) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    keypairs = [Keypair.random() for _ in range(30)]
+
+    def friendbot(kp: Keypair) -> dict:  # type: ignore[type-arg]
+        response = httpx.get(horizon.url + "friendbot", params={"addr": kp.public_key}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        created = list(pool.map(friendbot, keypairs))
+    assert all(r["successful"] for r in created)
+    sequences = sorted(int(r["source_account_sequence"]) for r in created)
+    assert sequences == list(range(sequences[0], sequences[0] + 30))  # root's seq chain
+    assert len({r["ledger"] for r in created}) < 30  # several per ledger
+    assert all(native_balance(horizon, kp) == "10000.0000000" for kp in keypairs)
