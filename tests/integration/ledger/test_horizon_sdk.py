@@ -285,3 +285,20 @@ def test_concurrent_submissions_share_ledgers(horizon: RunningHorizon) -> None:
     assert sequences == list(range(sequences[0], sequences[0] + 30))  # root's seq chain
     assert len({r["ledger"] for r in created}) < 30  # several per ledger
     assert all(native_balance(horizon, kp) == "10000.0000000" for kp in keypairs)
+
+
+def test_accounts_for_signer_and_asset(horizon: RunningHorizon) -> None:
+    issuer, alice, bob = fund(horizon), fund(horizon), fund(horizon)
+    usd = Asset("USD", issuer.public_key)
+    cosigner = Keypair.random()
+    horizon.server.submit_transaction(
+        pay(horizon, alice, [SetOptions(signer=Signer.ed25519_public_key(cosigner.public_key, 1))])
+    )
+    from stellar_sdk import ChangeTrust
+
+    horizon.server.submit_transaction(pay(horizon, bob, [ChangeTrust(usd)]))
+    signed = horizon.server.accounts().for_signer(cosigner.public_key).call()
+    assert [r["id"] for r in signed["_embedded"]["records"]] == [alice.public_key]
+    holders = horizon.server.accounts().for_asset(usd).call()
+    assert [r["id"] for r in holders["_embedded"]["records"]] == [bob.public_key]
+    assert httpx.get(horizon.url + "accounts", timeout=5).status_code == 400
