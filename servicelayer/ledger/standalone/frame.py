@@ -70,6 +70,17 @@ class TxFrame:
             return None
         return tb.min_time.time_point.uint64, tb.max_time.time_point.uint64
 
+    @property
+    def preconditions(self) -> x.PreconditionsV2 | None:
+        return self.tx.cond.v2
+
+    @property
+    def ledger_bounds(self) -> tuple[int, int] | None:
+        v2 = self.tx.cond.v2
+        if v2 is None or v2.ledger_bounds is None:
+            return None
+        return v2.ledger_bounds.min_ledger.uint32, v2.ledger_bounds.max_ledger.uint32
+
     def op_source(self, op: x.Operation) -> str:
         return muxed_str(op.source_account) if op.source_account else self.source
 
