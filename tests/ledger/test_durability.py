@@ -133,3 +133,28 @@ def test_postgresql_backend_keeps_state_across_restarts(
         assert page[0]["hash"] == first.hash
     finally:
         reopened.close()
+
+
+def test_a_close_is_one_database_transaction(ledger: StandaloneLedger) -> None:
+    from sqlalchemy import event
+
+    alice = make_funded_account(ledger)
+    envelopes = [
+        build(
+            ledger,
+            alice,
+            [Payment(ledger.root_keypair.public_key, Asset.native(), "1")] * 50,
+            seq=ledger.account(alice.public_key).seq_num + i,
+        )  # type: ignore[union-attr]
+        for i in range(3)
+    ]
+    futures = [ledger.submit_async(e.to_xdr()) for e in envelopes]
+    commits: list[int] = []
+    event.listen(ledger.store.engine, "commit", lambda _conn: commits.append(1))
+    ledger.close_ledger()
+    assert all(f.result(timeout=1).successful for f in futures)
+    assert len(commits) == 1
+    page = ledger.store.transactions(
+        account=alice.public_key, ledger=None, cursor=None, descending=True, limit=3
+    )
+    assert len(page) == 3
