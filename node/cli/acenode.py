@@ -7,6 +7,7 @@ import typer
 from node.cli.bench import bench_app
 from node.cli.demo import demo
 from node.cli.epochs import epochs_app
+from node.cli.ledger import app as ledger_app
 from node.cli.node_commands import db_app, init, keys_app, run
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app.command()(init)
 app.command()(run)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(ledger_app, name="ledger")
 app.add_typer(epochs_app, name="epochs")
 app.add_typer(bench_app, name="bench")
 app.command()(demo)

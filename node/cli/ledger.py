@@ -1,0 +1,81 @@
+"""``acenode ledger serve``: the standalone ledger with its Horizon front, alone."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from node.horizon import create_horizon_app
+from servicelayer.errors import ServiceLayerError
+from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
+
+
+class _GracefulServer(uvicorn.Server):
+    """SIGTERM/SIGINT stop serving and the process exits 0 (uvicorn would re-raise them)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+app = typer.Typer(
+    help="The embedded standalone Stellar ledger (one node, Horizon-compatible).",
+    no_args_is_help=True,
+)
+
+
+@app.command()
+def serve(
+    data_dir: Path = typer.Option(..., "--data-dir", help="Directory of ledger.sqlite3."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    close_interval: float = typer.Option(
+        5.0, "--close-interval", min=0.01, help="Seconds between ledger closes."
+    ),
+    network_passphrase: str = typer.Option(DEFAULT_PASSPHRASE, "--network-passphrase"),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="SQLAlchemy URL instead of the SQLite file."
+    ),
+    base_url: str | None = typer.Option(
+        None, "--base-url", help="Public URL used in _links (default: the request's)."
+    ),
+) -> None:
+    """Serve Horizon on HOST:PORT, closing a ledger every CLOSE_INTERVAL seconds."""
+    try:
+        ledger = StandaloneLedger.open(
+            data_dir=data_dir,
+            database_url=database_url,
+            network_passphrase=network_passphrase,
+            close_interval=close_interval,
+        )
+    except ServiceLayerError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        server = _GracefulServer(
+            uvicorn.Config(
+                create_horizon_app(ledger, base_url=base_url),
+                host=host,
+                port=port,
+                log_level="warning",
+            )
+        )
+        typer.echo(f"standalone ledger: http://{host}:{port}/ ({network_passphrase})")
+        server.run()  # returns on SIGTERM/SIGINT after a graceful shutdown
+    finally:
+        ledger.close()

@@ -1,0 +1,1 @@
+"""Horizon route groups; each module has ``register(app, ctx)``."""

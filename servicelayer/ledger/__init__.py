@@ -1,0 +1,1 @@
+"""Stellar access: the embedded standalone ledger and (later) the Horizon client."""
