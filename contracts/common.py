@@ -1,18 +1,21 @@
-"""Small helpers shared by the commerce contracts (subscriptions, access, billing).
+"""Helpers shared by the contracts.
 
 Validation of external identifiers (Stellar accounts, content ids, assets), the
-``Entitlement`` answer of the entitlement queries, the effects every contract that
-pays providers or refunds viewers emits, and an exact integer split with a
-deterministic remainder rule. Standard library only.
+``Entitlement`` answer of the entitlement queries, the payout effects, and the exact
+integer splits with a deterministic remainder rule. Standard library only.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
-from contracts.core import Action, Asset, Event
+from contracts.core import MAX_AMOUNT, Action, Asset, Event
+
+BPS = 10_000  # basis points in a whole
 
 ACCOUNT_VERSION_BYTE = 6 << 3  # strkey version byte of an ed25519 public key ("G...")
 _ID_RE = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
@@ -53,13 +56,17 @@ def is_identifier(value: object) -> bool:
     return type(value) is str and _ID_RE.fullmatch(value) is not None
 
 
-def is_asset(value: object) -> bool:
+def is_asset(value: object) -> TypeGuard[Asset]:
     """A well-formed Stellar asset: native XLM, or a 1-12 character code with an issuer."""
     if type(value) is not Asset:
         return False
     if value.is_native:
         return value.code == "XLM"
-    return _ASSET_CODE_RE.fullmatch(value.code) is not None and is_account(value.issuer)
+    return (
+        type(value.code) is str
+        and _ASSET_CODE_RE.fullmatch(value.code) is not None
+        and is_account(value.issuer)
+    )
 
 
 def is_reference(value: object) -> bool:
@@ -121,20 +128,80 @@ class SendRefund(Event):
 def split_exact(total: int, weights: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
     """Split ``total`` in proportion to ``weights``; the shares sum exactly to ``total``.
 
-    Each key gets ``floor(total * w / W)``; the stroops left over go one each to the keys
-    with the largest remainders ``total * w mod W``, ties broken by the key string
-    (ascending). If every weight is zero the split is equal. Keys must be distinct;
-    the result is sorted by key.
+    As ``largest_remainder``, except that when every weight is zero the split is equal,
+    and every key appears in the result (with 0 where it gets nothing). Keys must be
+    distinct; the result is sorted by key.
     """
-    keys = sorted(weights)
-    if not keys:
+    keys = sorted(k for k, _ in weights)
+    if all(w == 0 for _, w in weights):
+        weights = tuple((k, 1) for k in keys)
+    shares = dict(largest_remainder(total, weights))
+    return tuple((k, shares.get(k, 0)) for k in keys)
+
+
+def normalize_infohash(value: object) -> str | None:
+    """Lowercase hex of a v1 (40) or v2 (64 characters) infohash, or None if invalid."""
+    if type(value) is not str:
+        return None
+    lowered = value.lower()
+    return lowered if is_content_id(lowered) else None
+
+
+def is_hex32(value: object) -> bool:
+    """64 lowercase hex characters (a SHA-256 digest)."""
+    return type(value) is str and len(value) == 64 and _HEX_RE.fullmatch(value) is not None
+
+
+def is_nonneg_int(value: object) -> bool:
+    return type(value) is int and 0 <= value <= MAX_AMOUNT
+
+
+def is_bps(value: object) -> bool:
+    return type(value) is int and 0 <= value <= BPS
+
+
+def bps_of(amount: int, bps: int) -> int:
+    """``amount * bps / 10000`` rounded down (the remainder is the caller's dust)."""
+    return amount * bps // BPS
+
+
+def largest_remainder(
+    total: int, weights: Iterable[tuple[str, int]]
+) -> tuple[tuple[str, int], ...]:
+    """Split ``total`` in proportion to ``weights``, exactly.
+
+    Each key first gets ``floor(total * w / W)``; the units left over (fewer than the
+    number of keys) go one each to the largest remainders, ties broken by the key in
+    ascending string order. The shares sum to ``total`` whenever some weight is
+    positive; with no positive weight nothing is allocated and the result is empty.
+    Zero shares are omitted; the result is sorted by key.
+    """
+    positive = sorted((k, w) for k, w in weights if w > 0)
+    weight_sum = sum(w for _, w in positive)
+    if total <= 0 or weight_sum == 0:
         return ()
-    if sum(w for _, w in keys) == 0:
-        keys = [(k, 1) for k, _ in keys]
-    denominator = sum(w for _, w in keys)
-    shares = {k: total * w // denominator for k, w in keys}
+    shares: dict[str, int] = {}
+    remainders: list[tuple[int, str]] = []
+    for key, weight in positive:
+        share, rem = divmod(total * weight, weight_sum)
+        shares[key] = share
+        remainders.append((rem, key))
     left = total - sum(shares.values())
-    ranked = sorted(keys, key=lambda kw: (-(total * kw[1] % denominator), kw[0]))
-    for key, _ in ranked[:left]:
+    remainders.sort(key=lambda rk: (-rk[0], rk[1]))
+    for _, key in remainders[:left]:
         shares[key] += 1
-    return tuple((k, shares[k]) for k, _ in keys)
+    return tuple((k, shares[k]) for k in sorted(shares) if shares[k] > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SendPayout(Event):
+    """Effect: pay ``amount`` stroops of ``asset`` to ``account`` from the treasury.
+
+    ``reference`` is unique per payout; the service layer reports back with it
+    (``ReceivePayoutSettled`` / ``ReceivePayoutFailed`` where the contract tracks it).
+    """
+
+    account: str
+    asset: Asset
+    amount: int
+    reference: str

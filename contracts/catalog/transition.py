@@ -19,7 +19,7 @@ from contracts.catalog.validation import (
     normalize_tags,
     normalize_title,
 )
-from contracts.common_b import is_account_id, normalize_infohash
+from contracts.common import is_account, normalize_infohash
 from contracts.core import Action, Context, Event, TransitionResult, rejected
 
 Result = TransitionResult[CatalogState]
@@ -51,7 +51,7 @@ def _publish(state: CatalogState, action: ActionPublish, ctx: Context) -> Result
         return rejected(state, action, "invalid_title")
     if tags is None:
         return rejected(state, action, "invalid_tags")
-    if not is_account_id(action.provider):
+    if not is_account(action.provider):
         return rejected(state, action, "invalid_account")
     if not is_optional_positive(action.bitrate):
         return rejected(state, action, "invalid_bitrate")
@@ -108,7 +108,7 @@ def _set_status(
 
 
 def _ban(state: CatalogState, action: ReceiveChannelBanned, ctx: Context) -> Result:
-    if not is_account_id(action.provider):
+    if not is_account(action.provider):
         return rejected(state, action, "invalid_account")
     if action.provider in state.banned_providers:
         return rejected(state, action, "already_banned")

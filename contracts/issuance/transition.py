@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from contracts.common_b import is_account_id, is_asset
+from contracts.common import is_account, is_asset
 from contracts.core import (
     Action,
     Asset,
@@ -114,7 +114,7 @@ def _mint(state: IssuanceState, action: Action, asset: Asset, to: str, amount: i
         return rejected(state, action, "asset_locked")
     if not is_valid_amount(amount):
         return rejected(state, action, "invalid_amount")
-    if not is_account_id(to) or to == record.asset.issuer:
+    if not is_account(to) or to == record.asset.issuer:
         return rejected(state, action, "invalid_recipient")
     if record.issued + amount > record.cap:
         return rejected(state, action, "cap_exceeded")
@@ -139,7 +139,7 @@ def _transfer(
     issuer = record.asset.issuer
     source, to, effect = _route(record, action)
     misdirected = isinstance(action, ActionTransferOut) and to == issuer
-    if misdirected or not is_account_id(source) or not is_account_id(to) or source in (to, issuer):
+    if misdirected or not is_account(source) or not is_account(to) or source in (to, issuer):
         return rejected(state, action, "invalid_recipient")
     if record.holdings.get(source, 0) < action.amount:
         return rejected(state, action, "insufficient_balance")
@@ -175,7 +175,7 @@ def _clawback(state: IssuanceState, action: ActionClawback) -> Result:
         return rejected(state, action, "asset_locked")
     if not is_valid_amount(action.amount):
         return rejected(state, action, "invalid_amount")
-    if not is_account_id(action.holder) or action.holder == record.asset.issuer:
+    if not is_account(action.holder) or action.holder == record.asset.issuer:
         return rejected(state, action, "invalid_account")
     if record.holdings.get(action.holder, 0) < action.amount:
         return rejected(state, action, "insufficient_balance")

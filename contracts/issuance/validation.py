@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.common_b import is_account_id, is_asset, normalize_infohash
+from contracts.common import is_account, is_asset, normalize_infohash
 from contracts.core import is_valid_amount
 from contracts.issuance.actions import ActionDefineAsset
 from contracts.issuance.state import AssetKind, IssuanceState
@@ -28,7 +28,7 @@ def define_error(state: IssuanceState, action: ActionDefineAsset) -> str | None:
         return "invalid_asset"
     if action.asset in state.assets:
         return "asset_exists"
-    if not is_account_id(action.distribution):
+    if not is_account(action.distribution):
         return "invalid_account"
     if action.distribution == action.asset.issuer:
         return "distribution_is_issuer"

@@ -4,7 +4,7 @@
 ``EventChannelBanned`` are consumed by the catalog (see ``contracts.catalog.bridge``)
 and by the access contracts; ``EventParameterChanged`` by rewards and others;
 ``EventMintApproved`` by issuance (``ActionMintByVote``). A returned appeal bond is a
-``contracts.common_b.SendPayout``.
+``contracts.common.SendPayout``.
 """
 
 from __future__ import annotations

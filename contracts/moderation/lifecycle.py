@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from contracts.common_b import SendPayout, is_account_id, is_asset
+from contracts.common import SendPayout, is_account, is_asset
 from contracts.core import Action, Context, Event, TransitionResult, is_valid_amount, rejected
 from contracts.moderation.actions import ActionAppeal, ActionPropose, ActionTick
 from contracts.moderation.events import (
@@ -212,7 +212,7 @@ def _appeal_error(state: ModerationState, action: ActionAppeal, ctx: Context) ->
         return "already_appealed"
     if original.appeal_deadline is None or ctx.close_time > original.appeal_deadline:
         return "appeal_window_closed"
-    if not is_account_id(action.appellant):
+    if not is_account(action.appellant):
         return "invalid_account"
     if type(action.start_ledger) is not int or action.start_ledger < state.sealed_ledger:
         return "stale_ledger"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 
-from contracts.common_b import is_account_id
+from contracts.common import is_account
 from contracts.moderation.state import VoteChoice
 
 VOTE_HEADER = "Ace DAO vote v1"
@@ -79,7 +79,7 @@ def delegation_message(network_passphrase: str, delegate: str, nonce: int) -> by
     """
     if not network_passphrase or "\n" in network_passphrase:
         raise ValueError("network passphrase must be one non-empty line")
-    if delegate and not is_account_id(delegate):
+    if delegate and not is_account(delegate):
         raise ValueError("delegate must be a Stellar account id or empty")
     if type(nonce) is not int or nonce < 0:
         raise ValueError("nonce must be a non-negative integer")

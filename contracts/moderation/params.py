@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.common_b import BPS
+from contracts.common import BPS
 
 DAY = 86_400
 

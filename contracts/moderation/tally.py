@@ -13,7 +13,7 @@ Rules:
 
 from __future__ import annotations
 
-from contracts.common_b import BPS
+from contracts.common import BPS
 from contracts.moderation.state import (
     DelegationChange,
     ModerationState,

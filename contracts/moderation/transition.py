@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from contracts.common_b import is_account_id, is_asset, is_hex32, normalize_infohash
+from contracts.common import is_account, is_asset, is_hex32, normalize_infohash
 from contracts.core import Action, Context, Event, TransitionResult, is_valid_amount, rejected
 from contracts.moderation.actions import (
     ActionAppeal,
@@ -88,7 +88,7 @@ def _check_target(state: ModerationState, action: ActionPropose) -> str | None:
         case ProposalKind.DELIST:
             return None if normalize_infohash(action.target) else "invalid_infohash"
         case ProposalKind.BAN:
-            return None if is_account_id(action.target) else "invalid_account"
+            return None if is_account(action.target) else "invalid_account"
         case ProposalKind.PARAM:
             if type(action.target) is not str or action.target not in PARAMS:
                 return "unknown_parameter"
@@ -100,7 +100,7 @@ def _check_target(state: ModerationState, action: ActionPropose) -> str | None:
         case ProposalKind.MINT:
             if not is_asset(action.asset) or action.asset is None or action.asset.is_native:
                 return "invalid_asset"
-            if not is_account_id(action.recipient):
+            if not is_account(action.recipient):
                 return "invalid_account"
             return None if is_valid_amount(action.value) else "invalid_amount"
         case _:
@@ -108,7 +108,7 @@ def _check_target(state: ModerationState, action: ActionPropose) -> str | None:
 
 
 def _propose(state: ModerationState, action: ActionPropose, ctx: Context) -> Result:
-    if not is_account_id(action.proposer):
+    if not is_account(action.proposer):
         return rejected(state, action, "invalid_account")
     if type(action.start_ledger) is not int or action.start_ledger < state.sealed_ledger:
         return rejected(state, action, "stale_ledger")
@@ -163,7 +163,7 @@ def _parse_balances(balances: object) -> dict[str, int] | str:
         if not (isinstance(entry, tuple) and len(entry) == 2):
             return "invalid_snapshot"
         account, amount = entry
-        if not is_account_id(account) or type(amount) is not int or amount < 0:
+        if not is_account(account) or type(amount) is not int or amount < 0:
             return "invalid_snapshot"
         if account in parsed:
             return "duplicate_account"
@@ -218,7 +218,7 @@ def _vote(state: ModerationState, action: ActionVote, ctx: Context) -> Result:
 
 
 def _vote_input_error(action: ActionVote) -> str | None:
-    if not is_account_id(action.voter):
+    if not is_account(action.voter):
         return "invalid_account"
     if action.choice not in tuple(VoteChoice):
         return "invalid_choice"
@@ -234,9 +234,9 @@ def _vote_input_error(action: ActionVote) -> str | None:
 def _delegate(
     state: ModerationState, action: Action, delegator: str, delegate: str, ledger: int
 ) -> Result:
-    if type(delegate) is not str or not is_account_id(delegator):
+    if type(delegate) is not str or not is_account(delegator):
         return rejected(state, action, "invalid_account")
-    if delegate and not is_account_id(delegate):
+    if delegate and not is_account(delegate):
         return rejected(state, action, "invalid_account")
     if delegator == delegate:
         return rejected(state, action, "self_delegation")

@@ -1,4 +1,4 @@
-"""Outputs of the rewards contract (payouts are ``contracts.common_b.SendPayout``)."""
+"""Outputs of the rewards contract (payouts are ``contracts.common.SendPayout``)."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.common_b import bps_of, largest_remainder
+from contracts.common import bps_of, largest_remainder
 from contracts.rewards.actions import ReceiveEpochFacts
 from contracts.rewards.state import RewardParams
 

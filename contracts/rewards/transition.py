@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from contracts.common_b import (
+from contracts.common import (
     BPS,
     SendPayout,
-    is_account_id,
+    is_account,
     is_asset,
     is_bps,
     normalize_infohash,
@@ -80,13 +80,13 @@ def _rows_ok(rows: object, size: int) -> bool:
 
 def _pairs_ok(rows: object) -> bool:
     """(account, positive int), unique accounts."""
-    return _rows_ok(rows, 2) and all(is_account_id(r[0]) for r in rows)  # type: ignore[attr-defined]
+    return _rows_ok(rows, 2) and all(is_account(r[0]) for r in rows)  # type: ignore[attr-defined]
 
 
 def _triples_ok(rows: object) -> bool:
     """(account, lowercase infohash, positive int), unique (account, infohash)."""
     return _rows_ok(rows, 3) and all(
-        is_account_id(r[0]) and normalize_infohash(r[1]) == r[1]
+        is_account(r[0]) and normalize_infohash(r[1]) == r[1]
         for r in rows  # type: ignore[attr-defined]
     )
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stellar_sdk import Keypair, StrKey
 
-from contracts.common_b import is_account_id, largest_remainder
+from contracts.common import is_account, largest_remainder
 
 weights = st.dictionaries(
     st.text(alphabet="abcdef", min_size=1, max_size=3), st.integers(0, 10**9), max_size=8
@@ -35,9 +35,9 @@ def test_largest_remainder_ignores_input_order(total: int, weights: dict[str, in
 @given(seed=st.binary(min_size=32, max_size=32))
 def test_every_stellar_account_id_is_accepted(seed: bytes) -> None:
     account = Keypair.from_raw_ed25519_seed(seed).public_key
-    assert is_account_id(account)
-    assert not is_account_id(Keypair.from_raw_ed25519_seed(seed).secret)
-    assert not is_account_id(account.lower())
+    assert is_account(account)
+    assert not is_account(Keypair.from_raw_ed25519_seed(seed).secret)
+    assert not is_account(account.lower())
 
 
 @given(seed=st.binary(min_size=32, max_size=32), position=st.integers(1, 55))
@@ -45,4 +45,4 @@ def test_a_changed_character_breaks_the_checksum(seed: bytes, position: int) -> 
     account = Keypair.from_raw_ed25519_seed(seed).public_key
     swapped = "A" if account[position] != "A" else "B"
     tampered = account[:position] + swapped + account[position + 1 :]
-    assert is_account_id(tampered) == StrKey.is_valid_ed25519_public_key(tampered)
+    assert is_account(tampered) == StrKey.is_valid_ed25519_public_key(tampered)

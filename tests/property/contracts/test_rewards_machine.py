@@ -10,7 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from stellar_sdk import Keypair
 
 from contracts.canonical import state_hash
-from contracts.common_b import SendPayout
+from contracts.common import SendPayout
 from contracts.core import NATIVE, Action, Asset, Context, EventRejected
 from contracts.rewards import (
     ActionPlanPayouts,

@@ -7,7 +7,7 @@ from dao_b import BALANCES, DAY, INFOHASH, A, B, C, D, Dao, E
 from contracts.catalog import ActionPublish, ItemStatus, catalog_action_for, search
 from contracts.catalog import initial_state as empty_catalog
 from contracts.catalog import transition as catalog_transition
-from contracts.common_b import SendPayout
+from contracts.common import SendPayout
 from contracts.core import NATIVE, Asset, Context
 from contracts.moderation import (
     ActionAppeal,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stellar_sdk import Keypair
 
 from contracts.canonical import state_hash
-from contracts.common_b import SendPayout
+from contracts.common import SendPayout
 from contracts.core import NATIVE, Action, Asset, Context, Event, EventRejected
 from contracts.moderation import (
     ActionPropose,
