@@ -27,5 +27,6 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         clock_skew_seconds=settings.clock_skew_seconds,
         retention_seconds=settings.retention_seconds,
         max_bytes_per_second=settings.max_bytes_per_second,
+        epoch_seconds=settings.epoch_seconds,
     )
     return NodeState(settings, database, policy, keypair.public_key, clock)

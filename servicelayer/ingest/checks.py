@@ -18,6 +18,7 @@ class IngestPolicy:
     clock_skew_seconds: int
     retention_seconds: int
     max_bytes_per_second: int  # one stream's ceiling (a generous link speed)
+    epoch_seconds: int = 3600
 
 
 def check_stateless(r: Receipt, net_id: bytes, policy: IngestPolicy, now: int) -> None:

@@ -17,6 +17,7 @@ from servicelayer.ingest.checks import IngestPolicy, check_rate, check_stateless
 from servicelayer.receipts.codec import account_strkey, encode_body, from_wire
 from servicelayer.receipts.model import Receipt, ReceiptError
 from servicelayer.receipts.signing import receipt_id, verify
+from servicelayer.storage import epochs_repo
 from servicelayer.storage import receipts_repo as repo
 from servicelayer.storage.receipts_repo import StreamHead
 
@@ -48,7 +49,10 @@ def ingest_batch(
     session: Session, items: list[Any], policy: IngestPolicy, now: int
 ) -> list[ItemResult]:
     results: list[ItemResult | None] = [None] * len(items)
-    candidates = _decode_all(items, policy, now, results)
+    epochs_repo.guard_close(session, closing=False)
+    last_closed = epochs_repo.last_closed(session)
+    open_from = -1 if last_closed is None else (last_closed + 1) * policy.epoch_seconds
+    candidates = _decode_all(items, policy, now, results, open_from)
     known = repo.existing_ids(session, [c.rid for c in candidates])
     fresh: list[_Candidate] = []
     seen: set[str] = set()
@@ -65,7 +69,11 @@ def ingest_batch(
 
 
 def _decode_all(
-    items: list[Any], policy: IngestPolicy, now: int, results: list[ItemResult | None]
+    items: list[Any],
+    policy: IngestPolicy,
+    now: int,
+    results: list[ItemResult | None],
+    open_from: int,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     for index, item in enumerate(items):
@@ -76,6 +84,8 @@ def _decode_all(
             if wire.claimed_id is not None and wire.claimed_id.hex() != rid:
                 raise ReceiptError("id_mismatch", "id is not the hash of the signed bytes")
             check_stateless(wire.receipt, wire.network_id, policy, now)
+            if wire.receipt.window_start < open_from:
+                raise ReceiptError("epoch_closed", "the window's epoch is already closed")
         except ReceiptError as err:
             results[index] = _rejected(rid, err.reason, err.detail)
             continue

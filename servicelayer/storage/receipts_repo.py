@@ -163,3 +163,14 @@ def usage_totals(
         for kind, added, count in session.execute(query):
             out[(kind, role)] = (int(added), int(count))
     return out
+
+
+def count_in_windows(session: Session, window_from: int, window_to: int) -> int:
+    """Stored receipts (one per stream and window) with windows in [window_from, window_to)."""
+    r = StoredReceipt
+    query = select(func.count()).where(r.window_start >= window_from, r.window_start < window_to)
+    return int(session.scalar(query) or 0)
+
+
+def earliest_window(session: Session) -> int | None:
+    return session.scalar(select(func.min(StoredReceipt.window_start)))

@@ -1,0 +1,68 @@
+"""Queries over epoch records, the lease that keeps one worker per epoch, and the close guard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from servicelayer.storage.epoch_models import EpochRecord
+
+_CLOSE_LOCK = 0x4143_4531  # "ACE1": the advisory lock between ingestion and epoch close
+
+
+def get(session: Session, number: int) -> EpochRecord | None:
+    return session.get(EpochRecord, number)
+
+
+def listing(session: Session, before: int | None, limit: int) -> Sequence[EpochRecord]:
+    query = select(EpochRecord).order_by(EpochRecord.number.desc()).limit(limit)
+    if before is not None:
+        query = query.where(EpochRecord.number < before)
+    return session.scalars(query).all()
+
+
+def last_closed(session: Session) -> int | None:
+    """The highest closed epoch (epochs close in order)."""
+    return session.scalar(select(func.max(EpochRecord.number)))
+
+
+def create_closed(session: Session, number: int, receipts: int, now: int) -> EpochRecord:
+    record = EpochRecord(number=number, status="closed", receipts=receipts, updated_at=now)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def acquire_lease(session: Session, number: int, worker: str, now: int, ttl: int) -> bool:
+    """Take the epoch for ``worker`` unless another worker holds an unexpired lease."""
+    t = EpochRecord
+    result = session.execute(
+        update(t)
+        .where(t.number == number)
+        .where(or_(t.lease_until.is_(None), t.lease_until < now, t.leased_by == worker))
+        .values(leased_by=worker, lease_until=now + ttl)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def release_lease(session: Session, number: int, worker: str) -> None:
+    t = EpochRecord
+    session.execute(
+        update(t)
+        .where(t.number == number, t.leased_by == worker)
+        .values(leased_by=None, lease_until=None)
+    )
+
+
+def guard_close(session: Session, *, closing: bool) -> None:
+    """Ingestion and epoch close exclude each other on PostgreSQL (SQLite has one writer).
+
+    Ingest batches share the lock; closing an epoch takes it alone, so it waits for the
+    batches in flight and no batch can slip receipts into an epoch being closed.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    fn = "pg_advisory_xact_lock" if closing else "pg_advisory_xact_lock_shared"
+    session.execute(text(f"SELECT {fn}(:key)"), {"key": _CLOSE_LOCK})
