@@ -170,3 +170,29 @@ def test_concurrent_clients_are_all_answered(tmp_path: Path) -> None:
         th.join()
     assert statuses == [200] * 8
     assert node.stop() == 0
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_closed_epochs_are_listed_and_receipts_for_them_refused(
+    node: NodeProcess, database_url: str
+) -> None:
+    from servicelayer.epochs.closing import close_epoch
+    from servicelayer.storage.db import Database
+
+    viewer = make_signer()
+    t = mid_previous_epoch()
+    receipt = viewer.wire(viewer.viewing_session(INFOHASH, t - 120).update(60, t))
+    assert node.submit([receipt])[0]["status"] == "accepted"
+    database = Database(database_url)
+    with database.session(write=True) as session:
+        close_epoch(session, t // 3600, 3600, now())
+    database.dispose()
+    with node.client() as c:
+        listed = c.get("/v1/epochs").json()["epochs"]
+        one = c.get(f"/v1/epochs/{t // 3600}").json()
+        missing = c.get(f"/v1/epochs/{t // 3600 + 1}")
+    assert [e["number"] for e in listed] == [t // 3600]
+    assert one["receipts"] == 1 and one["status"] == "closed"
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+    late = viewer.wire(viewer.viewing_session(INFOHASH, t - 120).update(30, t))
+    assert node.submit([late])[0]["reason"] == "epoch_closed"
