@@ -158,3 +158,14 @@ def test_a_close_is_one_database_transaction(ledger: StandaloneLedger) -> None:
         account=alice.public_key, ledger=None, cursor=None, descending=True, limit=3
     )
     assert len(page) == 3
+
+
+def test_unusable_data_dir_or_url_is_a_clear_error(tmp_path: Path) -> None:
+    from servicelayer.errors import LedgerUnavailable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ConfigError):
+        StandaloneLedger.open(data_dir=blocker / "sub", close_interval=None)
+    with pytest.raises(LedgerUnavailable):
+        StandaloneLedger.open(database_url="nosuchdialect://x", close_interval=None)
