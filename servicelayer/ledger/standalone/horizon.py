@@ -173,6 +173,7 @@ def ledger(h: LedgerHeader, base: str) -> dict[str, Any]:
         "base_reserve_in_stroops": h.base_reserve,
         "max_tx_set_size": h.max_tx_set_size,
         "protocol_version": h.protocol_version,
+        "header_xdr": h.header_xdr,
     }
 
 
