@@ -32,7 +32,11 @@ class HorizonServer:
         self._sock.bind((host, port))  # port 0: the OS picks a free one, no race
         self.host, self.port = host, int(self._sock.getsockname()[1])
         self.url = base_url or f"http://{host}:{self.port}/"
-        config = uvicorn.Config(create_horizon_app(ledger, base_url=base_url), log_level="warning")
+        config = uvicorn.Config(
+            create_horizon_app(ledger, base_url=base_url),
+            log_level="warning",
+            timeout_graceful_shutdown=3,  # open event streams must not hold up a stop
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, name="horizon", daemon=True

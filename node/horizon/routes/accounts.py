@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from node.horizon.context import HorizonContext, respond
 from node.horizon.routes.history import operations_page, transactions_page
@@ -57,19 +57,19 @@ def register(app: FastAPI, ctx: HorizonContext) -> None:
         return respond({"value": base64.b64encode(entry.value).decode(), "sponsor": None})
 
     @app.get("/accounts/{aid}/transactions")
-    def account_transactions(aid: str, request: Request) -> JSONResponse:
+    def account_transactions(aid: str, request: Request) -> Response:
         return transactions_page(
             ctx, request, f"/accounts/{aid}/transactions", account=ctx.account_id(aid)
         )
 
     @app.get("/accounts/{aid}/operations")
-    def account_operations(aid: str, request: Request) -> JSONResponse:
+    def account_operations(aid: str, request: Request) -> Response:
         return operations_page(
             ctx, request, f"/accounts/{aid}/operations", account=ctx.account_id(aid)
         )
 
     @app.get("/accounts/{aid}/payments")
-    def account_payments(aid: str, request: Request) -> JSONResponse:
+    def account_payments(aid: str, request: Request) -> Response:
         return operations_page(
             ctx, request, f"/accounts/{aid}/payments", payments=True, account=ctx.account_id(aid)
         )

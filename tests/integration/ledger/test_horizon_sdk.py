@@ -302,3 +302,29 @@ def test_accounts_for_signer_and_asset(horizon: RunningHorizon) -> None:
     holders = horizon.server.accounts().for_asset(usd).call()
     assert [r["id"] for r in holders["_embedded"]["records"]] == [bob.public_key]
     assert httpx.get(horizon.url + "accounts", timeout=5).status_code == 400
+
+
+def test_payments_stream_delivers_new_payments(horizon: RunningHorizon) -> None:
+    import queue
+    import threading
+
+    alice, bob = fund(horizon), fund(horizon)
+    received: queue.Queue[dict] = queue.Queue()  # type: ignore[type-arg]
+    latest = horizon.server.payments().for_account(bob.public_key).order(desc=True).call()
+    cursor = latest["_embedded"]["records"][0]["paging_token"]  # bob's creation
+
+    def listen() -> None:
+        try:
+            stream = horizon.server.payments().for_account(bob.public_key).cursor(cursor).stream()
+            for record in stream:
+                received.put(record)
+        except Exception:  # the server stopping ends the stream
+            return
+
+    threading.Thread(target=listen, daemon=True).start()
+    horizon.server.submit_transaction(
+        pay(horizon, alice, [Payment(bob.public_key, Asset.native(), "4.25")])
+    )
+    record = received.get(timeout=15)  # waits with a deadline, no sleep
+    assert record["type"] == "payment" and record["amount"] == "4.2500000"
+    assert record["to"] == bob.public_key and int(record["paging_token"]) > 0
