@@ -328,3 +328,30 @@ def test_payments_stream_delivers_new_payments(horizon: RunningHorizon) -> None:
     record = received.get(timeout=15)  # waits with a deadline, no sleep
     assert record["type"] == "payment" and record["amount"] == "4.2500000"
     assert record["to"] == bob.public_key and int(record["paging_token"]) > 0
+
+
+def test_fee_bump_failure_reports_inner_codes(horizon: RunningHorizon) -> None:
+    alice, sponsor = fund(horizon), fund(horizon)
+    inner = pay(horizon, alice, [Payment(Keypair.random().public_key, Asset.native(), "1")])
+    bump = TransactionBuilder.build_fee_bump_transaction(sponsor, 100, inner, PASSPHRASE)
+    bump.sign(sponsor)
+    with pytest.raises(BadRequestError) as caught:
+        horizon.server.submit_transaction(bump, skip_memo_required_check=True)
+    assert caught.value.extras["result_codes"] == {  # type: ignore[index]
+        "transaction": "tx_fee_bump_inner_failed",
+        "inner_transaction": "tx_failed",
+        "operations": ["op_no_destination"],
+    }
+    assert native_balance(horizon, sponsor) == "9999.9999800"  # (1 op + 1) x 100 stroops
+    stored = horizon.server.transactions().transaction(bump.hash_hex()).call()
+    assert stored["fee_account"] == sponsor.public_key
+    assert stored["inner_transaction"]["hash"] == inner.hash_hex()
+
+
+def test_second_server_on_a_taken_port_is_a_clear_error(horizon: RunningHorizon) -> None:
+    from node.horizon.server import HorizonServer
+    from servicelayer.errors import ConfigError
+
+    port = int(horizon.url.rsplit(":", 1)[1].strip("/"))
+    with pytest.raises(ConfigError):
+        HorizonServer(horizon.ledger, port=port)
