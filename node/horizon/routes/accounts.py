@@ -14,32 +14,43 @@ from servicelayer.ledger.standalone import horizon as h
 from servicelayer.ledger.standalone import paging
 
 
-def register(app: FastAPI, ctx: HorizonContext) -> None:
+def _listing_filters(ctx: HorizonContext, request: Request) -> tuple[str | None, str | None]:
+    """Horizon's /accounts needs exactly one of ``signer`` or ``asset`` (CODE:ISSUER)."""
+    signer, asset = request.query_params.get("signer"), request.query_params.get("asset")
+    if (signer is None) == (asset is None):
+        raise InvalidInput("give exactly one of signer or asset", code="bad_request:signer")
+    if signer is not None:
+        ctx.account_id(signer, "signer")
+    if asset is not None:
+        code, _, issuer = asset.partition(":")
+        if not code or not code.isalnum() or len(code) > 12:
+            raise InvalidInput("asset must be CODE:ISSUER", code="bad_request:asset")
+        ctx.account_id(issuer, "asset")
+    return signer, asset
+
+
+def register_listing(app: FastAPI, ctx: HorizonContext) -> None:
     @app.get("/accounts")
     def accounts(request: Request) -> JSONResponse:
-        q = request.query_params
-        signer, asset = q.get("signer"), q.get("asset")
-        if (signer is None) == (asset is None):
-            raise InvalidInput("give exactly one of signer or asset", code="bad_request:signer")
-        if signer is not None:
-            ctx.account_id(signer, "signer")
-        if asset is not None:
-            code, _, issuer = asset.partition(":")
-            if not code or not code.isalnum() or len(code) > 12:
-                raise InvalidInput("asset must be CODE:ISSUER", code="bad_request:asset")
-            ctx.account_id(issuer, "asset")
-        p = paging.parse_page(None, q.get("order"), q.get("limit"))
-        cursor = q.get("cursor") or ""
+        signer, asset = _listing_filters(ctx, request)
+        p = paging.parse_page(
+            None, request.query_params.get("order"), request.query_params.get("limit")
+        )
+        cursor = request.query_params.get("cursor") or ""
         if cursor:
             ctx.account_id(cursor, "cursor")
         found = ctx.ledger.accounts(
             signer=signer, asset=asset, after=cursor, descending=p.descending, limit=p.limit
         )
         base = ctx.base(request)
-        records = [h.account(*f, base) for f in found]
         params = paging.PageParams(None, p.descending, p.limit, cursor)
         extra = {"signer": signer} if signer else {"asset": asset or ""}
+        records = [h.account(*f, base) for f in found]
         return respond(paging.page(records, base, "/accounts", params, extra))
+
+
+def register(app: FastAPI, ctx: HorizonContext) -> None:
+    register_listing(app, ctx)
 
     @app.get("/accounts/{aid}")
     def account(aid: str, request: Request) -> JSONResponse:
