@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from stellar_sdk import Asset, ChangeTrust, ManageData, Payment, SetOptions, Signer
+from stellar_sdk import xdr as x
 
 from servicelayer.errors import InvalidInput
 from servicelayer.ledger.standalone import StandaloneLedger, horizon, paging
@@ -123,3 +126,7 @@ def test_ledger_resource(ledger: StandaloneLedger) -> None:
     assert body["total_coins"] == "100000000000.0000000"
     assert body["base_fee_in_stroops"] == 100 and body["base_reserve_in_stroops"] == 5_000_000
     assert body["prev_hash"] != "" and body["hash"] == header.hash
+    decoded = x.LedgerHeader.from_xdr(body["header_xdr"])
+    assert decoded.ledger_seq.uint32 == header.seq
+    assert hashlib.sha256(decoded.to_xdr_bytes()).hexdigest() == header.hash
+    assert decoded.previous_ledger_hash.hash.hex() == body["prev_hash"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from stellar_sdk import Account as SdkAccount
 from stellar_sdk import Keypair, StrKey, TransactionBuilder
 
-from servicelayer.errors import InvalidInput, LedgerUnavailable
+from servicelayer.errors import ConfigError, InvalidInput, LedgerUnavailable
 from servicelayer.ledger.standalone.apply import (
     LedgerContext,
     TxOutcome,
@@ -87,7 +87,10 @@ class StandaloneLedger:
         if database_url is None:
             if data_dir is None:
                 raise InvalidInput("give a data directory or a database URL")
-            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            try:
+                Path(data_dir).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"cannot use data directory {data_dir}: {exc}") from exc
             database_url = f"sqlite:///{Path(data_dir) / 'ledger.sqlite3'}"
         store = LedgerStore.open(database_url)
         store.check_passphrase(network_passphrase)
