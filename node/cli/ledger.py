@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
 import uvicorn
 
 from node.horizon import create_horizon_app
+from node.serving import GracefulServer
 from servicelayer.errors import ServiceLayerError
 from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
-
-
-class _GracefulServer(uvicorn.Server):
-    """SIGTERM/SIGINT stop serving and the process exits 0 (uvicorn would re-raise them)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        handled = (signal.SIGINT, signal.SIGTERM)
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
 
 app = typer.Typer(
     help="The embedded standalone Stellar ledger (one node, Horizon-compatible).",
@@ -67,7 +46,7 @@ def serve(
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from exc
     try:
-        server = _GracefulServer(
+        server = GracefulServer(
             uvicorn.Config(
                 create_horizon_app(ledger, base_url=base_url),
                 host=host,
