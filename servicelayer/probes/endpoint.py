@@ -56,8 +56,9 @@ class Endpoint:
         return (self.address, self.port)
 
 
-def split_host_port(text: str) -> tuple[str, int]:
-    """Split ``HOST:PORT`` / ``[V6]:PORT`` into host text and a valid port number."""
+def split_host_port(text: str, *, allow_zero_port: bool = False) -> tuple[str, int]:
+    """Split ``HOST:PORT`` / ``[V6]:PORT`` into host text and a valid port number
+    (port 0, "any free port", only with ``allow_zero_port``)."""
     if not isinstance(text, str) or not text or len(text) > 300:
         raise InvalidInput("expected HOST:PORT", code="bad_endpoint")
     if text.startswith("["):
@@ -74,9 +75,19 @@ def split_host_port(text: str) -> tuple[str, int]:
     if not port_text.isascii() or not port_text.isdigit() or len(port_text) > 5:
         raise InvalidInput(f"bad port in {text!r}", code="bad_endpoint")
     port = int(port_text)
-    if not 1 <= port <= 65535:
+    if not (0 if allow_zero_port else 1) <= port <= 65535:
         raise InvalidInput(f"port out of range in {text!r}", code="bad_endpoint")
     return host, port
+
+
+def listen_interface(text: str) -> str:
+    """Validate ``IP:PORT`` (port 0 allowed) and give libtorrent's listen_interfaces form."""
+    host, port = split_host_port(text, allow_zero_port=True)
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        raise InvalidInput(f"listen address must be an IP: {host!r}", code="bad_endpoint") from None
+    return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
 
 
 def resolve_endpoint(text: str) -> Endpoint:

@@ -144,7 +144,7 @@ class SwarmObserver:
         ):
             key = _endpoint_text(alert.ip)
             if key is not None and key in self._peers:
-                self._peers[key].error = describe(alert)
+                self._peers[key].error = _error_text(alert)
 
     def named_resolved(self) -> bool:
         """Every named endpoint either answered (with a bitfield) or failed to connect."""
@@ -206,3 +206,13 @@ def _client_text(client: object) -> str:
     if isinstance(client, bytes):
         return client.decode("utf-8", errors="replace")
     return str(client)
+
+
+def _error_text(alert: lt.alert) -> str:
+    """``connect: Connection refused`` rather than libtorrent's full log line."""
+    try:
+        message = alert.error.message()  # type: ignore[attr-defined]
+        operation = lt.operation_name(alert.op)  # type: ignore[attr-defined]
+        return f"{operation}: {message}" if message else describe(alert)
+    except (AttributeError, UnicodeDecodeError, TypeError, ValueError):
+        return describe(alert)

@@ -177,10 +177,11 @@ def _enforce_budget(run: _Run, status: lt.torrent_status) -> None:
 
 
 def _complete(run: _Run, status: lt.torrent_status) -> bool:
-    if not run.observer.named_resolved() or run.sampled is None:
+    if not run.observer.named_resolved():
         return False
-    if not run.named and not run.observer.latest_bitfields():
-        return False
+    if run.sampled is None:
+        # Nothing to sample from: done if every named peer failed, else wait for bitfields.
+        return bool(run.named) and not run.observer.latest_bitfields()
     pieces = status.pieces
     return all(i < len(pieces) and pieces[i] for i in run.sampled)
 

@@ -81,7 +81,9 @@ def production_settings(
             "enable_lsd": False,
             "enable_upnp": False,
             "enable_natpmp": False,
-            "allow_multiple_connections_per_ip": False,
+            # Named endpoints are IP:port pairs; several accounts may share an IP (NAT), and
+            # with one connection per IP libtorrent would fold them into one peer.
+            "allow_multiple_connections_per_ip": True,
         }
     )
     return SessionConfig(pack=pack, limit_local_peers=False)
