@@ -24,6 +24,9 @@ _SOURCES = (
 )
 _NOT_ANSWERED = lt.peer_info.connecting | lt.peer_info.handshake
 _ZERO_ID = "0" * 40
+# A failed attempt is final only if no new attempt follows within this grace (libtorrent
+# retries over TCP at once when a uTP connection fails).
+FAILURE_GRACE_MS = 1500
 
 
 @dataclass
@@ -41,6 +44,8 @@ class _PeerState:
     pieces: int = 0
     seed: bool = False
     error: str = ""
+    error_ms: int = -1
+    listed_ms: int = -1
     bitfield: str | None = None
     polled: ServedSample | None = None
     recorded: ServedSample | None = None
@@ -73,6 +78,7 @@ class SwarmObserver:
             if key is None:
                 continue
             state = self._state(key)
+            state.listed_ms = elapsed_ms
             self._sources(state, info)
             if info.flags & _NOT_ANSWERED:
                 continue
@@ -93,6 +99,7 @@ class SwarmObserver:
     def _answered(self, state: _PeerState, info: lt.peer_info, peer_id: str, now: int) -> None:
         if state.first_seen == 0:
             state.first_seen = now
+            state.error = ""
         state.last_seen = now
         state.peer_id = peer_id
         state.client = _client_text(info.client)
@@ -136,7 +143,7 @@ class SwarmObserver:
             if state.polled is not None and state.recorded is not state.polled:
                 self._record(state, state.polled)
 
-    def observe_alert(self, alert: lt.alert) -> None:
+    def observe_alert(self, alert: lt.alert, elapsed_ms: int) -> None:
         if isinstance(alert, lt.hash_failed_alert):
             self.hash_failures += 1
         elif isinstance(
@@ -145,11 +152,13 @@ class SwarmObserver:
             key = _endpoint_text(alert.ip)
             if key is not None and key in self._peers:
                 self._peers[key].error = _error_text(alert)
+                self._peers[key].error_ms = elapsed_ms
 
-    def named_resolved(self) -> bool:
-        """Every named endpoint either answered (with a bitfield) or failed to connect."""
+    def named_resolved(self, elapsed_ms: int) -> bool:
+        """Every named endpoint either answered (with a bitfield) or failed to connect, with
+        no new attempt since."""
         return all(
-            (s.answered and s.bitfield is not None) or (not s.answered and s.error)
+            (s.answered and s.bitfield is not None) or (not s.answered and _failed(s, elapsed_ms))
             for s in self._peers.values()
             if s.named
         )
@@ -172,6 +181,12 @@ class SwarmObserver:
             for k, s in self._peers.items()
             if s.bitfield is not None and (s.answered or not answered_only)
         }
+
+
+def _failed(state: _PeerState, elapsed_ms: int) -> bool:
+    if not state.error or state.listed_ms > state.error_ms:
+        return False
+    return elapsed_ms - state.error_ms >= FAILURE_GRACE_MS
 
 
 def _observation(state: _PeerState) -> PeerObservation:

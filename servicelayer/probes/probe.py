@@ -116,16 +116,17 @@ def _loop(
         if now_ms >= deadline:
             return
         _connect_named(run, now_ms)
-        for alert in session.wait_alerts(min(poll_ms, deadline - now_ms)):
-            if getattr(alert, "handle", None) == run.handle or not hasattr(alert, "handle"):
-                run.observer.observe_alert(alert)
+        alerts = session.wait_alerts(min(poll_ms, deadline - now_ms))
         infos = run.handle.get_peer_info()
         elapsed = clock.monotonic_ms() - run.started_ms
+        for alert in alerts:
+            if getattr(alert, "handle", None) == run.handle or not hasattr(alert, "handle"):
+                run.observer.observe_alert(alert, elapsed)
         run.observer.observe_peers(infos, clock.wall_seconds(), elapsed)
         status = run.handle.status()
         _pick_pieces(run, status)
         _enforce_budget(run, status)
-        if stop_when_complete and _complete(run, status):
+        if stop_when_complete and _complete(run, status, elapsed):
             return
 
 
@@ -176,8 +177,8 @@ def _enforce_budget(run: _Run, status: lt.torrent_status) -> None:
             run.handle.piece_priority(index, 0)
 
 
-def _complete(run: _Run, status: lt.torrent_status) -> bool:
-    if not run.observer.named_resolved():
+def _complete(run: _Run, status: lt.torrent_status, elapsed_ms: int) -> bool:
+    if not run.observer.named_resolved(elapsed_ms):
         return False
     if run.sampled is None:
         # Nothing to sample from: done if every named peer failed, else wait for bitfields.

@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from node.cli.acenode import app
 from servicelayer.probes.endpoint import Endpoint
 from testnet.swarm import KiB, TorrentFixture, deterministic_bytes, start_seeder
 
@@ -86,22 +88,36 @@ def _bad_inputs(tmp: Path, good_torrent: Path) -> dict[str, list[str]]:
     }
 
 
+SUBPROCESS_CASES = ("missing file", "bad torrent", "bad infohash", "bad peer")
+
+
 def test_bad_input_gets_one_line_and_exit_2(fixture_2mib: TorrentFixture, tmp_path: Path) -> None:
+    """As a real process for the main cases; in-process (same code path) for the rest."""
     good = fixture_2mib.write_torrent_file(tmp_path / "good.torrent")
+    cases = _bad_inputs(tmp_path, good)
     env = {**os.environ, "COLUMNS": "200"}
     running = {
         case: subprocess.Popen(
-            [ACENODE, "probe", *args, "--no-dht"],
+            [ACENODE, "probe", *cases[case], "--no-dht"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
         )
-        for case, args in _bad_inputs(tmp_path, good).items()
+        for case in SUBPROCESS_CASES
     }
+    outcomes = {}
     for case, process in running.items():
         stdout, stderr = process.communicate(timeout=60)
-        assert process.returncode == 2, (case, stdout, stderr)
+        outcomes[case] = (process.returncode, stdout, stderr)
+    runner = CliRunner()
+    for case, args in cases.items():
+        if case not in SUBPROCESS_CASES:
+            result = runner.invoke(app, ["probe", *args, "--no-dht"])
+            assert result.exception is None or isinstance(result.exception, SystemExit), case
+            outcomes[case] = (result.exit_code, result.stdout, result.stderr)
+    for case, (code, stdout, stderr) in outcomes.items():
+        assert code == 2, (case, stdout, stderr)
         lines = stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (case, stderr)
         assert "Traceback" not in stderr + stdout
