@@ -126,7 +126,8 @@ class TransmissionSeeder:
             data: dict[str, Any] = reply.json()
             if data.get("result") != "success":
                 raise RuntimeError(f"transmission {method}: {data.get('result')}")
-            return data.get("arguments", {})
+            result: dict[str, Any] = data.get("arguments", {})
+            return result
         raise RuntimeError("transmission kept refusing the session id")
 
     def add_torrent(self, torrent: bytes) -> None:
