@@ -34,6 +34,7 @@ class PeerObservation:
     hash_failures: int  # pieces from this peer that failed the hash check
     pieces: int  # pieces it had at its last bitfield
     seed: bool
+    banned: bool  # the probe banned it for sending data that failed the hash check
     error: str  # the last connection error ("" if none)
 
 
@@ -204,6 +205,7 @@ def _peer(data: Any) -> PeerObservation:
         hash_failures=obj.get_int("hash_failures"),
         pieces=obj.get_int("pieces"),
         seed=obj.get_bool("seed"),
+        banned=obj.get_bool("banned"),
         error=obj.get_str("error"),
     )
 

@@ -43,6 +43,7 @@ class _PeerState:
     hash_failures: int = 0
     pieces: int = 0
     seed: bool = False
+    banned: bool = False
     error: str = ""
     error_ms: int = -1
     listed_ms: int = -1
@@ -146,6 +147,10 @@ class SwarmObserver:
     def observe_alert(self, alert: lt.alert, elapsed_ms: int) -> None:
         if isinstance(alert, lt.hash_failed_alert):
             self.hash_failures += 1
+        elif isinstance(alert, lt.peer_ban_alert):
+            key = _endpoint_text(alert.ip)
+            if key is not None:
+                self._state(key).banned = True
         elif isinstance(
             alert, lt.peer_error_alert | lt.peer_disconnected_alert | lt.peer_blocked_alert
         ):
@@ -204,6 +209,7 @@ def _observation(state: _PeerState) -> PeerObservation:
         hash_failures=state.hash_failures,
         pieces=state.pieces,
         seed=state.seed,
+        banned=state.banned,
         error=state.error,
     )
 

@@ -162,6 +162,8 @@ def _pick_pieces(run: _Run, status: lt.torrent_status) -> None:
         for index in range(len(available)):
             if raw[index // 8] & (0x80 >> (index % 8)):
                 available[index] = True
+    if not any(available):
+        return  # no bitfield with pieces yet (it may still be on its way)
     have = [bool(p) for p in status.pieces]
     run.sampled = choose_pieces(
         available, have, info.piece_length(), run.budget_bytes, run.piece_seed
@@ -181,7 +183,7 @@ def _complete(run: _Run, status: lt.torrent_status, elapsed_ms: int) -> bool:
     if not run.observer.named_resolved(elapsed_ms):
         return False
     if run.sampled is None:
-        # Nothing to sample from: done if every named peer failed, else wait for bitfields.
+        # Nothing sampled yet: done only if every named peer failed; else wait for pieces.
         return bool(run.named) and not run.observer.latest_bitfields()
     pieces = status.pieces
     return all(i < len(pieces) and pieces[i] for i in run.sampled)

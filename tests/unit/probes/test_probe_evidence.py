@@ -39,6 +39,7 @@ def make_peer(**changes: object) -> PeerObservation:
         hash_failures=0,
         pieces=64,
         seed=True,
+        banned=False,
         error="",
     )
     return dataclasses.replace(peer, **changes)  # type: ignore[arg-type]
