@@ -60,6 +60,7 @@ def _common(
         "max_retry_port_bind": 0,
         "connection_speed": 50,
         "handshake_timeout": 10,
+        "stop_tracker_timeout": 1,
         "peer_connect_timeout": 7,
     }
 
