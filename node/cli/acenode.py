@@ -9,6 +9,7 @@ from node.cli.demo import demo
 from node.cli.epochs import epochs_app
 from node.cli.ledger import app as ledger_app
 from node.cli.node_commands import db_app, init, keys_app, run
+from node.cli.probe import probe_command
 
 app = typer.Typer(
     name="acenode",
@@ -26,6 +27,7 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(epochs_app, name="epochs")
 app.add_typer(bench_app, name="bench")
 app.command()(demo)
+app.command("probe")(probe_command)
 
 
 def main() -> None:

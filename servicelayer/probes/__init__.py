@@ -1,0 +1,1 @@
+"""Swarm probes: a libtorrent session that checks what receipts claim."""
