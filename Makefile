@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/acenode demo
 
 test: $(STAMP)
+	@scripts/system-deps
 	$(BIN)/ruff check servicelayer contracts node tests migrations testnet
 	$(BIN)/lint-imports
 	$(BIN)/mypy
