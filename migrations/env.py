@@ -5,7 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from servicelayer.storage import epoch_models, journal_models  # noqa: F401  (their tables)
+from servicelayer.storage import (  # noqa: F401  (their tables)
+    epoch_models,
+    journal_models,
+    verification_models,
+)
 from servicelayer.storage.models import Base
 
 config = context.config

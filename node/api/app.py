@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
-from node.api.routes import epochs, health, receipts
+from node.api.routes import epochs, health, receipts, registrations
 from node.api.routes.health import VERSION
 from node.api.state import NodeState
 
@@ -25,4 +25,5 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(health.router)
     app.include_router(receipts.router)
     app.include_router(epochs.router)
+    app.include_router(registrations.router)
     return app

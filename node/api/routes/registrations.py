@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Path
+from pydantic import BaseModel
+
+from node.api.errors import documented
+from node.api.state import NodeState, node_state
+from servicelayer.probes import registry
+
+router = APIRouter(tags=["registrations"])
+
+
+class RegisteredOut(BaseModel):
+    account: str
+    seq: int
+    status: str
+
+
+@router.post(
+    "/v1/registrations",
+    response_model=RegisteredOut,
+    summary="Bind swarm endpoints to a Stellar account (a signed registration)",
+    description="The JSON form of docs/registration.md. A newer `seq` replaces the stored "
+    "registration; resubmitting the stored one answers `unchanged`.",
+    responses=documented(400, 409, 413, 422, 503),
+)
+def register(
+    registration: dict[str, Any] = Body(..., description="Signed registration, JSON form"),
+    node: NodeState = Depends(node_state),
+) -> RegisteredOut:
+    with node.database.session(write=True) as session:
+        result = registry.register(session, registration, node.policy.network_id, node.clock())
+    return RegisteredOut(**asdict(result))
+
+
+@router.get(
+    "/v1/registrations/{account}",
+    summary="An account's registration, with its signature, so anyone can check it",
+    responses=documented(404, 503),
+)
+def get_registration(
+    account: str = Path(description="Stellar account G..."), node: NodeState = Depends(node_state)
+) -> dict[str, Any]:
+    with node.database.session() as session:
+        return registry.registration_json(session, account, node.policy.network_id)
