@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelayer.storage.models import Base
@@ -19,3 +19,30 @@ class StoredRegistration(Base):
     endpoints: Mapped[str] = mapped_column(Text)  # space-separated "ip:port", for reading
     signed: Mapped[bytes] = mapped_column(LargeBinary)  # body || signature (docs/registration.md)
     received_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class StoredEvidence(Base):
+    """What one probe of one swarm saw during an epoch (servicelayer.probes.evidence)."""
+
+    __tablename__ = "probe_evidence"
+    __table_args__ = (Index("ix_probe_evidence_epoch", "epoch", "infohash"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    infohash: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    cost_bytes: Mapped[int] = mapped_column(BigInteger)
+    evidence: Mapped[str] = mapped_column(Text)  # evidence_dumps(...)
+
+
+class ProbeSeed(Base):
+    """The epoch's sampling seed and the node signature it is derived from (auditable)."""
+
+    __tablename__ = "probe_seeds"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    signer: Mapped[str] = mapped_column(String(56))
+    signature: Mapped[str] = mapped_column(String(128))
+    seed: Mapped[str] = mapped_column(String(64))
