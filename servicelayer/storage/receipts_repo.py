@@ -174,3 +174,14 @@ def count_in_windows(session: Session, window_from: int, window_to: int) -> int:
 
 def earliest_window(session: Session) -> int | None:
     return session.scalar(select(func.min(StoredReceipt.window_start)))
+
+
+def records_in_windows(session: Session, window_from: int, window_to: int) -> list[ReceiptRecord]:
+    """Every stored receipt with its stream, windows in [window_from, window_to), by id."""
+    query = (
+        select(*_record_columns())
+        .join(ReceiptStream, ReceiptStream.key == StoredReceipt.stream_key)
+        .where(StoredReceipt.window_start >= window_from, StoredReceipt.window_start < window_to)
+        .order_by(StoredReceipt.receipt_id)
+    )
+    return [ReceiptRecord(*row) for row in session.execute(query)]

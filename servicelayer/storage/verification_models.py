@@ -46,3 +46,27 @@ class ProbeSeed(Base):
     signer: Mapped[str] = mapped_column(String(56))
     signature: Mapped[str] = mapped_column(String(128))
     seed: Mapped[str] = mapped_column(String(64))
+
+
+class StoredVerdict(Base):
+    """What verification decided about one stored receipt, and why."""
+
+    __tablename__ = "verdicts"
+    __table_args__ = (Index("ix_verdicts_epoch", "epoch"),)
+
+    receipt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    verdict: Mapped[str] = mapped_column(String(16))  # accepted, rejected, down_weighted
+    weight_ppm: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)  # space-separated reason codes
+    evidence: Mapped[str] = mapped_column(Text)  # space-separated evidence references
+
+
+class StoredReputation(Base):
+    """An account's probe history (servicelayer.verification.reputation.Reputation)."""
+
+    __tablename__ = "reputations"
+
+    account: Mapped[str] = mapped_column(String(56), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)  # the epoch that last updated it
+    state: Mapped[str] = mapped_column(Text)  # JSON of the Reputation fields
