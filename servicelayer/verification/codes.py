@@ -1,0 +1,33 @@
+"""Stable verdict and reason codes shown to peers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DOWN_WEIGHTED = "down_weighted"
+
+
+class ReasonCode(StrEnum):
+    """Stable machine-readable reasons; never renumber or reuse one."""
+
+    WINDOW_OUTSIDE_EPOCH = "window_outside_epoch"
+    WINDOW_MISALIGNED = "window_misaligned"
+    CUMULATIVE_INCONSISTENT = "cumulative_inconsistent"
+    SELF_SERVICE = "self_service"
+    UPLOADER_ABSENT = "uploader_absent"
+    UPLOADER_UNRESPONSIVE = "uploader_unresponsive"
+    DOWNLOADER_ABSENT = "downloader_absent"
+    RATE_ABOVE_CAPACITY = "rate_above_capacity"
+    EXCEEDS_BITFIELD_GROWTH = "exceeds_bitfield_growth"
+    EXCEEDS_STREAM_BITRATE = "exceeds_stream_bitrate"
+    VIEWING_EXCEEDS_WALLCLOCK = "viewing_exceeds_wallclock"
+    VIEWING_OVER_CONCURRENCY = "viewing_over_concurrency"
+    VIEWING_NOT_BACKED_BY_BYTES = "viewing_not_backed_by_bytes"
+    CLOSED_CLUSTER = "closed_cluster"
+    SHARED_ENDPOINT = "shared_endpoint"
+    UNVETTED_ACCOUNT = "unvetted_account"
+    LOW_REPUTATION = "low_reputation"

@@ -1,0 +1,93 @@
+"""Reputation from probe history, and the weight it gives unsampled claims."""
+
+from __future__ import annotations
+
+from verification_factories import (
+    growing_bitfield,
+    honest_probe,
+    make_bw,
+    make_inputs,
+    make_obs,
+    make_probe,
+    vetted,
+)
+
+from servicelayer.verification.codes import ReasonCode, Verdict
+from servicelayer.verification.epoch import verify_epoch
+from servicelayer.verification.reputation import (
+    ProbeOutcome,
+    Reputation,
+    reputation_weight,
+    update_reputation,
+)
+from servicelayer.verification.tolerances import NEW_ACCOUNT_WEIGHT_PPM, VETTING_PASSES
+
+UNSAMPLED = 1800  # window no probe covers
+
+
+def test_new_account_is_capped_until_vetted_by_probes() -> None:
+    rep: Reputation | None = None
+    assert reputation_weight(rep) == (NEW_ACCOUNT_WEIGHT_PPM, ReasonCode.UNVETTED_ACCOUNT)
+    for epoch in range(VETTING_PASSES):
+        rep = update_reputation(rep, "N", epoch, [ProbeOutcome("N", f"p{epoch}", True)])
+        expected = 1_000_000 if epoch + 1 >= VETTING_PASSES else NEW_ACCOUNT_WEIGHT_PPM
+        assert reputation_weight(rep)[0] == expected
+
+
+def test_update_is_pure_and_ignores_other_accounts_and_order() -> None:
+    old = vetted("U")
+    outcomes = [
+        ProbeOutcome("U", "p2", False),
+        ProbeOutcome("X", "p1", True),
+        ProbeOutcome("U", "p1", True),
+    ]
+    first = update_reputation(old, "U", 3, outcomes)
+    assert first == update_reputation(old, "U", 3, list(reversed(outcomes)))
+    assert old == vetted("U")
+    assert (first.passed_total, first.failed_total, first.recent_failures) == (11, 1, 1)
+    assert first.history[-2:] == (True, False)
+
+
+def test_an_account_that_keeps_failing_probes_earns_nothing_unsampled() -> None:
+    rep = vetted("U")
+    for epoch in range(1, 6):
+        rep = update_reputation(rep, "U", epoch, [ProbeOutcome("U", f"p{epoch}", False)])
+    assert reputation_weight(rep) == (0, ReasonCode.LOW_REPUTATION)
+
+
+def test_a_rare_probe_miss_does_not_cost_an_honest_account_its_weight() -> None:
+    rep = Reputation("U", 0, 0, passed_total=30, failed_total=0, history=(True,) * 30)
+    rep = update_reputation(rep, "U", 1, [ProbeOutcome("U", "p", False)])
+    assert reputation_weight(rep) == (1_000_000, None)
+
+
+def test_unsampled_claim_of_unvetted_uploader_is_down_weighted() -> None:
+    claim = make_bw("r1", window=UNSAMPLED)
+    v = verify_epoch(make_inputs((claim,), reputations=())).by_id()["r1"]
+    assert (v.verdict, v.weight_ppm) == (Verdict.DOWN_WEIGHTED, NEW_ACCOUNT_WEIGHT_PPM)
+    assert v.reasons == (ReasonCode.UNVETTED_ACCOUNT,)
+    assert v.evidence == ("reputation:U",)
+
+
+def test_uploader_caught_twice_this_epoch_loses_its_unsampled_claims_too() -> None:
+    second = make_probe(
+        make_obs("D", served=0, bitfield=growing_bitfield()), probe_id="probe-2", swarm="other"
+    )
+    first = make_probe(make_obs("D", served=0, bitfield=growing_bitfield()))
+    claims = (
+        make_bw("caught1"),
+        make_bw("caught2", swarm="other"),
+        make_bw("elsewhere", window=UNSAMPLED, swarm="third"),
+    )
+    result = verify_epoch(make_inputs(claims, probes=(first, second), bitrate=None))
+    assert result.by_id()["elsewhere"].reasons == (ReasonCode.LOW_REPUTATION,)
+    assert result.by_id()["elsewhere"].verdict == Verdict.REJECTED
+    failed = [o for o in result.outcomes if o.account == "U"]
+    assert [(o.passed, o.code) for o in failed] == [(False, ReasonCode.UPLOADER_ABSENT)] * 2
+
+
+def test_probe_that_saw_an_account_serve_vouches_for_it() -> None:
+    result = verify_epoch(make_inputs((make_bw("r1"),), probes=(honest_probe(),), reputations=()))
+    assert ProbeOutcome("U", "probe-1", True) in result.outcomes
+    rep = {r.account: r for r in result.reputations}["U"]
+    assert (rep.passed_total, rep.failed_total) == (1, 0)
