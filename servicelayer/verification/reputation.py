@@ -14,7 +14,6 @@ from servicelayer.errors import InvalidInput
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.tolerances import (
     HISTORY_LEN,
-    NEW_ACCOUNT_WEIGHT_PPM,
     PPM,
     RECENT_FAILS_ZEROING,
     TOLERATED_FAIL_PPM,
@@ -100,22 +99,29 @@ def update_all(
     return tuple(result)
 
 
-def reputation_weight(rep: Reputation | None) -> tuple[int, ReasonCode | None]:
-    """ppm weight for the account's unsampled claims, and the reason when below 1."""
+def is_vetted(rep: Reputation | None) -> bool:
+    """Has the account passed enough probes for its unsampled claims to be trusted?"""
+    return rep is not None and rep.passed_total >= VETTING_PASSES
+
+
+def reputation_weight(rep: Reputation | None) -> int:
+    """ppm weight that the account's probe failures leave to its unsampled claims.
+
+    Full weight while failures stay within TOLERATED_FAIL_PPM of the history (probe
+    misses happen to honest peers), zero from ZERO_WEIGHT_FAIL_PPM on or after
+    RECENT_FAILS_ZEROING failures in the latest epoch, linear in between. An account
+    without history has weight 1; whether it is vetted is a separate question.
+    """
     if rep is None:
-        return NEW_ACCOUNT_WEIGHT_PPM, ReasonCode.UNVETTED_ACCOUNT
+        return PPM
     if rep.recent_failures >= RECENT_FAILS_ZEROING:
-        return 0, ReasonCode.LOW_REPUTATION
-    weight = PPM
-    if rep.history:
-        fail_ppm = sum(1 for r in rep.history if not r) * PPM // len(rep.history)
-        if fail_ppm >= ZERO_WEIGHT_FAIL_PPM:
-            weight = 0
-        elif fail_ppm > TOLERATED_FAIL_PPM:
-            span = ZERO_WEIGHT_FAIL_PPM - TOLERATED_FAIL_PPM
-            weight = PPM * (ZERO_WEIGHT_FAIL_PPM - fail_ppm) // span
-    if rep.passed_total < VETTING_PASSES and weight >= NEW_ACCOUNT_WEIGHT_PPM:
-        return NEW_ACCOUNT_WEIGHT_PPM, ReasonCode.UNVETTED_ACCOUNT
-    if weight < PPM:
-        return weight, ReasonCode.LOW_REPUTATION
-    return PPM, None
+        return 0
+    if not rep.history:
+        return PPM
+    fail_ppm = sum(1 for r in rep.history if not r) * PPM // len(rep.history)
+    if fail_ppm <= TOLERATED_FAIL_PPM:
+        return PPM
+    if fail_ppm >= ZERO_WEIGHT_FAIL_PPM:
+        return 0
+    span = ZERO_WEIGHT_FAIL_PPM - TOLERATED_FAIL_PPM
+    return PPM * (ZERO_WEIGHT_FAIL_PPM - fail_ppm) // span

@@ -50,8 +50,8 @@ VIEW_CLOCK_SLACK_SECONDS = 2
 MAX_CONCURRENT_SESSIONS = 3
 """A viewer's overlapping sessions may sum to at most this many times wall-clock time."""
 
-VIEW_BYTES_TOLERANCE_PPM = 750_000
-"""Watched seconds x bitrate must be backed by at least 75 % of that in received bytes."""
+VIEW_BYTES_TOLERANCE_PPM = 900_000
+"""Watched seconds x bitrate must be backed by at least 90 % of that in received bytes."""
 
 VIEW_BYTES_SLACK_SECONDS = 60
 """Seconds of viewing that may be played from bytes buffered in the previous epoch."""
@@ -68,8 +68,9 @@ HISTORY_LEN = 32
 VETTING_PASSES = 2
 """Passed probes before an account's unsampled claims are paid at full reputation."""
 
-NEW_ACCOUNT_WEIGHT_PPM = 250_000
-"""Weight of an unvetted account's claims in swarms no probe covered."""
+NEW_ACCOUNT_BYTES_PER_EPOCH = 1_000_000_000
+"""An unvetted uploader's claims in windows no probe covered are paid up to this many
+bytes per epoch (about an hour of a 2 Mbit/s stream); above it they are cut."""
 
 TOLERATED_FAIL_PPM = 100_000
 """Failure share of the history that still earns full weight (probe misses, NAT)."""

@@ -1,21 +1,36 @@
-"""Unsampled windows: no probe covered them, so the uploader's reputation sets the weight."""
+"""Unsampled windows: no probe covered them, so reputation sets the weight.
+
+Two things are weighed: the uploader's probe history (its failure share) and the
+signer's (a downloader caught signing for bytes it never received is not believed
+elsewhere either). An uploader that has not yet passed VETTING_PASSES probes is paid
+for at most NEW_ACCOUNT_BYTES_PER_EPOCH of unsampled bytes per epoch.
+"""
 
 from __future__ import annotations
 
+from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.index import EpochIndex
-from servicelayer.verification.reputation import Reputation, reputation_weight
-from servicelayer.verification.verdicts import Finding
+from servicelayer.verification.reputation import Reputation, is_vetted, reputation_weight
+from servicelayer.verification.tolerances import NEW_ACCOUNT_BYTES_PER_EPOCH, PPM
+from servicelayer.verification.verdicts import Finding, water_fill
 
 
 def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[Finding]:
-    """Weight every bandwidth claim no probe covered by its uploader's reputation (after
-    this epoch's probe outcomes); unvetted accounts are capped."""
     found: list[Finding] = []
+    unvetted: dict[str, list[tuple[str, int]]] = {}
     for claim in ix.bandwidth:
         if ix.covering_probe(claim.infohash, claim.window_start) is not None:
             continue
-        weight, code = reputation_weight(reputations.get(claim.uploader))
-        if code is not None:
-            ref = (f"reputation:{claim.uploader}",)
-            found.append(Finding(claim.receipt_id, code, weight, ref))
+        for account in (claim.uploader, claim.downloader):
+            weight = reputation_weight(reputations.get(account))
+            if weight < PPM:
+                ref = (f"reputation:{account}",)
+                found.append(Finding(claim.receipt_id, ReasonCode.LOW_REPUTATION, weight, ref))
+        if not is_vetted(reputations.get(claim.uploader)):
+            items = unvetted.setdefault(claim.uploader, [])
+            items.append((claim.receipt_id, claim.delta_bytes))
+    for uploader, items in sorted(unvetted.items()):
+        ref = (f"reputation:{uploader}",)
+        cuts = water_fill(items, NEW_ACCOUNT_BYTES_PER_EPOCH)
+        found += [Finding(r, ReasonCode.UNVETTED_ACCOUNT, w, ref) for r, w in cuts.items()]
     return found

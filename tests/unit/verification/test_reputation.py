@@ -17,21 +17,23 @@ from servicelayer.verification.epoch import verify_epoch
 from servicelayer.verification.reputation import (
     ProbeOutcome,
     Reputation,
+    is_vetted,
     reputation_weight,
     update_reputation,
 )
-from servicelayer.verification.tolerances import NEW_ACCOUNT_WEIGHT_PPM, VETTING_PASSES
+from servicelayer.verification.tolerances import NEW_ACCOUNT_BYTES_PER_EPOCH, VETTING_PASSES
 
 UNSAMPLED = 1800  # window no probe covers
 
 
-def test_new_account_is_capped_until_vetted_by_probes() -> None:
+def test_new_account_is_vetted_after_enough_passed_probes() -> None:
     rep: Reputation | None = None
-    assert reputation_weight(rep) == (NEW_ACCOUNT_WEIGHT_PPM, ReasonCode.UNVETTED_ACCOUNT)
+    assert not is_vetted(rep)
     for epoch in range(VETTING_PASSES):
+        assert not is_vetted(rep)
         rep = update_reputation(rep, "N", epoch, [ProbeOutcome("N", f"p{epoch}", True)])
-        expected = 1_000_000 if epoch + 1 >= VETTING_PASSES else NEW_ACCOUNT_WEIGHT_PPM
-        assert reputation_weight(rep)[0] == expected
+    assert is_vetted(rep)
+    assert reputation_weight(rep) == 1_000_000
 
 
 def test_update_is_pure_and_ignores_other_accounts_and_order() -> None:
@@ -52,21 +54,42 @@ def test_an_account_that_keeps_failing_probes_earns_nothing_unsampled() -> None:
     rep = vetted("U")
     for epoch in range(1, 6):
         rep = update_reputation(rep, "U", epoch, [ProbeOutcome("U", f"p{epoch}", False)])
-    assert reputation_weight(rep) == (0, ReasonCode.LOW_REPUTATION)
+    assert reputation_weight(rep) == 0
 
 
 def test_a_rare_probe_miss_does_not_cost_an_honest_account_its_weight() -> None:
     rep = Reputation("U", 0, 0, passed_total=30, failed_total=0, history=(True,) * 30)
     rep = update_reputation(rep, "U", 1, [ProbeOutcome("U", "p", False)])
-    assert reputation_weight(rep) == (1_000_000, None)
+    assert reputation_weight(rep) == 1_000_000
 
 
-def test_unsampled_claim_of_unvetted_uploader_is_down_weighted() -> None:
-    claim = make_bw("r1", window=UNSAMPLED)
-    v = verify_epoch(make_inputs((claim,), reputations=())).by_id()["r1"]
-    assert (v.verdict, v.weight_ppm) == (Verdict.DOWN_WEIGHTED, NEW_ACCOUNT_WEIGHT_PPM)
-    assert v.reasons == (ReasonCode.UNVETTED_ACCOUNT,)
-    assert v.evidence == ("reputation:U",)
+def test_unvetted_uploader_is_paid_unsampled_bytes_only_up_to_its_cap() -> None:
+    small = make_bw("r1", "A", "N", window=UNSAMPLED, delta=NEW_ACCOUNT_BYTES_PER_EPOCH // 10)
+    assert (
+        verify_epoch(make_inputs((small,), bitrate=None)).by_id()["r1"].verdict == Verdict.ACCEPTED
+    )
+    big = tuple(
+        make_bw(
+            f"r{i}", f"V{i}", "N", window=UNSAMPLED + 60 * i, delta=NEW_ACCOUNT_BYTES_PER_EPOCH // 4
+        )
+        for i in range(8)
+    )
+    result = verify_epoch(make_inputs(big, bitrate=None))
+    assert {v.reasons for v in result.verdicts} == {(ReasonCode.UNVETTED_ACCOUNT,)}
+    assert {v.evidence for v in result.verdicts} == {("reputation:N",)}
+    paid = sum(c.delta_bytes * result.by_id()[c.receipt_id].weight_ppm // 1_000_000 for c in big)
+    assert NEW_ACCOUNT_BYTES_PER_EPOCH - 100 <= paid <= NEW_ACCOUNT_BYTES_PER_EPOCH
+
+
+def test_downloader_caught_signing_for_bytes_it_never_got_is_not_believed_elsewhere() -> None:
+    liar = Reputation("D", 0, 0, passed_total=0, failed_total=6, history=(False,) * 6)
+    claim = make_bw("r1", "D", "U", window=UNSAMPLED)
+    v = verify_epoch(make_inputs((claim,), reputations=(vetted("U"), liar))).by_id()["r1"]
+    assert (v.verdict, v.reasons, v.evidence) == (
+        Verdict.REJECTED,
+        (ReasonCode.LOW_REPUTATION,),
+        ("reputation:D",),
+    )
 
 
 def test_uploader_caught_twice_this_epoch_loses_its_unsampled_claims_too() -> None:
