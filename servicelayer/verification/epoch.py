@@ -30,14 +30,14 @@ EVIDENCE_RULES = (
     check_uploader_presence,
     check_downloader_presence,
     check_capacity,
-    check_bitrate,
     check_bitfield,
     check_shared_endpoints,
     check_closed_clusters,
     check_wallclock,
     check_concurrency,
 )
-"""Rules that read only the epoch's inputs; reputation and viewing backing come after."""
+"""Rules that read only the epoch's inputs; the rules that need this epoch's reputations
+(bitrate, unsampled) and the viewing backing come after."""
 
 REPUTATION_CODES = frozenset({ReasonCode.UNVETTED_ACCOUNT, ReasonCode.LOW_REPUTATION})
 
@@ -66,7 +66,9 @@ def verify_epoch(inputs: EpochInputs) -> EpochVerification:
         findings += rule(ix)
     outcomes = probe_outcomes(ix, findings)
     reputations = update_all(inputs.reputations, inputs.epoch, outcomes)
-    findings += check_unsampled(ix, {r.account: r for r in reputations})
+    by_account = {r.account: r for r in reputations}
+    findings += check_bitrate(ix, by_account)
+    findings += check_unsampled(ix, by_account)
     findings += check_bytes_backing(ix, received_bytes(ix, findings))
     by_receipt: dict[str, list[Finding]] = {}
     for finding in findings:

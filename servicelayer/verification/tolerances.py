@@ -38,10 +38,13 @@ BITFIELD_SLACK_PIECES = 4
 """Pieces in flight at the window edges (requested from several peers at once)."""
 
 BITRATE_TOLERANCE_PPM = 1_300_000
-"""A viewer may receive up to 1.3 x the stream bitrate per window (catch-up, jitter)."""
+"""A trusted viewer may receive up to 1.3 x the stream bitrate per window (catch-up,
+jitter). The 0.3 above 1.0 is scaled by the signer's reputation weight, so a downloader
+caught signing for bytes it never got is held to exactly the bitrate."""
 
 PREBUFFER_SECONDS = 30
-"""A session starting in the window may fetch this many extra seconds of stream."""
+"""A session starting in the window may fetch this many extra seconds of stream (also
+scaled by the signer's reputation weight)."""
 
 # --- viewing time -----------------------------------------------------------------------
 VIEW_CLOCK_SLACK_SECONDS = 2
@@ -58,8 +61,8 @@ VIEW_BYTES_SLACK_SECONDS = 60
 
 # --- graph rules ------------------------------------------------------------------------
 CLOSED_CLUSTER_MAX_EXTERNAL_PPM = 50_000
-"""A strongly connected group serving outsiders less than 5 % of what it serves itself,
-with no paying viewer among its members, is a closed (self-dealing) cluster."""
+"""A strongly connected group whose traffic with outsiders (both directions) is under 5 %
+of what it claims to serve itself is a closed (self-dealing) cluster."""
 
 # --- reputation -------------------------------------------------------------------------
 HISTORY_LEN = 32

@@ -11,6 +11,7 @@ from __future__ import annotations
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.index import EpochIndex
 from servicelayer.verification.model import PeerObservation
+from servicelayer.verification.reputation import Reputation, reputation_weight
 from servicelayer.verification.tolerances import (
     BITFIELD_SLACK_PIECES,
     BITFIELD_TOLERANCE_PPM,
@@ -37,21 +38,25 @@ def download_groups(ix: EpochIndex) -> dict[DownloadKey, list[tuple[str, int, in
     return dict(sorted(groups.items()))
 
 
-def bitrate_budget(bitrate: int, window_start: int, started: list[int]) -> int:
-    """Bytes a viewer may receive in a window; a session starting in it may prebuffer."""
-    budget = bitrate * WINDOW_SECONDS * BITRATE_TOLERANCE_PPM // PPM
+def bitrate_budget(bitrate: int, window_start: int, started: list[int], trust_ppm: int) -> int:
+    """Bytes a viewer may receive in a window: the stream plus a tolerance and, for a
+    session starting in it, a prebuffer; both extras scale with the signer's trust."""
+    extra_ppm = (BITRATE_TOLERANCE_PPM - PPM) * trust_ppm // PPM
+    budget = bitrate * WINDOW_SECONDS * (PPM + extra_ppm) // PPM
     if any(s >= window_start for s in started):
-        budget += bitrate * PREBUFFER_SECONDS
+        budget += bitrate * PREBUFFER_SECONDS * trust_ppm // PPM
     return budget
 
 
-def check_bitrate(ix: EpochIndex) -> list[Finding]:
+def check_bitrate(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[Finding]:
+    """Cut a downloader's receipts of a window down to what the stream bitrate allows."""
     found: list[Finding] = []
-    for (_, infohash, window_start), items in download_groups(ix).items():
+    for (downloader, infohash, window_start), items in download_groups(ix).items():
         bitrate = ix.bitrates.get(infohash)
         if bitrate is None:
             continue
-        budget = bitrate_budget(bitrate, window_start, [s for _, _, s in items])
+        trust = reputation_weight(reputations.get(downloader))
+        budget = bitrate_budget(bitrate, window_start, [s for _, _, s in items], trust)
         cuts = water_fill(((rid, amount) for rid, amount, _ in items), budget)
         ref = (f"bitrate:{infohash}",)
         code = ReasonCode.EXCEEDS_STREAM_BITRATE

@@ -67,9 +67,10 @@ def strongly_connected(graph: dict[str, list[str]]) -> list[list[str]]:
 
 
 def check_closed_clusters(ix: EpochIndex) -> list[Finding]:
-    """Reject service inside a strongly connected group that serves outsiders less than
-    CLOSED_CLUSTER_MAX_EXTERNAL_PPM of what it serves itself, unless the receiving member
-    paid for that swarm (then the payment cap bounds what it can earn back)."""
+    """Reject service inside a strongly connected group whose traffic with everyone else
+    (served to outsiders plus received from them) is under CLOSED_CLUSTER_MAX_EXTERNAL_PPM
+    of what its members claim to serve each other. Content has to enter a swarm from
+    somewhere: a group that trades a stream only among itself never got it."""
     edges: dict[str, dict[str, int]] = {}
     for b in ix.bandwidth:
         if b.uploader != b.downloader:
@@ -77,27 +78,27 @@ def check_closed_clusters(ix: EpochIndex) -> list[Finding]:
             out[b.downloader] = out.get(b.downloader, 0) + b.delta_bytes
             edges.setdefault(b.downloader, {})
     graph = {node: sorted(out) for node, out in sorted(edges.items())}
-    member_of: dict[str, int] = {}
-    closed: list[bool] = []
     components = strongly_connected(graph)
-    for number, component in enumerate(components):
-        members = set(component)
-        internal = external = 0
-        for node in component:
-            for target, amount in sorted(edges[node].items()):
-                if target in members:
-                    internal += amount
-                else:
-                    external += amount
-            member_of[node] = number
-        ratio_ok = external * PPM <= internal * CLOSED_CLUSTER_MAX_EXTERNAL_PPM
-        closed.append(len(component) > 1 and internal > 0 and ratio_ok)
+    member_of = {node: number for number, comp in enumerate(components) for node in comp}
+    internal = [0] * len(components)
+    external = [0] * len(components)
+    for node, out in sorted(edges.items()):
+        for target, amount in sorted(out.items()):
+            if member_of[node] == member_of[target]:
+                internal[member_of[node]] += amount
+            else:
+                external[member_of[node]] += amount
+                external[member_of[target]] += amount
+    closed = [
+        len(comp) > 1
+        and internal[n] > 0
+        and external[n] * PPM <= internal[n] * CLOSED_CLUSTER_MAX_EXTERNAL_PPM
+        for n, comp in enumerate(components)
+    ]
     found: list[Finding] = []
     for b in ix.bandwidth:
         group = member_of.get(b.uploader)
         if group is None or not closed[group] or member_of.get(b.downloader) != group:
-            continue
-        if ix.is_payer(b.downloader, b.infohash):
             continue
         ref = (f"cluster:{components[group][0]}",)
         found.append(Finding(b.receipt_id, ReasonCode.CLOSED_CLUSTER, 0, ref))

@@ -1,9 +1,9 @@
-"""Unsampled windows: no probe covered them, so reputation sets the weight.
+"""Unsampled windows: no probe covered them, so the uploader's reputation sets the weight.
 
-Two things are weighed: the uploader's probe history (its failure share) and the
-signer's (a downloader caught signing for bytes it never received is not believed
-elsewhere either). An uploader that has not yet passed VETTING_PASSES probes is paid
-for at most NEW_ACCOUNT_BYTES_PER_EPOCH of unsampled bytes per epoch.
+The weight is the uploader's probe-history weight (its failure share). An uploader that
+has not yet passed VETTING_PASSES probes is paid for at most NEW_ACCOUNT_BYTES_PER_EPOCH
+of unsampled bytes per epoch. (The signer's reputation tightens its bitrate bound; see
+rules/downloader.py.)
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[
     for claim in ix.bandwidth:
         if ix.covering_probe(claim.infohash, claim.window_start) is not None:
             continue
-        for account in (claim.uploader, claim.downloader):
-            weight = reputation_weight(reputations.get(account))
-            if weight < PPM:
-                ref = (f"reputation:{account}",)
-                found.append(Finding(claim.receipt_id, ReasonCode.LOW_REPUTATION, weight, ref))
+        weight = reputation_weight(reputations.get(claim.uploader))
+        if weight < PPM:
+            ref = (f"reputation:{claim.uploader}",)
+            found.append(Finding(claim.receipt_id, ReasonCode.LOW_REPUTATION, weight, ref))
         if not is_vetted(reputations.get(claim.uploader)):
             items = unvetted.setdefault(claim.uploader, [])
             items.append((claim.receipt_id, claim.delta_bytes))

@@ -32,9 +32,15 @@ def test_ring_serving_only_itself_with_no_paying_viewer_is_rejected() -> None:
         assert v.evidence == ("cluster:A",)
 
 
-def test_ring_whose_members_paid_for_the_swarm_is_accepted() -> None:
+def test_ring_pays_nothing_back_even_when_its_members_paid() -> None:
     paid = tuple(ViewerPayment(a, SWARM, 1_000) for a in RING)
     result = verify_epoch(make_inputs(ring_claims(), payments=paid))
+    assert {v.verdict for v in result.verdicts} == {Verdict.REJECTED}
+
+
+def test_small_swarm_fed_by_an_outside_seeder_is_not_a_closed_cluster() -> None:
+    fed = tuple(make_bw(f"in{i}", RING[i], "ORIGIN", window=300, delta=900_000) for i in range(3))
+    result = verify_epoch(make_inputs(ring_claims() + fed))
     assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from verification_factories import (
+    PER_WINDOW,
     growing_bitfield,
     honest_probe,
     make_bw,
@@ -81,15 +82,15 @@ def test_unvetted_uploader_is_paid_unsampled_bytes_only_up_to_its_cap() -> None:
     assert NEW_ACCOUNT_BYTES_PER_EPOCH - 100 <= paid <= NEW_ACCOUNT_BYTES_PER_EPOCH
 
 
-def test_downloader_caught_signing_for_bytes_it_never_got_is_not_believed_elsewhere() -> None:
+def test_downloader_caught_signing_for_bytes_it_never_got_loses_the_bitrate_tolerance() -> None:
     liar = Reputation("D", 0, 0, passed_total=0, failed_total=6, history=(False,) * 6)
-    claim = make_bw("r1", "D", "U", window=UNSAMPLED)
-    v = verify_epoch(make_inputs((claim,), reputations=(vetted("U"), liar))).by_id()["r1"]
-    assert (v.verdict, v.reasons, v.evidence) == (
-        Verdict.REJECTED,
-        (ReasonCode.LOW_REPUTATION,),
-        ("reputation:D",),
-    )
+    # 1.2 x the stream in one window: within a trusted viewer's tolerance, not a liar's.
+    claims = (make_bw("r1", "D", "U", window=UNSAMPLED, delta=PER_WINDOW * 12 // 10),)
+    trusted = verify_epoch(make_inputs(claims)).by_id()["r1"]
+    assert trusted.verdict == Verdict.ACCEPTED
+    v = verify_epoch(make_inputs(claims, reputations=(vetted("U"), liar))).by_id()["r1"]
+    assert (v.verdict, v.reasons) == (Verdict.DOWN_WEIGHTED, (ReasonCode.EXCEEDS_STREAM_BITRATE,))
+    assert claims[0].delta_bytes * v.weight_ppm // 1_000_000 <= PER_WINDOW
 
 
 def test_uploader_caught_twice_this_epoch_loses_its_unsampled_claims_too() -> None:
