@@ -140,6 +140,13 @@ class FraudBenchReport:
     verify_seconds_ns: int
     per_attack: tuple[AttackFigures, ...]
 
+    def _per_attack(self) -> dict[str, dict[str, object]]:
+        """{attack: {"bandwidth": figures, "viewing": figures}} (units: bytes, seconds)."""
+        out: dict[str, dict[str, object]] = {}
+        for f in self.per_attack:
+            out.setdefault(f.attack, {})[f.kind] = _figures(f)
+        return dict(sorted(out.items()))
+
     @property
     def verify_per_s(self) -> int:
         return self.receipts * 1_000_000_000 // max(1, self.verify_seconds_ns)
@@ -166,18 +173,18 @@ class FraudBenchReport:
                 self.probe_bytes / max(1, self.verified_bytes), 6
             ),
             "verify_per_s": self.verify_per_s,
-            "per_attack": {
-                f.attack: {
-                    "kind": f.kind,
-                    "receipts": f.receipts,
-                    "fraud_units": f.fraud_units,
-                    "passed_share": share(f.passed_ppm),
-                    "weight_share": share(f.weight_share_ppm),
-                    "paid_share": share(f.paid_share_ppm),
-                }
-                for f in self.per_attack
-            },
+            "per_attack": self._per_attack(),
         }
+
+
+def _figures(f: AttackFigures) -> dict[str, object]:
+    return {
+        "receipts": f.receipts,
+        "fraud_units": f.fraud_units,
+        "passed_share": round(f.passed_ppm / PPM, 6),
+        "weight_share": round(f.weight_share_ppm / PPM, 6),
+        "paid_share": round(f.paid_share_ppm / PPM, 6),
+    }
 
 
 def _ratio(part: int, whole: int) -> int:

@@ -8,7 +8,11 @@ from servicelayer.verification.model import ClaimKind, EpochInputs
 from servicelayer.verification.outcomes import probe_outcomes
 from servicelayer.verification.reputation import update_all
 from servicelayer.verification.rules.capacity import check_capacity
-from servicelayer.verification.rules.consistency import check_self_service, check_windows
+from servicelayer.verification.rules.consistency import (
+    check_duplicate_sessions,
+    check_self_service,
+    check_windows,
+)
 from servicelayer.verification.rules.downloader import check_bitfield, check_bitrate
 from servicelayer.verification.rules.graph import check_closed_clusters, check_shared_endpoints
 from servicelayer.verification.rules.presence import (
@@ -18,6 +22,7 @@ from servicelayer.verification.rules.presence import (
 from servicelayer.verification.rules.unsampled import check_unsampled
 from servicelayer.verification.rules.viewing import (
     check_bytes_backing,
+    check_bytes_watched,
     check_concurrency,
     check_wallclock,
 )
@@ -27,6 +32,7 @@ from servicelayer.verification.verdicts import EpochVerification, Finding, compo
 EVIDENCE_RULES = (
     check_windows,
     check_self_service,
+    check_duplicate_sessions,
     check_uploader_presence,
     check_downloader_presence,
     check_capacity,
@@ -35,19 +41,31 @@ EVIDENCE_RULES = (
     check_closed_clusters,
     check_wallclock,
     check_concurrency,
+    check_bytes_watched,
 )
 """Rules that read only the epoch's inputs; the rules that need this epoch's reputations
 (bitrate, unsampled) and the viewing backing come after."""
 
-REPUTATION_CODES = frozenset({ReasonCode.UNVETTED_ACCOUNT, ReasonCode.LOW_REPUTATION})
+UPLOADER_SIDE_CODES = frozenset(
+    {
+        ReasonCode.UNVETTED_ACCOUNT,
+        ReasonCode.LOW_REPUTATION,
+        ReasonCode.UPLOADER_ABSENT,
+        ReasonCode.UPLOADER_UNRESPONSIVE,
+        ReasonCode.RATE_ABOVE_CAPACITY,
+    }
+)
+"""Findings about the uploader, which do not make the viewer's bytes less real."""
 
 
 def received_bytes(ix: EpochIndex, findings: list[Finding]) -> dict[tuple[str, str], int]:
-    """Bytes each (viewer, swarm) verifiably received: claims weighted by every finding
-    except the uploader's reputation (a viewer is not to blame for a new uploader)."""
+    """Bytes each (viewer, swarm) verifiably received: claims weighted by the findings
+    about the downloader side (bounds, presence, self-dealing), not those about the
+    uploader (its absence, capacity or reputation do not make the viewer's bytes fake
+    once they fit the viewer's own bounds)."""
     weights: dict[str, int] = {}
     for f in findings:
-        if f.code not in REPUTATION_CODES:
+        if f.code not in UPLOADER_SIDE_CODES:
             weights[f.receipt_id] = min(weights.get(f.receipt_id, PPM), f.weight_ppm)
     received: dict[tuple[str, str], int] = {}
     rows = [(b.receipt_id, b.downloader, b.infohash, b.delta_bytes) for b in ix.bandwidth]

@@ -1,15 +1,18 @@
 """The economic cap: bandwidth rewards come only out of what viewers actually paid.
 
 Each viewer's bandwidth payment for a swarm is split among the uploaders (and CDN
-operators) that served that viewer in that swarm, in proportion to their verified,
-weighted bytes. So:
+operators) that served that viewer in that swarm, in proportion to the bytes they
+claimed; each claim then receives its share times its verdict weight. A rejected or
+down-weighted claim's share is not redistributed to the others: it stays unallocated.
+So:
 
 - total payouts never exceed total payments (floor division; the remainder stays
   unallocated in the treasury);
 - receipts signed by an account that paid nothing earn nothing, so fake downloaders
   cannot dilute the honest uploaders' share of a swarm;
-- a self-dealing group earns back at most what its own members paid: fraud never
-  earns more than it costs.
+- a self-dealing group earns back at most what its own members paid (fraud never earns
+  more than it costs), and only the verified part of it: a paying sybil whose receipts
+  are cut to 1 % of their weight gets back 1 % of its payment.
 
 All integer arithmetic; accounts and pools are processed in sorted order.
 """
@@ -55,7 +58,8 @@ def split_payments(
     claims: Iterable[BandwidthClaim | CdnClaim],
     payments: Iterable[ViewerPayment],
 ) -> BandwidthPayouts:
-    """Split every (viewer, swarm) payment among the claims that viewer signed there.
+    """Split every (viewer, swarm) payment among the claims that viewer signed there:
+    claim share = payment x claimed bytes / all bytes the viewer claimed there x weight.
 
     ``weights`` maps receipt id to its verdict weight in ppm; claims without a weight
     are not payable.
@@ -63,18 +67,20 @@ def split_payments(
     pools: dict[Pool, int] = {}
     for p in sorted(payments, key=lambda p: (p.payer, p.infohash, p.amount)):
         pools[(p.payer, p.infohash)] = pools.get((p.payer, p.infohash), 0) + p.amount
-    members: dict[Pool, list[tuple[str, str, int]]] = {}
+    members: dict[Pool, list[tuple[str, str, int, int]]] = {}
     for rid, payee, payer, infohash, delta in _rows(claims):
-        weighted = delta * max(0, min(PPM, weights.get(rid, 0))) // PPM
-        if weighted > 0 and (payer, infohash) in pools and payee != payer:
-            members.setdefault((payer, infohash), []).append((rid, payee, weighted))
+        weight = max(0, min(PPM, weights.get(rid, 0)))
+        if delta > 0 and (payer, infohash) in pools and payee != payer:
+            members.setdefault((payer, infohash), []).append((rid, payee, delta, weight))
     by_receipt: dict[str, int] = {}
     by_account: dict[str, int] = {}
     for pool, amount in sorted(pools.items()):
         served = members.get(pool, [])
-        total = sum(w for _, _, w in served)
-        for rid, payee, weighted in served:
-            share = amount * weighted // total
+        claimed = sum(delta for _, _, delta, _ in served)
+        for rid, payee, delta, weight in served:
+            share = amount * delta * weight // (claimed * PPM)
+            if share == 0:
+                continue
             by_receipt[rid] = share
             by_account[payee] = by_account.get(payee, 0) + share
     paid_in = sum(pools.values())

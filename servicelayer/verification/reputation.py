@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from servicelayer.errors import InvalidInput
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.tolerances import (
+    FORGIVEN_FAILS,
     HISTORY_LEN,
     PPM,
     RECENT_FAILS_ZEROING,
@@ -107,8 +108,8 @@ def is_vetted(rep: Reputation | None) -> bool:
 def reputation_weight(rep: Reputation | None) -> int:
     """ppm weight that the account's probe failures leave to its unsampled claims.
 
-    Full weight while failures stay within TOLERATED_FAIL_PPM of the history (probe
-    misses happen to honest peers), zero from ZERO_WEIGHT_FAIL_PPM on or after
+    Full weight while failures beyond FORGIVEN_FAILS stay within TOLERATED_FAIL_PPM of
+    the history (probe misses happen to honest peers), zero from ZERO_WEIGHT_FAIL_PPM on or after
     RECENT_FAILS_ZEROING failures in the latest epoch, linear in between. An account
     without history has weight 1; whether it is vetted is a separate question.
     """
@@ -118,7 +119,8 @@ def reputation_weight(rep: Reputation | None) -> int:
         return 0
     if not rep.history:
         return PPM
-    fail_ppm = sum(1 for r in rep.history if not r) * PPM // len(rep.history)
+    fails = max(0, sum(1 for r in rep.history if not r) - FORGIVEN_FAILS)
+    fail_ppm = fails * PPM // len(rep.history)
     if fail_ppm <= TOLERATED_FAIL_PPM:
         return PPM
     if fail_ppm >= ZERO_WEIGHT_FAIL_PPM:

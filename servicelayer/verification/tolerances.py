@@ -53,11 +53,18 @@ VIEW_CLOCK_SLACK_SECONDS = 2
 MAX_CONCURRENT_SESSIONS = 3
 """A viewer's overlapping sessions may sum to at most this many times wall-clock time."""
 
-VIEW_BYTES_TOLERANCE_PPM = 900_000
-"""Watched seconds x bitrate must be backed by at least 90 % of that in received bytes."""
+VIEW_BYTES_TOLERANCE_PPM = 950_000
+"""Watched seconds x bitrate must be backed by at least 95 % of that in received bytes."""
 
-VIEW_BYTES_SLACK_SECONDS = 60
+VIEW_BYTES_SLACK_SECONDS = 30
 """Seconds of viewing that may be played from bytes buffered in the previous epoch."""
+
+WATCH_BYTES_TOLERANCE_PPM = 1_300_000
+"""Bytes a viewer receives for a swarm in an epoch may exceed its watched seconds x the
+bitrate by 30 % (buffering, seeking, re-requests)."""
+
+WATCH_BYTES_SLACK_SECONDS = 120
+"""Plus this many seconds of stream per epoch (prebuffer, a session carried over)."""
 
 # --- graph rules ------------------------------------------------------------------------
 CLOSED_CLUSTER_MAX_EXTERNAL_PPM = 50_000
@@ -65,6 +72,10 @@ CLOSED_CLUSTER_MAX_EXTERNAL_PPM = 50_000
 of what it claims to serve itself is a closed (self-dealing) cluster."""
 
 # --- reputation -------------------------------------------------------------------------
+NEW_PAIR_WEIGHT_PPM = 250_000
+"""Weight of an unsampled claim between two unvetted accounts (neither has passed a probe):
+the signature of a fresh sybil pair; honest newcomers mostly trade with vetted peers."""
+
 HISTORY_LEN = 32
 """Probe outcomes kept per account (newest last)."""
 
@@ -75,8 +86,12 @@ NEW_ACCOUNT_BYTES_PER_EPOCH = 1_000_000_000
 """An unvetted uploader's claims in windows no probe covered are paid up to this many
 bytes per epoch (about an hour of a 2 Mbit/s stream); above it they are cut."""
 
+FORGIVEN_FAILS = 1
+"""Failures in the history that are forgiven outright: one probe miss (tracker, NAT,
+connection limit) must not cost an honest peer with a short history its weight."""
+
 TOLERATED_FAIL_PPM = 100_000
-"""Failure share of the history that still earns full weight (probe misses, NAT)."""
+"""Share of unforgiven failures in the history that still earns full weight."""
 
 ZERO_WEIGHT_FAIL_PPM = 300_000
 """Failure share at which an account's unsampled claims weigh nothing."""

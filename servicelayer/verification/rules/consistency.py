@@ -45,3 +45,32 @@ def check_self_service(ix: EpochIndex) -> list[Finding]:
         Finding(c.receipt_id, ReasonCode.SELF_SERVICE, 0) for c in ix.cdn if c.operator == c.viewer
     ]
     return found
+
+
+def check_duplicate_sessions(ix: EpochIndex) -> list[Finding]:
+    """One peer pair has one connection per swarm at a time: a reconnect shares at most
+    one window with the session before it. Two sessions of the same pair that overlap in
+    more windows are the same bytes signed twice; the later-started one is rejected in
+    the windows they share."""
+    spans: dict[tuple[str, str, str], dict[str, list[tuple[int, str]]]] = {}
+    for b in ix.bandwidth:
+        pair = spans.setdefault((b.downloader, b.uploader, b.infohash), {})
+        pair.setdefault(b.session, []).append((b.window_start, b.receipt_id))
+    found: list[Finding] = []
+    starts = {b.receipt_id: b.started_at for b in ix.bandwidth}
+    for _, sessions in sorted(spans.items()):
+        if len(sessions) < 2:
+            continue
+        ordered = sorted(sessions.items(), key=lambda kv: (starts[kv[1][0][1]], kv[0]))
+        for index, (_, rows) in enumerate(ordered):
+            mine = {w for w, _ in rows}
+            earlier = set().union(*({w for w, _ in r} for _, r in ordered[:index]))
+            shared = mine & earlier
+            if len(shared) < 2:
+                continue
+            found += [
+                Finding(rid, ReasonCode.DUPLICATE_SESSION, 0)
+                for w, rid in sorted(rows)
+                if w in shared
+            ]
+    return found

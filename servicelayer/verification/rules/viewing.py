@@ -10,6 +10,8 @@ from servicelayer.verification.tolerances import (
     VIEW_BYTES_SLACK_SECONDS,
     VIEW_BYTES_TOLERANCE_PPM,
     VIEW_CLOCK_SLACK_SECONDS,
+    WATCH_BYTES_SLACK_SECONDS,
+    WATCH_BYTES_TOLERANCE_PPM,
     WINDOW_SECONDS,
 )
 from servicelayer.verification.verdicts import Finding, water_fill
@@ -58,4 +60,31 @@ def check_bytes_backing(ix: EpochIndex, received: dict[tuple[str, str], int]) ->
         ref = (f"bitrate:{content}",)
         code = ReasonCode.VIEWING_NOT_BACKED_BY_BYTES
         found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
+    return found
+
+
+def check_bytes_watched(ix: EpochIndex) -> list[Finding]:
+    """Bytes a downloader signed for in a swarm must be watched: over the epoch they may
+    exceed its viewing seconds x bitrate only by WATCH_BYTES_TOLERANCE_PPM plus
+    WATCH_BYTES_SLACK_SECONDS of stream. Accounts that trade a stream nobody watches
+    (sybils signing each other bytes) are cut here, largest receipts first."""
+    watched: dict[tuple[str, str], int] = {}
+    for v in ix.viewing:
+        key = (v.viewer, v.content)
+        watched[key] = watched.get(key, 0) + min(v.delta_seconds, WINDOW_SECONDS)
+    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for b in ix.bandwidth:
+        groups.setdefault((b.downloader, b.infohash), []).append((b.receipt_id, b.delta_bytes))
+    for c in ix.cdn:
+        groups.setdefault((c.viewer, c.content), []).append((c.receipt_id, c.delta_bytes))
+    found: list[Finding] = []
+    for key, items in sorted(groups.items()):
+        bitrate = ix.bitrates.get(key[1])
+        if not bitrate:
+            continue
+        seconds = watched.get(key, 0) * WATCH_BYTES_TOLERANCE_PPM // PPM
+        budget = bitrate * (seconds + WATCH_BYTES_SLACK_SECONDS)
+        cuts = water_fill(items, budget)
+        ref = (f"bitrate:{key[1]}",)
+        found += [Finding(r, ReasonCode.BYTES_NOT_WATCHED, w, ref) for r, w in cuts.items()]
     return found

@@ -8,9 +8,10 @@
 - replay: a viewer signs its accomplice's real bytes twice (a second session), or
   re-signs windows of the previous epoch.
 - sybil_farm: 5-50 accounts that join a swarm cheaply and sign each other a stream's
-  worth of bytes they never exchanged; half share machines (endpoints), 30 % pay a viewer's
-  price, 30 % are leaky: one gateway member really watches, downloads from honest peers
-  and serves them, which ties the farm to the rest of the serve graph.
+  worth of bytes they never exchanged; half share machines (endpoints); 30 % pay a
+  viewer's price and sign the viewing minutes that bill is for; 30 % are leaky: one
+  gateway member really watches, downloads from honest peers and serves them, which
+  ties the farm to the rest of the serve graph.
 - overlapping_windows: a viewer claims 4-10 extra concurrent viewing sessions.
 - inflated_viewing: a viewer claims 1.5-10x the minutes it watched.
 - probe_aware: like inflated_bytes or absent_uploader, but behaves in the windows it
@@ -148,6 +149,8 @@ def sybil_farm(b: EpochBuilder, g: Group, sessions: Sessions) -> None:
             peers = b.rng.sample([x for x in members if x != m], b.rng.randint(1, 2))
             for peer in peers:
                 b.sign_bw(s, peer, w, need // len(peers), 0, g.attack)
+            if g.pays:  # a paying farm also signs the viewing its bill is for
+                b.sign_view(m, g.swarm, s.sid, w0, w, 0, g.attack)
         if g.pays:
             b.pay(m, g.swarm, w1 - w0)
 

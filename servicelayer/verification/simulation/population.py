@@ -83,6 +83,8 @@ class Group:
     lazy_endpoints: bool = False
     pays: bool = False
     leaky: bool = False
+    turncoat: bool = False
+    """Behaved until now: its probe history is as clean as an honest peer's."""
 
 
 @dataclass
@@ -138,6 +140,9 @@ PRIOR_FAIL_PPM: dict[str, int] = {
 }
 """How often each adversary role failed the probes of its past (honest roles: misses)."""
 
+TURNCOAT_PPM = 250_000
+"""Share of the non-sybil adversary groups that start cheating only now (reputation milking)."""
+
 ROLES: dict[str, tuple[str, ...]] = {
     "colluding_pair": ("colluder", "colluder"),
     "inflated_bytes": ("accomplice", "signer"),
@@ -162,13 +167,15 @@ def _group(number: int, attack: str, first: int, rng: random.Random, swarm: int)
             lazy_endpoints=rng.randrange(2) == 0,
             pays=rng.randrange(10) < 3,
             variant=rng.randint(1, 3),
+            leaky=rng.randrange(10) < 3,
         )
     roles = ROLES[attack]
     size = 1 + rng.randint(1, 3) if attack == "inflated_bytes" else len(roles)
     names = tuple(f"GADV{first + i:06d}" for i in range(size))
     factor = rng.randint(1_500_000, 10_000_000)
     variant = rng.randint(4, 10) if attack == "overlapping_windows" else rng.randrange(2)
-    return Group(number, attack, names, swarm, factor, variant=variant)
+    turncoat = rng.randrange(PPM) < TURNCOAT_PPM
+    return Group(number, attack, names, swarm, factor, variant=variant, turncoat=turncoat)
 
 
 def _role(group: Group, index: int) -> str:
@@ -183,7 +190,7 @@ def _pick_swarm(swarms: list[Swarm], rng: random.Random) -> int:
 
 
 def _reputation(
-    rng: random.Random, config: SimConfig, account: str, role: str
+    rng: random.Random, config: SimConfig, account: str, role: str, turncoat: bool
 ) -> Reputation | None:
     if role == "sybil" and rng.randrange(2) == 0:
         return None
@@ -192,6 +199,8 @@ def _reputation(
         return None
     age = rng.randint(5, 400)
     fail_ppm = PRIOR_FAIL_PPM.get(role, config.honest_miss_ppm)
+    if turncoat:
+        fail_ppm = config.honest_miss_ppm
     passed, failed, history = _history(rng, age, fail_ppm)
     return Reputation(account, 0, 0, passed, failed, history, 0)
 
@@ -229,6 +238,10 @@ def build_population(config: SimConfig) -> Population:
         capacity = rng.choice((250_000, 500_000, 1_000_000, 2_000_000))
         pop.peers[account] = Peer(account, (endpoint,), capacity, HONEST, "viewer", -1)
         pop.honest.append(account)
-    reps = [_reputation(rng, config, p.account, p.role) for p in pop.peers.values()]
+    turncoats = {m for g in pop.groups if g.turncoat for m in g.members}
+    reps = [
+        _reputation(rng, config, p.account, p.role, p.account in turncoats)
+        for p in pop.peers.values()
+    ]
     pop.reputations = tuple(r for r in reps if r is not None)
     return pop

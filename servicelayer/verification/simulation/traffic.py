@@ -153,11 +153,16 @@ def plan(
     return Session(viewer, swarm, w0, w1, f"{viewer}:{b.epoch}:{swarm}")
 
 
+ORIGIN_WEIGHT = 3
+"""The origin seeder is always among a viewer's uploaders: content enters the swarm there."""
+
+
 def partners(b: EpochBuilder, s: Session, forced: tuple[str, ...]) -> list[tuple[str, int]]:
-    """2-4 uploaders (with preference weights) among the swarm members overlapping s."""
+    """The origin plus 2-4 uploaders (with preference weights) among the swarm members."""
     pool = b.uploaders.get(s.swarm, [])
-    chosen: list[tuple[str, int]] = [(f, 10) for f in forced]
-    want = b.rng.randint(2, 4)
+    chosen: list[tuple[str, int]] = [(b.swarm(s.swarm).origin, ORIGIN_WEIGHT)]
+    chosen += [(f, 10) for f in forced]
+    want = 1 + b.rng.randint(2, 4)
     for _ in range(12):
         if len(chosen) >= want or not pool:
             break

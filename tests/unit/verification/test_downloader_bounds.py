@@ -12,6 +12,7 @@ from verification_factories import (
     make_inputs,
     make_obs,
     make_probe,
+    make_view,
 )
 
 from servicelayer.verification.codes import ReasonCode, Verdict
@@ -34,11 +35,12 @@ def test_session_start_may_prebuffer_above_the_bitrate() -> None:
 def test_inflated_receipt_is_cut_and_the_honest_ones_beside_it_survive() -> None:
     honest = tuple(make_bw(f"r{u}", "D", u, window=600, delta=PER_WINDOW // 3) for u in "BC")
     inflated = make_bw("rA", "D", "A", window=600, delta=PER_WINDOW * 4)
-    result = verify_epoch(make_inputs((*honest, inflated))).by_id()
+    watched = (make_view("v1", "D", window=600, started_at=600),)
+    result = verify_epoch(make_inputs((*honest, inflated), viewing=watched)).by_id()
     assert result["rB"].verdict == result["rC"].verdict == Verdict.ACCEPTED
     cut = result["rA"]
     assert cut.verdict == Verdict.DOWN_WEIGHTED
-    assert cut.reasons == (ReasonCode.EXCEEDS_STREAM_BITRATE,)
+    assert ReasonCode.EXCEEDS_STREAM_BITRATE in cut.reasons
     budget = PER_WINDOW * BITRATE_TOLERANCE_PPM // 1_000_000
     paid = inflated.delta_bytes * cut.weight_ppm // 1_000_000
     assert paid <= budget - 2 * (PER_WINDOW // 3)

@@ -42,11 +42,19 @@ def test_fake_receipts_from_a_non_paying_account_do_not_dilute_honest_uploaders(
     assert payable_bandwidth(weights, (honest, *fake), pay) == {"A": UNIT}
 
 
-def test_down_weighted_bytes_earn_proportionally_less_and_the_rest_stays_unallocated() -> None:
+def test_down_weighted_bytes_earn_less_and_the_difference_stays_unallocated() -> None:
     claims = (make_bw("r1", "V", "A", delta=1_000), make_bw("r2", "V", "B", delta=1_000))
     cdn = make_cdn("c1", "V", delta=2_000)
     pay = (ViewerPayment("V", SWARM, 1_000), ViewerPayment("W", SWARM, 500))
     split = split_payments({"r1": 1_000_000, "r2": 500_000, "c1": 1_000_000}, (*claims, cdn), pay)
-    assert split.accounts() == {"A": 285, "B": 142, "CDN": 571}
+    # V's 1 000 is split by claimed bytes (1/4, 1/4, 1/2), each share times its weight;
+    # W paid 500 but signed nothing, so its payment stays unallocated.
+    assert split.accounts() == {"A": 250, "B": 125, "CDN": 500}
     assert split.paid_in == 1_500
-    assert split.unallocated == 1_500 - (285 + 142 + 571)
+    assert split.unallocated == 1_500 - (250 + 125 + 500)
+
+
+def test_paying_sybil_with_cut_receipts_gets_back_only_the_verified_part() -> None:
+    fake = (make_bw("x1", "S", "T", delta=4_000_000),)
+    pay = (ViewerPayment("S", SWARM, UNIT),)
+    assert payable_bandwidth({"x1": 10_000}, fake, pay) == {"T": UNIT // 100}

@@ -11,6 +11,7 @@ from verification_factories import (
     make_inputs,
     make_obs,
     make_probe,
+    make_view,
 )
 
 from servicelayer.verification.codes import ReasonCode, Verdict
@@ -87,5 +88,6 @@ def test_claims_far_above_capacity_are_rejected() -> None:
 
 def test_honest_stream_rate_is_far_below_capacity() -> None:
     claims = tuple(make_bw(f"r{w}", window=w * 60, delta=PER_WINDOW) for w in range(10))
-    result = verify_epoch(make_inputs(claims, probes=(honest_probe(),)))
+    views = tuple(make_view(f"v{w}", window=w * 60, total=60 * (w + 1)) for w in range(10))
+    result = verify_epoch(make_inputs(claims, viewing=views, probes=(honest_probe(),)))
     assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}

@@ -22,7 +22,11 @@ from servicelayer.verification.reputation import (
     reputation_weight,
     update_reputation,
 )
-from servicelayer.verification.tolerances import NEW_ACCOUNT_BYTES_PER_EPOCH, VETTING_PASSES
+from servicelayer.verification.tolerances import (
+    NEW_ACCOUNT_BYTES_PER_EPOCH,
+    NEW_PAIR_WEIGHT_PPM,
+    VETTING_PASSES,
+)
 
 UNSAMPLED = 1800  # window no probe covers
 
@@ -53,7 +57,7 @@ def test_update_is_pure_and_ignores_other_accounts_and_order() -> None:
 
 def test_an_account_that_keeps_failing_probes_earns_nothing_unsampled() -> None:
     rep = vetted("U")
-    for epoch in range(1, 6):
+    for epoch in range(1, 12):
         rep = update_reputation(rep, "U", epoch, [ProbeOutcome("U", f"p{epoch}", False)])
     assert reputation_weight(rep) == 0
 
@@ -75,11 +79,20 @@ def test_unvetted_uploader_is_paid_unsampled_bytes_only_up_to_its_cap() -> None:
         )
         for i in range(8)
     )
-    result = verify_epoch(make_inputs(big, bitrate=None))
+    viewers = tuple(vetted(f"V{i}") for i in range(8))
+    result = verify_epoch(make_inputs(big, bitrate=None, reputations=viewers))
     assert {v.reasons for v in result.verdicts} == {(ReasonCode.UNVETTED_ACCOUNT,)}
     assert {v.evidence for v in result.verdicts} == {("reputation:N",)}
     paid = sum(c.delta_bytes * result.by_id()[c.receipt_id].weight_ppm // 1_000_000 for c in big)
     assert NEW_ACCOUNT_BYTES_PER_EPOCH - 100 <= paid <= NEW_ACCOUNT_BYTES_PER_EPOCH
+
+
+def test_claim_between_two_unvetted_accounts_is_down_weighted() -> None:
+    claim = make_bw("r1", "NEW1", "NEW2", window=UNSAMPLED)
+    v = verify_epoch(make_inputs((claim,), reputations=())).by_id()["r1"]
+    assert (v.verdict, v.weight_ppm) == (Verdict.DOWN_WEIGHTED, NEW_PAIR_WEIGHT_PPM)
+    assert v.reasons == (ReasonCode.UNVETTED_ACCOUNT,)
+    assert v.evidence == ("reputation:NEW1", "reputation:NEW2")
 
 
 def test_downloader_caught_signing_for_bytes_it_never_got_loses_the_bitrate_tolerance() -> None:
