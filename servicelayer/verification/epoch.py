@@ -21,6 +21,7 @@ from servicelayer.verification.rules.presence import (
 )
 from servicelayer.verification.rules.unsampled import check_unsampled
 from servicelayer.verification.rules.viewing import (
+    Received,
     check_bytes_backing,
     check_bytes_watched,
     check_concurrency,
@@ -48,17 +49,18 @@ EVIDENCE_RULES = (
 
 UPLOADER_SIDE_CODES = frozenset(
     {
-        ReasonCode.UNVETTED_ACCOUNT,
         ReasonCode.LOW_REPUTATION,
         ReasonCode.UPLOADER_ABSENT,
         ReasonCode.UPLOADER_UNRESPONSIVE,
         ReasonCode.RATE_ABOVE_CAPACITY,
     }
 )
-"""Findings about the uploader, which do not make the viewer's bytes less real."""
+"""Findings about the uploader, which do not make the viewer's bytes less real. (Bytes
+from unvetted uploaders beyond the newcomer cap are not verified, so they do not back
+viewing time either.)"""
 
 
-def received_bytes(ix: EpochIndex, findings: list[Finding]) -> dict[tuple[str, str], int]:
+def received_bytes(ix: EpochIndex, findings: list[Finding]) -> Received:
     """Bytes each (viewer, swarm) verifiably received: claims weighted by the findings
     about the downloader side (bounds, presence, self-dealing), not those about the
     uploader (its absence, capacity or reputation do not make the viewer's bytes fake
@@ -67,12 +69,15 @@ def received_bytes(ix: EpochIndex, findings: list[Finding]) -> dict[tuple[str, s
     for f in findings:
         if f.code not in UPLOADER_SIDE_CODES:
             weights[f.receipt_id] = min(weights.get(f.receipt_id, PPM), f.weight_ppm)
-    received: dict[tuple[str, str], int] = {}
-    rows = [(b.receipt_id, b.downloader, b.infohash, b.delta_bytes) for b in ix.bandwidth]
-    rows += [(c.receipt_id, c.viewer, c.content, c.delta_bytes) for c in ix.cdn]
-    for rid, viewer, swarm, amount in rows:
-        weighted = amount * weights.get(rid, PPM) // PPM
-        received[(viewer, swarm)] = received.get((viewer, swarm), 0) + weighted
+    received: Received = {}
+    rows = [
+        (b.receipt_id, b.downloader, b.infohash, b.window_start, b.delta_bytes)
+        for b in ix.bandwidth
+    ]
+    rows += [(c.receipt_id, c.viewer, c.content, c.window_start, c.delta_bytes) for c in ix.cdn]
+    for rid, viewer, swarm, window, amount in rows:
+        per_window = received.setdefault((viewer, swarm), {})
+        per_window[window] = per_window.get(window, 0) + amount * weights.get(rid, PPM) // PPM
     return received
 
 

@@ -43,23 +43,39 @@ def check_concurrency(ix: EpochIndex) -> list[Finding]:
     return found
 
 
-def check_bytes_backing(ix: EpochIndex, received: dict[tuple[str, str], int]) -> list[Finding]:
-    """Seconds watched x bitrate must be backed by bytes the viewer verifiably received in
-    that swarm this epoch (``received``: (viewer, infohash) -> weighted bytes)."""
-    groups: dict[tuple[str, str], list[tuple[str, int]]] = {}
+Received = dict[tuple[str, str], dict[int, int]]
+"""(viewer, infohash) -> window_start -> verified bytes received in that window."""
+
+
+def check_bytes_backing(ix: EpochIndex, received: Received) -> list[Finding]:
+    """Playback cannot run ahead of download: up to each window, the seconds watched x
+    bitrate must be backed by the bytes the viewer verifiably received up to that window
+    (at VIEW_BYTES_TOLERANCE_PPM, plus VIEW_BYTES_SLACK_SECONDS of earlier buffer). The
+    windows past what the bytes cover are cut, so inflated minutes at the end of a
+    session lose their weight and the minutes that were really watched keep it."""
+    groups: dict[tuple[str, str], dict[int, list[tuple[str, int]]]] = {}
     for v in ix.viewing:
-        groups.setdefault((v.viewer, v.content), []).append((v.receipt_id, v.delta_seconds))
+        windows = groups.setdefault((v.viewer, v.content), {})
+        windows.setdefault(v.window_start, []).append((v.receipt_id, v.delta_seconds))
     found: list[Finding] = []
-    for (viewer, content), items in sorted(groups.items()):
+    for (viewer, content), windows in sorted(groups.items()):
         bitrate = ix.bitrates.get(content)
         if not bitrate:
             continue
-        got = received.get((viewer, content), 0)
-        backed = got * PPM // (bitrate * VIEW_BYTES_TOLERANCE_PPM) + VIEW_BYTES_SLACK_SECONDS
-        cuts = water_fill(items, backed)
+        got = received.get((viewer, content), {})
+        got_windows = sorted(got)
+        cum_bytes = paid = index = 0
         ref = (f"bitrate:{content}",)
-        code = ReasonCode.VIEWING_NOT_BACKED_BY_BYTES
-        found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
+        for window, items in sorted(windows.items()):
+            while index < len(got_windows) and got_windows[index] <= window:
+                cum_bytes += got[got_windows[index]]
+                index += 1
+            backed = cum_bytes * PPM // (bitrate * VIEW_BYTES_TOLERANCE_PPM)
+            allowed = max(0, backed + VIEW_BYTES_SLACK_SECONDS - paid)
+            cuts = water_fill(items, allowed)
+            paid += sum(sec * cuts.get(rid, PPM) // PPM for rid, sec in items)
+            code = ReasonCode.VIEWING_NOT_BACKED_BY_BYTES
+            found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
     return found
 
 

@@ -197,7 +197,7 @@ def _reputation(
     fresh = rng.randrange(PPM) < config.new_account_ppm
     if role not in PRIOR_FAIL_PPM and role != "origin" and fresh:
         return None
-    age = rng.randint(5, 400)
+    age = rng.randint(100, 400) if role == "origin" else rng.randint(5, 400)
     fail_ppm = PRIOR_FAIL_PPM.get(role, config.honest_miss_ppm)
     if turncoat:
         fail_ppm = config.honest_miss_ppm

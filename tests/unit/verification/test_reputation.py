@@ -22,11 +22,7 @@ from servicelayer.verification.reputation import (
     reputation_weight,
     update_reputation,
 )
-from servicelayer.verification.tolerances import (
-    NEW_ACCOUNT_BYTES_PER_EPOCH,
-    NEW_PAIR_WEIGHT_PPM,
-    VETTING_PASSES,
-)
+from servicelayer.verification.tolerances import NEW_UPLOADER_RATIO_PPM, VETTING_PASSES
 
 UNSAMPLED = 1800  # window no probe covers
 
@@ -68,31 +64,37 @@ def test_a_rare_probe_miss_does_not_cost_an_honest_account_its_weight() -> None:
     assert reputation_weight(rep) == 1_000_000
 
 
-def test_unvetted_uploader_is_paid_unsampled_bytes_only_up_to_its_cap() -> None:
-    small = make_bw("r1", "A", "N", window=UNSAMPLED, delta=NEW_ACCOUNT_BYTES_PER_EPOCH // 10)
-    assert (
-        verify_epoch(make_inputs((small,), bitrate=None)).by_id()["r1"].verdict == Verdict.ACCEPTED
+def test_newcomer_serving_beside_vetted_peers_is_accepted() -> None:
+    claims = (
+        make_bw("r1", "D", "U", window=UNSAMPLED, delta=1_000_000),
+        make_bw("r2", "D", "NEW", window=UNSAMPLED, delta=2_000_000),
     )
-    big = tuple(
-        make_bw(
-            f"r{i}", f"V{i}", "N", window=UNSAMPLED + 60 * i, delta=NEW_ACCOUNT_BYTES_PER_EPOCH // 4
-        )
-        for i in range(8)
-    )
-    viewers = tuple(vetted(f"V{i}") for i in range(8))
-    result = verify_epoch(make_inputs(big, bitrate=None, reputations=viewers))
-    assert {v.reasons for v in result.verdicts} == {(ReasonCode.UNVETTED_ACCOUNT,)}
-    assert {v.evidence for v in result.verdicts} == {("reputation:N",)}
-    paid = sum(c.delta_bytes * result.by_id()[c.receipt_id].weight_ppm // 1_000_000 for c in big)
-    assert NEW_ACCOUNT_BYTES_PER_EPOCH - 100 <= paid <= NEW_ACCOUNT_BYTES_PER_EPOCH
+    result = verify_epoch(make_inputs(claims))
+    assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
 
 
-def test_claim_between_two_unvetted_accounts_is_down_weighted() -> None:
-    claim = make_bw("r1", "NEW1", "NEW2", window=UNSAMPLED)
-    v = verify_epoch(make_inputs((claim,), reputations=())).by_id()["r1"]
-    assert (v.verdict, v.weight_ppm) == (Verdict.DOWN_WEIGHTED, NEW_PAIR_WEIGHT_PPM)
-    assert v.reasons == (ReasonCode.UNVETTED_ACCOUNT,)
-    assert v.evidence == ("reputation:NEW1", "reputation:NEW2")
+def test_fresh_accounts_serving_only_each_other_get_nothing_until_vetted() -> None:
+    claims = (
+        make_bw("r1", "NEW1", "NEW2", window=UNSAMPLED),
+        make_bw("r2", "NEW2", "NEW1", window=UNSAMPLED),
+    )
+    result = verify_epoch(make_inputs(claims, reputations=()))
+    for v in result.verdicts:
+        assert v.verdict == Verdict.REJECTED
+        assert ReasonCode.UNVETTED_ACCOUNT in v.reasons
+    assert "reputation:NEW2" in result.by_id()["r1"].evidence
+
+
+def test_newcomer_share_above_the_cap_is_cut_to_it() -> None:
+    vetted_part = 500_000
+    claims = (
+        make_bw("r1", "D", "U", window=UNSAMPLED, delta=vetted_part),
+        make_bw("r2", "D", "NEW", window=UNSAMPLED, delta=vetted_part * 9),
+    )
+    v = verify_epoch(make_inputs(claims, bitrate=None)).by_id()["r2"]
+    assert (v.verdict, v.reasons) == (Verdict.DOWN_WEIGHTED, (ReasonCode.UNVETTED_ACCOUNT,))
+    paid = claims[1].delta_bytes * v.weight_ppm // 1_000_000
+    assert paid <= vetted_part * NEW_UPLOADER_RATIO_PPM // 1_000_000
 
 
 def test_downloader_caught_signing_for_bytes_it_never_got_loses_the_bitrate_tolerance() -> None:

@@ -140,7 +140,8 @@ def make_inputs(
     bitrate: int | None = BITRATE,
 ) -> EpochInputs:
     if reputations is None:
-        reputations = tuple(vetted(a) for a in ("U", "U2", "U3", "D", "A", "B", "C", "X"))
+        known = ("U", "U2", "U3", "D", "A", "B", "C", "X", "ORIGIN")
+        reputations = tuple(vetted(a) for a in known)
     return EpochInputs(
         epoch=0,
         epoch_start=0,
