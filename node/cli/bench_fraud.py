@@ -21,8 +21,9 @@ def _print_table(report: FraudBenchReport, console: Console) -> None:
         title=f"fraud bench: {report.peers} peers, {report.epochs} epochs, "
         f"seed {report.seed}, {report.receipts} receipts"
     )
-    for column in ("attack", "kind", "receipts", "fake passed", "share of weight", "share paid"):
-        table.add_column(column, justify="right" if column != "attack" else "left")
+    table.add_column("attack", no_wrap=True)
+    for column in ("kind", "receipts", "fake passed", "share of weight", "share paid"):
+        table.add_column(column, justify="right")
     for f in report.per_attack:
         table.add_row(
             f.attack,
@@ -34,6 +35,7 @@ def _print_table(report: FraudBenchReport, console: Console) -> None:
         )
     console.print(table)
     rows = [
+        ("fake share of claimed bytes (unverified)", _share(report.fraud_claimed_ppm)),
         ("fraud paid share (goal <= 2 %)", _share(report.fraud_paid_ppm)),
         ("fraud weight share, before the payment cap", _share(report.fraud_weight_ppm)),
         ("honest weight rejected (goal <= 1 %)", _share(report.honest_rejected_ppm)),

@@ -37,6 +37,7 @@ class KindTally:
     honest_weighted: int = 0
     adversary_real_claimed: int = 0
     adversary_real_weighted: int = 0
+    total_claimed: int = 0
     total_weighted: int = 0
     total_paid: int = 0
     fraud_claimed: dict[str, int] = field(default_factory=dict)
@@ -48,6 +49,7 @@ class KindTally:
         self, attack: str, payee_honest: bool, claimed: int, real: int, weight: int, paid: int
     ) -> None:
         weighted = claimed * weight // PPM
+        self.total_claimed += claimed
         self.total_weighted += weighted
         self.total_paid += paid
         fake = max(0, claimed - real)
@@ -129,6 +131,8 @@ class FraudBenchReport:
     epochs: int
     sampling_ppm: int
     receipts: int
+    fraud_claimed_ppm: int
+    """Share of all claimed bytes that are fake: what fraud would take unverified."""
     fraud_paid_ppm: int
     fraud_weight_ppm: int
     honest_rejected_ppm: int
@@ -161,6 +165,7 @@ class FraudBenchReport:
             "epochs": self.epochs,
             "sampling_share": share(self.sampling_ppm),
             "receipts": self.receipts,
+            "fraud_claimed_share": share(self.fraud_claimed_ppm),
             "fraud_paid_share": share(self.fraud_paid_ppm),
             "fraud_weight_share": share(self.fraud_weight_ppm),
             "honest_rejected_share": share(self.honest_rejected_ppm),
@@ -214,6 +219,7 @@ def report(config: SimConfig, tally: Tally) -> FraudBenchReport:
         epochs=config.epochs,
         sampling_ppm=config.sampling_ppm,
         receipts=tally.receipts,
+        fraud_claimed_ppm=_ratio(sum(bw.fraud_claimed.values()), bw.total_claimed),
         fraud_paid_ppm=_ratio(sum(bw.fraud_paid.values()), bw.total_paid),
         fraud_weight_ppm=_ratio(sum(bw.fraud_weighted.values()), bw.total_weighted),
         honest_rejected_ppm=_ratio(bw.honest_claimed - bw.honest_weighted, bw.honest_claimed),
