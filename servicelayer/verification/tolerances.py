@@ -72,31 +72,17 @@ CLOSED_CLUSTER_MAX_EXTERNAL_PPM = 50_000
 of what it claims to serve itself is a closed (self-dealing) cluster."""
 
 # --- reputation -------------------------------------------------------------------------
-NEW_PAIR_WEIGHT_PPM = 250_000
-"""Weight of an unsampled claim between two unvetted accounts (neither has passed a probe):
-the signature of a fresh sybil pair; honest newcomers mostly trade with vetted peers."""
-
 HISTORY_LEN = 32
 """Probe outcomes kept per account (newest last)."""
 
 VETTING_PASSES = 2
-"""Passed probes before an account's unsampled claims are paid at full reputation."""
+"""Passed probes before an account counts as vetted (no longer a newcomer)."""
 
 NEW_UPLOADER_RATIO_PPM = 4_000_000
 """In a window no probe covered, what a downloader claims from unvetted uploaders may be
 at most four times (80 % of its window) what it claims from vetted ones (origin
 seeders, peers that passed probes). An honest newcomer is one of several sources of a
 viewer; a fresh sybil farm that only serves itself gets nothing until it passes probes."""
-
-HISTORY_LEN = 32
-"""Probe outcomes kept per account (newest last)."""
-
-VETTING_PASSES = 2
-"""Passed probes before an account's unsampled claims are paid at full reputation."""
-
-NEW_ACCOUNT_BYTES_PER_EPOCH = 1_000_000_000
-"""An unvetted uploader's claims in windows no probe covered are paid up to this many
-bytes per epoch (about an hour of a 2 Mbit/s stream); above it they are cut."""
 
 FORGIVEN_FAILS = 1
 """Failures in the history that are forgiven outright: one probe miss (tracker, NAT,
