@@ -31,5 +31,6 @@ class ReasonCode(StrEnum):
     BYTES_NOT_WATCHED = "bytes_not_watched"
     CLOSED_CLUSTER = "closed_cluster"
     SHARED_ENDPOINT = "shared_endpoint"
+    CAUGHT_IN_SWARM = "caught_in_swarm"
     UNVETTED_ACCOUNT = "unvetted_account"
     LOW_REPUTATION = "low_reputation"

@@ -19,7 +19,7 @@ from servicelayer.verification.rules.presence import (
     check_downloader_presence,
     check_uploader_presence,
 )
-from servicelayer.verification.rules.unsampled import check_unsampled
+from servicelayer.verification.rules.unsampled import check_caught_in_swarm, check_unsampled
 from servicelayer.verification.rules.viewing import (
     Received,
     check_bytes_backing,
@@ -92,6 +92,7 @@ def verify_epoch(inputs: EpochInputs) -> EpochVerification:
     by_account = {r.account: r for r in reputations}
     findings += check_bitrate(ix, by_account)
     findings += check_unsampled(ix, by_account)
+    findings += check_caught_in_swarm(ix, outcomes)
     findings += check_bytes_backing(ix, received_bytes(ix, findings))
     by_receipt: dict[str, list[Finding]] = {}
     for finding in findings:

@@ -91,3 +91,23 @@ def test_honest_stream_rate_is_far_below_capacity() -> None:
     views = tuple(make_view(f"v{w}", window=w * 60, total=60 * (w + 1)) for w in range(10))
     result = verify_epoch(make_inputs(claims, viewing=views, probes=(honest_probe(),)))
     assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
+
+
+def test_uploader_caught_absent_loses_its_unprobed_windows_in_that_swarm() -> None:
+    claims = (
+        make_bw("probed", window=0),
+        make_bw("later", window=1800),
+        make_bw("other-swarm", window=1800, swarm="elsewhere"),
+    )
+    result = verify_epoch(make_inputs(claims, probes=(make_probe(D_OBS),))).by_id()
+    assert result["probed"].reasons == (ReasonCode.UPLOADER_ABSENT,)
+    assert result["later"].verdict == Verdict.REJECTED
+    assert result["later"].reasons == (ReasonCode.CAUGHT_IN_SWARM,)
+    assert result["later"].evidence == (f"probe:{PROBE}",)
+    assert result["other-swarm"].verdict == Verdict.ACCEPTED
+
+
+def test_honest_uploader_seen_by_the_probe_keeps_its_unprobed_windows() -> None:
+    claims = (make_bw("probed", window=0), make_bw("later", window=1800))
+    result = verify_epoch(make_inputs(claims, probes=(honest_probe(),))).by_id()
+    assert result["later"].verdict == Verdict.ACCEPTED
