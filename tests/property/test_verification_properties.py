@@ -190,3 +190,22 @@ def test_payouts_never_exceed_what_viewers_paid(inputs: EpochInputs) -> None:
 @given(epochs(), st.data())
 def test_input_order_never_changes_the_result(inputs: EpochInputs, data: st.DataObject) -> None:
     assert verify_epoch(reorder(inputs, data)) == verify_epoch(inputs)
+
+
+@FAST
+@given(st.lists(st.integers(1, 10**9), max_size=30), st.integers(0, 10**10))
+def test_water_fill_keeps_within_budget_and_spares_the_smallest(
+    amounts: list[int], budget: int
+) -> None:
+    from servicelayer.verification.verdicts import water_fill
+
+    items = [(f"r{i:02}", a) for i, a in enumerate(amounts)]
+    cuts = water_fill(items, budget)
+    paid = {rid: a * cuts.get(rid, 1_000_000) // 1_000_000 for rid, a in items}
+    assert all(0 <= w < 1_000_000 for w in cuts.values())
+    if sum(amounts) <= budget:
+        assert cuts == {}
+    else:
+        assert sum(paid.values()) <= budget
+        uncut = [a for rid, a in items if rid not in cuts]
+        assert all(a <= min((x for r, x in items if r in cuts), default=a) for a in uncut)
