@@ -123,9 +123,12 @@ def _swarms(config: SimConfig, rng: random.Random) -> list[Swarm]:
     return swarms
 
 
-def _history(rng: random.Random, age: int, fail_ppm: int) -> tuple[int, int, tuple[bool, ...]]:
-    """Probe outcomes of ``age`` past epochs at about one probe per ten epochs."""
-    probes = age // 10 + (1 if rng.randrange(10) < age % 10 else 0)
+def _history(
+    rng: random.Random, age: int, fail_ppm: int, sampling_ppm: int
+) -> tuple[int, int, tuple[bool, ...]]:
+    """Probe outcomes of ``age`` past epochs: about ``sampling_ppm`` probes per epoch."""
+    expected = age * sampling_ppm
+    probes = expected // PPM + (1 if rng.randrange(PPM) < expected % PPM else 0)
     outcomes = tuple(rng.randrange(PPM) >= fail_ppm for _ in range(probes))
     passed = sum(1 for o in outcomes if o)
     return passed, probes - passed, outcomes[-HISTORY_LEN:]
@@ -201,7 +204,7 @@ def _reputation(
     fail_ppm = PRIOR_FAIL_PPM.get(role, config.honest_miss_ppm)
     if turncoat:
         fail_ppm = config.honest_miss_ppm
-    passed, failed, history = _history(rng, age, fail_ppm)
+    passed, failed, history = _history(rng, age, fail_ppm, config.sampling_ppm)
     return Reputation(account, 0, 0, passed, failed, history, 0)
 
 
