@@ -21,6 +21,7 @@ class ReasonCode(StrEnum):
     DUPLICATE_SESSION = "duplicate_session"
     UPLOADER_ABSENT = "uploader_absent"
     UPLOADER_UNRESPONSIVE = "uploader_unresponsive"
+    UPLOADER_CORRUPT = "uploader_corrupt"
     DOWNLOADER_ABSENT = "downloader_absent"
     RATE_ABOVE_CAPACITY = "rate_above_capacity"
     EXCEEDS_BITFIELD_GROWTH = "exceeds_bitfield_growth"

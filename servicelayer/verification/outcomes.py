@@ -8,7 +8,12 @@ from servicelayer.verification.reputation import ProbeOutcome
 from servicelayer.verification.verdicts import Finding
 
 UPLOADER_FAILS = frozenset(
-    {ReasonCode.UPLOADER_ABSENT, ReasonCode.UPLOADER_UNRESPONSIVE, ReasonCode.RATE_ABOVE_CAPACITY}
+    {
+        ReasonCode.UPLOADER_ABSENT,
+        ReasonCode.UPLOADER_UNRESPONSIVE,
+        ReasonCode.UPLOADER_CORRUPT,
+        ReasonCode.RATE_ABOVE_CAPACITY,
+    }
 )
 DOWNLOADER_FAILS = frozenset({ReasonCode.DOWNLOADER_ABSENT, ReasonCode.EXCEEDS_BITFIELD_GROWTH})
 

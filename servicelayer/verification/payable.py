@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from servicelayer.verification.model import BandwidthClaim, CdnClaim, ViewerPayment
 from servicelayer.verification.tolerances import PPM
+from servicelayer.verification.verdicts import EpochVerification
 
 Pool = tuple[str, str]
 """(paying viewer, infohash)."""
@@ -94,9 +95,13 @@ def split_payments(
 
 
 def payable_bandwidth(
-    weights: Mapping[str, int],
+    verdicts: Mapping[str, int] | EpochVerification,
     claims: Iterable[BandwidthClaim | CdnClaim],
     payments: Iterable[ViewerPayment],
 ) -> dict[str, int]:
-    """Stroops each account earns for bandwidth this epoch, capped by viewer payments."""
+    """Stroops each account earns for bandwidth this epoch, capped by viewer payments.
+
+    ``verdicts`` is the epoch's verification or a receipt id -> weight (ppm) mapping.
+    """
+    weights = verdicts.weights() if isinstance(verdicts, EpochVerification) else verdicts
     return split_payments(weights, claims, payments).accounts()

@@ -16,6 +16,10 @@ WINDOW_SECONDS = 60
 PRESENCE_SLACK_SECONDS = 30
 """A peer counts as present in a window if its seen interval comes within this much of it."""
 
+MAX_HASH_FAILURES = 2
+"""Pieces from one peer that may fail the hash check in one probe before its service is
+rejected (libtorrent may blame an innocent peer that contributed blocks to a bad piece)."""
+
 # --- capacity --------------------------------------------------------------------------
 UPLOAD_SLOTS = 8
 """libtorrent's default ``unchoke_slots_limit``: the probe gets about one slot of the

@@ -5,7 +5,11 @@ from __future__ import annotations
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.index import EpochIndex
 from servicelayer.verification.model import PeerObservation
-from servicelayer.verification.tolerances import PRESENCE_SLACK_SECONDS, WINDOW_SECONDS
+from servicelayer.verification.tolerances import (
+    MAX_HASH_FAILURES,
+    PRESENCE_SLACK_SECONDS,
+    WINDOW_SECONDS,
+)
 from servicelayer.verification.verdicts import Finding
 
 
@@ -17,8 +21,8 @@ def present_in(observations: list[PeerObservation], window_start: int) -> list[P
 
 
 def check_uploader_presence(ix: EpochIndex) -> list[Finding]:
-    """Reject a served window the probe covered if the uploader was never there, or was
-    there but never answered the probe's handshake."""
+    """Reject a served window the probe covered if the uploader was never there, was
+    there but never answered the probe's handshake, or sent the probe corrupt pieces."""
     found: list[Finding] = []
     for claim in ix.bandwidth:
         probe = ix.covering_probe(claim.infohash, claim.window_start)
@@ -30,6 +34,8 @@ def check_uploader_presence(ix: EpochIndex) -> list[Finding]:
             found.append(Finding(claim.receipt_id, ReasonCode.UPLOADER_ABSENT, 0, ref))
         elif not any(o.answered_handshake for o in here):
             found.append(Finding(claim.receipt_id, ReasonCode.UPLOADER_UNRESPONSIVE, 0, ref))
+        elif sum(o.hash_failures for o in here) > MAX_HASH_FAILURES:
+            found.append(Finding(claim.receipt_id, ReasonCode.UPLOADER_CORRUPT, 0, ref))
     return found
 
 

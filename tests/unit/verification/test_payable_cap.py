@@ -31,7 +31,7 @@ def test_viewer_payment_is_split_by_verified_bytes() -> None:
     claims = (make_bw("r1", "V", "A", delta=3_000_000), make_bw("r2", "V", "B", delta=1_000_000))
     pay = (ViewerPayment("V", SWARM, UNIT),)
     result = verify_epoch(make_inputs(claims, payments=pay))
-    assert payable_bandwidth(result.weights(), claims, pay) == {"A": UNIT * 3 // 4, "B": UNIT // 4}
+    assert payable_bandwidth(result, claims, pay) == {"A": UNIT * 3 // 4, "B": UNIT // 4}
 
 
 def test_fake_receipts_from_a_non_paying_account_do_not_dilute_honest_uploaders() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from verification_factories import (
     PER_WINDOW,
     PROBE,
@@ -111,3 +113,17 @@ def test_honest_uploader_seen_by_the_probe_keeps_its_unprobed_windows() -> None:
     claims = (make_bw("probed", window=0), make_bw("later", window=1800))
     result = verify_epoch(make_inputs(claims, probes=(honest_probe(),))).by_id()
     assert result["later"].verdict == Verdict.ACCEPTED
+
+
+def test_uploader_that_sent_the_probe_corrupt_pieces_is_rejected_and_fails_the_probe() -> None:
+    corrupt = replace(make_obs("U"), hash_failures=3)
+    inputs = make_inputs((make_bw("r1"),), probes=(make_probe(corrupt, D_OBS),))
+    result = verify_epoch(inputs)
+    assert result.by_id()["r1"].reasons == (ReasonCode.UPLOADER_CORRUPT,)
+    assert [o.code for o in result.outcomes if o.account == "U"] == [ReasonCode.UPLOADER_CORRUPT]
+
+
+def test_a_couple_of_hash_failures_are_tolerated() -> None:
+    unlucky = replace(make_obs("U"), hash_failures=2)
+    inputs = make_inputs((make_bw("r1"),), probes=(make_probe(unlucky, D_OBS),))
+    assert verify_epoch(inputs).by_id()["r1"].verdict == Verdict.ACCEPTED
