@@ -44,5 +44,5 @@ def probe_outcomes(ix: EpochIndex, findings: list[Finding]) -> tuple[ProbeOutcom
         if any(o.answered_handshake and o.bytes_served > 0 for o in observations):
             passed.add((account, probe_id))
     outcomes = [ProbeOutcome(a, p, False, code) for (a, p), code in failed.items()]
-    outcomes += [ProbeOutcome(a, p, True) for (a, p) in passed if (a, p) not in failed]
+    outcomes += [ProbeOutcome(a, p, True) for (a, p) in sorted(passed) if (a, p) not in failed]
     return tuple(sorted(outcomes))
