@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from node.cli.bench_fraud import fraud_command
 from node.cli.common import JsonFlag, console, print_json
 
 bench_app = typer.Typer(help="Measure speed and memory on this machine.", no_args_is_help=True)
@@ -63,3 +64,6 @@ def bench_ingest(
     console.print(
         f"peak RSS {figures['peak_rss_mb']} MB; node RSS by receipts streamed: {checkpoints}"
     )
+
+
+bench_app.command("fraud")(fraud_command)

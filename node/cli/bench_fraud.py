@@ -1,0 +1,69 @@
+"""``acenode bench fraud``: the adversarial verification benchmark (not a timed test)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from servicelayer.verification.bench import FraudBenchReport, run_fraud_bench
+from servicelayer.verification.simulation import SimConfig
+
+
+def _share(ppm: int) -> str:
+    return f"{ppm / 10_000:.3f} %"
+
+
+def _print_table(report: FraudBenchReport, console: Console) -> None:
+    table = Table(
+        title=f"fraud bench: {report.peers} peers, {report.epochs} epochs, "
+        f"seed {report.seed}, {report.receipts} receipts"
+    )
+    table.add_column("attack", no_wrap=True)
+    for column in ("kind", "receipts", "fake passed", "share of weight", "share paid"):
+        table.add_column(column, justify="right")
+    for f in report.per_attack:
+        table.add_row(
+            f.attack,
+            f.kind,
+            str(f.receipts),
+            _share(f.passed_ppm),
+            _share(f.weight_share_ppm),
+            _share(f.paid_share_ppm),
+        )
+    console.print(table)
+    rows = [
+        ("fake share of claimed bytes (unverified)", _share(report.fraud_claimed_ppm)),
+        ("fraud paid share (goal <= 2 %)", _share(report.fraud_paid_ppm)),
+        ("fraud weight share, before the payment cap", _share(report.fraud_weight_ppm)),
+        ("honest weight rejected (goal <= 1 %)", _share(report.honest_rejected_ppm)),
+        ("viewing: fraud weight share", _share(report.viewing_fraud_weight_ppm)),
+        ("viewing: honest seconds rejected", _share(report.viewing_honest_rejected_ppm)),
+        (
+            "probe bytes per verified byte",
+            f"{report.probe_bytes / max(1, report.verified_bytes):.5f}",
+        ),
+        ("receipts verified per second per core", f"{report.verify_per_s:,}"),
+    ]
+    for label, value in rows:
+        console.print(f"{label:<46} {value}")
+
+
+def fraud_command(
+    json_output: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    peers: int = typer.Option(10_000, "--peers", min=50, max=1_000_000, help="Population."),
+    seed: int = typer.Option(1, "--seed", min=0, help="Seed of population, traffic, sampling."),
+    epochs: int = typer.Option(2, "--epochs", min=1, max=50, help="Epochs to simulate."),
+    sampling_ppm: int = typer.Option(
+        100_000, "--sampling-ppm", min=1, max=1_000_000, help="Share of swarms probed (ppm)."
+    ),
+) -> None:
+    """Simulate a population with 30 % adversaries and score the verification rules."""
+    config = SimConfig(peers=peers, seed=seed, epochs=epochs, sampling_ppm=sampling_ppm)
+    report = run_fraud_bench(config)
+    if json_output:
+        typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
+    else:
+        _print_table(report, Console())

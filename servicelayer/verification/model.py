@@ -1,0 +1,283 @@
+"""Inputs of epoch verification: claims, probe evidence, registrations, payments.
+
+These are this package's own frozen value types; the receipt store and the probe runner
+are adapted into them by the caller. Every constructor validates its fields and raises
+``InvalidInput`` on a bad value, so a verified epoch never sees malformed data.
+Amounts and durations are non-negative integers; there are no floats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from servicelayer.errors import InvalidInput
+from servicelayer.verification.reputation import Reputation
+from servicelayer.verification.tolerances import MIN_MEASURE_SECONDS
+
+
+class ClaimKind(StrEnum):
+    BANDWIDTH = "bandwidth"
+    VIEWING = "viewing"
+    CDN = "cdn"
+
+
+def _check_nonneg(owner: str, **values: int) -> None:
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInput(f"{owner}.{name} must be a non-negative integer, got {value!r}")
+
+
+def _check_text(owner: str, **values: str) -> None:
+    for name, value in values.items():
+        if not isinstance(value, str) or not value:
+            raise InvalidInput(f"{owner}.{name} must be a non-empty string")
+
+
+@dataclass(frozen=True)
+class BandwidthClaim:
+    """``downloader`` signed that ``uploader`` served it ``delta_bytes`` in this window."""
+
+    receipt_id: str
+    downloader: str
+    uploader: str
+    infohash: str
+    session: str
+    started_at: int
+    window_start: int
+    total_bytes: int
+    delta_bytes: int
+
+    def __post_init__(self) -> None:
+        _check_text(
+            "BandwidthClaim",
+            receipt_id=self.receipt_id,
+            downloader=self.downloader,
+            uploader=self.uploader,
+            infohash=self.infohash,
+            session=self.session,
+        )
+        _check_nonneg(
+            "BandwidthClaim",
+            started_at=self.started_at,
+            window_start=self.window_start,
+            total_bytes=self.total_bytes,
+            delta_bytes=self.delta_bytes,
+        )
+
+    @property
+    def payee(self) -> str:
+        return self.uploader
+
+
+@dataclass(frozen=True)
+class CdnClaim:
+    """``viewer`` signed that CDN ``operator`` delivered it ``delta_bytes`` of ``content``."""
+
+    receipt_id: str
+    operator: str
+    viewer: str
+    content: str
+    session: str
+    started_at: int
+    window_start: int
+    total_bytes: int
+    delta_bytes: int
+
+    def __post_init__(self) -> None:
+        _check_text(
+            "CdnClaim",
+            receipt_id=self.receipt_id,
+            operator=self.operator,
+            viewer=self.viewer,
+            content=self.content,
+            session=self.session,
+        )
+        _check_nonneg(
+            "CdnClaim",
+            started_at=self.started_at,
+            window_start=self.window_start,
+            total_bytes=self.total_bytes,
+            delta_bytes=self.delta_bytes,
+        )
+
+
+@dataclass(frozen=True)
+class ViewingClaim:
+    """``viewer`` signed that it watched ``content`` for ``delta_seconds`` in this window."""
+
+    receipt_id: str
+    viewer: str
+    content: str
+    session: str
+    started_at: int
+    window_start: int
+    total_seconds: int
+    delta_seconds: int
+
+    def __post_init__(self) -> None:
+        _check_text(
+            "ViewingClaim",
+            receipt_id=self.receipt_id,
+            viewer=self.viewer,
+            content=self.content,
+            session=self.session,
+        )
+        _check_nonneg(
+            "ViewingClaim",
+            started_at=self.started_at,
+            window_start=self.window_start,
+            total_seconds=self.total_seconds,
+            delta_seconds=self.delta_seconds,
+        )
+
+
+@dataclass(frozen=True)
+class PeerObservation:
+    """What one probe saw of one peer endpoint of the swarm."""
+
+    endpoint: str
+    account: str | None
+    first_seen: int
+    last_seen: int
+    answered_handshake: bool
+    bytes_served: int
+    serve_seconds: int
+    bitfield: tuple[tuple[int, int], ...]
+    """``(t, pieces_have)`` samples, sorted by ``t``."""
+    hash_failures: int
+
+    def __post_init__(self) -> None:
+        _check_text("PeerObservation", endpoint=self.endpoint)
+        if self.account is not None:
+            _check_text("PeerObservation", account=self.account)
+        _check_nonneg(
+            "PeerObservation",
+            first_seen=self.first_seen,
+            last_seen=self.last_seen,
+            bytes_served=self.bytes_served,
+            serve_seconds=self.serve_seconds,
+            hash_failures=self.hash_failures,
+        )
+        if self.last_seen < self.first_seen:
+            raise InvalidInput("PeerObservation.last_seen is before first_seen")
+        times = [t for t, _ in self.bitfield]
+        for t, have in self.bitfield:
+            _check_nonneg("PeerObservation.bitfield", t=t, pieces_have=have)
+        if times != sorted(times):
+            raise InvalidInput("PeerObservation.bitfield samples must be sorted by time")
+
+    @property
+    def measured_rate(self) -> int | None:
+        """Bytes per second this peer served the probe, or ``None`` if too short to tell."""
+        if not self.answered_handshake or self.serve_seconds < MIN_MEASURE_SECONDS:
+            return None
+        return self.bytes_served // self.serve_seconds
+
+
+@dataclass(frozen=True)
+class SwarmProbe:
+    """One probe of one swarm: its window, the torrent geometry and the peers it saw."""
+
+    probe_id: str
+    infohash: str
+    start: int
+    end: int
+    piece_size: int
+    num_pieces: int
+    bitrate: int | None
+    peers: tuple[PeerObservation, ...]
+
+    def __post_init__(self) -> None:
+        _check_text("SwarmProbe", probe_id=self.probe_id, infohash=self.infohash)
+        _check_nonneg(
+            "SwarmProbe",
+            start=self.start,
+            end=self.end,
+            num_pieces=self.num_pieces,
+            piece_size=self.piece_size,
+        )
+        if self.end <= self.start or self.piece_size == 0:
+            raise InvalidInput("SwarmProbe needs end > start and a positive piece size")
+        if self.bitrate is not None:
+            _check_nonneg("SwarmProbe", bitrate=self.bitrate)
+
+    def covers(self, window_start: int, window_end: int) -> bool:
+        return self.start <= window_start and window_end <= self.end
+
+
+@dataclass(frozen=True)
+class Registration:
+    """An account's signed binding to the endpoints it uses in swarms."""
+
+    account: str
+    endpoints: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _check_text("Registration", account=self.account)
+        for endpoint in self.endpoints:
+            _check_text("Registration", endpoint=endpoint)
+
+
+@dataclass(frozen=True)
+class ContentInfo:
+    """Catalog facts about a swarm: its stream bitrate in bytes/s, if known."""
+
+    infohash: str
+    bitrate: int | None
+
+    def __post_init__(self) -> None:
+        _check_text("ContentInfo", infohash=self.infohash)
+        if self.bitrate is not None:
+            _check_nonneg("ContentInfo", bitrate=self.bitrate)
+
+
+@dataclass(frozen=True)
+class ViewerPayment:
+    """Stroops ``payer`` paid in the epoch for the bandwidth of swarm ``infohash``."""
+
+    payer: str
+    infohash: str
+    amount: int
+
+    def __post_init__(self) -> None:
+        _check_text("ViewerPayment", payer=self.payer, infohash=self.infohash)
+        _check_nonneg("ViewerPayment", amount=self.amount)
+
+
+@dataclass(frozen=True)
+class EpochInputs:
+    """Everything one epoch's verification reads. Order of the tuples does not matter."""
+
+    epoch: int
+    epoch_start: int
+    epoch_seconds: int
+    bandwidth: tuple[BandwidthClaim, ...] = ()
+    viewing: tuple[ViewingClaim, ...] = ()
+    cdn: tuple[CdnClaim, ...] = ()
+    probes: tuple[SwarmProbe, ...] = ()
+    registrations: tuple[Registration, ...] = ()
+    reputations: tuple[Reputation, ...] = ()
+    payments: tuple[ViewerPayment, ...] = ()
+    catalog: tuple[ContentInfo, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_nonneg(
+            "EpochInputs",
+            epoch=self.epoch,
+            epoch_start=self.epoch_start,
+            epoch_seconds=self.epoch_seconds,
+        )
+        if self.epoch_seconds == 0:
+            raise InvalidInput("EpochInputs.epoch_seconds must be positive")
+        ids = [c.receipt_id for c in self.bandwidth]
+        ids += [c.receipt_id for c in self.viewing] + [c.receipt_id for c in self.cdn]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("EpochInputs holds the same receipt_id twice")
+        probe_ids = [p.probe_id for p in self.probes]
+        if len(set(probe_ids)) != len(probe_ids):
+            raise InvalidInput("EpochInputs holds the same probe_id twice")
+
+    @property
+    def epoch_end(self) -> int:
+        return self.epoch_start + self.epoch_seconds

@@ -1,0 +1,1 @@
+"""One module per family of rules; each rule is a function ``(EpochIndex) -> list[Finding]``."""

@@ -1,0 +1,92 @@
+"""Downloader bounds: what a downloader signed for in a window cannot exceed what its
+bitfield grew by, nor what the stream's bitrate lets it consume.
+
+The bound is applied to the sum over all its uploaders (P2P and CDN) and cut with
+``water_fill``: the largest claims are cut first, so the small honest receipts of a
+downloader that inflated one big receipt survive.
+"""
+
+from __future__ import annotations
+
+from servicelayer.verification.codes import ReasonCode
+from servicelayer.verification.index import EpochIndex
+from servicelayer.verification.model import PeerObservation
+from servicelayer.verification.reputation import Reputation, reputation_weight
+from servicelayer.verification.tolerances import (
+    BITFIELD_SLACK_PIECES,
+    BITFIELD_TOLERANCE_PPM,
+    BITRATE_TOLERANCE_PPM,
+    PPM,
+    PREBUFFER_SECONDS,
+    WINDOW_SECONDS,
+)
+from servicelayer.verification.verdicts import Finding, water_fill
+
+DownloadKey = tuple[str, str, int]
+"""(downloader account, infohash, window_start)."""
+
+
+def download_groups(ix: EpochIndex) -> dict[DownloadKey, list[tuple[str, int, int]]]:
+    """(receipt_id, delta_bytes, started_at) of everything each downloader received."""
+    groups: dict[DownloadKey, list[tuple[str, int, int]]] = {}
+    for b in ix.bandwidth:
+        key = (b.downloader, b.infohash, b.window_start)
+        groups.setdefault(key, []).append((b.receipt_id, b.delta_bytes, b.started_at))
+    for c in ix.cdn:
+        key = (c.viewer, c.content, c.window_start)
+        groups.setdefault(key, []).append((c.receipt_id, c.delta_bytes, c.started_at))
+    return dict(sorted(groups.items()))
+
+
+def bitrate_budget(bitrate: int, window_start: int, started: list[int], trust_ppm: int) -> int:
+    """Bytes a viewer may receive in a window: the stream plus a tolerance and, for a
+    session starting in it, a prebuffer; both extras scale with the signer's trust."""
+    extra_ppm = (BITRATE_TOLERANCE_PPM - PPM) * trust_ppm // PPM
+    budget = bitrate * WINDOW_SECONDS * (PPM + extra_ppm) // PPM
+    if any(s >= window_start for s in started):
+        budget += bitrate * PREBUFFER_SECONDS * trust_ppm // PPM
+    return budget
+
+
+def check_bitrate(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[Finding]:
+    """Cut a downloader's receipts of a window down to what the stream bitrate allows."""
+    found: list[Finding] = []
+    for (downloader, infohash, window_start), items in download_groups(ix).items():
+        bitrate = ix.bitrates.get(infohash)
+        if bitrate is None:
+            continue
+        trust = reputation_weight(reputations.get(downloader))
+        budget = bitrate_budget(bitrate, window_start, [s for _, _, s in items], trust)
+        cuts = water_fill(((rid, amount) for rid, amount, _ in items), budget)
+        ref = (f"bitrate:{infohash}",)
+        code = ReasonCode.EXCEEDS_STREAM_BITRATE
+        found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
+    return found
+
+
+def _growth(obs: PeerObservation, window_start: int) -> int | None:
+    """Pieces gained across the window, bracketed by the samples around it."""
+    before = [have for t, have in obs.bitfield if t <= window_start]
+    after = [have for t, have in obs.bitfield if t >= window_start + WINDOW_SECONDS]
+    if not before or not after:
+        return None
+    return max(0, after[0] - before[-1])
+
+
+def check_bitfield(ix: EpochIndex) -> list[Finding]:
+    found: list[Finding] = []
+    for (downloader, infohash, window_start), items in download_groups(ix).items():
+        probe = ix.covering_probe(infohash, window_start)
+        if probe is None:
+            continue
+        observations = ix.seen(probe, downloader)
+        growths = [_growth(o, window_start) for o in observations]
+        if not growths or any(g is None for g in growths):
+            continue
+        pieces = sum(g for g in growths if g is not None) + BITFIELD_SLACK_PIECES
+        budget = pieces * probe.piece_size * BITFIELD_TOLERANCE_PPM // PPM
+        cuts = water_fill(((rid, amount) for rid, amount, _ in items), budget)
+        ref = (f"probe:{probe.probe_id}",)
+        code = ReasonCode.EXCEEDS_BITFIELD_GROWTH
+        found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
+    return found

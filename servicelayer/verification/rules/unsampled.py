@@ -1,0 +1,72 @@
+"""Unsampled windows: no probe covered them, so reputation sets the weight.
+
+- An uploader a probe caught in a swarm this epoch loses its other claims in that swarm.
+- The uploader's probe-history weight (its failure share) applies to each claim.
+- New accounts are capped until vetted: in each (downloader, swarm, window), the claims
+  from uploaders that have not passed VETTING_PASSES probes may add up to at most
+  NEW_UPLOADER_RATIO_PPM times the claims from vetted uploaders (largest cut first).
+
+(The signer's own reputation tightens its bitrate bound; see rules/downloader.py.)
+"""
+
+from __future__ import annotations
+
+from servicelayer.verification.codes import ReasonCode
+from servicelayer.verification.index import EpochIndex
+from servicelayer.verification.reputation import (
+    ProbeOutcome,
+    Reputation,
+    is_vetted,
+    reputation_weight,
+)
+from servicelayer.verification.tolerances import NEW_UPLOADER_RATIO_PPM, PPM
+from servicelayer.verification.verdicts import Finding, water_fill
+
+WindowKey = tuple[str, str, int]
+
+PRESENCE_FAILS = frozenset({ReasonCode.UPLOADER_ABSENT, ReasonCode.UPLOADER_UNRESPONSIVE})
+
+
+def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) -> list[Finding]:
+    """An uploader that a probe of a swarm caught this epoch (absent or unresponsive in a
+    window it claimed to serve) is not believed for that swarm's windows the probe
+    did not cover either: its claims there this epoch are rejected."""
+    swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
+    caught: dict[tuple[str, str], str] = {}
+    for o in outcomes:
+        if not o.passed and o.code in PRESENCE_FAILS:
+            caught.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
+    found: list[Finding] = []
+    for claim in ix.bandwidth:
+        probe_id = caught.get((claim.uploader, claim.infohash))
+        if probe_id is None or ix.covering_probe(claim.infohash, claim.window_start):
+            continue
+        ref = (f"probe:{probe_id}",)
+        found.append(Finding(claim.receipt_id, ReasonCode.CAUGHT_IN_SWARM, 0, ref))
+    return found
+
+
+def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[Finding]:
+    found: list[Finding] = []
+    vetted_bytes: dict[WindowKey, int] = {}
+    unvetted: dict[WindowKey, list[tuple[str, int]]] = {}
+    for claim in ix.bandwidth:
+        if ix.covering_probe(claim.infohash, claim.window_start) is not None:
+            continue
+        rep = reputations.get(claim.uploader)
+        weight = reputation_weight(rep)
+        if weight < PPM:
+            ref = (f"reputation:{claim.uploader}",)
+            found.append(Finding(claim.receipt_id, ReasonCode.LOW_REPUTATION, weight, ref))
+        key = (claim.downloader, claim.infohash, claim.window_start)
+        if is_vetted(rep):
+            vetted_bytes[key] = vetted_bytes.get(key, 0) + claim.delta_bytes
+        else:
+            unvetted.setdefault(key, []).append((claim.receipt_id, claim.delta_bytes))
+    by_id = {c.receipt_id: c for c in ix.bandwidth}
+    for key, items in sorted(unvetted.items()):
+        budget = vetted_bytes.get(key, 0) * NEW_UPLOADER_RATIO_PPM // PPM
+        for rid, w in sorted(water_fill(items, budget).items()):
+            ref = (f"reputation:{by_id[rid].uploader}",)
+            found.append(Finding(rid, ReasonCode.UNVETTED_ACCOUNT, w, ref))
+    return found

@@ -1,0 +1,102 @@
+"""Every tolerance the verification rules use, as named integer constants.
+
+Ratios are parts per million (``PPM == 1_000_000`` means 1.0). docs/verification.md
+explains where each value comes from; change them there and here together.
+"""
+
+from __future__ import annotations
+
+PPM = 1_000_000
+"""A weight or ratio of exactly one, in parts per million."""
+
+WINDOW_SECONDS = 60
+"""Canonical receipt window length; ``window_start`` is a multiple of it."""
+
+# --- presence (uploader / downloader seen by a probe) -------------------------------
+PRESENCE_SLACK_SECONDS = 30
+"""A peer counts as present in a window if its seen interval comes within this much of it."""
+
+MAX_HASH_FAILURES = 2
+"""Pieces from one peer that may fail the hash check in one probe before its service is
+rejected (libtorrent may blame an innocent peer that contributed blocks to a bad piece)."""
+
+# --- capacity --------------------------------------------------------------------------
+UPLOAD_SLOTS = 8
+"""libtorrent's default ``unchoke_slots_limit``: the probe gets about one slot of the
+uploader's capacity, so the capacity estimate is the probe-measured rate times this."""
+
+CAPACITY_TOLERANCE_PPM = 1_250_000
+"""Claimed upload in a window may exceed the capacity estimate by 25 % (rate noise)."""
+
+CAPACITY_REJECT_RATIO_PPM = 2_000_000
+"""Above twice the tolerated capacity the claims are rejected instead of scaled down."""
+
+MIN_MEASURE_SECONDS = 10
+"""A probe rate measurement shorter than this is not used as a capacity estimate."""
+
+# --- downloader bounds (bitfield growth, stream bitrate) -------------------------------
+BITFIELD_TOLERANCE_PPM = 1_100_000
+"""Received bytes in a window may exceed the bitfield growth times the piece size by 10 %."""
+
+BITFIELD_SLACK_PIECES = 4
+"""Pieces in flight at the window edges (requested from several peers at once)."""
+
+BITRATE_TOLERANCE_PPM = 1_300_000
+"""A trusted viewer may receive up to 1.3 x the stream bitrate per window (catch-up,
+jitter). The 0.3 above 1.0 is scaled by the signer's reputation weight, so a downloader
+caught signing for bytes it never got is held to exactly the bitrate."""
+
+PREBUFFER_SECONDS = 30
+"""A session starting in the window may fetch this many extra seconds of stream (also
+scaled by the signer's reputation weight)."""
+
+# --- viewing time -----------------------------------------------------------------------
+VIEW_CLOCK_SLACK_SECONDS = 2
+"""Clock skew allowed between the viewer's counter and the window boundaries."""
+
+MAX_CONCURRENT_SESSIONS = 3
+"""A viewer's overlapping sessions may sum to at most this many times wall-clock time."""
+
+VIEW_BYTES_TOLERANCE_PPM = 950_000
+"""Watched seconds x bitrate must be backed by at least 95 % of that in received bytes."""
+
+VIEW_BYTES_SLACK_SECONDS = 30
+"""Seconds of viewing that may be played from bytes buffered in the previous epoch."""
+
+WATCH_BYTES_TOLERANCE_PPM = 1_300_000
+"""Bytes a viewer receives for a swarm in an epoch may exceed its watched seconds x the
+bitrate by 30 % (buffering, seeking, re-requests)."""
+
+WATCH_BYTES_SLACK_SECONDS = 120
+"""Plus this many seconds of stream per epoch (prebuffer, a session carried over)."""
+
+# --- graph rules ------------------------------------------------------------------------
+CLOSED_CLUSTER_MAX_EXTERNAL_PPM = 50_000
+"""A strongly connected group whose traffic with outsiders (both directions) is under 5 %
+of what it claims to serve itself is a closed (self-dealing) cluster."""
+
+# --- reputation -------------------------------------------------------------------------
+HISTORY_LEN = 32
+"""Probe outcomes kept per account (newest last)."""
+
+VETTING_PASSES = 2
+"""Passed probes before an account counts as vetted (no longer a newcomer)."""
+
+NEW_UPLOADER_RATIO_PPM = 4_000_000
+"""In a window no probe covered, what a downloader claims from unvetted uploaders may be
+at most four times (80 % of its window) what it claims from vetted ones (origin
+seeders, peers that passed probes). An honest newcomer is one of several sources of a
+viewer; a fresh sybil farm that only serves itself gets nothing until it passes probes."""
+
+FORGIVEN_FAILS = 1
+"""Failures in the history that are forgiven outright: one probe miss (tracker, NAT,
+connection limit) must not cost an honest peer with a short history its weight."""
+
+TOLERATED_FAIL_PPM = 100_000
+"""Share of unforgiven failures in the history that still earns full weight."""
+
+ZERO_WEIGHT_FAIL_PPM = 300_000
+"""Failure share at which an account's unsampled claims weigh nothing."""
+
+RECENT_FAILS_ZEROING = 2
+"""This many failures within the current epoch zero the account's unsampled weight."""

@@ -1,0 +1,78 @@
+"""A downloader's receipts are bounded by its bitfield growth and by the stream bitrate."""
+
+from __future__ import annotations
+
+from verification_factories import (
+    BITRATE,
+    PER_WINDOW,
+    PIECE,
+    growing_bitfield,
+    make_bw,
+    make_cdn,
+    make_inputs,
+    make_obs,
+    make_probe,
+    make_view,
+)
+
+from servicelayer.verification.codes import ReasonCode, Verdict
+from servicelayer.verification.epoch import verify_epoch
+from servicelayer.verification.tolerances import BITRATE_TOLERANCE_PPM, PREBUFFER_SECONDS
+
+
+def test_viewer_receiving_the_stream_from_three_uploaders_is_accepted() -> None:
+    claims = tuple(make_bw(f"r{u}", "D", u, window=600, delta=PER_WINDOW // 3) for u in "ABC")
+    result = verify_epoch(make_inputs(claims))
+    assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
+
+
+def test_session_start_may_prebuffer_above_the_bitrate() -> None:
+    delta = PER_WINDOW + BITRATE * PREBUFFER_SECONDS
+    claim = make_bw("r1", "D", "A", window=600, delta=delta, started_at=600)
+    assert verify_epoch(make_inputs((claim,))).by_id()["r1"].verdict == Verdict.ACCEPTED
+
+
+def test_inflated_receipt_is_cut_and_the_honest_ones_beside_it_survive() -> None:
+    honest = tuple(make_bw(f"r{u}", "D", u, window=600, delta=PER_WINDOW // 3) for u in "BC")
+    inflated = make_bw("rA", "D", "A", window=600, delta=PER_WINDOW * 4)
+    watched = (make_view("v1", "D", window=600, started_at=600),)
+    result = verify_epoch(make_inputs((*honest, inflated), viewing=watched)).by_id()
+    assert result["rB"].verdict == result["rC"].verdict == Verdict.ACCEPTED
+    cut = result["rA"]
+    assert cut.verdict == Verdict.DOWN_WEIGHTED
+    assert ReasonCode.EXCEEDS_STREAM_BITRATE in cut.reasons
+    budget = PER_WINDOW * BITRATE_TOLERANCE_PPM // 1_000_000
+    paid = inflated.delta_bytes * cut.weight_ppm // 1_000_000
+    assert paid <= budget - 2 * (PER_WINDOW // 3)
+
+
+def test_cdn_bytes_count_against_the_same_viewer_bound() -> None:
+    p2p = make_bw("r1", "D", "A", window=600, delta=PER_WINDOW)
+    cdn = make_cdn("c1", "D", window=600, delta=PER_WINDOW)
+    result = verify_epoch(make_inputs((p2p,), cdn=(cdn,))).by_id()
+    assert result["r1"].reasons == result["c1"].reasons == (ReasonCode.EXCEEDS_STREAM_BITRATE,)
+
+
+def test_receipts_matching_bitfield_growth_are_accepted() -> None:
+    probe = make_probe(make_obs("U"), make_obs("D", served=0, bitfield=growing_bitfield()))
+    claims = tuple(make_bw(f"r{w}", window=60 * w, delta=PER_WINDOW) for w in range(10))
+    result = verify_epoch(make_inputs(claims, probes=(probe,), bitrate=None))
+    assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
+
+
+def test_receipts_above_bitfield_growth_are_cut_even_without_a_bitrate() -> None:
+    slow = growing_bitfield(per_window=10)  # the probe saw D gain 10 pieces per window
+    probe = make_probe(make_obs("U"), make_obs("D", served=0, bitfield=slow))
+    claim = make_bw("r1", window=120, delta=PER_WINDOW)
+    v = verify_epoch(make_inputs((claim,), probes=(probe,), bitrate=None)).by_id()["r1"]
+    assert v.verdict == Verdict.DOWN_WEIGHTED
+    assert v.reasons == (ReasonCode.EXCEEDS_BITFIELD_GROWTH,)
+    assert claim.delta_bytes * v.weight_ppm // 1_000_000 <= (10 + 4) * PIECE * 11 // 10
+
+
+def test_bitfield_rule_needs_samples_on_both_sides_of_the_window() -> None:
+    early = ((0, 0), (60, 60))  # no sample after the claimed window
+    probe = make_probe(make_obs("U"), make_obs("D", served=0, bitfield=early))
+    claim = make_bw("r1", window=300, delta=PER_WINDOW)
+    v = verify_epoch(make_inputs((claim,), probes=(probe,), bitrate=None)).by_id()["r1"]
+    assert v.verdict == Verdict.ACCEPTED

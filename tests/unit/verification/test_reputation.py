@@ -1,0 +1,132 @@
+"""Reputation from probe history, and the weight it gives unsampled claims."""
+
+from __future__ import annotations
+
+from verification_factories import (
+    PER_WINDOW,
+    growing_bitfield,
+    honest_probe,
+    make_bw,
+    make_inputs,
+    make_obs,
+    make_probe,
+    vetted,
+)
+
+from servicelayer.verification.codes import ReasonCode, Verdict
+from servicelayer.verification.epoch import verify_epoch
+from servicelayer.verification.reputation import (
+    ProbeOutcome,
+    Reputation,
+    is_vetted,
+    reputation_weight,
+    update_reputation,
+)
+from servicelayer.verification.tolerances import NEW_UPLOADER_RATIO_PPM, VETTING_PASSES
+
+UNSAMPLED = 1800  # window no probe covers
+
+
+def test_new_account_is_vetted_after_enough_passed_probes() -> None:
+    rep: Reputation | None = None
+    assert not is_vetted(rep)
+    for epoch in range(VETTING_PASSES):
+        assert not is_vetted(rep)
+        rep = update_reputation(rep, "N", epoch, [ProbeOutcome("N", f"p{epoch}", True)])
+    assert is_vetted(rep)
+    assert reputation_weight(rep) == 1_000_000
+
+
+def test_update_is_pure_and_ignores_other_accounts_and_order() -> None:
+    old = vetted("U")
+    outcomes = [
+        ProbeOutcome("U", "p2", False),
+        ProbeOutcome("X", "p1", True),
+        ProbeOutcome("U", "p1", True),
+    ]
+    first = update_reputation(old, "U", 3, outcomes)
+    assert first == update_reputation(old, "U", 3, list(reversed(outcomes)))
+    assert old == vetted("U")
+    assert (first.passed_total, first.failed_total, first.recent_failures) == (11, 1, 1)
+    assert first.history[-2:] == (True, False)
+
+
+def test_an_account_that_keeps_failing_probes_earns_nothing_unsampled() -> None:
+    rep = vetted("U")
+    for epoch in range(1, 12):
+        rep = update_reputation(rep, "U", epoch, [ProbeOutcome("U", f"p{epoch}", False)])
+    assert reputation_weight(rep) == 0
+
+
+def test_a_rare_probe_miss_does_not_cost_an_honest_account_its_weight() -> None:
+    rep = Reputation("U", 0, 0, passed_total=30, failed_total=0, history=(True,) * 30)
+    rep = update_reputation(rep, "U", 1, [ProbeOutcome("U", "p", False)])
+    assert reputation_weight(rep) == 1_000_000
+
+
+def test_newcomer_serving_beside_vetted_peers_is_accepted() -> None:
+    claims = (
+        make_bw("r1", "D", "U", window=UNSAMPLED, delta=1_000_000),
+        make_bw("r2", "D", "NEW", window=UNSAMPLED, delta=2_000_000),
+    )
+    result = verify_epoch(make_inputs(claims))
+    assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
+
+
+def test_fresh_accounts_serving_only_each_other_get_nothing_until_vetted() -> None:
+    claims = (
+        make_bw("r1", "NEW1", "NEW2", window=UNSAMPLED),
+        make_bw("r2", "NEW2", "NEW1", window=UNSAMPLED),
+    )
+    result = verify_epoch(make_inputs(claims, reputations=()))
+    for v in result.verdicts:
+        assert v.verdict == Verdict.REJECTED
+        assert ReasonCode.UNVETTED_ACCOUNT in v.reasons
+    assert "reputation:NEW2" in result.by_id()["r1"].evidence
+
+
+def test_newcomer_share_above_the_cap_is_cut_to_it() -> None:
+    vetted_part = 500_000
+    claims = (
+        make_bw("r1", "D", "U", window=UNSAMPLED, delta=vetted_part),
+        make_bw("r2", "D", "NEW", window=UNSAMPLED, delta=vetted_part * 9),
+    )
+    v = verify_epoch(make_inputs(claims, bitrate=None)).by_id()["r2"]
+    assert (v.verdict, v.reasons) == (Verdict.DOWN_WEIGHTED, (ReasonCode.UNVETTED_ACCOUNT,))
+    paid = claims[1].delta_bytes * v.weight_ppm // 1_000_000
+    assert paid <= vetted_part * NEW_UPLOADER_RATIO_PPM // 1_000_000
+
+
+def test_downloader_caught_signing_for_bytes_it_never_got_loses_the_bitrate_tolerance() -> None:
+    liar = Reputation("D", 0, 0, passed_total=0, failed_total=6, history=(False,) * 6)
+    # 1.2 x the stream in one window: within a trusted viewer's tolerance, not a liar's.
+    claims = (make_bw("r1", "D", "U", window=UNSAMPLED, delta=PER_WINDOW * 12 // 10),)
+    trusted = verify_epoch(make_inputs(claims)).by_id()["r1"]
+    assert trusted.verdict == Verdict.ACCEPTED
+    v = verify_epoch(make_inputs(claims, reputations=(vetted("U"), liar))).by_id()["r1"]
+    assert (v.verdict, v.reasons) == (Verdict.DOWN_WEIGHTED, (ReasonCode.EXCEEDS_STREAM_BITRATE,))
+    assert claims[0].delta_bytes * v.weight_ppm // 1_000_000 <= PER_WINDOW
+
+
+def test_uploader_caught_twice_this_epoch_loses_its_unsampled_claims_too() -> None:
+    second = make_probe(
+        make_obs("D", served=0, bitfield=growing_bitfield()), probe_id="probe-2", swarm="other"
+    )
+    first = make_probe(make_obs("D", served=0, bitfield=growing_bitfield()))
+    claims = (
+        make_bw("caught1"),
+        make_bw("caught2", swarm="other"),
+        make_bw("elsewhere", window=UNSAMPLED, swarm="third"),
+    )
+    result = verify_epoch(make_inputs(claims, probes=(first, second), bitrate=None))
+    assert result.by_id()["elsewhere"].reasons == (ReasonCode.LOW_REPUTATION,)
+    assert result.by_id()["elsewhere"].verdict == Verdict.REJECTED
+    failed = [o for o in result.outcomes if o.account == "U"]
+    assert [(o.passed, o.code) for o in failed] == [(False, ReasonCode.UPLOADER_ABSENT)] * 2
+
+
+def test_probe_that_saw_an_account_serve_vouches_for_it() -> None:
+    result = verify_epoch(make_inputs((make_bw("r1"),), probes=(honest_probe(),), reputations=()))
+    assert ProbeOutcome("U", "probe-1", True) in result.outcomes
+    rep = {r.account: r for r in result.reputations}["U"]
+    assert (rep.passed_total, rep.failed_total) == (1, 0)
