@@ -46,13 +46,25 @@ def probe_round(
     probed = []
     for probe in planned[: policy.per_round]:
         evidence = run_probe(
-            torrents, ProbeTarget.from_infohash(probe.infohash), probe.peers, policy.seconds,
-            policy.budget_bytes, clock, piece_seed=seed, stop_when_complete=True,
+            torrents,
+            ProbeTarget.from_infohash(probe.infohash),
+            probe.peers,
+            policy.seconds,
+            policy.budget_bytes,
+            clock,
+            piece_seed=seed,
+            stop_when_complete=True,
         )
         with database.session(write=True) as session:
-            evidence_repo.add_evidence(session, StoredEvidence(
-                epoch=epoch, infohash=probe.infohash, started_at=evidence.started_at,
-                cost_bytes=evidence.cost.total, evidence=evidence_dumps(evidence),
-            ))
+            evidence_repo.add_evidence(
+                session,
+                StoredEvidence(
+                    epoch=epoch,
+                    infohash=probe.infohash,
+                    started_at=evidence.started_at,
+                    cost_bytes=evidence.cost.total,
+                    evidence=evidence_dumps(evidence),
+                ),
+            )
         probed.append(probe.infohash)
     return probed
