@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from node.cli.bench_fraud import fraud_command
+
 bench_app = typer.Typer(help="Measure speed and memory on this machine.", no_args_is_help=True)
-
-from node.cli.bench_fraud import fraud_command  # noqa: E402  (registered after bench_app exists)
-
 bench_app.command("fraud")(fraud_command)
