@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from verification_factories import make_bw, make_inputs, make_view
+from verification_factories import make_bw, make_inputs, make_view, vetted
 
 from servicelayer.errors import InvalidInput
 from servicelayer.verification.codes import ReasonCode, Verdict
@@ -57,3 +57,5 @@ def test_invalid_input_is_refused_with_a_clear_error() -> None:
         make_bw("r1", delta=-5, total=10)
     with pytest.raises(InvalidInput, match="same receipt_id"):
         make_inputs((make_bw("r1"), make_bw("r1", window=60)))
+    with pytest.raises(InvalidInput, match="same reputation account"):
+        make_inputs(reputations=(vetted("U"), vetted("U")))
