@@ -59,9 +59,22 @@ def fraud_command(
     sampling_ppm: int = typer.Option(
         100_000, "--sampling-ppm", min=1, max=1_000_000, help="Share of swarms probed (ppm)."
     ),
+    turncoat_ppm: int = typer.Option(
+        250_000,
+        "--turncoat-ppm",
+        min=0,
+        max=1_000_000,
+        help="Share of cheating groups with a clean probe history (ppm).",
+    ),
 ) -> None:
     """Simulate a population with 30 % adversaries and score the verification rules."""
-    config = SimConfig(peers=peers, seed=seed, epochs=epochs, sampling_ppm=sampling_ppm)
+    config = SimConfig(
+        peers=peers,
+        seed=seed,
+        epochs=epochs,
+        sampling_ppm=sampling_ppm,
+        turncoat_ppm=turncoat_ppm,
+    )
     report = run_fraud_bench(config)
     if json_output:
         typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))

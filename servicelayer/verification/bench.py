@@ -130,6 +130,7 @@ class FraudBenchReport:
     seed: int
     epochs: int
     sampling_ppm: int
+    turncoat_ppm: int
     receipts: int
     fraud_claimed_ppm: int
     """Share of all claimed bytes that are fake: what fraud would take unverified."""
@@ -164,6 +165,7 @@ class FraudBenchReport:
             "seed": self.seed,
             "epochs": self.epochs,
             "sampling_share": share(self.sampling_ppm),
+            "turncoat_share": share(self.turncoat_ppm),
             "receipts": self.receipts,
             "fraud_claimed_share": share(self.fraud_claimed_ppm),
             "fraud_paid_share": share(self.fraud_paid_ppm),
@@ -218,6 +220,7 @@ def report(config: SimConfig, tally: Tally) -> FraudBenchReport:
         seed=config.seed,
         epochs=config.epochs,
         sampling_ppm=config.sampling_ppm,
+        turncoat_ppm=config.turncoat_ppm,
         receipts=tally.receipts,
         fraud_claimed_ppm=_ratio(sum(bw.fraud_claimed.values()), bw.total_claimed),
         fraud_paid_ppm=_ratio(sum(bw.fraud_paid.values()), bw.total_paid),

@@ -30,6 +30,8 @@ class EpochIndex:
     bitrates: dict[str, int] = field(default_factory=dict)
     capacity: dict[str, tuple[int, str]] = field(default_factory=dict)
     payers: set[tuple[str, str]] = field(default_factory=set)
+    downloads: dict[tuple[str, str, int], list[tuple[str, int, int]]] | None = None
+    """What each (downloader, swarm, window) received; built on first use (downloader.py)."""
 
     def covering_probe(self, infohash: str, window_start: int) -> SwarmProbe | None:
         """The first probe of this swarm whose window contains the whole claim window."""

@@ -274,9 +274,13 @@ class EpochInputs:
         ids += [c.receipt_id for c in self.viewing] + [c.receipt_id for c in self.cdn]
         if len(set(ids)) != len(ids):
             raise InvalidInput("EpochInputs holds the same receipt_id twice")
-        probe_ids = [p.probe_id for p in self.probes]
-        if len(set(probe_ids)) != len(probe_ids):
-            raise InvalidInput("EpochInputs holds the same probe_id twice")
+        for name, keys in (
+            ("probe_id", [p.probe_id for p in self.probes]),
+            ("catalog infohash", [c.infohash for c in self.catalog]),
+            ("reputation account", [r.account for r in self.reputations]),
+        ):
+            if len(set(keys)) != len(keys):
+                raise InvalidInput(f"EpochInputs holds the same {name} twice")
 
     @property
     def epoch_end(self) -> int:

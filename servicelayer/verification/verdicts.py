@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from servicelayer.verification.codes import ReasonCode, Verdict
@@ -47,8 +47,10 @@ class EpochVerification:
         return {v.receipt_id: v for v in self.verdicts}
 
 
-def compose(receipt_id: str, kind: ClaimKind, findings: Iterable[Finding]) -> ReceiptVerdict:
+def compose(receipt_id: str, kind: ClaimKind, findings: Sequence[Finding]) -> ReceiptVerdict:
     """The verdict is the strictest finding: weight = min over the rules, reasons sorted."""
+    if not findings:
+        return ReceiptVerdict(receipt_id, kind, Verdict.ACCEPTED, PPM, (), ())
     ordered = sorted(f for f in findings if f.weight_ppm < PPM)
     weight = min((f.weight_ppm for f in ordered), default=PPM)
     weight = max(0, min(PPM, weight))

@@ -28,6 +28,8 @@ DownloadKey = tuple[str, str, int]
 
 def download_groups(ix: EpochIndex) -> dict[DownloadKey, list[tuple[str, int, int]]]:
     """(receipt_id, delta_bytes, started_at) of everything each downloader received."""
+    if ix.downloads is not None:
+        return ix.downloads
     groups: dict[DownloadKey, list[tuple[str, int, int]]] = {}
     for b in ix.bandwidth:
         key = (b.downloader, b.infohash, b.window_start)
@@ -35,7 +37,9 @@ def download_groups(ix: EpochIndex) -> dict[DownloadKey, list[tuple[str, int, in
     for c in ix.cdn:
         key = (c.viewer, c.content, c.window_start)
         groups.setdefault(key, []).append((c.receipt_id, c.delta_bytes, c.started_at))
-    return dict(sorted(groups.items()))
+    result = dict(sorted(groups.items()))
+    ix.downloads = result
+    return result
 
 
 def bitrate_budget(bitrate: int, window_start: int, started: list[int], trust_ppm: int) -> int:
@@ -51,11 +55,14 @@ def bitrate_budget(bitrate: int, window_start: int, started: list[int], trust_pp
 def check_bitrate(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[Finding]:
     """Cut a downloader's receipts of a window down to what the stream bitrate allows."""
     found: list[Finding] = []
+    trust_of: dict[str, int] = {}
     for (downloader, infohash, window_start), items in download_groups(ix).items():
         bitrate = ix.bitrates.get(infohash)
         if bitrate is None:
             continue
-        trust = reputation_weight(reputations.get(downloader))
+        trust = trust_of.get(downloader)
+        if trust is None:
+            trust = trust_of[downloader] = reputation_weight(reputations.get(downloader))
         budget = bitrate_budget(bitrate, window_start, [s for _, _, s in items], trust)
         cuts = water_fill(((rid, amount) for rid, amount, _ in items), budget)
         ref = (f"bitrate:{infohash}",)

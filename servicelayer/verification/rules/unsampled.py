@@ -50,11 +50,14 @@ def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[
     found: list[Finding] = []
     vetted_bytes: dict[WindowKey, int] = {}
     unvetted: dict[WindowKey, list[tuple[str, int]]] = {}
+    weight_of: dict[str, int] = {}
     for claim in ix.bandwidth:
         if ix.covering_probe(claim.infohash, claim.window_start) is not None:
             continue
         rep = reputations.get(claim.uploader)
-        weight = reputation_weight(rep)
+        weight = weight_of.get(claim.uploader)
+        if weight is None:
+            weight = weight_of[claim.uploader] = reputation_weight(rep)
         if weight < PPM:
             ref = (f"reputation:{claim.uploader}",)
             found.append(Finding(claim.receipt_id, ReasonCode.LOW_REPUTATION, weight, ref))

@@ -46,6 +46,9 @@ class SimConfig:
     """Share of honest accounts that joined too recently to have a probe history."""
     watch_ppm: int = 700_000
     """Chance that an honest peer watches something in a given epoch."""
+    turncoat_ppm: int = 250_000
+    """Share of the non-sybil adversary groups that start cheating only now: their probe
+    history is as clean as an honest peer's (reputation milking)."""
     price_per_window: int = 100_000
     """Stroops a viewer pays per watched minute, the bandwidth share of its bill."""
 
@@ -143,9 +146,6 @@ PRIOR_FAIL_PPM: dict[str, int] = {
 }
 """How often each adversary role failed the probes of its past (honest roles: misses)."""
 
-TURNCOAT_PPM = 250_000
-"""Share of the non-sybil adversary groups that start cheating only now (reputation milking)."""
-
 ROLES: dict[str, tuple[str, ...]] = {
     "colluding_pair": ("colluder", "colluder"),
     "inflated_bytes": ("accomplice", "signer"),
@@ -157,7 +157,9 @@ ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _group(number: int, attack: str, first: int, rng: random.Random, swarm: int) -> Group:
+def _group(
+    number: int, attack: str, first: int, rng: random.Random, swarm: int, turncoat_ppm: int
+) -> Group:
     if attack == "sybil_farm":
         size = rng.randint(5, 50)
         names = tuple(f"GSYB{first + i:06d}" for i in range(size))
@@ -177,7 +179,7 @@ def _group(number: int, attack: str, first: int, rng: random.Random, swarm: int)
     names = tuple(f"GADV{first + i:06d}" for i in range(size))
     factor = rng.randint(1_500_000, 10_000_000)
     variant = rng.randint(4, 10) if attack == "overlapping_windows" else rng.randrange(2)
-    turncoat = rng.randrange(PPM) < TURNCOAT_PPM
+    turncoat = rng.randrange(PPM) < turncoat_ppm
     return Group(number, attack, names, swarm, factor, variant=variant, turncoat=turncoat)
 
 
@@ -217,7 +219,8 @@ def build_population(config: SimConfig) -> Population:
     adversaries = 0
     while adversaries < target:
         attack = rng.choices(attacks, weights=[ATTACK_MIX_PPM[a] for a in attacks])[0]
-        group = _group(len(pop.groups), attack, adversaries, rng, _pick_swarm(pop.swarms, rng))
+        at = _pick_swarm(pop.swarms, rng)
+        group = _group(len(pop.groups), attack, adversaries, rng, at, config.turncoat_ppm)
         pop.groups.append(group)
         machines = [f"172.16.{group.number % 256}.{m}:6881" for m in range(group.variant or 1)]
         for index, account in enumerate(group.members):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from verification_factories import make_bw, make_inputs, make_view
+from verification_factories import make_bw, make_inputs, make_view, vetted
 
 from servicelayer.errors import InvalidInput
 from servicelayer.verification.codes import ReasonCode, Verdict
@@ -57,3 +57,26 @@ def test_invalid_input_is_refused_with_a_clear_error() -> None:
         make_bw("r1", delta=-5, total=10)
     with pytest.raises(InvalidInput, match="same receipt_id"):
         make_inputs((make_bw("r1"), make_bw("r1", window=60)))
+    with pytest.raises(InvalidInput, match="same reputation account"):
+        make_inputs(reputations=(vetted("U"), vetted("U")))
+
+
+def test_reconnect_sharing_one_window_is_accepted() -> None:
+    first = tuple(make_bw(f"a{w}", window=60 * w, delta=1_000, session="s1") for w in range(3))
+    second = tuple(
+        make_bw(f"b{w}", window=60 * w, delta=1_000, session="s2", started_at=150)
+        for w in range(2, 5)
+    )
+    result = verify_epoch(make_inputs(first + second, bitrate=None))
+    assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
+
+
+def test_same_bytes_signed_again_in_a_second_session_are_rejected() -> None:
+    first = tuple(make_bw(f"a{w}", window=60 * w, delta=1_000, session="s1") for w in range(4))
+    again = tuple(
+        make_bw(f"b{w}", window=60 * w, delta=1_000, session="s2", started_at=30) for w in range(4)
+    )
+    result = verify_epoch(make_inputs(first + again, bitrate=None)).by_id()
+    assert all(result[f"a{w}"].verdict == Verdict.ACCEPTED for w in range(4))
+    for w in range(1, 4):
+        assert result[f"b{w}"].reasons == (ReasonCode.DUPLICATE_SESSION,)

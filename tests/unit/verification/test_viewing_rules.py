@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from verification_factories import PER_WINDOW, make_bw, make_inputs, make_view
+from verification_factories import BITRATE, PER_WINDOW, make_bw, make_inputs, make_view
 
 from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
-from servicelayer.verification.tolerances import MAX_CONCURRENT_SESSIONS, VIEW_BYTES_SLACK_SECONDS
+from servicelayer.verification.tolerances import (
+    MAX_CONCURRENT_SESSIONS,
+    VIEW_BYTES_SLACK_SECONDS,
+    WATCH_BYTES_SLACK_SECONDS,
+)
 
 
 def streamed(windows: range, viewer: str = "D") -> tuple:  # type: ignore[type-arg]
@@ -61,3 +65,13 @@ def test_viewing_backed_only_by_rejected_bytes_is_cut() -> None:
     views = tuple(make_view(f"v{w}", window=60 * w, total=60 * (w + 1)) for w in range(5))
     result = verify_epoch(make_inputs(fake, viewing=views)).by_id()
     assert ReasonCode.VIEWING_NOT_BACKED_BY_BYTES in result["v4"].reasons
+
+
+def test_bytes_nobody_watched_are_cut_and_watched_ones_kept() -> None:
+    watched = tuple(make_view(f"v{w}", "D", window=60 * w, total=60 * (w + 1)) for w in range(10))
+    result = verify_epoch(make_inputs(streamed(range(10), "D"), viewing=watched))
+    assert {v.verdict for v in result.verdicts} == {Verdict.ACCEPTED}
+    unwatched = verify_epoch(make_inputs(streamed(range(10), "D"))).by_id()
+    assert all(ReasonCode.BYTES_NOT_WATCHED in unwatched[f"b{w}"].reasons for w in range(10))
+    paid = sum(PER_WINDOW * unwatched[f"b{w}"].weight_ppm // 1_000_000 for w in range(10))
+    assert paid <= BITRATE * WATCH_BYTES_SLACK_SECONDS
