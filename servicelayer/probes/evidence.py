@@ -107,9 +107,12 @@ class SwarmEvidence:
         return served_rate(self.served_samples(endpoint))
 
 
-def served_rate(samples: tuple[ServedSample, ...] | list[ServedSample]) -> int | None:
-    """Rate (bytes/s, integer) from cumulative counters: from the last sample before the first
-    increase to the first sample that reached the final count."""
+def served_span(
+    samples: tuple[ServedSample, ...] | list[ServedSample],
+) -> tuple[int, int] | None:
+    """(bytes moved, milliseconds) while the peer was sending, from cumulative counters:
+    from the last sample before the first increase to the first sample that reached the
+    final count (None if it sent nothing)."""
     ordered = sorted(samples, key=lambda s: s.elapsed_ms)
     if len(ordered) < 2 or ordered[-1].payload_down <= ordered[0].payload_down:
         return None
@@ -118,8 +121,13 @@ def served_rate(samples: tuple[ServedSample, ...] | list[ServedSample]) -> int |
     final = ordered[-1].payload_down
     end = next(i for i, s in enumerate(ordered) if s.payload_down == final)
     moved = final - ordered[start].payload_down
-    elapsed = max(1, ordered[end].elapsed_ms - ordered[start].elapsed_ms)
-    return moved * 1000 // elapsed
+    return moved, max(1, ordered[end].elapsed_ms - ordered[start].elapsed_ms)
+
+
+def served_rate(samples: tuple[ServedSample, ...] | list[ServedSample]) -> int | None:
+    """Rate (bytes/s, integer) while the peer was sending (see ``served_span``)."""
+    span = served_span(samples)
+    return None if span is None else span[0] * 1000 // span[1]
 
 
 def bitfield_hex(pieces: list[bool]) -> str:

@@ -53,7 +53,6 @@ def probe_round(
             policy.budget_bytes,
             clock,
             piece_seed=seed,
-            stop_when_complete=True,
         )
         with database.session(write=True) as session:
             evidence_repo.add_evidence(

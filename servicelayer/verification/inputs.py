@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.probes import registration as signed_registration
-from servicelayer.probes.evidence import SwarmEvidence, evidence_loads
+from servicelayer.probes.evidence import SwarmEvidence, evidence_loads, served_span
 from servicelayer.probes.registry import live_registrations
 from servicelayer.receipts.model import Kind
 from servicelayer.storage import evidence_repo, receipts_repo, verdicts_repo
@@ -45,7 +45,7 @@ def load_inputs(
 ) -> EpochInputs:
     start, end = epoch_bounds(epoch, epoch_seconds)
     records = receipts_repo.records_in_windows(session, start, end)
-    registrations = live_registrations(session, end)
+    registrations = live_registrations(session, start)  # valid at some time in the epoch
     owners = _owners(registrations)
     bitrates = {c.infohash: c.bitrate for c in catalog}
     probes = [
@@ -89,8 +89,8 @@ def to_probe(
     peers = []
     for p in evidence.peers:
         accounts = owners.get(p.endpoint, [])
-        served = sorted(evidence.served_samples(p.endpoint), key=lambda s: s.elapsed_ms)
-        serve_ms = served[-1].elapsed_ms - served[0].elapsed_ms if len(served) > 1 else 0
+        span = served_span(evidence.served_samples(p.endpoint))
+        moved, serve_ms = span if span is not None else (0, 0)
         bitfield = sorted((b.at, b.pieces) for b in evidence.bitfields if b.endpoint == p.endpoint)
         peers.append(
             PeerObservation(
@@ -99,7 +99,7 @@ def to_probe(
                 first_seen=p.first_seen,
                 last_seen=max(p.last_seen, p.first_seen),
                 answered_handshake=p.answered,
-                bytes_served=p.payload_down,
+                bytes_served=moved,
                 serve_seconds=serve_ms // 1000,
                 bitfield=tuple(bitfield),
                 hash_failures=p.hash_failures,

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from servicelayer.errors import InvalidInput
 from servicelayer.verification.reputation import Reputation
-from servicelayer.verification.tolerances import MIN_MEASURE_SECONDS
+from servicelayer.verification.tolerances import MIN_MEASURE_SECONDS, MIN_PROBE_OVERLAP_SECONDS
 
 
 class ClaimKind(StrEnum):
@@ -203,7 +203,12 @@ class SwarmProbe:
             _check_nonneg("SwarmProbe", bitrate=self.bitrate)
 
     def covers(self, window_start: int, window_end: int) -> bool:
-        return self.start <= window_start and window_end <= self.end
+        """The probe watched the swarm inside the window for MIN_PROBE_OVERLAP_SECONDS, or
+        for half its own length when it is shorter than twice that (so a short probe
+        always covers the window it spent most of its time in)."""
+        overlap = min(self.end, window_end) - max(self.start, window_start)
+        half_probe = (self.end - self.start + 1) // 2
+        return overlap > 0 and overlap >= min(MIN_PROBE_OVERLAP_SECONDS, half_probe)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def register(
 @router.get(
     "/v1/registrations/{account}",
     summary="An account's registration, with its signature, so anyone can check it",
-    responses=documented(404, 503),
+    responses=documented(404, 422, 503),
 )
 def get_registration(
     account: str = Path(description="Stellar account G..."), node: NodeState = Depends(node_state)
