@@ -55,7 +55,7 @@ class _Run:
     piece_seed: bytes
     started_ms: int
     sampled: tuple[int, ...] | None = None
-    last_connect_ms: int = 0
+    last_connect_ms: int | None = None
 
 
 def run_probe(
@@ -132,7 +132,7 @@ def _loop(
 
 def _connect_named(run: _Run, now_ms: int) -> None:
     """Connect to the named endpoints at the start, and retry those not connected now and then."""
-    if run.last_connect_ms and now_ms - run.last_connect_ms < RECONNECT_MS:
+    if run.last_connect_ms is not None and now_ms - run.last_connect_ms < RECONNECT_MS:
         return
     run.last_connect_ms = now_ms
     connected = set()
