@@ -82,6 +82,8 @@ def run_probe(
             started_at = clock.wall_seconds()
             run.started_ms = clock.monotonic_ms()
             _loop(session, run, clock, seconds * 1000, stop_when_complete, poll_ms)
+            # One last look, so counters include whatever arrived since the last poll.
+            _observe(run, clock, session.wait_alerts(0))
             run.observer.finish()
             return _evidence(run, target, started_at, clock.wall_seconds())
         finally:
@@ -116,18 +118,23 @@ def _loop(
         if now_ms >= deadline:
             return
         _connect_named(run, now_ms)
-        alerts = session.wait_alerts(min(poll_ms, deadline - now_ms))
-        infos = run.handle.get_peer_info()
-        elapsed = clock.monotonic_ms() - run.started_ms
-        for alert in alerts:
-            if getattr(alert, "handle", None) == run.handle or not hasattr(alert, "handle"):
-                run.observer.observe_alert(alert, elapsed)
-        run.observer.observe_peers(infos, clock.wall_seconds(), elapsed)
+        elapsed = _observe(run, clock, session.wait_alerts(min(poll_ms, deadline - now_ms)))
         status = run.handle.status()
         _pick_pieces(run, status)
         _enforce_budget(run, status)
         if stop_when_complete and _complete(run, status, elapsed):
             return
+
+
+def _observe(run: _Run, clock: Clock, alerts: list[lt.alert]) -> int:
+    """Feed alerts and the current peer list to the observer; returns elapsed ms."""
+    infos = run.handle.get_peer_info()
+    elapsed = clock.monotonic_ms() - run.started_ms
+    for alert in alerts:
+        if getattr(alert, "handle", None) == run.handle or not hasattr(alert, "handle"):
+            run.observer.observe_alert(alert, elapsed)
+    run.observer.observe_peers(infos, clock.wall_seconds(), elapsed)
+    return elapsed
 
 
 def _connect_named(run: _Run, now_ms: int) -> None:
