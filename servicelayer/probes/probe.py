@@ -55,7 +55,7 @@ class _Run:
     piece_seed: bytes
     started_ms: int
     sampled: tuple[int, ...] | None = None
-    last_connect_ms: int = 0
+    last_connect_ms: int | None = None
 
 
 def run_probe(
@@ -82,6 +82,8 @@ def run_probe(
             started_at = clock.wall_seconds()
             run.started_ms = clock.monotonic_ms()
             _loop(session, run, clock, seconds * 1000, stop_when_complete, poll_ms)
+            # One last look, so counters include whatever arrived since the last poll.
+            _observe(run, clock, session.wait_alerts(0))
             run.observer.finish()
             return _evidence(run, target, started_at, clock.wall_seconds())
         finally:
@@ -116,13 +118,7 @@ def _loop(
         if now_ms >= deadline:
             return
         _connect_named(run, now_ms)
-        alerts = session.wait_alerts(min(poll_ms, deadline - now_ms))
-        infos = run.handle.get_peer_info()
-        elapsed = clock.monotonic_ms() - run.started_ms
-        for alert in alerts:
-            if getattr(alert, "handle", None) == run.handle or not hasattr(alert, "handle"):
-                run.observer.observe_alert(alert, elapsed)
-        run.observer.observe_peers(infos, clock.wall_seconds(), elapsed)
+        elapsed = _observe(run, clock, session.wait_alerts(min(poll_ms, deadline - now_ms)))
         status = run.handle.status()
         _pick_pieces(run, status)
         _enforce_budget(run, status)
@@ -130,9 +126,20 @@ def _loop(
             return
 
 
+def _observe(run: _Run, clock: Clock, alerts: list[lt.alert]) -> int:
+    """Feed alerts and the current peer list to the observer; returns elapsed ms."""
+    infos = run.handle.get_peer_info()
+    elapsed = clock.monotonic_ms() - run.started_ms
+    for alert in alerts:
+        if getattr(alert, "handle", None) == run.handle or not hasattr(alert, "handle"):
+            run.observer.observe_alert(alert, elapsed)
+    run.observer.observe_peers(infos, clock.wall_seconds(), elapsed)
+    return elapsed
+
+
 def _connect_named(run: _Run, now_ms: int) -> None:
     """Connect to the named endpoints at the start, and retry those not connected now and then."""
-    if run.last_connect_ms and now_ms - run.last_connect_ms < RECONNECT_MS:
+    if run.last_connect_ms is not None and now_ms - run.last_connect_ms < RECONNECT_MS:
         return
     run.last_connect_ms = now_ms
     connected = set()

@@ -294,6 +294,15 @@ def from_json(obj: Any) -> tuple[SignedRegistration, bytes]:
     return signed, network_id
 
 
+def accept_json(obj: Any, network_id: bytes, *, now: int) -> SignedRegistration:
+    """Everything a receiver checks: the JSON form, its network, signature and expiry."""
+    signed, claimed_network = from_json(obj)
+    if claimed_network != network_id:
+        raise RegistrationError("registration is for another network", code="wrong_network")
+    verify_registration(signed, network_id, now=now)
+    return signed
+
+
 def _json_int(obj: dict[str, Any], name: str) -> int:
     value = obj.get(name)
     if type(value) is not int:

@@ -13,6 +13,7 @@ from servicelayer.probes.registration import (
     Registration,
     RegistrationError,
     SignedRegistration,
+    accept_json,
     build_registration,
     decode_signed,
     from_json,
@@ -144,3 +145,13 @@ def test_json_without_id_is_accepted_and_non_objects_are_refused() -> None:
     signed, _ = from_json(data)
     assert verify_registration(signed, NET) == signed.registration
     assert codes_of(from_json, [data]) == "malformed"
+
+
+def test_accept_json_checks_network_signature_and_expiry() -> None:
+    data = to_json(make_signed(), NET)
+    assert accept_json(data, NET, now=1_900_000_000).registration.seq == 5
+    assert codes_of(accept_json, data, OTHER_NET, now=1_900_000_000) == "wrong_network"
+    assert codes_of(accept_json, data, NET, now=2_000_000_001) == "expired"
+    forged = dict(data, seq=6)
+    del forged["id"]
+    assert codes_of(accept_json, forged, NET, now=1_900_000_000) == "bad_signature"
