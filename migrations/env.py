@@ -5,7 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from servicelayer.storage import journal_models  # noqa: F401  (registers the tables)
+from servicelayer.storage import (
+    api_models,  # noqa: F401  (registers the tables)
+    journal_models,  # noqa: F401  (registers the tables)
+)
 from servicelayer.storage.models import Base
 
 config = context.config
