@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
-from node.api.routes import auth, catalog, health, receipts
+from node.api.routes import auth, catalog, health, payperuse, receipts, subscriptions
 from node.api.routes.health import VERSION
 from node.api.state import NodeState
 
@@ -26,4 +26,6 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(receipts.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)
+    app.include_router(subscriptions.router)
+    app.include_router(payperuse.router)
     return app

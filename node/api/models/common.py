@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 ACCOUNT_PATTERN = "^G[A-Z2-7]{55}$"
 INFOHASH_PATTERN = "^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$"
@@ -27,9 +27,3 @@ AssetText = Annotated[
 ]
 Stroops = Annotated[int, Field(gt=0, le=MAX_STROOPS, description="Integer stroops (10^-7 unit)")]
 Seconds = Annotated[int, Field(gt=0, le=10**10, description="Seconds")]
-
-
-class EntitlementOut(BaseModel):
-    allowed: bool
-    reason: str = Field(description="Stable code, e.g. active_subscription, no_subscription")
-    until: int | None = Field(description="Unix time the permission lasts to, if it has an end")
