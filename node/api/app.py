@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
-from node.api.routes import auth, catalog, health, payperuse, receipts, subscriptions
+from node.api.routes import (
+    auth,
+    catalog,
+    governance,
+    health,
+    payperuse,
+    receipts,
+    subscriptions,
+)
 from node.api.routes.health import VERSION
 from node.api.state import NodeState
 
@@ -28,4 +36,5 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(subscriptions.router)
     app.include_router(payperuse.router)
+    app.include_router(governance.router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from stellar_sdk import Keypair, TransactionEnvelope
 
 from contracts.core import Action, Context
+from contracts.moderation import delegation_message, reason_hash, vote_message
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
@@ -88,3 +90,19 @@ def journal_count(node: NodeProcess, contract: str) -> int:
             return int(session.scalar(query) or 0)
     finally:
         database.dispose()
+
+
+def vote_body(
+    signer: Keypair, proposal_id: int, choice: str, reason: str = "", nonce: int = 0
+) -> dict[str, Any]:
+    """A vote as a DAO member's wallet makes it: SEP-53 over the contract's vote message."""
+    hashed = reason_hash(reason) if reason else None
+    message = vote_message(PASSPHRASE, proposal_id, choice, hashed, nonce)
+    signature = base64.b64encode(signer.sign_message(message)).decode()
+    return {"choice": choice, "reason": reason, "nonce": nonce, "signature": signature}
+
+
+def delegation_body(signer: Keypair, delegate: str, nonce: int) -> dict[str, Any]:
+    message = delegation_message(PASSPHRASE, delegate, nonce)
+    signature = base64.b64encode(signer.sign_message(message)).decode()
+    return {"delegate": delegate, "nonce": nonce, "signature": signature}

@@ -45,6 +45,20 @@ WRITES: list[tuple[str, str, Any]] = [
     ("DELETE", "/v1/access/offers/xyz", None),
     ("POST", "/v1/billing/rates", {"content": "ab" * 20, "per_minute": 0}),
     ("POST", "/v1/billing/rates", {"content": "ab" * 20, "per_minute": 1, "asset": ":"}),
+    ("POST", "/v1/proposals", {"kind": "nuke"}),
+    ("POST", "/v1/proposals", {"kind": "delist", "target": "not-a-hash"}),
+    ("POST", "/v1/proposals", {"kind": "param", "target": "gov.unknown", "value": 1}),
+    ("POST", "/v1/proposals", {"kind": "mint", "asset": "XLM", "recipient": "x", "value": 1}),
+    ("POST", "/v1/proposals", {"kind": "ban", "target": G, "value": -1}),
+    ("POST", "/v1/proposals/1/votes", {"choice": "maybe", "nonce": 0, "signature": "AA=="}),
+    ("POST", "/v1/proposals/1/votes", {"choice": "yes", "nonce": -1, "signature": "AA=="}),
+    ("POST", "/v1/proposals/1/votes", {"choice": "yes", "nonce": 0, "signature": "!!!"}),
+    ("POST", "/v1/proposals/1/votes", {"choice": "yes", "nonce": 0, "signature": "AAAA"}),
+    ("POST", "/v1/proposals/0/votes", {"choice": "yes", "nonce": 0, "signature": "AAAA"}),
+    ("POST", f"/v1/proposals/{HUGE}/votes", {"choice": "yes", "nonce": 0, "signature": "AA"}),
+    ("POST", "/v1/delegations", {"delegate": "nope", "nonce": 0, "signature": "AAAA"}),
+    ("POST", "/v1/delegations", {"delegate": G, "nonce": HUGE, "signature": "AAAA"}),
+    ("POST", "/v1/delegations", {"delegate": G, "nonce": 0, "signature": "A" * 88}),
 ]
 READS: list[str] = [
     "/v1/auth",
@@ -66,6 +80,11 @@ READS: list[str] = [
     "/v1/entitlements",
     f"/v1/entitlements?account={G}&content=xyz",
     "/v1/entitlements?account=x&content=" + "ab" * 20,
+    "/v1/proposals?status=weird",
+    "/v1/proposals/0",
+    "/v1/proposals/abc",
+    f"/v1/proposals/{HUGE}",
+    "/v1/accounts/nope/voting-power",
 ]
 AUTH_BODIES: list[Any] = [
     {"transaction": "AAAA"},
