@@ -135,3 +135,9 @@ def test_a_body_that_is_not_json_is_400(hostile: Member) -> None:
     )
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_json"
+
+
+def test_no_request_above_made_the_node_fail(api_node: NodeProcess, hostile: Member) -> None:
+    assert hostile.client.get("/v1/health").status_code == 200
+    assert "Traceback" not in api_node.output()
+    assert " 500 " not in api_node.output()
