@@ -150,3 +150,23 @@ def test_someone_elses_content_cannot_be_republished(node: NodeProcess) -> None:
     taken = Member(node).post("/v1/catalog", body | {"title": "Mine now"})
     assert taken.status_code == 409
     assert taken.json()["error"] == "not_owner"
+
+
+def test_concurrent_retries_with_one_key_apply_once(node: NodeProcess) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    member = Member(node)
+    body = publish_body("Raced")
+    before = journal_count(node, "catalog")
+    headers = member.headers("raced-key")
+
+    def send(_: int) -> tuple[int, dict]:
+        with node.client() as c:
+            answer = c.post("/v1/catalog", json=body, headers=headers)
+        return answer.status_code, answer.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(8)))
+    assert {status for status, _ in answers} == {201}
+    assert all(reply == answers[0][1] for _, reply in answers)
+    assert journal_count(node, "catalog") == before + 1
