@@ -116,6 +116,7 @@ def test_members_propose_vote_and_list_from_the_command_line(
     assert proposal["id"] in [p["id"] for p in listed]
     shown = ok(acedao("proposals", "show", pid, "--node", url, "--json"))
     [vote] = shown["votes"]
+    assert vote["verified"] is True  # checked by the CLI itself, not taken from the node
     Keypair.from_public_key(voter).verify_message(
         vote["message"].encode(), base64.b64decode(vote["signature"])
     )

@@ -12,8 +12,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from stellar_sdk import Keypair
+from stellar_sdk.exceptions import BadSignatureError
 
-from contracts.moderation import delegation_message, reason_hash, vote_message
+from contracts.moderation import delegation_message, reason_hash, sep53_digest, vote_message
 from node.cli.acedao.base import (
     DEFAULT_NODE,
     IdempotencyKey,
@@ -60,9 +62,13 @@ def proposals_show(
     node: NodeUrl = DEFAULT_NODE,
     json_out: JsonFlag = False,
 ) -> None:
-    """One proposal with its votes."""
+    """One proposal with its votes, each vote's signature checked here (not by the node)."""
     with cli_errors():
-        p = NodeClient(node).get(f"/v1/proposals/{proposal_id}")
+        client = NodeClient(node)
+        p = client.get(f"/v1/proposals/{proposal_id}")
+        passphrase = client.health()["network_passphrase"]
+    for v in p["votes"]:
+        v["verified"] = vote_verifies(passphrase, p["id"], v)
     if json_out:
         print_json(p)
         return
@@ -71,10 +77,11 @@ def proposals_show(
         f"{p['description']}\nproposer {p['proposer']}  start ledger {p['start_ledger']}"
     )
     table = Table(title="Votes")
-    for column in ("voter", "choice", "nonce", "reason"):
+    for column in ("voter", "choice", "nonce", "reason", "signature"):
         table.add_column(column)
     for v in p["votes"]:
-        table.add_row(v["voter"], v["choice"], str(v["nonce"]), v["reason"])
+        check = "[green]ok[/green]" if v["verified"] else "[red]DOES NOT VERIFY[/red]"
+        table.add_row(v["voter"], v["choice"], str(v["nonce"]), v["reason"], check)
     console.print(table)
 
 
@@ -191,6 +198,20 @@ def balance(
             "yes" if p["voted"] else "no",
         )
     console.print(table)
+
+
+def vote_verifies(passphrase: str, proposal_id: int, vote: dict[str, Any]) -> bool:
+    """The vote's fields, rebuilt into the vote message, carry the voter's SEP-53 signature,
+    and the contract counted that message (its hash)."""
+    try:
+        reason = vote["reason"]
+        hashed = reason_hash(reason) if reason else None
+        message = vote_message(passphrase, proposal_id, vote["choice"], hashed, vote["nonce"])
+        signature = base64.b64decode(vote["signature"] or "", validate=True)
+        Keypair.from_public_key(vote["voter"]).verify_message(message, signature)
+    except (ValueError, TypeError, KeyError, BadSignatureError):
+        return False
+    return sep53_digest(message).hex() == vote["message_hash"]
 
 
 def _next_vote_nonce(client: NodeClient, proposal_id: int, account: str) -> int:
