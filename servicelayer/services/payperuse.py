@@ -69,6 +69,24 @@ def get_offer(runtime: ContractRuntime, session: Session, content: str) -> dict[
     return offer_view(offer)
 
 
+def grants_of(runtime: ContractRuntime, session: Session, account: str, now: int) -> dict[str, Any]:
+    """The one-time access an account bought, with whether it is still running at ``now``."""
+    state: AccessState = state_of(runtime, session, "access")
+    mine = sorted(
+        (g for (who, _), g in state.grants.items() if who == account), key=lambda g: g.content
+    )
+    grants = [
+        {
+            "content": g.content,
+            "expires_at": g.expires_at,
+            "purchases": g.purchases,
+            "active": now < g.expires_at,
+        }
+        for g in mine
+    ]
+    return {"account": account, "grants": grants}
+
+
 def set_rate(
     runtime: ContractRuntime,
     session: Session,

@@ -130,7 +130,12 @@ def test_pay_per_view_and_per_minute_billing_answer_with_their_reasons(node: Nod
     )
     bought = entitlement(viewer, viewer.account, ppv)
     assert (bought["allowed"], bought["reason"]) == (True, "access_granted")
-    assert bought["until"] is not None
+    [grant] = viewer.get(f"/v1/accounts/{viewer.account}/access").json()["grants"]
+    assert (grant["content"], grant["active"], grant["expires_at"]) == (
+        ppv,
+        True,
+        bought["until"],
+    )
 
     rate = studio.post("/v1/billing/rates", {"content": metered, "per_minute": 1_000_000})
     assert rate.status_code == 200, rate.text

@@ -75,6 +75,7 @@ READS: list[str] = [
     "/v1/bundles?provider=x",
     "/v1/accounts/nope/subscriptions",
     "/v1/accounts/nope/statement",
+    "/v1/accounts/nope/access",
     "/v1/access/offers/xyz",
     "/v1/billing/rates/xyz",
     "/v1/entitlements",

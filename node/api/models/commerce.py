@@ -109,6 +109,18 @@ class OfferOut(BaseModel):
     delisted: bool
 
 
+class GrantOut(BaseModel):
+    content: str
+    expires_at: int = Field(description="Access lasts while the time is before this")
+    purchases: int
+    active: bool
+
+
+class GrantsOut(BaseModel):
+    account: Account
+    grants: list[GrantOut]
+
+
 class RateIn(BaseModel):
     content: Infohash
     asset: AssetText = "XLM"

@@ -9,6 +9,7 @@ from node.api.auth import Writer, writer
 from node.api.errors import documented
 from node.api.models.commerce import (
     EntitlementOut,
+    GrantsOut,
     OfferIn,
     OfferOut,
     RateIn,
@@ -68,6 +69,19 @@ def stop_sales(content: str = Content, w: Writer = Depends(writer)) -> JSONRespo
 def get_offer(content: str = Content, node: NodeState = Depends(node_state)) -> OfferOut:
     with node.database.session() as s:
         return OfferOut.model_validate(payperuse.get_offer(node.runtime, s, content))
+
+
+@router.get(
+    "/v1/accounts/{account}/access",
+    response_model=GrantsOut,
+    summary="The one-time access an account bought",
+    responses=documented(422, 503),
+)
+def grants(
+    account: str = Path(pattern=ACCOUNT_PATTERN), node: NodeState = Depends(node_state)
+) -> GrantsOut:
+    with node.database.session() as s:
+        return GrantsOut.model_validate(payperuse.grants_of(node.runtime, s, account, node.clock()))
 
 
 @router.post(
