@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from servicelayer.errors import Conflict, InvalidInput
@@ -25,6 +26,7 @@ from servicelayer.storage.api_models import IdempotentRequest
 from servicelayer.storage.db import Database
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
+KEEP_SECONDS = 24 * 3600  # a client may retry with the same key for at least this long
 
 
 @dataclass(frozen=True)
@@ -103,3 +105,11 @@ def _stored(session: Session, m: Mutation) -> Response | None:
             code="idempotency_key_reused",
         )
     return Response(row.status, json.loads(row.body), replayed=True)
+
+
+def prune(session: Session, now: int, keep_seconds: int = KEEP_SECONDS) -> int:
+    """Forget stored answers older than ``keep_seconds`` (a periodic job calls this)."""
+    result = session.execute(
+        delete(IdempotentRequest).where(IdempotentRequest.created_at < now - keep_seconds)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
