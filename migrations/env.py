@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from servicelayer.storage import (  # noqa: F401  (their tables)
+    api_models,
     epoch_models,
     journal_models,
     verification_models,

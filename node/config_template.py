@@ -35,6 +35,9 @@ max_body_bytes = {max_body_bytes}
 # A single stream faster than this (bytes per second) is physically implausible.
 max_bytes_per_second = {max_bytes_per_second}
 
+# SEP-10 sign-in: the home domain and web-auth domain in the API's challenges.
+home_domain = "{home_domain}"
+
 log_level = "{log_level}"
 """
 

@@ -1,4 +1,5 @@
-"""Composition root: settings -> database (migrated), node key, ingest policy -> NodeState."""
+"""Composition root: settings -> database (migrated), node key, ingest policy, contract
+runtime, sign-in -> NodeState."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import time
 from collections.abc import Callable
 
 from node.api.state import NodeState
+from servicelayer.auth import Sep10Server, TokenIssuer, ensure_secret_file
 from servicelayer.config import NodeSettings
 from servicelayer.ingest import IngestPolicy
 from servicelayer.keys import ensure_key_file
 from servicelayer.receipts.signing import network_id
+from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
+
+JWT_SECRET_FILE = "api_jwt.secret"
 
 
 def wall_clock() -> int:
@@ -29,4 +36,25 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         max_bytes_per_second=settings.max_bytes_per_second,
         epoch_seconds=settings.epoch_seconds,
     )
-    return NodeState(settings, database, policy, keypair.public_key, clock)
+    runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
+    sep10 = Sep10Server(
+        keypair=keypair,
+        home_domain=settings.home_domain,
+        web_auth_domain=settings.home_domain,
+        network_passphrase=settings.network_passphrase,
+    )
+    secret = ensure_secret_file(settings.data_dir / JWT_SECRET_FILE)
+    tokens = TokenIssuer(secret, keypair.public_key)
+    return NodeState(
+        settings,
+        database,
+        policy,
+        keypair.public_key,
+        clock,
+        keypair=keypair,
+        runtime=runtime,
+        sep10=sep10,
+        tokens=tokens,
+        mutations=IdempotentRunner(database, runtime),
+        ledger_sequence=clock,
+    )

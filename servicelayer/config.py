@@ -50,6 +50,7 @@ class NodeSettings(BaseSettings):
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_bytes_per_second: int = Field(default=125_000_000, ge=1)
     log_level: str = "info"
+    home_domain: str = "localhost"  # SEP-10 home and web-auth domain of the API
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
-from node.api.routes import epochs, health, receipts, registrations
+from node.api.routes import (
+    auth,
+    catalog,
+    epochs,
+    governance,
+    health,
+    payperuse,
+    receipts,
+    registrations,
+    subscriptions,
+)
 from node.api.routes.health import VERSION
 from node.api.state import NodeState
 
@@ -26,4 +36,9 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(receipts.router)
     app.include_router(epochs.router)
     app.include_router(registrations.router)
+    app.include_router(auth.router)
+    app.include_router(catalog.router)
+    app.include_router(subscriptions.router)
+    app.include_router(payperuse.router)
+    app.include_router(governance.router)
     return app

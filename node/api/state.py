@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
+from stellar_sdk import Keypair
 
+from servicelayer.auth import Sep10Server, TokenIssuer
 from servicelayer.config import NodeSettings
 from servicelayer.ingest import IngestPolicy
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
 
 
@@ -19,6 +23,14 @@ class NodeState:
     policy: IngestPolicy
     node_account: str
     clock: Callable[[], int]
+    keypair: Keypair = field(repr=False)  # the node's signing key; never logged
+    runtime: ContractRuntime = field(repr=False)
+    sep10: Sep10Server = field(repr=False)
+    tokens: TokenIssuer = field(repr=False)
+    mutations: IdempotentRunner = field(repr=False)
+    # The ledger sequence that governance actions are taken at. Until the node follows
+    # a ledger this is the node clock (unix seconds): increasing, like a sequence.
+    ledger_sequence: Callable[[], int] = field(repr=False)
 
 
 def node_state(request: Request) -> NodeState:

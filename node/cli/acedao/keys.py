@@ -1,45 +1,21 @@
-"""``acedao``: the DAO member's command line (signs locally with the member's key)."""
+"""``acedao keys new|show`` and ``acedao usage``."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import httpx
 import typer
 from rich.table import Table
 
+from node.cli.acedao.base import DEFAULT_NODE, KeyFile, NodeUrl, app, default_key_file
+from node.cli.acedao.client import NodeClient
 from node.cli.common import JsonFlag, cli_errors, console, print_json
-from servicelayer.errors import InvalidInput, ServiceLayerError
 from servicelayer.keys import create_key_file, load_key_file
 
-app = typer.Typer(
-    name="acedao",
-    help="Take part in the Ace DAO: keys, usage, proposals, votes, audits.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-)
 keys_app = typer.Typer(
     help="Your Stellar key (kept in a 0600 file, never printed).", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
-
-
-def default_key_file() -> Path:
-    env = os.environ.get("ACEDAO_KEY_FILE")
-    return Path(env) if env else Path.home() / ".config" / "acedao" / "member.key"
-
-
-KeyFile = Annotated[Path | None, typer.Option("--key-file", "-k", help="[env ACEDAO_KEY_FILE]")]
-NodeUrl = Annotated[
-    str, typer.Option("--node", envvar="ACEDAO_NODE", help="Node API base URL [env ACEDAO_NODE]")
-]
-
-
-class NodeError(ServiceLayerError):
-    code = "node_error"
 
 
 @keys_app.command("new")
@@ -70,7 +46,7 @@ def keys_show(key_file: KeyFile = None, json_out: JsonFlag = False) -> None:
 def usage(
     account: Annotated[str | None, typer.Argument(help="G... (default: your own)")] = None,
     epoch: Annotated[int | None, typer.Option(min=0, help="Default: the current epoch")] = None,
-    node: NodeUrl = "http://127.0.0.1:8700",
+    node: NodeUrl = DEFAULT_NODE,
     key_file: KeyFile = None,
     json_out: JsonFlag = False,
 ) -> None:
@@ -78,7 +54,7 @@ def usage(
     with cli_errors():
         who = account or load_key_file(key_file or default_key_file()).public_key
         params = {} if epoch is None else {"epoch": epoch}
-        data = _get(node, f"/v1/accounts/{who}/usage", params)
+        data = NodeClient(node).get(f"/v1/accounts/{who}/usage", params)
     if json_out:
         print_json(data)
         return
@@ -95,21 +71,3 @@ def usage(
     ):
         table.add_row(key.replace("_", " "), f"{data[key]:,}")
     console.print(table)
-
-
-def _get(base: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
-    try:
-        response = httpx.get(base.rstrip("/") + path, params=params, timeout=30)
-    except httpx.HTTPError as exc:
-        raise NodeError(f"cannot reach the node at {base}: {exc}") from None
-    body = response.json() if "json" in response.headers.get("content-type", "") else {}
-    if response.status_code == 422:
-        raise InvalidInput(body.get("detail", "invalid request"))
-    if response.status_code != 200:
-        raise NodeError(f"node answered {response.status_code}: {body.get('detail', '')}")
-    data: dict[str, Any] = body
-    return data
-
-
-def main() -> None:
-    app()

@@ -1,0 +1,69 @@
+"""The member's side of the REST API: SEP-10 sign-in signed locally, keyed writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from stellar_sdk import Keypair, TransactionEnvelope
+
+from servicelayer.errors import InvalidInput, ServiceLayerError
+
+
+class NodeError(ServiceLayerError):
+    code = "node_error"
+
+
+class NodeUnreachable(NodeError):
+    code = "node_unreachable"
+
+
+class NodeClient:
+    def __init__(self, base: str, timeout: float = 30) -> None:
+        self.base = base.rstrip("/")
+        self.http = httpx.Client(base_url=self.base, timeout=timeout)
+        self.token: str | None = None
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self._answer(self._send("GET", path, params=params or {}))
+
+    def sign_in(self, keypair: Keypair) -> None:
+        """SEP-10: the node's challenge, signed here with the member's key, for a token."""
+        challenge = self.get("/v1/auth", {"account": keypair.public_key})
+        try:
+            envelope = TransactionEnvelope.from_xdr(
+                challenge["transaction"], challenge["network_passphrase"]
+            )
+        except Exception:  # the node's answer is outside input too
+            raise NodeError("the node sent a challenge that is not a transaction") from None
+        envelope.sign(keypair)
+        answer = self._send("POST", "/v1/auth", json={"transaction": envelope.to_xdr()})
+        self.token = self._answer(answer)["token"]
+
+    def write(self, method: str, path: str, body: Any, idempotency_key: str) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": idempotency_key}
+        return self._answer(self._send(method, path, json=body, headers=headers))
+
+    def health(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.get("/v1/health")
+        return data
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise NodeUnreachable(f"cannot reach the node at {self.base}: {exc}") from None
+
+    @staticmethod
+    def _answer(response: httpx.Response) -> Any:
+        body: Any = {}
+        if "json" in response.headers.get("content-type", ""):
+            body = response.json()
+        if response.status_code < 300:
+            return body
+        code = body.get("error", "") if isinstance(body, dict) else ""
+        detail = body.get("detail", "") if isinstance(body, dict) else ""
+        message = f"{code}: {detail}" if code else f"node answered {response.status_code}"
+        if response.status_code == 422:
+            raise InvalidInput(message, code=code or "invalid_input")
+        raise NodeError(message, code=code or "node_error")

@@ -1,0 +1,35 @@
+"""Running one signed write: sign in, send with an Idempotency-Key, print the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from node.cli.acedao.base import member_key, new_idempotency_key
+from node.cli.acedao.client import NodeClient, NodeUnreachable
+from node.cli.common import console, err_console, print_json
+
+
+def signed_client(node: str, key_file: Path | None, prompt_key: bool) -> tuple[NodeClient, Any]:
+    keypair = member_key(key_file, prompt_key)
+    client = NodeClient(node)
+    client.sign_in(keypair)
+    return client, keypair
+
+
+def send(
+    client: NodeClient, method: str, path: str, body: Any, given_key: str | None
+) -> tuple[Any, str]:
+    key = new_idempotency_key(given_key)
+    try:
+        return client.write(method, path, body, key), key
+    except NodeUnreachable:
+        err_console.print(f"retry with --idempotency-key {key} to apply it at most once")
+        raise
+
+
+def report(result: Any, key: str, json_out: bool, text: str) -> None:
+    if json_out:
+        print_json({"idempotency_key": key, "result": result})
+    else:
+        console.print(text)

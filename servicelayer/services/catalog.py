@@ -1,0 +1,81 @@
+"""Catalog use cases: a provider publishes content; anyone searches the open index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from contracts.catalog import ActionPublish, CatalogItem, CatalogState, search
+from contracts.core import Context
+from contracts.subscriptions import ActionRegisterContent, SubscriptionsState
+from servicelayer.errors import NotFound
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.services.common import RefusedConflict, apply_checked, state_of
+
+
+@dataclass(frozen=True)
+class Publication:
+    infohash: str
+    title: str
+    tags: tuple[str, ...]
+    bitrate: int | None = None
+    price_per_minute: int | None = None
+    channel: str = ""  # one of the provider's channels (subscriptions), or none
+
+
+def publish(
+    runtime: ContractRuntime, session: Session, ctx: Context, provider: str, p: Publication
+) -> dict[str, Any]:
+    """List ``p`` in the catalog and register its ownership for subscriptions."""
+    infohash = p.infohash.lower()
+    action = ActionPublish(infohash, p.title, p.tags, provider, p.bitrate, p.price_per_minute)
+    apply_checked(runtime, session, "catalog", [action], ctx)
+    subs: SubscriptionsState = state_of(runtime, session, "subscriptions")
+    owned = subs.contents.get(infohash)
+    if owned is None:
+        register = ActionRegisterContent(provider, infohash, p.channel)
+        apply_checked(runtime, session, "subscriptions", [register], ctx)
+    elif owned.provider != provider:
+        raise RefusedConflict("another provider owns this content", code="content_exists")
+    catalog: CatalogState = state_of(runtime, session, "catalog")
+    return item_view(catalog.items[infohash])
+
+
+def find(
+    runtime: ContractRuntime,
+    session: Session,
+    query: str,
+    tags: tuple[str, ...],
+    provider: str | None,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """P2P search: listed items only, ranked (see contracts/catalog/search.py)."""
+    state: CatalogState = state_of(runtime, session, "catalog")
+    page = search(state, query, tags, provider, limit, offset)
+    hits = [item_view(hit.item) | {"score": hit.score} for hit in page.hits]
+    return {"total": page.total, "limit": limit, "offset": offset, "items": hits}
+
+
+def get_item(runtime: ContractRuntime, session: Session, infohash: str) -> dict[str, Any]:
+    state: CatalogState = state_of(runtime, session, "catalog")
+    item = state.items.get(infohash.lower())
+    if item is None:
+        raise NotFound(f"no catalog item {infohash}", code="unknown_content")
+    return item_view(item)
+
+
+def item_view(item: CatalogItem) -> dict[str, Any]:
+    return {
+        "infohash": item.infohash,
+        "title": item.title,
+        "tags": list(item.tags),
+        "provider": item.provider,
+        "bitrate": item.bitrate,
+        "price_per_minute": item.price_per_minute,
+        "status": item.status.value,
+        "published_at": item.published_at,
+        "updated_at": item.updated_at,
+    }

@@ -1,0 +1,115 @@
+"""Idempotency-Key: a retried mutation gets the stored response and changes nothing.
+
+The key is scoped to the signed-in account. The request is identified by a fingerprint
+(SHA-256 of method, path and canonical JSON body). The response and the contract actions
+are written in one transaction, so "applied" and "response stored" are the same fact.
+Only successful responses are stored: a refused request changed nothing, and retrying it
+with the same key runs it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from servicelayer.errors import Conflict, InvalidInput
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage.api_models import IdempotentRequest
+from servicelayer.storage.db import Database
+
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+KEEP_SECONDS = 24 * 3600  # a client may retry with the same key for at least this long
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Any
+    replayed: bool = False
+
+
+def check_key(key: str | None) -> str:
+    if key is None or key == "":
+        raise InvalidInput(
+            "this request changes state: send an Idempotency-Key header",
+            code="idempotency_key_required",
+        )
+    if not _KEY.fullmatch(key):
+        raise InvalidInput(
+            "Idempotency-Key must be 1-255 printable ASCII characters without spaces",
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{method.upper()}\n{path}\n{canonical}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Mutation:
+    account: str
+    key: str
+    fingerprint: str
+    now: int
+
+
+class IdempotentRunner:
+    """Runs mutations one at a time, each in one write transaction with its stored answer."""
+
+    def __init__(self, database: Database, runtime: ContractRuntime) -> None:
+        self.database = database
+        self.runtime = runtime
+        self._lock = threading.Lock()
+
+    def run(self, m: Mutation, work: Callable[[Session], tuple[int, Any]]) -> Response:
+        with self._lock:
+            try:
+                with self.database.session(write=True) as session:
+                    stored = _stored(session, m)
+                    if stored is not None:
+                        return stored
+                    status, body = work(session)
+                    session.add(
+                        IdempotentRequest(
+                            account=m.account,
+                            key=m.key,
+                            fingerprint=m.fingerprint,
+                            status=status,
+                            body=json.dumps(body, separators=(",", ":")),
+                            created_at=m.now,
+                        )
+                    )
+                    return Response(status, body)
+            except BaseException:
+                self.runtime.forget()  # the cached states may hold rolled-back actions
+                raise
+
+
+def _stored(session: Session, m: Mutation) -> Response | None:
+    row = session.get(IdempotentRequest, (m.account, m.key))
+    if row is None:
+        return None
+    if row.fingerprint != m.fingerprint:
+        raise Conflict(
+            "this Idempotency-Key was used for a different request; use a new key",
+            code="idempotency_key_reused",
+        )
+    return Response(row.status, json.loads(row.body), replayed=True)
+
+
+def prune(session: Session, now: int, keep_seconds: int = KEEP_SECONDS) -> int:
+    """Forget stored answers older than ``keep_seconds`` (a periodic job calls this)."""
+    result = session.execute(
+        delete(IdempotentRequest).where(IdempotentRequest.created_at < now - keep_seconds)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
