@@ -1,4 +1,5 @@
-"""The daemon: the API on uvicorn. SIGTERM or SIGINT drains in-flight requests, exits 0."""
+"""The daemon: the API on uvicorn and the scheduled jobs. SIGTERM or SIGINT drains
+in-flight requests, stops the jobs, and the process exits 0."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import uvicorn
 
 from node.api.app import create_app
+from node.jobs.scheduler import NodeJobs
 from node.runtime import build_state
 from node.serving import GracefulServer
 from servicelayer.config import NodeSettings
@@ -26,8 +28,11 @@ def serve(settings: NodeSettings) -> None:
         server_header=False,
     )
     server = GracefulServer(config)
+    jobs = NodeJobs(state)
+    jobs.start()
     log.info("node %s on http://%s:%d", state.node_account, settings.host, settings.port)
     try:
         server.run()
     finally:
+        jobs.stop()
         state.database.dispose()

@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from servicelayer.errors import ConfigError
+from servicelayer.probe_settings import EpochSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 
 CONFIG_FILE = "acenode.toml"
@@ -36,7 +37,9 @@ def default_data_dir() -> Path:
 
 
 class NodeSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ACENODE_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="ACENODE_", extra="forbid", env_nested_delimiter="__"
+    )
 
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: SecretStr | None = None
@@ -51,6 +54,8 @@ class NodeSettings(BaseSettings):
     max_bytes_per_second: int = Field(default=125_000_000, ge=1)
     log_level: str = "info"
     home_domain: str = "localhost"  # SEP-10 home and web-auth domain of the API
+    probes: ProbeSettings = Field(default_factory=ProbeSettings)
+    epochs: EpochSettings = Field(default_factory=EpochSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -84,6 +84,9 @@ class ReceiptOut(BaseModel):
     window_start: int
     added: int = Field(description="What this window adds to the session total")
     received_at: int
+    verification: dict[str, Any] | None = Field(
+        None, description="The verdict once its epoch is verified (see /v1/epochs/{n}/verdicts)"
+    )
 
 
 class UsageOut(BaseModel):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +30,10 @@ POLL_MS = 100
 RECONNECT_MS = 5000
 MAX_SECONDS = 3600
 TOP_PRIORITY = 7
+
+
+class ProbeCancelled(Exception):
+    """A probe was stopped before its end; its partial evidence is not kept."""
 
 
 class Clock(Protocol):
@@ -69,10 +73,12 @@ def run_probe(
     piece_seed: bytes = b"",
     stop_when_complete: bool = False,
     poll_ms: int = POLL_MS,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> SwarmEvidence:
     """Probe ``target`` for at most ``seconds``; connect to ``peers`` (and whatever the
     tracker/DHT give). With ``stop_when_complete`` it returns as soon as every named peer
-    answered or failed and the sampled pieces are in."""
+    answered or failed and the sampled pieces are in. When ``cancelled()`` turns true (the
+    node is shutting down) it raises ``ProbeCancelled`` within one poll."""
     _check_arguments(peers, seconds, budget_bytes, poll_ms)
     named = tuple(dict.fromkeys(peers))
     with tempfile.TemporaryDirectory(prefix="ace-probe-") as save_path:
@@ -81,7 +87,7 @@ def run_probe(
         try:
             started_at = clock.wall_seconds()
             run.started_ms = clock.monotonic_ms()
-            _loop(session, run, clock, seconds * 1000, stop_when_complete, poll_ms)
+            _loop(session, run, clock, seconds * 1000, stop_when_complete, poll_ms, cancelled)
             # One last look, so counters include whatever arrived since the last poll.
             _observe(run, clock, session.wait_alerts(0))
             run.observer.finish()
@@ -111,12 +117,15 @@ def _loop(
     window_ms: int,
     stop_when_complete: bool,
     poll_ms: int,
+    cancelled: Callable[[], bool],
 ) -> None:
     deadline = run.started_ms + window_ms
     while True:
         now_ms = clock.monotonic_ms()
         if now_ms >= deadline:
             return
+        if cancelled():
+            raise ProbeCancelled("the probe was cancelled")
         _connect_named(run, now_ms)
         elapsed = _observe(run, clock, session.wait_alerts(min(poll_ms, deadline - now_ms)))
         status = run.handle.status()

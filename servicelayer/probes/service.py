@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stellar_sdk import Keypair
@@ -34,10 +35,12 @@ def probe_round(
     epoch_seconds: int,
     policy: ProbePolicy,
     clock: Clock,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[str]:
     """Probe the epoch's sampled swarms not probed yet; return the infohashes probed.
 
-    Each probe's evidence is committed on its own, so a crash loses at most one probe.
+    Each probe's evidence is committed on its own, so a crash loses at most one probe;
+    a cancelled probe (shutdown) stores nothing and its swarm is probed again later.
     """
     with database.session(write=True) as session:
         seed = epoch_seed(session, keypair, network_id, epoch)
@@ -53,6 +56,7 @@ def probe_round(
             policy.budget_bytes,
             clock,
             piece_seed=seed,
+            cancelled=cancelled,
         )
         with database.session(write=True) as session:
             evidence_repo.add_evidence(

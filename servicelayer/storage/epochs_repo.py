@@ -66,3 +66,25 @@ def guard_close(session: Session, *, closing: bool) -> None:
         return
     fn = "pg_advisory_xact_lock" if closing else "pg_advisory_xact_lock_shared"
     session.execute(text(f"SELECT {fn}(:key)"), {"key": _CLOSE_LOCK})
+
+
+def unfinished(session: Session, final: str) -> Sequence[EpochRecord]:
+    """Closed epochs whose pipeline has not reached ``final``, oldest first."""
+    query = select(EpochRecord).where(EpochRecord.status != final)
+    return session.scalars(query.order_by(EpochRecord.number)).all()
+
+
+def advance_status(session: Session, number: int, done: str, reached: str, now: int) -> bool:
+    """Move an epoch from step ``done`` to ``reached``; False if someone else already did."""
+    t = EpochRecord
+    result = session.execute(
+        update(t)
+        .where(t.number == number, t.status == done)
+        .values(status=reached, error=None, updated_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def record_error(session: Session, number: int, error: str, now: int) -> None:
+    t = EpochRecord
+    session.execute(update(t).where(t.number == number).values(error=error[:2000], updated_at=now))

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from node.api.errors import BatchTooLarge, documented
 from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
 from node.api.state import NodeState, node_state
-from servicelayer.epochs import epoch_of
+from servicelayer.epochs import epoch_of, verdict_queries
 from servicelayer.ingest import ingest_batch, queries
 
 router = APIRouter(tags=["receipts"])
@@ -50,7 +50,11 @@ def get_receipt(
         view = queries.get_receipt(
             session, receipt_id, node.policy.network_id, node.settings.epoch_seconds
         )
-    return ReceiptOut(**asdict(view) | {"receipt": view.wire})
+        verdict = verdict_queries.verdict_of(session, receipt_id)
+    return ReceiptOut(
+        **asdict(view) | {"receipt": view.wire},
+        verification=None if verdict is None else asdict(verdict),
+    )
 
 
 @router.get(

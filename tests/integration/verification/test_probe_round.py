@@ -24,7 +24,7 @@ from tests.support import PASSPHRASE, now
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NET = network_id(PASSPHRASE)
-POLICY = ProbePolicy(rate_ppm=1_000_000, seconds=20, budget_bytes=256 * KiB, per_round=5)
+POLICY = ProbePolicy(rate_ppm=1_000_000, seconds=5, budget_bytes=256 * KiB, per_round=5)
 
 
 def test_a_round_probes_each_sampled_swarm_once_and_sees_the_uploader(tmp_path: Path) -> None:
@@ -32,16 +32,19 @@ def test_a_round_probes_each_sampled_swarm_once_and_sees_the_uploader(tmp_path: 
     database.upgrade()
     fixture = make_torrent_fixture(tmp_path / "seed", size=1 * MiB, piece_size=32 * KiB)
     uploader, downloader = Keypair.random(), Keypair.random()
-    with start_seeder(fixture) as seeder, start_leecher(
-        fixture, tmp_path / "leech", connect_to=[seeder.endpoint]
-    ) as leecher:
+    with (
+        start_seeder(fixture) as seeder,
+        start_leecher(fixture, tmp_path / "leech", connect_to=[seeder.endpoint]) as leecher,
+    ):
         leecher.wait_complete()
         t = now()
-        reg = build_registration(uploader.public_key, seq=1, valid_until=t + 3600,
-                                 endpoints=[str(seeder.endpoint)])
+        reg = build_registration(
+            uploader.public_key, seq=1, valid_until=t + 3600, endpoints=[str(seeder.endpoint)]
+        )
         signer = ReceiptSigner(downloader, PASSPHRASE)
-        session = signer.bandwidth_session(uploader.public_key, bytes.fromhex(fixture.infohash),
-                                           t - 60)
+        session = signer.bandwidth_session(
+            uploader.public_key, bytes.fromhex(fixture.infohash), t - 60
+        )
         receipt = signer.wire(session.update(fixture.size, t))
         with database.session(write=True) as s:
             register(s, to_json(sign_registration(reg, uploader, NET), NET), NET, t)
@@ -62,6 +65,10 @@ def test_a_round_probes_each_sampled_swarm_once_and_sees_the_uploader(tmp_path: 
     assert seen[str(seeder.endpoint)].answered and seen[str(seeder.endpoint)].payload_down > 0
     assert row.cost_bytes > 0
     assert seed is not None
-    assert Keypair.from_public_key(seed.signer).verify(
-        b"ACE-PROBE-SEED-V1\x00" + NET + (t // 3600).to_bytes(8, "big"),
-        bytes.fromhex(seed.signature)) is None
+    assert (
+        Keypair.from_public_key(seed.signer).verify(
+            b"ACE-PROBE-SEED-V1\x00" + NET + (t // 3600).to_bytes(8, "big"),
+            bytes.fromhex(seed.signature),
+        )
+        is None
+    )

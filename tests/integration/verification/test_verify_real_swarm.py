@@ -63,9 +63,10 @@ def test_honest_receipts_pass_and_fabricated_ones_fail(tmp_path: Path) -> None:
     signer = ReceiptSigner(downloader, PASSPHRASE)
     infohash = bytes.fromhex(fixture.infohash)
     t0 = now()
-    with start_seeder(fixture, upload_rate_limit=200 * KiB) as seeder, start_leecher(
-        fixture, tmp_path / "leech", connect_to=[seeder.endpoint]
-    ) as leecher:
+    with (
+        start_seeder(fixture, upload_rate_limit=200 * KiB) as seeder,
+        start_leecher(fixture, tmp_path / "leech", connect_to=[seeder.endpoint]) as leecher,
+    ):
         register_endpoint(database, uploader, str(seeder.endpoint), t0)
         register_endpoint(database, downloader, str(leecher.endpoint), t0)
         register_endpoint(database, ghost, f"127.0.0.1:{free_port()}", t0)
@@ -73,8 +74,16 @@ def test_honest_receipts_pass_and_fabricated_ones_fail(tmp_path: Path) -> None:
         session = signer.bandwidth_session(uploader.public_key, infohash, t0 - 60)
         assert submit(database, [signer.wire(session.update(1, t0))], t0) == ["accepted"]
         with TorrentSession(loopback_settings()) as torrents:
-            probed = probe_round(database, torrents, Keypair.random(), NET, t0 // DAY, DAY,
-                                 ProbePolicy(1_000_000, 15, 128 * KiB, 5), SystemClock())
+            probed = probe_round(
+                database,
+                torrents,
+                Keypair.random(),
+                NET,
+                t0 // DAY,
+                DAY,
+                ProbePolicy(1_000_000, 15, 128 * KiB, 5),
+                SystemClock(),
+            )
         assert probed == [fixture.infohash]
         leecher.wait_complete(timeout_s=60)
         received = leecher.payload_counters()[str(seeder.endpoint)][0]
@@ -86,9 +95,11 @@ def test_honest_receipts_pass_and_fabricated_ones_fail(tmp_path: Path) -> None:
     t = max(now(), w)
     inflated = signer.bandwidth_session(uploader.public_key, infohash, t0 - 60)
     absent = signer.bandwidth_session(ghost.public_key, infohash, t0 - 60)
-    receipts = [signer.wire(session.update(received, w)),
-                signer.wire(inflated.update(received * 10, w)),
-                signer.wire(absent.update(received, w))]
+    receipts = [
+        signer.wire(session.update(received, w)),
+        signer.wire(inflated.update(received * 10, w)),
+        signer.wire(absent.update(received, w)),
+    ]
     assert submit(database, receipts, t) == ["accepted"] * 3
 
     with database.session(write=True) as s:

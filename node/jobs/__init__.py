@@ -1,0 +1,1 @@
+"""Scheduled work of a running node (APScheduler)."""

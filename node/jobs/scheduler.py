@@ -1,0 +1,84 @@
+"""The node's background jobs: the epoch pipeline and the swarm probes.
+
+Each job runs at most one instance at a time and coalesces missed runs. Errors are
+logged and the job runs again at its next tick; the pipeline itself records which
+step an epoch reached, so nothing is lost or done twice across restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from node.api.state import NodeState
+from servicelayer.epochs.clock import epoch_of
+from servicelayer.epochs.pipeline import PipelineConfig, advance
+from servicelayer.epochs.steps import verify_step
+from servicelayer.probes.probe import ProbeCancelled, SystemClock
+from servicelayer.probes.service import ProbePolicy, probe_round
+from servicelayer.probes.session import TorrentSession
+from servicelayer.probes.settings import production_settings
+
+log = logging.getLogger("acenode.jobs")
+
+
+class NodeJobs:
+    def __init__(self, state: NodeState) -> None:
+        self.state = state
+        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.scheduler = BackgroundScheduler(
+            daemon=True, job_defaults={"coalesce": True, "max_instances": 1}
+        )
+        self.torrents: TorrentSession | None = None
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        s = self.state.settings
+        self.scheduler.add_job(
+            self.epochs_tick, "interval", id="epochs", seconds=s.epochs.interval_seconds
+        )
+        if s.probes.enabled:
+            self.torrents = TorrentSession(production_settings(s.probes.listen))
+            self.scheduler.add_job(
+                self.probes_tick, "interval", id="probes", seconds=s.probes.interval_seconds
+            )
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop within about one probe poll: a probe in progress is cancelled."""
+        self.stopping.set()
+        self.scheduler.shutdown(wait=True)
+        if self.torrents is not None:
+            self.torrents.close()
+
+    def epochs_tick(self) -> None:
+        s = self.state.settings
+        config = PipelineConfig(s.epoch_seconds, s.epochs.close_grace_seconds)
+        steps = [verify_step(self.state.runtime, s.epoch_seconds)]
+        advance(self.state.database, config, steps, self.worker, self.state.clock())
+
+    def probes_tick(self) -> None:
+        assert self.torrents is not None
+        s, now = self.state.settings, self.state.clock()
+        p = s.probes
+        policy = ProbePolicy(p.rate_ppm, p.seconds, p.budget_bytes, p.per_round)
+        try:
+            probed = probe_round(
+                self.state.database,
+                self.torrents,
+                self.state.keypair,
+                self.state.policy.network_id,
+                epoch_of(now, s.epoch_seconds),
+                s.epoch_seconds,
+                policy,
+                SystemClock(),
+                self.stopping.is_set,
+            )
+        except ProbeCancelled:
+            return
+        if probed:
+            log.info("probed %d swarm(s): %s", len(probed), ", ".join(probed))

@@ -1,0 +1,103 @@
+"""The epoch pipeline: each closed epoch moves through its steps in order, once.
+
+    closed -> verified -> ... (more steps join as they are built)
+
+An epoch's status is the last step it completed. A worker takes an epoch with a lease
+(a conditional UPDATE, so two node processes never work on one epoch), runs the next
+step in one transaction that also moves the status, and lets go. A crash or restart
+leaves the status at the last completed step, so the epoch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from servicelayer.epochs.closing import close_epoch, next_to_close
+from servicelayer.errors import ServiceLayerError
+from servicelayer.storage import epochs_repo
+from servicelayer.storage.db import Database
+
+log = logging.getLogger("acenode.epochs")
+
+
+@dataclass(frozen=True)
+class Step:
+    """Run ``work`` on an epoch whose status is ``after``; it then has status ``reaches``."""
+
+    after: str
+    reaches: str
+    work: Callable[[Session, int], None]
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    epoch_seconds: int
+    close_grace_seconds: int
+    lease_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class Progress:
+    epoch: int
+    reached: str
+
+
+def advance(
+    database: Database,
+    config: PipelineConfig,
+    steps: Sequence[Step],
+    worker: str,
+    now: int,
+) -> list[Progress]:
+    """Close every epoch that is due, then run every pending step of every epoch."""
+    progress = _close_due(database, config, now)
+    final = steps[-1].reaches if steps else "closed"
+    by_status = {step.after: step for step in steps}
+    with database.session() as session:
+        pending = [(r.number, r.status) for r in epochs_repo.unfinished(session, final)]
+    for number, status in pending:
+        while (step := by_status.get(status)) is not None:
+            if not _run(database, config, step, number, worker, now):
+                break
+            progress.append(Progress(number, step.reaches))
+            status = step.reaches
+    return progress
+
+
+def _close_due(database: Database, config: PipelineConfig, now: int) -> list[Progress]:
+    closed: list[Progress] = []
+    while True:
+        with database.session(write=True) as session:
+            number = next_to_close(session, config.epoch_seconds, now, config.close_grace_seconds)
+            if number is None:
+                return closed
+            close_epoch(session, number, config.epoch_seconds, now)
+        log.info("epoch %d closed", number)
+        closed.append(Progress(number, "closed"))
+
+
+def _run(
+    database: Database, config: PipelineConfig, step: Step, number: int, worker: str, now: int
+) -> bool:
+    with database.session(write=True) as session:
+        if not epochs_repo.acquire_lease(session, number, worker, now, config.lease_seconds):
+            return False
+    try:
+        with database.session(write=True) as session:
+            step.work(session, number)
+            moved = epochs_repo.advance_status(session, number, step.after, step.reaches, now)
+        if moved:
+            log.info("epoch %d %s", number, step.reaches)
+        return moved
+    except ServiceLayerError as exc:
+        log.warning("epoch %d: %s failed: %s", number, step.reaches, exc.detail)
+        with database.session(write=True) as session:
+            epochs_repo.record_error(session, number, f"{step.reaches}: {exc.detail}", now)
+        return False
+    finally:
+        with database.session(write=True) as session:
+            epochs_repo.release_lease(session, number, worker)

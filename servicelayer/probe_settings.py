@@ -1,0 +1,35 @@
+"""Settings of the node's swarm probes and epoch pipeline (TOML tables [probes], [epochs])."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProbeSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    listen: str = Field(default="0.0.0.0:0", description="libtorrent listen interfaces")
+    rate_ppm: int = Field(
+        default=100_000,
+        ge=0,
+        le=1_000_000,
+        description="share of an epoch's swarms probed, in millionths",
+    )
+    seconds: int = Field(
+        default=130, ge=5, le=3600, description="one probe's length; >= 120 spans a whole window"
+    )
+    budget_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
+    per_round: int = Field(default=4, ge=1, le=100)
+    interval_seconds: int = Field(default=60, ge=1)
+
+
+class EpochSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    close_grace_seconds: int = Field(
+        default=300, ge=0, description="wait after an epoch ends before closing it"
+    )
+    interval_seconds: int = Field(
+        default=30, ge=1, description="how often the pipeline looks for work"
+    )

@@ -1,0 +1,99 @@
+"""The epoch pipeline closes epochs and verifies them, once, resuming after failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from servicelayer.epochs.pipeline import PipelineConfig, Progress, Step, advance
+from servicelayer.epochs.steps import verify_step
+from servicelayer.errors import LedgerUnavailable
+from servicelayer.runtime.contracts import load_spec
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage import epochs_repo, verdicts_repo
+from servicelayer.storage.db import Database
+from tests.conftest import BACKENDS
+from tests.integration.test_ingest_storage import INFOHASH, NOW, submit
+from tests.support import NodeProcess, make_signer
+
+pytestmark = pytest.mark.integration
+EPOCH = NOW // 3600
+CONFIG = PipelineConfig(epoch_seconds=3600, close_grace_seconds=300)
+AFTER = (EPOCH + 1) * 3600 + 300  # the epoch has ended and its grace has passed
+
+
+def receipts_in_epoch(db: Database) -> list[str]:
+    viewer, downloader, uploader = make_signer(), make_signer(), make_signer()
+    watched = viewer.wire(viewer.viewing_session(INFOHASH, NOW - 120).update(60, NOW - 60))
+    served = downloader.bandwidth_session(uploader.account, INFOHASH, NOW - 120)
+    got = downloader.wire(served.update(5_000_000, NOW - 60))
+    assert submit(db, [watched, got]) == [("accepted", None)] * 2
+    return [watched["id"], got["id"]]
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_one_tick_closes_and_verifies_every_due_epoch(db: Database) -> None:
+    ids = receipts_in_epoch(db)
+    steps = [verify_step(ContractRuntime([load_spec("catalog")]), 3600)]
+    assert advance(db, CONFIG, steps, "w1", NOW) == []  # not over yet
+    assert advance(db, CONFIG, steps, "w1", AFTER) == [
+        Progress(EPOCH, "closed"),
+        Progress(EPOCH, "verified"),
+    ]
+    assert advance(db, CONFIG, steps, "w1", AFTER + 60) == []  # nothing twice
+    with db.session() as s:
+        assert sorted(v.receipt_id for v in verdicts_repo.in_epoch(s, EPOCH)) == sorted(ids)
+        assert epochs_repo.get(s, EPOCH).status == "verified"  # type: ignore[union-attr]
+
+
+def test_a_failed_step_is_retried_and_an_epoch_another_worker_holds_is_left_alone(
+    db: Database,
+) -> None:
+    receipts_in_epoch(db)
+    attempts: list[int] = []
+
+    def flaky(session: Session, epoch: int) -> None:
+        attempts.append(epoch)
+        if len(attempts) == 1:
+            raise LedgerUnavailable("the ledger did not answer")
+
+    steps = [Step("closed", "verified", flaky)]
+    assert advance(db, CONFIG, steps, "w1", AFTER) == [Progress(EPOCH, "closed")]
+    with db.session() as s:
+        record = epochs_repo.get(s, EPOCH)
+        assert record is not None and record.status == "closed"
+        assert "did not answer" in (record.error or "")
+    with db.session(write=True) as s:
+        assert epochs_repo.acquire_lease(s, EPOCH, "w2", AFTER, ttl=600)
+    assert advance(db, CONFIG, steps, "w1", AFTER + 1) == []  # w2 holds it
+    assert advance(db, CONFIG, steps, "w1", AFTER + 601) == [Progress(EPOCH, "verified")]
+    assert attempts == [EPOCH, EPOCH]
+
+
+def test_peers_see_their_verdicts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    db = Database(url)
+    db.upgrade()
+    ids = receipts_in_epoch(db)
+    advance(db, CONFIG, [verify_step(ContractRuntime([]), 3600)], "w1", AFTER)
+    db.dispose()
+    node = NodeProcess(tmp_path / "node", url)
+    node.start()
+    try:
+        with node.client() as c:
+            receipt = c.get(f"/v1/receipts/{ids[1]}").json()
+            signer = receipt["receipt"]["signer"]
+            mine = c.get(f"/v1/epochs/{EPOCH}/verdicts", params={"account": signer}).json()
+            everyone = c.get(f"/v1/epochs/{EPOCH}/verdicts").json()
+            bad = c.get(f"/v1/epochs/{EPOCH}/verdicts", params={"account": "nope"})
+            missing = c.get(f"/v1/epochs/{EPOCH + 1}/verdicts")
+    finally:
+        assert node.stop() == 0
+    verdict = receipt["verification"]
+    assert verdict["verdict"] in {"accepted", "rejected", "down_weighted"}
+    assert verdict["reasons"] or verdict["verdict"] == "accepted"
+    assert [v["receipt_id"] for v in mine["verdicts"]] == [ids[1]]
+    assert sorted(v["receipt_id"] for v in everyone["verdicts"]) == sorted(ids)
+    assert bad.status_code == 422 and missing.status_code == 404
