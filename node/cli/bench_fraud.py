@@ -66,6 +66,9 @@ def fraud_command(
         max=1_000_000,
         help="Share of cheating groups with a clean probe history (ppm).",
     ),
+    real: bool = typer.Option(
+        True, "--real/--no-real", help="Also a small real run with libtorrent on loopback."
+    ),
 ) -> None:
     """Simulate a population with 30 % adversaries and score the verification rules."""
     config = SimConfig(
@@ -76,7 +79,53 @@ def fraud_command(
         turncoat_ppm=turncoat_ppm,
     )
     report = run_fraud_bench(config)
+    figures = report.as_json()
+    if real:
+        figures["real_run"] = real_run_figures()
     if json_output:
-        typer.echo(json.dumps(report.as_json(), indent=2, sort_keys=True))
-    else:
-        _print_table(report, Console())
+        typer.echo(json.dumps(figures, indent=2, sort_keys=True))
+        return
+    _print_table(report, Console())
+    if real:
+        _print_real(figures["real_run"], Console())
+
+
+def real_run_figures() -> dict[str, object]:
+    """The small real run (testnet.fraud_run): verdicts and shares."""
+    from testnet.fraud_run import run_real
+
+    run = run_real()
+    bw = run.tally.bandwidth
+    fake_claimed = sum(bw.fraud_claimed.values())
+    return {
+        "verdicts": {
+            label: {
+                "verdict": v.verdict.value,
+                "weight_ppm": v.weight_ppm,
+                "reasons": [r.value for r in v.reasons],
+            }
+            for label, v in run.verdicts.items()
+        },
+        "fraud_weight_share": round(sum(bw.fraud_weighted.values()) / max(1, fake_claimed), 6),
+        "honest_rejected_share": round(
+            (bw.honest_claimed - bw.honest_weighted) / max(1, bw.honest_claimed), 6
+        ),
+        "probe_bytes_per_verified_byte": round(run.probe_bytes / max(1, bw.total_weighted), 6),
+    }
+
+
+def _print_real(real: object, console: Console) -> None:
+    assert isinstance(real, dict)
+    table = Table(title="Real run: libtorrent on loopback, the node's own probe")
+    for column in ("receipt", "verdict", "weight", "reasons"):
+        table.add_column(column)
+    for label, v in real["verdicts"].items():
+        table.add_row(
+            label, v["verdict"], f"{v['weight_ppm'] / 10_000:.1f} %", ", ".join(v["reasons"])
+        )
+    console.print(table)
+    console.print(
+        f"fake bytes that still counted: {real['fraud_weight_share']:.1%}; "
+        f"honest bytes rejected: {real['honest_rejected_share']:.1%}; "
+        f"probe bytes per verified byte: {real['probe_bytes_per_verified_byte']}"
+    )
