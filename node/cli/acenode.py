@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from node.cli.bench import bench_app
+from node.cli.demo import demo
 from node.cli.ledger import app as ledger_app
+from node.cli.node_commands import db_app, init, keys_app, run
 
 app = typer.Typer(
     name="acenode",
@@ -13,7 +16,14 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
 )
+
+app.command()(init)
+app.command()(run)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(bench_app, name="bench")
+app.command()(demo)
 
 
 def main() -> None:

@@ -1,0 +1,3 @@
+from node.cli.acenode import main
+
+main()

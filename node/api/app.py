@@ -1,0 +1,27 @@
+"""The FastAPI application factory: routes, error handlers, the body size limit."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from node.api.errors import install_error_handlers
+from node.api.routes import health, receipts
+from node.api.routes.health import VERSION
+from node.api.state import NodeState
+
+
+def create_app(state: NodeState) -> FastAPI:
+    app = FastAPI(
+        title="Ace service-layer node",
+        version=VERSION,
+        description=(
+            "Ingests signed bandwidth, viewing and CDN receipts from peers. "
+            'Errors are `{"error": code, "detail": message}` with a stable code.'
+        ),
+        max_body_size=state.settings.max_body_bytes,
+    )
+    app.state.node = state
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(receipts.router)
+    return app

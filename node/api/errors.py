@@ -1,0 +1,107 @@
+"""One table from service-layer errors to HTTP statuses, and the handlers that render them.
+
+Every error body is ``{"error": code, "detail": message}`` with a stable ``code``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servicelayer.errors import (
+    Conflict,
+    InvalidInput,
+    LedgerUnavailable,
+    NotFound,
+    ServiceLayerError,
+    Unauthorized,
+)
+from servicelayer.storage.db import DatabaseUnavailable
+
+log = logging.getLogger("acenode.api")
+
+
+class BatchTooLarge(ServiceLayerError):
+    code = "batch_too_large"
+
+
+STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Unauthorized: 401,
+    LedgerUnavailable: 503,
+    DatabaseUnavailable: 503,
+    BatchTooLarge: 413,
+}
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="Stable machine-readable code", examples=["invalid_json"])
+    detail: str = Field(description="What went wrong, for a human")
+
+
+def error_response(status: int, code: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the given error statuses."""
+    texts = {
+        400: "The body is not valid JSON",
+        401: "Sign-in required or token invalid",
+        404: "Not found",
+        409: "Conflict with the current state",
+        413: "The body or the batch is larger than the node accepts",
+        422: "The request does not have the expected shape",
+        503: "A dependency (database, ledger) is unavailable; retry later",
+    }
+    return {s: {"model": ErrorOut, "description": texts[s]} for s in statuses}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceLayerError)
+    async def _service_error(_: Request, exc: ServiceLayerError) -> JSONResponse:
+        status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
+        if status >= 500:
+            log.warning("%s: %s", exc.code, exc.detail)
+        return error_response(status, exc.code, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "invalid_json", "the body is not valid JSON")
+        return error_response(422, "invalid_request", _describe(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, code, detail)
+
+
+_HTTP_CODES = {
+    400: "invalid_body",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
+_HTTP_DETAILS = {
+    400: "the body could not be parsed",
+    413: "the body is larger than this node accepts (see max_body_bytes)",
+}
+
+
+def _describe(errors: Any) -> str:
+    parts = []
+    for e in list(errors)[:5]:
+        where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    return "; ".join(parts)

@@ -1,0 +1,99 @@
+"""Response and documentation models of the REST API."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    node_account: str = Field(description="The node's Stellar account (G...)")
+    network_passphrase: str
+    network_id: str = Field(description="Hex SHA-256 of the passphrase; receipts must carry it")
+    database: Literal["ok", "unavailable"]
+    time: int = Field(description="The node's clock, unix seconds")
+    epoch: int
+    epoch_seconds: int
+    window_seconds: int
+    max_batch: int
+    max_body_bytes: int
+
+
+_COMMON = {
+    "version": {"type": "integer", "const": 1},
+    "network_id": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "signer": {"type": "string", "description": "Stellar account G... that signed"},
+    "seq": {"type": "integer", "minimum": 1, "description": "Strictly increasing per stream"},
+    "session": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+    "started_at": {"type": "integer", "minimum": 0},
+    "window_start": {"type": "integer", "minimum": 0, "multipleOf": 60},
+    "content": {"type": "string", "pattern": "^([0-9a-f]{40}|[0-9a-f]{64})$"},
+    "signature": {"type": "string", "pattern": "^[0-9a-f]{128}$"},
+    "id": {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "Optional; checked"},
+}
+
+
+def _receipt_schema(kind: str, extra: dict[str, Any]) -> dict[str, Any]:
+    props = {"kind": {"type": "string", "const": kind}, **_COMMON, **extra}
+    required = [p for p in props if p != "id"]
+    return {
+        "title": f"{kind} receipt",
+        "type": "object",
+        "properties": props,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+RECEIPT_SCHEMAS = [
+    _receipt_schema(
+        "bandwidth", {"uploader": {"type": "string"}, "bytes": {"type": "integer", "minimum": 1}}
+    ),
+    _receipt_schema("viewing", {"seconds": {"type": "integer", "minimum": 1}}),
+    _receipt_schema(
+        "cdn", {"viewer": {"type": "string"}, "bytes": {"type": "integer", "minimum": 1}}
+    ),
+]
+
+
+class ReceiptBatchIn(BaseModel):
+    receipts: list[Any] = Field(
+        min_length=1,
+        description="Signed receipts (docs/protocol.md). Each is checked on its own.",
+        json_schema_extra={"items": {"oneOf": RECEIPT_SCHEMAS}},
+    )
+
+
+class ItemResultOut(BaseModel):
+    id: str | None = Field(description="Receipt id (hex), when the item could be decoded")
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str | None = Field(None, description="Stable code when rejected")
+    detail: str | None = None
+
+
+class IngestOut(BaseModel):
+    results: list[ItemResultOut]
+
+
+class ReceiptOut(BaseModel):
+    receipt: dict[str, Any] = Field(description="The signed receipt in its wire form")
+    epoch: int
+    window_start: int
+    added: int = Field(description="What this window adds to the session total")
+    received_at: int
+
+
+class UsageOut(BaseModel):
+    account: str
+    epoch: int
+    start: int = Field(description="Epoch start, unix seconds (inclusive)")
+    end: int = Field(description="Epoch end, unix seconds (exclusive)")
+    uploaded_bytes: int = Field(description="Bandwidth receipts naming the account as uploader")
+    downloaded_bytes: int = Field(description="Bandwidth receipts the account signed")
+    viewing_seconds: int
+    cdn_served_bytes: int = Field(description="CDN receipts the account signed as edge operator")
+    cdn_received_bytes: int = Field(description="CDN receipts naming the account as viewer")
+    receipts: int = Field(description="Stored receipts (one per stream and window) counted")

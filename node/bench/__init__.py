@@ -1,0 +1,1 @@
+"""Benchmarks behind ``acenode bench``; figures go to docs/performance.md."""

@@ -1,0 +1,65 @@
+"""``acenode bench ...``: benchmarks whose figures go into docs/performance.md."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from node.cli.common import JsonFlag, console, print_json
+
+bench_app = typer.Typer(help="Measure speed and memory on this machine.", no_args_is_help=True)
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    receipts: Annotated[
+        int, typer.Option(min=1000, help="Receipts for the in-process run")
+    ] = 100_000,
+    stream: Annotated[
+        int, typer.Option(min=1000, help="Receipts streamed through a node over HTTP")
+    ] = 1_000_000,
+    json_out: JsonFlag = False,
+) -> None:
+    """(a) raw ed25519 verify, (b) in-process ingest, (c) HTTP ingest; peak RSS."""
+    from node.bench.ingest import run
+
+    with console.status("measuring (a) verify, (b) in-process, (c) HTTP ..."):
+        figures = run(receipts, stream)
+    if json_out:
+        print_json(figures)
+        return
+    table = Table(title="Ingest benchmark (SQLite, one node process)")
+    for column in ("measure", "receipts/s", "ratio to (a)", "per CPU-second", "CPU ratio"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    rows = (
+        ("(a) ed25519 verify", "verify_per_s", None, "cpu_verify_per_s", None),
+        (
+            "(b) in-process ingest",
+            "inprocess_per_s",
+            "inprocess_over_verify",
+            "cpu_inprocess_per_s",
+            "cpu_inprocess_over_verify",
+        ),
+        (
+            "(c) HTTP ingest (node)",
+            "http_per_s",
+            "http_over_verify",
+            "cpu_http_node_per_s",
+            "cpu_http_over_verify",
+        ),
+    )
+    for label, rate, ratio, cpu_rate, cpu_ratio in rows:
+        table.add_row(
+            label,
+            f"{figures[rate]:,}",
+            f"{figures[ratio]:.3f}" if ratio else "1.000",
+            f"{figures[cpu_rate]:,}",
+            f"{figures[cpu_ratio]:.3f}" if cpu_ratio else "1.000",
+        )
+    console.print(table)
+    checkpoints = ", ".join(f"{n:,}: {mb} MB" for n, mb in figures["node_rss_mb_by_receipts"])
+    console.print(
+        f"peak RSS {figures['peak_rss_mb']} MB; node RSS by receipts streamed: {checkpoints}"
+    )

@@ -1,0 +1,78 @@
+"""``acenode init | run | db upgrade | keys show``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
+from node.config_template import render_config
+from servicelayer.config import load_settings
+from servicelayer.errors import ConfigError
+from servicelayer.keys import create_key_file, load_key_file
+from servicelayer.storage.db import Database
+
+db_app = typer.Typer(help="The node's database.", no_args_is_help=True)
+keys_app = typer.Typer(help="The node's Stellar key.", no_args_is_help=True)
+
+
+def init(data_dir: DataDir = None) -> None:
+    """Write a commented config and a new node key (mode 0600) into the data directory."""
+    with cli_errors():
+        settings = load_settings(data_dir)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if settings.config_file.exists() or settings.key_file.exists():
+            raise ConfigError(f"{settings.data_dir} is already initialised")
+        settings.config_file.write_text(render_config())
+        keypair = create_key_file(settings.key_file)
+    console.print(f"config   {settings.config_file}")
+    console.print(f"key      {settings.key_file} (mode 0600, secret not shown)")
+    console.print(f"account  [bold]{keypair.public_key}[/bold]")
+    console.print(f"next     acenode run --data-dir {settings.data_dir}")
+
+
+def run(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option("--port", "-p", help="Port to listen on")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="sqlite:///... or postgresql://... (default: SQLite)")
+    ] = None,
+) -> None:
+    """Run the node daemon (the API on uvicorn) until SIGTERM or Ctrl-C."""
+    from node.server import serve
+
+    with cli_errors():
+        settings = load_settings(data_dir, host=host, port=port, database_url=database_url)
+        serve(settings)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    data_dir: DataDir = None,
+    database_url: Annotated[str | None, typer.Option(help="Overrides the config")] = None,
+) -> None:
+    """Apply the Alembic migrations (the node also applies them when it starts)."""
+    with cli_errors():
+        settings = load_settings(data_dir, database_url=database_url)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        database = Database(settings.resolved_database_url())
+        try:
+            database.upgrade()
+            revision = database.current_revision()
+        finally:
+            database.dispose()
+    console.print(f"database at revision [bold]{revision}[/bold]")
+
+
+@keys_app.command("show")
+def keys_show(data_dir: DataDir = None, json_out: JsonFlag = False) -> None:
+    """Show the node's public account (never the secret)."""
+    with cli_errors():
+        settings = load_settings(data_dir)
+        keypair = load_key_file(settings.key_file)
+    if json_out:
+        print_json({"account": keypair.public_key, "key_file": str(settings.key_file)})
+    else:
+        console.print(keypair.public_key)

@@ -1,0 +1,1 @@
+"""``acenode demo``: a node and a few peer processes on this machine."""

@@ -1,0 +1,157 @@
+"""The ingestion use case: a batch in, one result per item out, in input order.
+
+Order of work, cheapest first: decode and bounds, network, window and plausibility,
+duplicate lookup, signature, then the stream rules under a row lock. A bad item never
+blocks the good ones; what is accepted is stored in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from servicelayer.ingest.checks import IngestPolicy, check_rate, check_stateless, stream_key
+from servicelayer.receipts.codec import account_strkey, encode_body, from_wire
+from servicelayer.receipts.model import Receipt, ReceiptError
+from servicelayer.receipts.signing import receipt_id, verify
+from servicelayer.storage import receipts_repo as repo
+from servicelayer.storage.receipts_repo import StreamHead
+
+
+class ItemStatus(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    id: str | None
+    status: ItemStatus
+    reason: str | None = None
+    detail: str | None = None
+
+
+@dataclass(slots=True)
+class _Candidate:
+    index: int
+    receipt: Receipt
+    rid: str
+    signature: bytes
+    key: bytes
+
+
+def ingest_batch(
+    session: Session, items: list[Any], policy: IngestPolicy, now: int
+) -> list[ItemResult]:
+    results: list[ItemResult | None] = [None] * len(items)
+    candidates = _decode_all(items, policy, now, results)
+    known = repo.existing_ids(session, [c.rid for c in candidates])
+    fresh: list[_Candidate] = []
+    seen: set[str] = set()
+    for c in candidates:
+        if c.rid in known or c.rid in seen:
+            results[c.index] = ItemResult(c.rid, ItemStatus.DUPLICATE)
+        elif not verify(c.receipt.signer, bytes.fromhex(c.rid), c.signature):
+            results[c.index] = _rejected(c.rid, "bad_signature", "not the signer's signature")
+        else:
+            seen.add(c.rid)
+            fresh.append(c)
+    _apply_streams(session, fresh, policy, now, results)
+    return [r for r in results if r is not None]
+
+
+def _decode_all(
+    items: list[Any], policy: IngestPolicy, now: int, results: list[ItemResult | None]
+) -> list[_Candidate]:
+    out: list[_Candidate] = []
+    for index, item in enumerate(items):
+        rid: str | None = None
+        try:
+            wire = from_wire(item)
+            rid = receipt_id(wire.network_id, encode_body(wire.receipt)).hex()
+            if wire.claimed_id is not None and wire.claimed_id.hex() != rid:
+                raise ReceiptError("id_mismatch", "id is not the hash of the signed bytes")
+            check_stateless(wire.receipt, wire.network_id, policy, now)
+        except ReceiptError as err:
+            results[index] = _rejected(rid, err.reason, err.detail)
+            continue
+        out.append(_Candidate(index, wire.receipt, rid, wire.signature, stream_key(wire.receipt)))
+    return out
+
+
+def _apply_streams(
+    session: Session,
+    fresh: list[_Candidate],
+    policy: IngestPolicy,
+    now: int,
+    results: list[ItemResult | None],
+) -> None:
+    heads = repo.lock_streams(session, _stream_rows(fresh))
+    rows: dict[tuple[bytes, int], dict[str, Any]] = {}
+    changed: dict[bytes, StreamHead] = {}
+    for c in fresh:
+        head = heads[c.key]
+        try:
+            base = _advance(head, c.receipt, policy)
+        except ReceiptError as err:
+            results[c.index] = _rejected(c.rid, err.reason, err.detail)
+            continue
+        r = c.receipt
+        head.seq, head.amount, head.base, head.window_start = r.seq, r.amount, base, r.window_start
+        changed[c.key] = head
+        rows[(c.key, r.window_start)] = {
+            "stream_key": c.key,
+            "window_start": r.window_start,
+            "receipt_id": c.rid,
+            "seq": r.seq,
+            "amount": r.amount,
+            "base": base,
+            "signature": c.signature,
+            "received_at": now,
+        }
+        results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
+    repo.save_accepted(session, list(rows.values()), changed)
+
+
+def _advance(head: StreamHead, r: Receipt, policy: IngestPolicy) -> int:
+    """Check ``r`` against its stream's head; return the window's base total."""
+    if head.seq == 0:
+        return 0
+    if r.started_at != head.started_at:
+        raise ReceiptError("session_mismatch", "started_at differs from the session's")
+    if r.seq <= head.seq:
+        raise ReceiptError("stale_sequence", f"sequence {r.seq} <= {head.seq} already used")
+    if r.window_start < head.window_start:
+        raise ReceiptError("window_regressed", "window precedes the stream's latest")
+    if r.amount < head.amount:
+        raise ReceiptError("counter_regressed", f"total {r.amount} < {head.amount} already signed")
+    check_rate(r.kind, r.amount - head.amount, r.window_end - head.window_start, policy)
+    return head.base if r.window_start == head.window_start else head.amount
+
+
+def _stream_rows(fresh: list[_Candidate]) -> list[dict[str, Any]]:
+    rows: dict[bytes, dict[str, Any]] = {}
+    for c in fresh:
+        if c.key in rows:
+            continue
+        r = c.receipt
+        rows[c.key] = {
+            "key": c.key,
+            "kind": int(r.kind),
+            "signer": account_strkey(r.signer),
+            "counterparty": None
+            if r.kind.counterparty_field is None
+            else account_strkey(r.counterparty),
+            "content": r.content.hex(),
+            "session": r.session.hex(),
+            "started_at": r.started_at,
+        }
+    return list(rows.values())
+
+
+def _rejected(rid: str | None, reason: str, detail: str) -> ItemResult:
+    return ItemResult(rid, ItemStatus.REJECTED, reason, detail or None)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the database wrapper and repositories (all queries live here)."""

@@ -1,0 +1,75 @@
+"""Fixtures shared by the whole suite: databases (SQLite and PostgreSQL) and a running node."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from servicelayer.storage.db import Database
+from tests.support import NodeProcess
+
+PG_ADMIN = os.environ.get("ACENODE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _postgres_reachable():
+        return
+    if os.environ.get("ACENODE_REQUIRE_POSTGRES") == "1":
+        raise pytest.UsageError(f"PostgreSQL is required (ACENODE_REQUIRE_POSTGRES=1): {PG_ADMIN}")
+    skip = pytest.mark.skip(reason=f"PostgreSQL not reachable at {PG_ADMIN}")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of the requested backend."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'node.sqlite3'}"
+        return
+    name = f"acenode_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database (built with Alembic, never create_all)."""
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def node(tmp_path: Path, database_url: str) -> Iterator[NodeProcess]:
+    """A real node (``acenode run``) on loopback, stopped with SIGTERM afterwards."""
+    proc = NodeProcess(tmp_path / "node", database_url)
+    proc.start()
+    yield proc
+    if proc.running:
+        assert proc.stop() == 0, proc.output()

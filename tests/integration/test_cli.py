@@ -1,0 +1,150 @@
+"""The operator's commands as a newcomer would type them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BACKENDS
+
+pytestmark = pytest.mark.integration
+
+
+def acenode(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "node", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_init_writes_config_and_a_private_key_without_printing_it(tmp_path: Path) -> None:
+    result = acenode("init", "--data-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    secret = (tmp_path / "node.key").read_text().strip()
+    assert secret.startswith("S")
+    assert secret not in result.stdout + result.stderr
+    assert (tmp_path / "node.key").stat().st_mode & 0o777 == 0o600
+    assert "epoch_seconds = 3600" in (tmp_path / "acenode.toml").read_text()
+    shown = acenode("keys", "show", "--data-dir", str(tmp_path), "--json")
+    assert json.loads(shown.stdout)["account"] in result.stdout
+    again = acenode("init", "--data-dir", str(tmp_path))
+    assert again.returncode == 2 and "already initialised" in again.stderr
+    assert (tmp_path / "node.key").read_text().strip() == secret
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_db_upgrade_reaches_the_head_revision(tmp_path: Path, database_url: str) -> None:
+    result = acenode("db", "upgrade", "--data-dir", str(tmp_path), "--database-url", database_url)
+    assert result.returncode == 0, result.stderr
+    assert "revision 0001" in result.stdout
+    again = acenode("db", "upgrade", "--data-dir", str(tmp_path), "--database-url", database_url)
+    assert again.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["run", "--database-url", "mysql://x"],
+            "sqlite:/// or postgresql://",
+            id="unsupported-database",
+        ),
+        pytest.param(["run", "--database-url", "::"], "not a valid", id="bad-url"),
+        pytest.param(
+            ["db", "upgrade", "--database-url", "postgresql://nobody@127.0.0.1:1/x"],
+            "database",
+            id="unreachable-database",
+        ),
+    ],
+)
+def test_bad_operator_input_is_one_clear_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = acenode(*args, "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_config_file_stops_the_node_with_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "acenode.toml").write_text("epoch_seconds = 61\n")
+    result = acenode("run", "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "epoch_seconds" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_world_readable_key_is_refused_at_start(tmp_path: Path) -> None:
+    assert acenode("init", "--data-dir", str(tmp_path)).returncode == 0
+    (tmp_path / "node.key").chmod(0o644)
+    result = acenode("run", "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and "chmod 600" in result.stderr
+
+
+def test_the_demo_shows_honest_receipts_accepted_and_cheats_refused() -> None:
+    result = acenode("demo", env={"COLUMNS": "200"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    for reason in (
+        "bad_signature",
+        "stale_sequence",
+        "counter_regressed",
+        "implausible_rate",
+        "wrong_network",
+        "window_in_future",
+        "self_attested",
+    ):
+        assert reason in out
+    viewer_rows = [
+        line
+        for line in out.splitlines()
+        if line.startswith("│ viewer ") and ("bandwidth" in line or "watched" in line)
+    ]
+    assert len(viewer_rows) == 15 and all("accepted" in row for row in viewer_rows)
+    assert "exit status 0" in out
+
+
+def acedao(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "node.cli.acedao_main", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_a_member_creates_a_key_and_reads_their_usage(tmp_path: Path) -> None:
+    from tests.support import NodeProcess, make_signer, mid_previous_epoch
+
+    key = tmp_path / "member.key"
+    created = acedao("keys", "new", "--key-file", str(key), "--json")
+    assert created.returncode == 0, created.stderr
+    account = json.loads(created.stdout)["account"]
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_text().strip() not in created.stdout
+
+    node = NodeProcess(tmp_path / "node", f"sqlite:///{tmp_path / 'n.sqlite3'}")
+    node.start()
+    try:
+        downloader, t = make_signer(), mid_previous_epoch()
+        session = downloader.bandwidth_session(account, bytes(20), t - 60)
+        assert node.submit([downloader.wire(session.update(7_000, t))])[0]["status"] == "accepted"
+        shown = acedao(
+            "usage", "--node", node.url, "--key-file", str(key), "--json", "--epoch", str(t // 3600)
+        )
+        assert shown.returncode == 0, shown.stderr
+        assert json.loads(shown.stdout)["uploaded_bytes"] == 7_000
+        bad = acedao("usage", "GNOTANACCOUNT", "--node", node.url)
+        assert bad.returncode == 2 and "not a Stellar account" in bad.stderr
+    finally:
+        assert node.stop() == 0
+    gone = acedao("usage", "--node", node.url, "--key-file", str(key))
+    assert gone.returncode == 2 and "cannot reach the node" in gone.stderr

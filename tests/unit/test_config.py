@@ -1,0 +1,51 @@
+"""Configuration precedence: defaults < TOML < environment < command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from node.config_template import render_config
+from servicelayer.config import load_settings
+from servicelayer.errors import ConfigError
+
+
+def test_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACENODE_PORT", raising=False)
+    assert load_settings(tmp_path).port == 8700
+    (tmp_path / "acenode.toml").write_text("port = 9001\nepoch_seconds = 120\n")
+    assert load_settings(tmp_path).port == 9001
+    monkeypatch.setenv("ACENODE_PORT", "9002")
+    assert load_settings(tmp_path).port == 9002
+    settings = load_settings(tmp_path, port=9003)
+    assert (settings.port, settings.epoch_seconds) == (9003, 120)
+
+
+def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    url = load_settings(tmp_path).resolved_database_url()
+    assert url == f"sqlite:///{(tmp_path / 'node.sqlite3').resolve()}"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        pytest.param("epoch_seconds = 90\n", "multiple of 60", id="epoch-not-whole-windows"),
+        pytest.param("prot = 1\n", "prot", id="unknown-key"),
+        pytest.param("port = 'x'\n", "port", id="wrong-type"),
+        pytest.param("port = \n", "cannot read", id="not-toml"),
+        pytest.param("retention_seconds = 60\n", "retention", id="retention-below-epoch"),
+    ],
+)
+def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, fragment: str) -> None:
+    (tmp_path / "acenode.toml").write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(tmp_path)
+    assert fragment in err.value.detail
+
+
+def test_the_written_template_loads_to_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "acenode.toml").write_text(render_config())
+    assert load_settings(tmp_path) == load_settings(tmp_path / "elsewhere").model_copy(
+        update={"data_dir": tmp_path}
+    )
