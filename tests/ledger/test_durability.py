@@ -112,3 +112,24 @@ def test_timer_closes_ledgers_and_submit_blocks_until_included(tmp_path: Path) -
             time.sleep(0.01)
     finally:
         ledger.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_backend_keeps_state_across_restarts(
+    postgres_url: str, clock: FakeClock
+) -> None:
+    ledger = StandaloneLedger.open(database_url=postgres_url, close_interval=None, clock=clock)
+    alice = make_funded_account(ledger, "25")
+    envelope = build(ledger, ledger.root_keypair, [Payment(alice.public_key, Asset.native(), "5")])
+    first = run(ledger, envelope)
+    ledger.close()
+    reopened = StandaloneLedger.open(database_url=postgres_url, close_interval=None, clock=clock)
+    try:
+        assert balance(reopened, alice) == xlm("30")
+        assert run(reopened, envelope).ledger == first.ledger
+        page = reopened.store.transactions(
+            account=alice.public_key, ledger=None, cursor=None, descending=True, limit=5
+        )
+        assert page[0]["hash"] == first.hash
+    finally:
+        reopened.close()

@@ -246,3 +246,43 @@ def test_result_xdr_is_a_real_transaction_result(ledger: StandaloneLedger) -> No
         x.PaymentResultCode.PAYMENT_SUCCESS,
         x.PaymentResultCode.PAYMENT_NO_DESTINATION,
     ]
+
+
+def test_pre_authorized_transaction_needs_no_signature_and_is_used_once(
+    ledger: StandaloneLedger,
+) -> None:
+    from stellar_sdk import Account as SdkAccount
+
+    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
+    current = seq(ledger, alice)
+    later = (
+        TransactionBuilder(
+            SdkAccount(alice.public_key, current + 1), ledger.network_passphrase, base_fee=100
+        )
+        .append_operation(_pay(bob, "2"))
+        .add_time_bounds(0, 0)
+        .build()
+    )
+    signer = Signer.pre_auth_tx(later.hash(), 1)
+    assert submit(ledger, alice, [SetOptions(signer=signer)]).successful
+    account = ledger.account(alice.public_key)
+    assert account is not None and account.num_sub_entries == 1
+    result = run(ledger, later)  # no signature at all
+    assert result.successful
+    account = ledger.account(alice.public_key)
+    assert account is not None and account.signers == () and account.num_sub_entries == 0
+
+
+def test_hash_x_signer_accepts_the_preimage(ledger: StandaloneLedger) -> None:
+    import hashlib
+
+    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
+    preimage = b"open sesame"
+    signer = Signer.sha256_hash(hashlib.sha256(preimage).digest(), 1)
+    assert submit(ledger, alice, [SetOptions(signer=signer)]).successful
+    envelope = build(ledger, alice, [_pay(bob)], signers=[])
+    envelope.sign_hashx(preimage)
+    assert run(ledger, envelope).successful
+    wrong = build(ledger, alice, [_pay(bob)], signers=[])
+    wrong.sign_hashx(b"guess")
+    assert run(ledger, wrong).tx_code == "tx_bad_auth"

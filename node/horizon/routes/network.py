@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from node.horizon.context import HorizonContext, respond, submitted
-from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.errors import InvalidInput, LedgerUnavailable, NotFound
 from servicelayer.ledger.standalone import horizon as h
 from servicelayer.ledger.standalone import paging
 
@@ -32,6 +33,14 @@ async def _form_tx(request: Request) -> str:
     return value
 
 
+def _balance_cursor(cursor: str) -> tuple[int, str]:
+    """Horizon's claimable balance paging token: ``{last_modified_ledger}-{id}``."""
+    ledger, _, balance_id = cursor.partition("-")
+    if not ledger.isdigit() or not balance_id:
+        raise InvalidInput("cursor must be LEDGER-BALANCE_ID", code="bad_request:cursor")
+    return int(ledger), balance_id.lower()
+
+
 def register_network(app: FastAPI, ctx: HorizonContext) -> None:
     @app.get("/")
     def root(request: Request) -> JSONResponse:
@@ -48,7 +57,14 @@ def register_network(app: FastAPI, ctx: HorizonContext) -> None:
     async def submit(request: Request) -> JSONResponse:
         envelope = await _form_tx(request)
         request.state.tx = envelope
-        result = await run_in_threadpool(ctx.ledger.submit, envelope, ctx.submit_timeout)
+        # validation runs on a worker thread; waiting for the close holds no thread
+        future = await run_in_threadpool(ctx.ledger.submit_async, envelope)
+        try:
+            result = await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(future)), ctx.submit_timeout
+            )
+        except TimeoutError as exc:
+            raise LedgerUnavailable("not included in a ledger in time", code="timeout") from exc
         return submitted(ctx, request, result)
 
     async def friendbot(request: Request) -> JSONResponse:
@@ -71,19 +87,23 @@ def register_claimable_balances(app: FastAPI, ctx: HorizonContext) -> None:
         p = paging.parse_page(None, q.get("order"), q.get("limit"))
         cursor = q.get("cursor") or ""
         base = ctx.base(request)
-        found = ctx.ledger.claimable_balances(claimant=claimant, sponsor=sponsor)
-        records = [h.claimable_balance(cb, base) for cb in found]
-        if p.descending:
-            records.reverse()
+        found = sorted(
+            ctx.ledger.claimable_balances(claimant=claimant, sponsor=sponsor),
+            key=lambda cb: (cb.last_modified_ledger, cb.balance_id),
+            reverse=p.descending,
+        )
         if cursor:
-            records = [
-                r
-                for r in records
-                if (r["paging_token"] < cursor) == p.descending and r["paging_token"] != cursor
+            after = _balance_cursor(cursor)
+            found = [
+                cb
+                for cb in found
+                if ((cb.last_modified_ledger, cb.balance_id) < after) == p.descending
+                and (cb.last_modified_ledger, cb.balance_id) != after
             ]
+        records = [h.claimable_balance(cb, base) for cb in found[: p.limit]]
         params = paging.PageParams(None, p.descending, p.limit, cursor)
         extra = {k: v for k, v in (("claimant", claimant), ("sponsor", sponsor)) if v}
-        return respond(paging.page(records[: p.limit], base, "/claimable_balances", params, extra))
+        return respond(paging.page(records, base, "/claimable_balances", params, extra))
 
     @app.get("/claimable_balances/{balance_id}")
     def claimable_balance(balance_id: str, request: Request) -> JSONResponse:

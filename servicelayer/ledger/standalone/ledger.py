@@ -122,7 +122,8 @@ class StandaloneLedger:
         with self._lock:
             self._closed = True
             for pending in self._queue.drain():
-                pending.future.set_exception(LedgerUnavailable("the ledger was shut down"))
+                if not pending.future.done():
+                    pending.future.set_exception(LedgerUnavailable("the ledger was shut down"))
             self._store.close()
 
     @property
@@ -181,10 +182,14 @@ class StandaloneLedger:
                 header, resolved = self._close(pending)
             except Exception as exc:
                 for p in pending:
-                    p.future.set_exception(LedgerUnavailable(f"closing the ledger failed: {exc}"))
+                    if not p.future.done():
+                        p.future.set_exception(
+                            LedgerUnavailable(f"closing the ledger failed: {exc}")
+                        )
                 raise
         for p, result in resolved:
-            p.future.set_result(result)
+            if not p.future.done():  # a waiter may have cancelled it
+                p.future.set_result(result)
         return header
 
     def _close(

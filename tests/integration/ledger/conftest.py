@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from stellar_sdk import Server
 
-from node.horizon import create_horizon_app
+from node.horizon.server import HorizonServer
 from servicelayer.ledger.standalone import StandaloneLedger
 
 CLOSE_INTERVAL = 0.05
@@ -49,19 +47,12 @@ class RunningHorizon:
 @pytest.fixture
 def horizon(tmp_path: Path) -> Iterator[RunningHorizon]:
     ledger = StandaloneLedger.open(data_dir=tmp_path, close_interval=CLOSE_INTERVAL)
-    port = free_port()
-    config = uvicorn.Config(
-        create_horizon_app(ledger), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}/"
+    server = HorizonServer(ledger)
     try:
+        url = server.start()
         wait_until_ready(url)
         with Server(url) as client:
             yield RunningHorizon(url, ledger, client)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()
         ledger.close()

@@ -100,6 +100,10 @@ def test_failed_transaction_is_a_400_with_result_codes(horizon: RunningHorizon) 
     assert extras["result_codes"] == {"transaction": "tx_failed", "operations": ["op_underfunded"]}
     assert extras["envelope_xdr"] == envelope.to_xdr() and extras["result_xdr"]
     assert native_balance(horizon, alice) == "9999.9999900"  # fee charged, payment not
+    history = horizon.server.transactions().for_account(alice.public_key)
+    assert len(history.call()["_embedded"]["records"]) == 1  # failed ones hidden by default
+    with_failed = history.include_failed(True).call()["_embedded"]["records"]
+    assert [r["successful"] for r in with_failed] == [True, False]
     stale = pay(horizon, alice, [Payment(bob.public_key, Asset.native(), "1")])
     stale.transaction.sequence -= 1
     stale.signatures.clear()
@@ -243,3 +247,41 @@ def test_signature_from_another_network_fails_with_bad_auth(horizon: RunningHori
     with pytest.raises(BadRequestError) as caught:
         horizon.server.submit_transaction(envelope)
     assert caught.value.extras["result_codes"] == {"transaction": "tx_bad_auth"}  # type: ignore[index]
+
+
+def test_claimable_balances_page_by_cursor(horizon: RunningHorizon) -> None:
+    alice, bob = fund(horizon), fund(horizon)
+    ids = []
+    for amount in ("1", "2"):
+        envelope = pay(
+            horizon,
+            alice,
+            [CreateClaimableBalance(Asset.native(), amount, [Claimant(bob.public_key)])],
+        )
+        horizon.server.submit_transaction(envelope)
+        ids.append(envelope.transaction.get_claimable_balance_id(0))
+    first = horizon.server.claimable_balances().for_claimant(bob.public_key).limit(1).call()
+    assert [r["id"] for r in first["_embedded"]["records"]] == ids[:1]
+    second = httpx.get(first["_links"]["next"]["href"], timeout=5).json()
+    assert [r["id"] for r in second["_embedded"]["records"]] == ids[1:]
+    bad = httpx.get(horizon.url + "claimable_balances", params={"cursor": "x"}, timeout=5)
+    assert bad.status_code == 400
+
+
+def test_concurrent_submissions_share_ledgers(horizon: RunningHorizon) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    keypairs = [Keypair.random() for _ in range(30)]
+
+    def friendbot(kp: Keypair) -> dict:  # type: ignore[type-arg]
+        response = httpx.get(horizon.url + "friendbot", params={"addr": kp.public_key}, timeout=30)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        created = list(pool.map(friendbot, keypairs))
+    assert all(r["successful"] for r in created)
+    sequences = sorted(int(r["source_account_sequence"]) for r in created)
+    assert sequences == list(range(sequences[0], sequences[0] + 30))  # root's seq chain
+    assert len({r["ledger"] for r in created}) < 30  # several per ledger
+    assert all(native_balance(horizon, kp) == "10000.0000000" for kp in keypairs)

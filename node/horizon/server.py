@@ -1,0 +1,54 @@
+"""Serving the Horizon front from inside a process: uvicorn on a background thread.
+
+For the node's embedded default and for tests; ``acenode ledger serve`` runs uvicorn in
+the foreground instead.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import uvicorn
+
+from node.horizon.app import create_horizon_app
+from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.standalone import StandaloneLedger
+
+
+class HorizonServer:
+    """``HorizonServer(ledger).start()`` returns the URL; ``stop()`` shuts it down."""
+
+    def __init__(
+        self,
+        ledger: StandaloneLedger,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        base_url: str | None = None,
+    ) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))  # port 0: the OS picks a free one, no race
+        self.host, self.port = host, int(self._sock.getsockname()[1])
+        self.url = base_url or f"http://{host}:{self.port}/"
+        config = uvicorn.Config(create_horizon_app(ledger, base_url=base_url), log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name="horizon", daemon=True
+        )
+
+    def start(self, timeout: float = 15.0) -> str:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise LedgerUnavailable(f"the Horizon server on port {self.port} did not start")
+            time.sleep(0.01)
+        return self.url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        self._sock.close()
