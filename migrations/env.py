@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import servicelayer.storage.settlement_models  # noqa: F401  (registers the tables)
 from servicelayer.storage.models import Base
 
 config = context.config

@@ -23,6 +23,7 @@ from pydantic_settings import (
 
 from servicelayer.errors import ConfigError
 from servicelayer.receipts.model import WINDOW_SECONDS
+from servicelayer.stellar_settings import StellarSettings
 
 CONFIG_FILE = "acenode.toml"
 KEY_FILE = "node.key"
@@ -36,7 +37,9 @@ def default_data_dir() -> Path:
 
 
 class NodeSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ACENODE_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="ACENODE_", extra="forbid", env_nested_delimiter="__"
+    )
 
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: SecretStr | None = None
@@ -50,6 +53,7 @@ class NodeSettings(BaseSettings):
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_bytes_per_second: int = Field(default=125_000_000, ge=1)
     log_level: str = "info"
+    stellar: StellarSettings = Field(default_factory=StellarSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from node.cli.bench import bench_app
+from node.cli.dao import dao_app
 from node.cli.demo import demo
 from node.cli.ledger import app as ledger_app
 from node.cli.node_commands import db_app, init, keys_app, run
+from node.cli.payouts import payouts_app
 
 app = typer.Typer(
     name="acenode",
@@ -23,6 +25,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(bench_app, name="bench")
+app.add_typer(dao_app, name="dao")
+app.add_typer(payouts_app, name="payouts")
 app.command()(demo)
 
 
