@@ -210,13 +210,24 @@ class SettlementService:
             if outcome.tx_code == "tx_bad_seq":
                 return  # not consumed and the slot is ahead: the next round resubmits
         if not chunk.fresh:
-            # Signed by an earlier run (other keys or fee): replace it in the same slot, so
-            # that at most one of the two can ever apply.
-            chunk.retire.append((envelope.hash, S.SUPERSEDED))
-            chunk.previous = envelope.hash
-            self._build(lane, chunk, sequence=envelope.sequence)
+            self._resign(lane, chunk, envelope)
             return
         raise _rejection(outcome.tx_code, outcome.op_codes, lane.account)
+
+    def _resign(self, lane: Lane, chunk: _Chunk, envelope: Envelope) -> None:
+        """An envelope signed by an earlier run was refused (other keys, other fee): sign
+        it again in the same slot, so that at most one of the two can ever apply."""
+        signed = self.builder.build(
+            chunk.work.chunk, lane.keypair, envelope.sequence, chunk.claimable
+        )
+        if signed.hash == envelope.hash:  # same transaction, new signatures
+            self.store.replace_signatures(envelope.hash, signed.xdr, self._now())
+            chunk.slot[-1] = replace(envelope, xdr=signed.xdr)
+            chunk.fresh = True
+            return
+        chunk.retire.append((envelope.hash, S.SUPERSEDED))
+        chunk.previous = envelope.hash
+        self._build(lane, chunk, sequence=envelope.sequence)
 
     # -- steps ---------------------------------------------------------------------------
     def _build(self, lane: Lane, chunk: _Chunk, sequence: int | None = None) -> Envelope:

@@ -198,6 +198,14 @@ class SettlementStore:
         with self.db.session(write=True) as s:
             _move(s, tx_hash, status, now, tx_code, tuple(op_codes), ledger)
 
+    def replace_signatures(self, tx_hash: str, envelope_xdr: str, now: int) -> None:
+        """The same transaction (same hash) signed anew, stored before it is submitted."""
+        with self.db.session(write=True) as s:
+            row = s.get(SettlementTransaction, tx_hash)
+            if row is None:
+                raise InvariantViolation(f"no stored envelope {tx_hash}")
+            row.envelope_xdr, row.updated_at = envelope_xdr, now
+
     def set_claimable(self, plan_id: str, chunk_index: int, offsets: Iterable[int]) -> None:
         wanted = sorted(set(offsets))
         with self.db.session(write=True) as s:
