@@ -39,6 +39,7 @@ class FaultProxy:
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.AbstractServer | None = None
         self._client: httpx.AsyncClient | None = None
+        self._connections: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self.url = ""
 
@@ -57,14 +58,21 @@ class FaultProxy:
         async def _stop() -> None:
             if self._server is not None:
                 self._server.close()
+            for task in self._connections:
+                task.cancel()
+            await asyncio.gather(*self._connections, return_exceptions=True)
             if self._client is not None:
                 await self._client.aclose()
 
         asyncio.run_coroutine_threadsafe(_stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
         try:
             while True:
                 request = await _read_request(reader)
@@ -72,10 +80,11 @@ class FaultProxy:
                     break
                 if not await self._handle(writer, *request):
                     break
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
+            self._connections.discard(task)
 
     async def _handle(
         self,

@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from node.cli.bench_settle import bench_settle
 from node.cli.common import JsonFlag, console, print_json
 
 bench_app = typer.Typer(help="Measure speed and memory on this machine.", no_args_is_help=True)
+bench_app.command("settle")(bench_settle)
 
 
 @bench_app.command("ingest")

@@ -8,16 +8,35 @@ predicate), so every validator builds byte-identical envelopes with the same has
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from stellar_sdk import Account, Asset, Claimant, ClaimPredicate, Keypair, TransactionBuilder
+from stellar_sdk import (
+    Asset,
+    Claimant,
+    ClaimPredicate,
+    CreateClaimableBalance,
+    HashMemo,
+    Keypair,
+    MuxedAccount,
+    Network,
+    Preconditions,
+    StrKey,
+    TimeBounds,
+)
+from stellar_sdk import xdr as x
+from xdrlib3 import Packer
 
 from servicelayer.settlement.chunking import MAX_OPS, Chunk
 from servicelayer.settlement.plan import NATIVE, format_amount
 
 RECLAIM_AFTER_SECONDS = 30 * 86400
+_TX = x.EnvelopeType.ENVELOPE_TYPE_TX
+_TX_TYPE = _TX.to_xdr_bytes()
+_NO_TIME_BOUNDS = Preconditions(time_bounds=TimeBounds(0, 0)).to_xdr_object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +53,20 @@ def sdk_asset(asset: str) -> Asset:
     return Asset(code, issuer)
 
 
+@lru_cache(maxsize=256)
+def _asset_xdr(asset: str) -> x.Asset:
+    return sdk_asset(asset).to_xdr_object()
+
+
+def _muxed(account: str) -> x.MuxedAccount:
+    raw = StrKey.decode_ed25519_public_key(account)
+    return x.MuxedAccount(x.CryptoKeyType.KEY_TYPE_ED25519, ed25519=x.Uint256(raw))
+
+
 class EnvelopeBuilder:
+    """Builds each transaction's XDR once: one encoding, one hash, M+1 signatures (the
+    sdk's envelope object would re-encode all 100 operations for every signature)."""
+
     def __init__(
         self,
         network_passphrase: str,
@@ -46,6 +78,8 @@ class EnvelopeBuilder:
         self.treasury = treasury
         self.signers = tuple(signers)
         self.base_fee = base_fee
+        self._network_id = Network(network_passphrase).network_id()
+        self._treasury_xdr = MuxedAccount(treasury).to_xdr_object()
         never_before = ClaimPredicate.predicate_before_relative_time(RECLAIM_AFTER_SECONDS)
         self._reclaim = Claimant(treasury, ClaimPredicate.predicate_not(never_before))
 
@@ -60,23 +94,43 @@ class EnvelopeBuilder:
         transaction of ``channel`` at ``sequence``, signed by the channel and the signers."""
         if not 0 < len(chunk.payouts) <= MAX_OPS:
             raise ValueError(f"a chunk holds 1..{MAX_OPS} payouts")
-        builder = TransactionBuilder(
-            Account(channel.public_key, sequence - 1),
-            self.network_passphrase,
-            base_fee=self.base_fee,
+        operations = [
+            self._claimable(p.account, p.asset, p.amount)
+            if offset in claimable
+            else self._payment(p.account, p.asset, p.amount)
+            for offset, p in enumerate(chunk.payouts)
+        ]
+        tx = x.Transaction(
+            MuxedAccount(channel.public_key).to_xdr_object(),
+            x.Uint32(self.base_fee * len(operations)),
+            x.SequenceNumber(x.Int64(sequence)),
+            _NO_TIME_BOUNDS,
+            HashMemo(chunk.memo_hash).to_xdr_object(),
+            operations,
+            x.TransactionExt(0),
         )
-        builder.add_hash_memo(chunk.memo_hash).add_time_bounds(0, 0)
-        for offset, payout in enumerate(chunk.payouts):
-            asset, amount = sdk_asset(payout.asset), format_amount(payout.amount)
-            if offset in claimable:
-                claimants = [Claimant(payout.account), self._reclaim]
-                builder.append_create_claimable_balance_op(
-                    asset, amount, claimants, source=self.treasury
-                )
-            else:
-                builder.append_payment_op(payout.account, asset, amount, source=self.treasury)
-        envelope = builder.build()
-        envelope.sign(channel)
-        for signer in self.signers:
-            envelope.sign(signer)
-        return SignedEnvelope(envelope.hash_hex(), envelope.to_xdr())
+        tx_bytes = tx.to_xdr_bytes()
+        tx_hash = hashlib.sha256(self._network_id + _TX_TYPE + tx_bytes).digest()
+        packer = Packer()
+        signatures = [kp.sign_decorated(tx_hash) for kp in (channel, *self.signers)]
+        packer.pack_uint(len(signatures))
+        for signature in signatures:
+            signature.to_xdr_object().pack(packer)
+        envelope = base64.b64encode(_TX_TYPE + tx_bytes + packer.get_buffer()).decode()
+        return SignedEnvelope(tx_hash.hex(), envelope)
+
+    def _payment(self, account: str, asset: str, amount: int) -> x.Operation:
+        body = x.OperationBody(
+            x.OperationType.PAYMENT,
+            payment_op=x.PaymentOp(_muxed(account), _asset_xdr(asset), x.Int64(amount)),
+        )
+        return x.Operation(self._treasury_xdr, body)
+
+    def _claimable(self, account: str, asset: str, amount: int) -> x.Operation:
+        op = CreateClaimableBalance(
+            sdk_asset(asset),
+            format_amount(amount),
+            [Claimant(account), self._reclaim],
+            source=self.treasury,
+        )
+        return op.to_xdr_object()

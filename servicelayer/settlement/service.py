@@ -110,6 +110,7 @@ class SettlementService:
         self.store.reopen_failed(plan_id)
         work = self.store.open_work(plan_id)
         if not work:
+            self.store.refresh_plan(plan_id)
             return self.store.summary(plan_id)
         lanes = open_lanes(self.horizon, self.channels)
         by_channel = {lane.account: lane for lane in lanes}
@@ -130,6 +131,7 @@ class SettlementService:
                 for lane in lanes
             ]
             errors = [f.exception() for f in futures]
+        self.store.refresh_plan(plan_id)
         first = next((e for e in errors if e is not None), None)
         if first is not None:
             raise first

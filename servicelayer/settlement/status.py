@@ -60,6 +60,11 @@ def can_move(old: SubmissionStatus, new: SubmissionStatus) -> bool:
     return new in _NEXT[old]
 
 
+def predecessors(new: SubmissionStatus) -> list[SubmissionStatus]:
+    """The statuses an envelope may be in to move to ``new``."""
+    return [old for old, nexts in _NEXT.items() if new in nexts]
+
+
 def check_move(old: SubmissionStatus, new: SubmissionStatus) -> None:
     """A bug if a transaction's submission status moves backwards or out of a final state."""
     if not can_move(old, new):

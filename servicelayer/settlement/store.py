@@ -3,10 +3,13 @@ the plan and every envelope are durable before anything reaches the ledger."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import groupby
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import CursorResult, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicelayer.errors import InvariantViolation, NotFound
@@ -19,6 +22,7 @@ from servicelayer.settlement.status import (
     SubmissionStatus,
     check_move,
     plan_status,
+    predecessors,
 )
 from servicelayer.storage.db import Database
 from servicelayer.storage.settlement_models import (
@@ -51,6 +55,14 @@ def _envelope(row: SettlementTransaction) -> Envelope:
 class SettlementStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Lanes write from several threads: queue them here rather than on SQLite's busy
+        # handler, which sleeps in steps of milliseconds while the lock is already free.
+        self._writing = threading.Lock()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writing, self.db.session(write=True) as s:
+            yield s
 
     # -- plans ---------------------------------------------------------------------------
     def create_plan(
@@ -58,7 +70,7 @@ class SettlementStore:
     ) -> bool:
         """Persists the plan with its chunks and payouts; False if it already exists."""
         chunks = chunk_plan(plan.id, plan.payouts, chunk_size)
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             if s.get(SettlementPlan, plan.id) is not None:
                 return False
             s.add(
@@ -116,7 +128,7 @@ class SettlementStore:
 
     def reopen_failed(self, plan_id: str) -> int:
         """Failed chunks become pending again (a failed transaction applied nothing)."""
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             failed = (SettlementChunk.plan_id == plan_id) & (SettlementChunk.status == P.FAILED)
             n = len(s.scalars(select(SettlementChunk.chunk_index).where(failed)).all())
             s.execute(update(SettlementChunk).where(failed).values(status=P.PENDING, detail=None))
@@ -134,8 +146,15 @@ class SettlementStore:
             open_chunks = select(SettlementChunk.chunk_index).where(
                 SettlementChunk.plan_id == plan_id, SettlementChunk.status == P.PENDING
             )
-            payouts = s.scalars(
-                select(SettlementPayout)
+            payouts = s.execute(
+                select(
+                    SettlementPayout.chunk_index,
+                    SettlementPayout.account,
+                    SettlementPayout.asset,
+                    SettlementPayout.amount,
+                    SettlementPayout.reference,
+                    SettlementPayout.claimable,
+                )
                 .where(
                     SettlementPayout.plan_id == plan_id,
                     SettlementPayout.chunk_index.in_(open_chunks),
@@ -154,10 +173,10 @@ class SettlementStore:
         for row in envelopes:
             by_chunk.setdefault(row.chunk_index, []).append(_envelope(row))
         work = []
-        for index, rows in groupby(payouts, key=lambda r: r.chunk_index):
+        for index, rows in groupby(payouts, key=lambda r: int(r[0])):
             chunk_rows = list(rows)
-            chunk = Chunk(plan_id, index, tuple(_payout(r) for r in chunk_rows))
-            claimable = frozenset(n for n, r in enumerate(chunk_rows) if r.claimable)
+            chunk = Chunk(plan_id, index, tuple(Payout(r[1], r[2], r[3], r[4]) for r in chunk_rows))
+            claimable = frozenset(n for n, r in enumerate(chunk_rows) if r[5])
             work.append(ChunkWork(chunk, claimable, tuple(by_chunk.get(index, ()))))
         return work
 
@@ -166,11 +185,11 @@ class SettlementStore:
         self, envelope: Envelope, now: int, retire: Sequence[tuple[str, SubmissionStatus]] = ()
     ) -> None:
         """Stores a signed envelope (before it is submitted) and retires the ones it replaces."""
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             for tx_hash, status in retire:
                 _move(s, tx_hash, status, now)
-            s.add(
-                SettlementTransaction(
+            s.execute(
+                insert(SettlementTransaction).values(
                     hash=envelope.hash,
                     plan_id=envelope.plan_id,
                     chunk_index=envelope.chunk_index,
@@ -195,12 +214,12 @@ class SettlementStore:
         op_codes: Iterable[str] = (),
         ledger: int | None = None,
     ) -> None:
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             _move(s, tx_hash, status, now, tx_code, tuple(op_codes), ledger)
 
     def replace_signatures(self, tx_hash: str, envelope_xdr: str, now: int) -> None:
         """The same transaction (same hash) signed anew, stored before it is submitted."""
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             row = s.get(SettlementTransaction, tx_hash)
             if row is None:
                 raise InvariantViolation(f"no stored envelope {tx_hash}")
@@ -208,7 +227,7 @@ class SettlementStore:
 
     def set_claimable(self, plan_id: str, chunk_index: int, offsets: Iterable[int]) -> None:
         wanted = sorted(set(offsets))
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             positions = s.scalars(
                 select(SettlementPayout.position)
                 .where(
@@ -228,39 +247,38 @@ class SettlementStore:
         self, plan_id: str, chunk_index: int, tx_hash: str, ledger: int | None, now: int
     ) -> None:
         """The envelope applied: its chunk's payouts are paid; its slot mates are dead."""
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             _move(s, tx_hash, SubmissionStatus.APPLIED, now, ledger=ledger)
-            mates = s.scalars(
-                select(SettlementTransaction).where(
+            s.execute(
+                update(SettlementTransaction)
+                .where(
                     SettlementTransaction.plan_id == plan_id,
                     SettlementTransaction.chunk_index == chunk_index,
                     SettlementTransaction.hash != tx_hash,
-                    SettlementTransaction.status.in_(
-                        [
-                            SubmissionStatus.SIGNED,
-                            SubmissionStatus.SUBMITTED,
-                            SubmissionStatus.BUILT,
-                            SubmissionStatus.SUPERSEDED,
-                        ]
-                    ),
+                    SettlementTransaction.status.in_(predecessors(SubmissionStatus.DEAD)),
                 )
-            ).all()
-            for mate in mates:
-                _move(s, mate.hash, SubmissionStatus.DEAD, now)
-            chunk_payouts = (SettlementPayout.plan_id == plan_id) & (
-                SettlementPayout.chunk_index == chunk_index
+                .values(status=SubmissionStatus.DEAD, updated_at=now)
             )
-            for claimable, status in ((False, P.PAID), (True, P.PAID_AS_CLAIMABLE_BALANCE)):
-                s.execute(
-                    update(SettlementPayout)
-                    .where(chunk_payouts, SettlementPayout.claimable == claimable)
-                    .values(status=status, paid_by=tx_hash)
+            paid = case(
+                (SettlementPayout.claimable, P.PAID_AS_CLAIMABLE_BALANCE.value), else_=P.PAID.value
+            )
+            s.execute(
+                update(SettlementPayout)
+                .where(
+                    SettlementPayout.plan_id == plan_id,
+                    SettlementPayout.chunk_index == chunk_index,
                 )
+                .values(status=paid, paid_by=tx_hash)
+            )
             _set_chunk(s, plan_id, chunk_index, P.PAID, None)
+
+    def refresh_plan(self, plan_id: str) -> None:
+        """The plan's status from its chunks' (done once a settlement run ends)."""
+        with self._write() as s:
             _refresh_plan(s, plan_id)
 
     def chunk_failed(self, plan_id: str, chunk_index: int, detail: str) -> None:
-        with self.db.session(write=True) as s:
+        with self._write() as s:
             s.execute(
                 update(SettlementPayout)
                 .where(
@@ -318,10 +336,6 @@ def _payout_rows(plan_id: str, chunks: Sequence[Chunk]) -> Iterable[dict[str, ob
             position += 1
 
 
-def _payout(row: SettlementPayout) -> Payout:
-    return Payout(row.account, row.asset, row.amount, row.reference)
-
-
 def _move(
     s: Session,
     tx_hash: str,
@@ -331,18 +345,27 @@ def _move(
     op_codes: tuple[str, ...] = (),
     ledger: int | None = None,
 ) -> None:
-    row = s.get(SettlementTransaction, tx_hash)
-    if row is None:
-        raise InvariantViolation(f"no stored envelope {tx_hash}")
-    check_move(SubmissionStatus(row.status), status)
-    row.status = status
-    row.updated_at = now
+    """A conditional UPDATE: the status moves only from an allowed predecessor."""
+    values: dict[str, object] = {"status": status, "updated_at": now}
     if tx_code is not None:
-        row.tx_code = tx_code
+        values["tx_code"] = tx_code
     if op_codes:
-        row.op_codes = ",".join(op_codes)
+        values["op_codes"] = ",".join(op_codes)
     if ledger is not None:
-        row.ledger = ledger
+        values["ledger"] = ledger
+    result = s.execute(
+        update(SettlementTransaction)
+        .where(
+            SettlementTransaction.hash == tx_hash,
+            SettlementTransaction.status.in_(predecessors(status)),
+        )
+        .values(**values)
+    )
+    if cast(CursorResult[Any], result).rowcount != 1:
+        row = s.get(SettlementTransaction, tx_hash)
+        if row is None:
+            raise InvariantViolation(f"no stored envelope {tx_hash}")
+        check_move(SubmissionStatus(row.status), status)
 
 
 def _set_chunk(s: Session, plan_id: str, chunk_index: int, status: str, detail: str | None) -> None:

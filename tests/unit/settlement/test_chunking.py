@@ -5,12 +5,20 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from stellar_sdk import Keypair, TransactionEnvelope
+from stellar_sdk import (
+    Account,
+    Asset,
+    Claimant,
+    ClaimPredicate,
+    Keypair,
+    TransactionBuilder,
+    TransactionEnvelope,
+)
 
 from servicelayer.errors import InvalidInput
-from servicelayer.settlement.builder import EnvelopeBuilder
+from servicelayer.settlement.builder import RECLAIM_AFTER_SECONDS, EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan, memo_hash
-from servicelayer.settlement.plan import NATIVE, Payout, Plan
+from servicelayer.settlement.plan import NATIVE, Payout, Plan, format_amount
 
 PASSPHRASE = "Standalone Network ; February 2017"
 PAYEES = [Keypair.random().public_key for _ in range(7)]
@@ -76,3 +84,30 @@ def test_claimable_offsets_become_claimable_balances_reclaimable_by_the_treasury
     claimants = ops[1].claimants  # type: ignore[attr-defined]
     assert [c.destination for c in claimants] == [chunk.payouts[1].account, treasury]
     assert ops[1].amount == "0.0000101"  # type: ignore[attr-defined]
+
+
+def test_the_builder_matches_stellar_sdks_transaction_builder_byte_for_byte() -> None:
+    plan = make_plan(5)
+    (chunk,) = chunk_plan(plan.id, plan.payouts)
+    treasury, channel, validator = Keypair.random(), Keypair.random(), Keypair.random()
+    builder = EnvelopeBuilder(PASSPHRASE, treasury.public_key, [validator])
+    ours = builder.build(chunk, channel, 99, frozenset({3}))
+
+    sdk = TransactionBuilder(Account(channel.public_key, 98), PASSPHRASE, base_fee=100)
+    sdk.add_hash_memo(chunk.memo_hash).add_time_bounds(0, 0)
+    reclaim = ClaimPredicate.predicate_not(
+        ClaimPredicate.predicate_before_relative_time(RECLAIM_AFTER_SECONDS)
+    )
+    for offset, p in enumerate(chunk.payouts):
+        amount = format_amount(p.amount)
+        if offset == 3:
+            claimants = [Claimant(p.account), Claimant(treasury.public_key, reclaim)]
+            sdk.append_create_claimable_balance_op(
+                Asset.native(), amount, claimants, source=treasury.public_key
+            )
+        else:
+            sdk.append_payment_op(p.account, Asset.native(), amount, source=treasury.public_key)
+    envelope = sdk.build()
+    envelope.sign(channel)
+    envelope.sign(validator)
+    assert (ours.hash, ours.xdr) == (envelope.hash_hex(), envelope.to_xdr())
