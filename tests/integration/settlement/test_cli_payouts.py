@@ -9,10 +9,12 @@ import pytest
 from stellar_sdk import Keypair, Server
 
 from servicelayer.settlement.plan import NATIVE, Payout
+from servicelayer.settlement.submitter import stroops
 from testnet.ledger import LedgerProcess
 from tests.integration.settlement.helpers import (
     acenode,
     create_accounts,
+    funded,
     make_node,
     owed,
     paid_by,
@@ -90,3 +92,25 @@ def test_send_pays_and_sending_again_pays_nobody_twice(
     assert len(applied) == 5  # 30 payouts in chunks of 7
     assert all(t["url"] == f"{ledger.url}/transactions/{t['hash']}" for t in txs)
     assert paid_by(ledger.url, treasury_of(node_dir)) == owed(payouts)
+
+
+def test_bootstrap_can_fund_the_accounts_from_a_funding_key(
+    ledger: LedgerProcess, node_dir: Path, tmp_path: Path
+) -> None:
+    funder = tmp_path / "funding.key"
+    funder.write_text(funded(ledger.url).secret + "\n")
+    funder.chmod(0o600)
+    make_node(
+        node_dir,
+        ledger.url,
+        channels=1,
+        funding_key_file=str(funder),
+        friendbot_url="http://127.0.0.1:9/unused",
+    )
+    result = acenode("dao", "bootstrap", "-d", str(node_dir), "--json")
+    assert result.returncode == 0, result.stderr
+    with Server(ledger.url) as server:
+        treasury = server.accounts().account_id(treasury_of(node_dir)).call()
+    native = next(b for b in treasury["balances"] if b["asset_type"] == "native")
+    # 100 XLM from the funding account (friendbot gives 10,000), less the set_options fee.
+    assert 99 * 10**7 < stroops(native["balance"]) <= 100 * 10**7

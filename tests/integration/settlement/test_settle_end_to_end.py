@@ -141,3 +141,33 @@ def test_an_envelope_whose_sequence_was_used_elsewhere_is_dead_and_replaced(
     assert chunk0[1].supersedes == stale.hash
     assert chunk0[1].sequence > stale.sequence
     assert paid_by(ledger.url, treasury) == owed(plan.payouts)
+
+
+def test_an_underfunded_chunk_fails_whole_and_is_paid_after_a_top_up(
+    ledger: LedgerProcess, node_dir: Path
+) -> None:
+    make_node(node_dir, ledger.url, channels=1)
+    treasury = bootstrap(node_dir)
+    node_key = Keypair.from_secret((node_dir / "node.key").read_text().strip())
+    issuer = funded(ledger.url)
+    gold = Asset("GOLD", issuer.public_key)
+    submit(ledger.url, treasury, [ChangeTrust(gold)], [node_key])
+    submit(ledger.url, issuer.public_key, [Payment(treasury, gold, "1")], [issuer])
+    holders = [funded(ledger.url) for _ in range(3)]
+    issue(ledger.url, issuer, "GOLD", holders, "0.0000001")
+    payouts = [Payout(h.public_key, f"GOLD:{issuer.public_key}", 5_000_000, "") for h in holders]
+    plan = Plan.of([Payout(p.account, p.asset, p.amount, f"u{n}") for n, p in enumerate(payouts)])
+
+    with service(node_dir) as svc:
+        svc.prepare(plan, source="test")
+        failed = svc.settle(plan.id)
+    assert failed.status == PlanStatus.FAILED
+    assert failed.counts == {PayoutStatus.FAILED: 3}
+    assert paid_by(ledger.url, treasury) == {}  # the failed transaction paid nobody
+
+    submit(ledger.url, issuer.public_key, [Payment(treasury, gold, "1")], [issuer])
+    with service(node_dir) as svc:
+        assert svc.settle(plan.id).status == PlanStatus.PAID
+        statuses = [e.status for e in svc.store.transactions(plan.id)]
+    assert statuses == [SubmissionStatus.FAILED, SubmissionStatus.APPLIED]
+    assert paid_by(ledger.url, treasury) == owed(plan.payouts)
