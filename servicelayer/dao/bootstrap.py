@@ -17,7 +17,10 @@ from servicelayer.dao.keys import MULTISIG_ROLES, ROLES, DaoKey, DaoKeys
 from servicelayer.errors import LedgerUnavailable, ServiceLayerError, Unauthorized
 from servicelayer.settlement.submitter import AccountState, Horizon
 
-FUNDING_BALANCE = "100"  # XLM, when funded from a funding account instead of friendbot
+# XLM given by a funding account (instead of friendbot): the DAO accounts need reserves
+# (claimable balances lock 1 XLM each); channels only pay fees.
+FUNDING_BALANCE = "100"
+CHANNEL_BALANCE = "5"
 
 
 class Done(StrEnum):
@@ -101,7 +104,8 @@ class Bootstrap:
             raise BootstrapFailed(f"the funding account {self.funding_key.public_key} is missing")
         builder = self._builder(funder)
         for key in missing:
-            builder.append_create_account_op(key.account, FUNDING_BALANCE)
+            balance = CHANNEL_BALANCE if key.role.startswith("channel") else FUNDING_BALANCE
+            builder.append_create_account_op(key.account, balance)
         envelope = builder.build()
         envelope.sign(self.funding_key)
         self._submit(envelope.to_xdr(), "funding the DAO accounts")

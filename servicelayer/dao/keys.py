@@ -11,6 +11,7 @@ from pathlib import Path
 
 from stellar_sdk import Keypair
 
+from servicelayer.errors import ConfigError
 from servicelayer.keys import ensure_key_file, load_key_file
 
 ROLES = ("treasury", "issuer", "distribution", "anchor")
@@ -51,4 +52,9 @@ class DaoKeys:
         return f"channel-{index}"
 
     def channels(self, count: int) -> list[Keypair]:
+        missing = [i for i in range(count) if not self.path(self.channel_role(i)).exists()]
+        if missing:
+            raise ConfigError(
+                f"no key for channel {missing[0]} in {self.directory}; run `acenode dao bootstrap`"
+            )
         return [self.load(self.channel_role(i)) for i in range(count)]
