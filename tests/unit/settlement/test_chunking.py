@@ -15,6 +15,7 @@ from stellar_sdk import (
     TransactionEnvelope,
 )
 
+from contracts.canonical import canonical_bytes
 from servicelayer.errors import InvalidInput
 from servicelayer.settlement.builder import RECLAIM_AFTER_SECONDS, EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan, memo_hash
@@ -111,3 +112,10 @@ def test_the_builder_matches_stellar_sdks_transaction_builder_byte_for_byte() ->
     envelope.sign(channel)
     envelope.sign(validator)
     assert (ours.hash, ours.xdr) == (envelope.hash_hex(), envelope.to_xdr())
+
+
+def test_the_memo_is_the_hash_of_the_canonical_encoding() -> None:
+    payouts = [Payout(PAYEES[0], NATIVE, 5, "é-ref"), Payout(PAYEES[1], "GOLD:" + PAYEES[2], 7, "")]
+    rows = [(p.account, p.asset, p.amount, p.reference) for p in payouts]
+    expected = hashlib.sha256(canonical_bytes(("ace-payout-chunk-v1", "plan", 3, rows))).digest()
+    assert memo_hash("plan", 3, payouts) == expected
