@@ -85,8 +85,10 @@ class SettlementStore:
                 )
             )
             s.flush()
-            s.execute(insert(SettlementChunk), [_chunk_row(c) for c in chunks])
-            s.execute(insert(SettlementPayout), list(_payout_rows(plan.id, chunks)))
+            # Core executemany: the ORM's bulk path costs more than the rows themselves.
+            conn = s.connection()
+            conn.execute(insert(SettlementChunk), [_chunk_row(c) for c in chunks])
+            conn.execute(insert(SettlementPayout), list(_payout_rows(plan.id, chunks)))
         return True
 
     def plan_ids(self) -> list[str]:
