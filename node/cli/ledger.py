@@ -73,6 +73,7 @@ def serve(
                 host=host,
                 port=port,
                 log_level="warning",
+                timeout_graceful_shutdown=3,
             )
         )
         typer.echo(f"standalone ledger: http://{host}:{port}/ ({network_passphrase})")

@@ -51,12 +51,19 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def create_horizon_app(
-    ledger: StandaloneLedger, base_url: str | None = None, submit_timeout: float = 30.0
+    ledger: StandaloneLedger,
+    base_url: str | None = None,
+    submit_timeout: float = 30.0,
+    stream_seconds: float = 55.0,
 ) -> FastAPI:
-    """An ASGI app serving ``ledger`` like Horizon; links use ``base_url`` if given."""
+    """An ASGI app serving ``ledger`` like Horizon; links use ``base_url`` if given.
+
+    Submissions answer within ``submit_timeout`` (then 504, as Horizon); event streams
+    end after ``stream_seconds`` and clients reconnect from their last event id.
+    """
     app = FastAPI(title="Standalone Horizon", docs_url=None, redoc_url=None, openapi_url=None)
     _install_error_handlers(app)
-    ctx = HorizonContext(ledger, base_url, submit_timeout)
+    ctx = HorizonContext(ledger, base_url, submit_timeout, stream_seconds=stream_seconds)
     for group in (network, accounts, history):
         group.register(app, ctx)
     return app

@@ -49,6 +49,8 @@ class HorizonContext:
     ledger: StandaloneLedger
     base_url: str | None
     submit_timeout: float
+    stream_poll: float = 0.25
+    stream_seconds: float = 55.0
 
     def base(self, request: Request) -> str:
         return (self.base_url or str(request.base_url)).rstrip("/")

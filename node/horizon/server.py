@@ -13,7 +13,7 @@ import time
 import uvicorn
 
 from node.horizon.app import create_horizon_app
-from servicelayer.errors import LedgerUnavailable
+from servicelayer.errors import ConfigError, LedgerUnavailable
 from servicelayer.ledger.standalone import StandaloneLedger
 
 
@@ -29,10 +29,18 @@ class HorizonServer:
     ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))  # port 0: the OS picks a free one, no race
+        try:
+            self._sock.bind((host, port))  # port 0: the OS picks a free one, no race
+        except OSError as exc:
+            self._sock.close()
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc}") from exc
         self.host, self.port = host, int(self._sock.getsockname()[1])
         self.url = base_url or f"http://{host}:{self.port}/"
-        config = uvicorn.Config(create_horizon_app(ledger, base_url=base_url), log_level="warning")
+        config = uvicorn.Config(
+            create_horizon_app(ledger, base_url=base_url),
+            log_level="warning",
+            timeout_graceful_shutdown=3,  # open event streams must not hold up a stop
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, name="horizon", daemon=True

@@ -133,3 +133,61 @@ def test_postgresql_backend_keeps_state_across_restarts(
         assert page[0]["hash"] == first.hash
     finally:
         reopened.close()
+
+
+def test_a_close_is_one_database_transaction(ledger: StandaloneLedger) -> None:
+    from sqlalchemy import event
+
+    alice = make_funded_account(ledger)
+    envelopes = [
+        build(
+            ledger,
+            alice,
+            [Payment(ledger.root_keypair.public_key, Asset.native(), "1")] * 50,
+            seq=ledger.account(alice.public_key).seq_num + i,
+        )  # type: ignore[union-attr]
+        for i in range(3)
+    ]
+    futures = [ledger.submit_async(e.to_xdr()) for e in envelopes]
+    commits: list[int] = []
+    event.listen(ledger.store.engine, "commit", lambda _conn: commits.append(1))
+    ledger.close_ledger()
+    assert all(f.result(timeout=1).successful for f in futures)
+    assert len(commits) == 1
+    page = ledger.store.transactions(
+        account=alice.public_key, ledger=None, cursor=None, descending=True, limit=3
+    )
+    assert len(page) == 3
+
+
+def test_unusable_data_dir_or_url_is_a_clear_error(tmp_path: Path) -> None:
+    from servicelayer.errors import LedgerUnavailable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ConfigError):
+        StandaloneLedger.open(data_dir=blocker / "sub", close_interval=None)
+    with pytest.raises(LedgerUnavailable):
+        StandaloneLedger.open(database_url="nosuchdialect://x", close_interval=None)
+
+
+def test_shutdown_fails_pending_submissions_and_they_can_be_resent(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from servicelayer.errors import LedgerUnavailable
+
+    ledger = StandaloneLedger.open(data_dir=tmp_path, close_interval=None, clock=clock)
+    alice = make_funded_account(ledger)
+    envelope = build(ledger, alice, [Payment(ledger.root_keypair.public_key, Asset.native(), "1")])
+    future = ledger.submit_async(envelope.to_xdr())
+    ledger.close()
+    with pytest.raises(LedgerUnavailable):
+        future.result(timeout=1)
+    reopened = StandaloneLedger.open(data_dir=tmp_path, close_interval=None, clock=clock)
+    try:
+        before = balance(reopened, alice)  # nothing of the pending transaction was applied
+        assert before == xlm("1000")
+        assert run(reopened, envelope).successful
+        assert balance(reopened, alice) == before - xlm("1") - 100
+    finally:
+        reopened.close()

@@ -286,3 +286,79 @@ def test_hash_x_signer_accepts_the_preimage(ledger: StandaloneLedger) -> None:
     wrong = build(ledger, alice, [_pay(bob)], signers=[])
     wrong.sign_hashx(b"guess")
     assert run(ledger, wrong).tx_code == "tx_bad_auth"
+
+
+def _builder(ledger: StandaloneLedger, kp: Keypair, seq_num: int) -> TransactionBuilder:
+    from stellar_sdk import Account as SdkAccount
+
+    return TransactionBuilder(
+        SdkAccount(kp.public_key, seq_num), ledger.network_passphrase, base_fee=100
+    ).add_time_bounds(0, 0)
+
+
+def test_ledger_bounds_are_checked_against_the_closing_ledger(ledger: StandaloneLedger) -> None:
+    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
+    closing = ledger.latest_ledger().seq + 1
+    before = (balance(ledger, alice), seq(ledger, alice))
+    for (low, high), code in (((closing + 1, 0), "tx_too_early"), ((0, closing), "tx_too_late")):
+        envelope = (
+            _builder(ledger, alice, seq(ledger, alice))
+            .append_operation(_pay(bob))
+            .set_ledger_bounds(low, high)
+            .build()
+        )
+        envelope.sign(alice)
+        _assert_rejected(ledger, alice, run(ledger, envelope), code, before)
+    ok = _builder(ledger, alice, seq(ledger, alice)).append_operation(_pay(bob))
+    envelope = ok.set_ledger_bounds(closing, closing + 1).build()
+    envelope.sign(alice)
+    assert run(ledger, envelope).successful
+
+
+def test_min_sequence_number_allows_a_gap(ledger: StandaloneLedger) -> None:
+    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
+    current = seq(ledger, alice)
+    plain = build(ledger, alice, [_pay(bob)], seq=current + 4)
+    assert run(ledger, plain).tx_code == "tx_bad_seq"
+    relaxed = (
+        _builder(ledger, alice, current + 4)
+        .append_operation(_pay(bob))
+        .set_min_sequence_number(current)
+        .build()
+    )
+    relaxed.sign(alice)
+    assert run(ledger, relaxed).successful
+    assert seq(ledger, alice) == current + 5
+
+
+def test_min_sequence_age_waits_after_the_last_bump(
+    ledger: StandaloneLedger, clock: FakeClock
+) -> None:
+    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
+    assert submit(ledger, alice, [_pay(bob)]).successful  # moves alice's seq now
+    aged = (
+        _builder(ledger, alice, seq(ledger, alice))
+        .append_operation(_pay(bob))
+        .set_min_sequence_age(60)
+        .build()
+    )
+    aged.sign(alice)
+    assert run(ledger, aged).tx_code == "tx_bad_min_seq_age_or_gap"
+    clock.advance(60)
+    assert run(ledger, aged).successful
+
+
+def test_extra_signer_must_sign(ledger: StandaloneLedger) -> None:
+    from stellar_sdk import SignerKey
+
+    alice, bob, notary = make_funded_account(ledger), make_funded_account(ledger), Keypair.random()
+    envelope = (
+        _builder(ledger, alice, seq(ledger, alice))
+        .append_operation(_pay(bob))
+        .add_extra_signer(SignerKey.ed25519_public_key(notary.public_key))
+        .build()
+    )
+    envelope.sign(alice)
+    assert run(ledger, envelope).tx_code == "tx_bad_auth"
+    envelope.sign(notary)
+    assert run(ledger, envelope).successful

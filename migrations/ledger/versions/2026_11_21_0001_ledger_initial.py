@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("failed_tx_count", sa.Integer(), nullable=False),
         sa.Column("operation_count", sa.Integer(), nullable=False),
         sa.Column("tx_set_operation_count", sa.Integer(), nullable=False),
+        sa.Column("header_xdr", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name="pk_ledger_headers"),
     )
     op.create_table(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from node.horizon.context import HorizonContext, respond
+from node.horizon.streaming import paged
 from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.ledger.standalone import horizon as h
-from servicelayer.ledger.standalone import paging
 
 
 def transactions_page(
@@ -19,18 +19,22 @@ def transactions_page(
     path: str,
     account: str | None = None,
     ledger: int | None = None,
-) -> JSONResponse:
-    p = ctx.page_params(request)
-    records = ctx.ledger.store.transactions(
-        account=account,
-        ledger=ledger,
-        cursor=p.cursor,
-        descending=p.descending,
-        limit=p.limit,
-        include_failed=ctx.include_failed(request),
-    )
+) -> Response:
+    include_failed = ctx.include_failed(request)
     base = ctx.base(request)
-    return respond(paging.page([h.transaction(r, base) for r in records], base, path, p))
+
+    def fetch(cursor: int | None, descending: bool, limit: int) -> list[dict[str, Any]]:
+        records = ctx.ledger.store.transactions(
+            account=account,
+            ledger=ledger,
+            cursor=cursor,
+            descending=descending,
+            limit=limit,
+            include_failed=include_failed,
+        )
+        return [h.transaction(r, base) for r in records]
+
+    return paged(ctx, request, path, fetch)
 
 
 def operations_page(
@@ -40,19 +44,23 @@ def operations_page(
     payments: bool = False,
     account: str | None = None,
     transaction_id: int | None = None,
-) -> JSONResponse:
-    p = ctx.page_params(request)
-    records = ctx.ledger.store.operations(
-        account=account,
-        transaction_id=transaction_id,
-        payments_only=payments,
-        cursor=p.cursor,
-        descending=p.descending,
-        limit=p.limit,
-        include_failed=ctx.include_failed(request),
-    )
+) -> Response:
+    include_failed = ctx.include_failed(request)
     base = ctx.base(request)
-    return respond(paging.page([h.operation(r, base) for r in records], base, path, p))
+
+    def fetch(cursor: int | None, descending: bool, limit: int) -> list[dict[str, Any]]:
+        records = ctx.ledger.store.operations(
+            account=account,
+            transaction_id=transaction_id,
+            payments_only=payments,
+            cursor=cursor,
+            descending=descending,
+            limit=limit,
+            include_failed=include_failed,
+        )
+        return [h.operation(r, base) for r in records]
+
+    return paged(ctx, request, path, fetch)
 
 
 def _tx_record(ctx: HorizonContext, tx_hash: str) -> dict[str, Any]:
@@ -70,7 +78,7 @@ def _ledger_seq(seq: str) -> int:
 
 def register_transactions(app: FastAPI, ctx: HorizonContext) -> None:
     @app.get("/transactions")
-    def transactions(request: Request) -> JSONResponse:
+    def transactions(request: Request) -> Response:
         return transactions_page(ctx, request, "/transactions")
 
     @app.get("/transactions/{tx_hash}")
@@ -78,14 +86,14 @@ def register_transactions(app: FastAPI, ctx: HorizonContext) -> None:
         return respond(h.transaction(_tx_record(ctx, tx_hash), ctx.base(request)))
 
     @app.get("/transactions/{tx_hash}/operations")
-    def transaction_operations(tx_hash: str, request: Request) -> JSONResponse:
+    def transaction_operations(tx_hash: str, request: Request) -> Response:
         tx_id = int(_tx_record(ctx, tx_hash)["paging_token"])
         return operations_page(
             ctx, request, f"/transactions/{tx_hash}/operations", transaction_id=tx_id
         )
 
     @app.get("/transactions/{tx_hash}/payments")
-    def transaction_payments(tx_hash: str, request: Request) -> JSONResponse:
+    def transaction_payments(tx_hash: str, request: Request) -> Response:
         tx_id = int(_tx_record(ctx, tx_hash)["paging_token"])
         return operations_page(
             ctx, request, f"/transactions/{tx_hash}/payments", payments=True, transaction_id=tx_id
@@ -94,11 +102,11 @@ def register_transactions(app: FastAPI, ctx: HorizonContext) -> None:
 
 def register_operations(app: FastAPI, ctx: HorizonContext) -> None:
     @app.get("/operations")
-    def operations(request: Request) -> JSONResponse:
+    def operations(request: Request) -> Response:
         return operations_page(ctx, request, "/operations")
 
     @app.get("/payments")
-    def payments(request: Request) -> JSONResponse:
+    def payments(request: Request) -> Response:
         return operations_page(ctx, request, "/payments", payments=True)
 
     @app.get("/operations/{op_id}")
@@ -120,11 +128,13 @@ def register_operations(app: FastAPI, ctx: HorizonContext) -> None:
 
 def register_ledgers(app: FastAPI, ctx: HorizonContext) -> None:
     @app.get("/ledgers")
-    def ledgers(request: Request) -> JSONResponse:
-        p = ctx.page_params(request)
-        headers = ctx.ledger.store.ledgers(p.cursor, p.descending, p.limit)
+    def ledgers(request: Request) -> Response:
         base = ctx.base(request)
-        return respond(paging.page([h.ledger(x, base) for x in headers], base, "/ledgers", p))
+
+        def fetch(cursor: int | None, descending: bool, limit: int) -> list[dict[str, Any]]:
+            return [h.ledger(x, base) for x in ctx.ledger.store.ledgers(cursor, descending, limit)]
+
+        return paged(ctx, request, "/ledgers", fetch)
 
     @app.get("/ledgers/{seq}")
     def ledger(seq: str, request: Request) -> JSONResponse:
@@ -134,7 +144,7 @@ def register_ledgers(app: FastAPI, ctx: HorizonContext) -> None:
         return respond(h.ledger(header, ctx.base(request)))
 
     @app.get("/ledgers/{seq}/transactions")
-    def ledger_transactions(seq: str, request: Request) -> JSONResponse:
+    def ledger_transactions(seq: str, request: Request) -> Response:
         return transactions_page(
             ctx, request, f"/ledgers/{seq}/transactions", ledger=_ledger_seq(seq)
         )

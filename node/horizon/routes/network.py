@@ -27,7 +27,8 @@ async def _form_tx(request: Request) -> str:
             body = None
         value = body.get("tx") if isinstance(body, dict) else None
     else:
-        value = (parse_qs(raw).get("tx") or [None])[0]
+        values = parse_qs(raw).get("tx") or []
+        value = values[0] if values else None
     if not isinstance(value, str) or not value:
         raise InvalidInput("the tx form field is required", code="bad_request:tx")
     return value

@@ -1,4 +1,20 @@
-"""The embedded standalone Stellar ledger (one node, Horizon-compatible records)."""
+"""The embedded standalone Stellar ledger: one node, classic transactions, Horizon records.
+
+Usage::
+
+    ledger = StandaloneLedger.open(data_dir=path)          # ledger.sqlite3, closes every 5 s
+    result = ledger.submit(envelope_xdr)                    # blocks until its ledger closed
+    result.status, result.tx_code, result.op_codes, result.fee_charged
+    ledger.account(account_id); ledger.latest_ledger(); ledger.store.transactions(...)
+    ledger.close()
+
+The HTTP front is ``node.horizon.create_horizon_app(ledger)`` (or ``HorizonServer``);
+``acenode ledger serve`` runs both. Layout: state (entries, copy-on-write views), frame
+(envelope decoding and hashing), apply (validity and application), ops/ (one module per
+operation family), signatures, results (TransactionResult XDR), records/horizon/paging/
+problems (Horizon JSON), store + schema (durability; schema from migrations/ledger),
+closer (queue and close timer), closing (rows of one closed ledger), ledger (facade).
+"""
 
 from servicelayer.ledger.standalone.ledger import DEFAULT_PASSPHRASE, StandaloneLedger
 from servicelayer.ledger.standalone.submission import SubmissionResult, SubmissionStatus

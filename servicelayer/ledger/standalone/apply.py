@@ -78,28 +78,77 @@ def _common_valid(
     charge_fee: bool,
 ) -> str | None:
     """TransactionFrame::commonValidPreSeqNum + commonValid, in stellar-core's order."""
+    pre = frame.preconditions
+    if pre is not None and not _extra_signers_well_formed(pre.extra_signers):
+        return "txMALFORMED"
     if not frame.operations:
         return "txMISSING_OPERATION"
-    bounds = frame.time_bounds
-    if bounds is not None:
-        min_time, max_time = bounds
-        if min_time and min_time > ctx.close_time:
-            return "txTOO_EARLY"
-        if max_time and max_time < ctx.close_time:
-            return "txTOO_LATE"
+    timing = _timing(frame, ctx)
+    if timing is not None:
+        return timing
     if charge_fee and frame.inner_fee_bid < ctx.base_fee * len(frame.operations):
         return "txINSUFFICIENT_FEE"
     account = view.account(frame.source)
     if account is None:
         return "txNO_ACCOUNT"
     current = account.seq_num if current_seq is None else current_seq
-    if frame.seq_num == ctx.ledger_seq << 32 or current + 1 != frame.seq_num:
+    if _bad_seq(frame, ctx, current):
         return "txBAD_SEQ"
+    if pre is not None and _too_early_for_account(pre, account, ctx):
+        return "txBAD_MIN_SEQ_AGE_OR_GAP"
     if not checker.check(account_signers(account), account.low_threshold):
+        return "txBAD_AUTH"
+    if pre is not None and not all(checker.check_extra_signer(s) for s in pre.extra_signers):
         return "txBAD_AUTH"
     if charge_fee and available_balance(account, ctx.base_reserve) < frame.inner_fee_bid:
         return "txINSUFFICIENT_BALANCE"
     return None
+
+
+def _extra_signers_well_formed(signers: list[x.SignerKey]) -> bool:
+    """Two extra signers must differ; a signed-payload signer needs a payload."""
+    if len(signers) == 2 and signers[0].to_xdr_bytes() == signers[1].to_xdr_bytes():
+        return False
+    return all(
+        s.ed25519_signed_payload is None or len(s.ed25519_signed_payload.payload) > 0
+        for s in signers
+    )
+
+
+def _timing(frame: TxFrame, ctx: LedgerContext) -> str | None:
+    """isTooEarly / isTooLate: time bounds against the close time, ledger bounds against
+    the sequence of the ledger being closed."""
+    bounds = frame.time_bounds
+    ledgers = frame.ledger_bounds
+    if (bounds is not None and bounds[0] and bounds[0] > ctx.close_time) or (
+        ledgers is not None and ledgers[0] > ctx.ledger_seq
+    ):
+        return "txTOO_EARLY"
+    if (bounds is not None and bounds[1] and bounds[1] < ctx.close_time) or (
+        ledgers is not None and ledgers[1] and ledgers[1] <= ctx.ledger_seq
+    ):
+        return "txTOO_LATE"
+    return None
+
+
+def _bad_seq(frame: TxFrame, ctx: LedgerContext, current: int) -> bool:
+    """TransactionFrame::isBadSeq, with CAP-21's minSeqNum relaxation."""
+    if frame.seq_num == ctx.ledger_seq << 32:
+        return True
+    pre = frame.preconditions
+    if pre is not None and pre.min_seq_num is not None:
+        min_seq = pre.min_seq_num.sequence_number.int64
+        return current < min_seq or current >= frame.seq_num
+    return current + 1 != frame.seq_num
+
+
+def _too_early_for_account(pre: x.PreconditionsV2, account: Account, ctx: LedgerContext) -> bool:
+    """minSeqAge / minSeqLedgerGap against when the account's sequence last moved."""
+    age = pre.min_seq_age.duration.uint64
+    if age > ctx.close_time or ctx.close_time - age < account.seq_time:
+        return True
+    gap = pre.min_seq_ledger_gap.uint32
+    return gap > ctx.ledger_seq or ctx.ledger_seq - gap < account.seq_ledger
 
 
 def _check_ops(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
 import hashlib
 from dataclasses import dataclass
 
@@ -70,27 +69,69 @@ class TxFrame:
             return None
         return tb.min_time.time_point.uint64, tb.max_time.time_point.uint64
 
+    @property
+    def preconditions(self) -> x.PreconditionsV2 | None:
+        return self.tx.cond.v2
+
+    @property
+    def ledger_bounds(self) -> tuple[int, int] | None:
+        v2 = self.tx.cond.v2
+        if v2 is None or v2.ledger_bounds is None:
+            return None
+        return v2.ledger_bounds.min_ledger.uint32, v2.ledger_bounds.max_ledger.uint32
+
     def op_source(self, op: x.Operation) -> str:
         return muxed_str(op.source_account) if op.source_account else self.source
 
 
-def parse_envelope(envelope_xdr: str, net_id: bytes) -> TxFrame:
-    """Decodes a base64 TransactionEnvelope; InvalidInput(transaction_malformed) if it isn't."""
+def _decode(envelope_xdr: str) -> x.TransactionEnvelope:
     try:
-        envelope = x.TransactionEnvelope.from_xdr(envelope_xdr)
-    except (ValueError, TypeError, IndexError, KeyError, binascii.Error, EOFError) as exc:
-        raise InvalidInput(
-            "the transaction envelope could not be decoded", code="transaction_malformed"
-        ) from exc
+        return x.TransactionEnvelope.from_xdr(envelope_xdr)
     except Exception as exc:  # the XDR unpacker raises assorted errors on garbage
         raise InvalidInput(
             "the transaction envelope could not be decoded", code="transaction_malformed"
         ) from exc
+
+
+def _tx_hash(net_id: bytes, tx: x.Transaction) -> bytes:
+    tagged = x.TransactionSignaturePayloadTaggedTransaction(_ENV.ENVELOPE_TYPE_TX, tx=tx)
+    return _payload_hash(net_id, tagged)
+
+
+def _fee_bump_frame(envelope_xdr: str, env: x.FeeBumpTransactionEnvelope, net_id: bytes) -> TxFrame:
+    fee_bump = env.tx
+    inner = fee_bump.inner_tx.v1
+    assert inner is not None  # the XDR union has no other arm
+    outer_hash = _payload_hash(
+        net_id,
+        x.TransactionSignaturePayloadTaggedTransaction(
+            _ENV.ENVELOPE_TYPE_TX_FEE_BUMP, fee_bump=fee_bump
+        ),
+    )
+    return TxFrame(
+        envelope_xdr,
+        outer_hash,
+        _tx_hash(net_id, inner.tx),
+        inner.tx,
+        inner.signatures,
+        fee_bump,
+        env.signatures,
+        muxed_str(inner.tx.source_account),
+        muxed_str(fee_bump.fee_source),
+        outer_hash.hex(),
+    )
+
+
+def parse_envelope(envelope_xdr: str, net_id: bytes) -> TxFrame:
+    """Decodes a base64 TransactionEnvelope; InvalidInput(transaction_malformed) if it isn't.
+
+    Hashes are stellar-core's: SHA-256 of the TransactionSignaturePayload (network id +
+    tagged transaction), the same bytes every signature signs.
+    """
+    envelope = _decode(envelope_xdr)
     if envelope.type == _ENV.ENVELOPE_TYPE_TX and envelope.v1 is not None:
         tx = envelope.v1.tx
-        tx_hash = _payload_hash(
-            net_id, x.TransactionSignaturePayloadTaggedTransaction(_ENV.ENVELOPE_TYPE_TX, tx=tx)
-        )
+        tx_hash = _tx_hash(net_id, tx)
         source = muxed_str(tx.source_account)
         return TxFrame(
             envelope_xdr,
@@ -105,31 +146,7 @@ def parse_envelope(envelope_xdr: str, net_id: bytes) -> TxFrame:
             tx_hash.hex(),
         )
     if envelope.type == _ENV.ENVELOPE_TYPE_TX_FEE_BUMP and envelope.fee_bump is not None:
-        fee_bump = envelope.fee_bump.tx
-        inner = fee_bump.inner_tx.v1
-        assert inner is not None
-        inner_hash = _payload_hash(
-            net_id,
-            x.TransactionSignaturePayloadTaggedTransaction(_ENV.ENVELOPE_TYPE_TX, tx=inner.tx),
-        )
-        outer_hash = _payload_hash(
-            net_id,
-            x.TransactionSignaturePayloadTaggedTransaction(
-                _ENV.ENVELOPE_TYPE_TX_FEE_BUMP, fee_bump=fee_bump
-            ),
-        )
-        return TxFrame(
-            envelope_xdr,
-            outer_hash,
-            inner_hash,
-            inner.tx,
-            inner.signatures,
-            fee_bump,
-            envelope.fee_bump.signatures,
-            muxed_str(inner.tx.source_account),
-            muxed_str(fee_bump.fee_source),
-            outer_hash.hex(),
-        )
+        return _fee_bump_frame(envelope_xdr, envelope.fee_bump, net_id)
     raise InvalidInput(
         "only v1 and fee-bump transaction envelopes are supported", code="transaction_malformed"
     )

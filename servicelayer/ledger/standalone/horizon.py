@@ -89,26 +89,44 @@ def _signer_type(key: str) -> str:
     return {"G": "ed25519_public_key", "T": "preauth_tx", "X": "sha256_hash"}.get(key[0], "unknown")
 
 
-def account(
-    acc: Account, lines: list[TrustLine], data: list[DataEntry], base: str
-) -> dict[str, Any]:
-    path = f"/accounts/{acc.account_id}"
+def _account_links(base: str, path: str) -> dict[str, Any]:
+    links = {"self": href(base, path)}
+    for name in ("transactions", "operations", "payments", "effects", "offers", "trades"):
+        links[name] = href(base, f"{path}/{name}{{?cursor,limit,order}}", True)
+    links["data"] = href(base, path + "/data/{key}", True)
+    return links
+
+
+def _signers(acc: Account) -> list[dict[str, Any]]:
+    """The account's signers, then the master key while it has weight."""
     signers = [{"weight": s.weight, "key": s.key, "type": _signer_type(s.key)} for s in acc.signers]
     if acc.master_weight > 0:
         signers.append(
             {"weight": acc.master_weight, "key": acc.account_id, "type": "ed25519_public_key"}
         )
+    return signers
+
+
+def _account_flags(flags: int) -> dict[str, bool]:
+    return {
+        "auth_required": bool(flags & AccountFlag.AUTH_REQUIRED),
+        "auth_revocable": bool(flags & AccountFlag.AUTH_REVOCABLE),
+        "auth_immutable": bool(flags & AccountFlag.AUTH_IMMUTABLE),
+        "auth_clawback_enabled": bool(flags & AccountFlag.AUTH_CLAWBACK_ENABLED),
+    }
+
+
+def account(
+    acc: Account, lines: list[TrustLine], data: list[DataEntry], base: str
+) -> dict[str, Any]:
+    native = {
+        "balance": amount_str(acc.balance),
+        "buying_liabilities": "0.0000000",
+        "selling_liabilities": "0.0000000",
+        "asset_type": "native",
+    }
     body: dict[str, Any] = {
-        "_links": {
-            "self": href(base, path),
-            "transactions": href(base, path + "/transactions{?cursor,limit,order}", True),
-            "operations": href(base, path + "/operations{?cursor,limit,order}", True),
-            "payments": href(base, path + "/payments{?cursor,limit,order}", True),
-            "effects": href(base, path + "/effects{?cursor,limit,order}", True),
-            "offers": href(base, path + "/offers{?cursor,limit,order}", True),
-            "trades": href(base, path + "/trades{?cursor,limit,order}", True),
-            "data": href(base, path + "/data/{key}", True),
-        },
+        "_links": _account_links(base, f"/accounts/{acc.account_id}"),
         "id": acc.account_id,
         "account_id": acc.account_id,
         "sequence": str(acc.seq_num),
@@ -121,22 +139,9 @@ def account(
             "med_threshold": acc.med_threshold,
             "high_threshold": acc.high_threshold,
         },
-        "flags": {
-            "auth_required": bool(acc.flags & AccountFlag.AUTH_REQUIRED),
-            "auth_revocable": bool(acc.flags & AccountFlag.AUTH_REVOCABLE),
-            "auth_immutable": bool(acc.flags & AccountFlag.AUTH_IMMUTABLE),
-            "auth_clawback_enabled": bool(acc.flags & AccountFlag.AUTH_CLAWBACK_ENABLED),
-        },
-        "balances": [_trustline_balance(ln) for ln in lines]
-        + [
-            {
-                "balance": amount_str(acc.balance),
-                "buying_liabilities": "0.0000000",
-                "selling_liabilities": "0.0000000",
-                "asset_type": "native",
-            }
-        ],
-        "signers": signers,
+        "flags": _account_flags(acc.flags),
+        "balances": [_trustline_balance(ln) for ln in lines] + [native],
+        "signers": _signers(acc),
         "data": {d.name: base64.b64encode(d.value).decode() for d in data},
         "num_sponsoring": acc.num_sponsoring,
         "num_sponsored": 0,
@@ -173,6 +178,7 @@ def ledger(h: LedgerHeader, base: str) -> dict[str, Any]:
         "base_reserve_in_stroops": h.base_reserve,
         "max_tx_set_size": h.max_tx_set_size,
         "protocol_version": h.protocol_version,
+        "header_xdr": h.header_xdr,
     }
 
 

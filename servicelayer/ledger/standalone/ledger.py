@@ -18,7 +18,7 @@ from pathlib import Path
 from stellar_sdk import Account as SdkAccount
 from stellar_sdk import Keypair, StrKey, TransactionBuilder
 
-from servicelayer.errors import InvalidInput, LedgerUnavailable
+from servicelayer.errors import ConfigError, InvalidInput, LedgerUnavailable
 from servicelayer.ledger.standalone.apply import (
     LedgerContext,
     TxOutcome,
@@ -87,7 +87,10 @@ class StandaloneLedger:
         if database_url is None:
             if data_dir is None:
                 raise InvalidInput("give a data directory or a database URL")
-            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            try:
+                Path(data_dir).mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"cannot use data directory {data_dir}: {exc}") from exc
             database_url = f"sqlite:///{Path(data_dir) / 'ledger.sqlite3'}"
         store = LedgerStore.open(database_url)
         store.check_passphrase(network_passphrase)
@@ -254,6 +257,36 @@ class StandaloneLedger:
             entry = self._state.get(balance_key(balance_id))
             return replace(entry) if isinstance(entry, ClaimableBalance) else None
 
+    def accounts(
+        self,
+        *,
+        signer: str | None = None,
+        asset: str | None = None,
+        after: str = "",
+        descending: bool = False,
+        limit: int = 10,
+    ) -> list[tuple[Account, list[TrustLine], list[DataEntry]]]:
+        """Accounts with ``signer`` among their signers or a trust line to ``asset``,
+        ordered by account id (Horizon's /accounts)."""
+        with self._lock:
+            if signer is not None:
+                candidates = {
+                    e.account_id
+                    for e in self._state.entries.values()
+                    if isinstance(e, Account) and _signed_by(e, signer)
+                }
+            else:
+                candidates = {
+                    key[1]
+                    for key in self._state.entries
+                    if key[0] == "trustline" and key[2] == asset
+                }
+            ordered = sorted(candidates, reverse=descending)
+            if after:
+                ordered = [a for a in ordered if (a < after if descending else a > after)]
+        found = [self.account_entries(a) for a in ordered[:limit]]
+        return [f for f in found if f is not None]
+
     def claimable_balances(
         self, *, claimant: str | None = None, sponsor: str | None = None
     ) -> list[ClaimableBalance]:
@@ -302,3 +335,10 @@ class StandaloneLedger:
             return future.result(timeout)
         except FutureTimeout as exc:
             raise LedgerUnavailable("friendbot timed out", code="timeout") from exc
+
+
+def _signed_by(account: Account, signer: str) -> bool:
+    """Horizon lists an account for each of its signers, the master key if it weighs."""
+    if account.account_id == signer:
+        return account.master_weight > 0
+    return any(s.key == signer for s in account.signers)

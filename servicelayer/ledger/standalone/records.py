@@ -25,9 +25,11 @@ from servicelayer.ledger.standalone.codec import (
     muxed_str,
     signer_key_str,
 )
+from servicelayer.ledger.standalone.frame import TxFrame
 from servicelayer.ledger.standalone.ops import HANDLERS, OpResult
 
 _T = x.OperationType
+_LAST_ISO_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 PAYMENT_TYPES = {_T.CREATE_ACCOUNT, _T.PAYMENT, _T.ACCOUNT_MERGE}
 _ACCOUNT_FLAG_NAMES = {
     1: "auth_required",
@@ -70,7 +72,7 @@ def predicate_json(p: dict[str, Any]) -> dict[str, Any]:
         return {"not": predicate_json(p["not"])}
     if "abs_before" in p:
         return {
-            "abs_before": iso_time(min(p["abs_before"], 253402300799)),
+            "abs_before": iso_time(min(p["abs_before"], _LAST_ISO_SECOND)),
             "abs_before_epoch": str(p["abs_before"]),
         }
     return {"unconditional": True}
@@ -273,6 +275,33 @@ def _sigs(sigs: list[x.DecoratedSignature]) -> list[str]:
     return [base64.b64encode(s.signature.signature).decode() for s in sigs]
 
 
+def _time_bound_fields(frame: TxFrame) -> dict[str, Any]:
+    bounds = frame.time_bounds
+    if bounds is None:
+        return {}
+    low, high = bounds
+    fields: dict[str, Any] = {"valid_after": iso_time(low)}
+    if high:
+        fields["valid_before"] = iso_time(min(high, _LAST_ISO_SECOND))
+    timebounds = {"min_time": str(low), **({"max_time": str(high)} if high else {})}
+    fields["preconditions"] = {"timebounds": timebounds}
+    return fields
+
+
+def _fee_bump_fields(frame: TxFrame) -> dict[str, Any]:
+    """A fee bump is listed under its outer hash and signatures, the inner one nested."""
+    outer_signatures = _sigs(frame.fee_bump_signatures)
+    return {
+        "signatures": outer_signatures,
+        "fee_bump_transaction": {"hash": frame.hash_hex, "signatures": outer_signatures},
+        "inner_transaction": {
+            "hash": frame.inner_hash.hex(),
+            "signatures": _sigs(frame.signatures),
+            "max_fee": str(frame.inner_fee_bid),
+        },
+    }
+
+
 def transaction_record(
     outcome: TxOutcome, ledger: int, close_time: int, tx_id: int
 ) -> dict[str, Any]:
@@ -297,29 +326,9 @@ def transaction_record(
         **_memo_fields(frame.tx.memo),
         "signatures": _sigs(frame.signatures),
     }
-    bounds = frame.time_bounds
-    if bounds is not None:
-        record["valid_after"] = iso_time(bounds[0])
-        if bounds[1]:
-            record["valid_before"] = iso_time(min(bounds[1], 253402300799))
-        record["preconditions"] = {
-            "timebounds": {
-                "min_time": str(bounds[0]),
-                **({"max_time": str(bounds[1])} if bounds[1] else {}),
-            }
-        }
+    record.update(_time_bound_fields(frame))
     if frame.fee_bump is not None:
-        record["id"] = record["hash"] = frame.hash_hex
-        record["signatures"] = _sigs(frame.fee_bump_signatures)
-        record["fee_bump_transaction"] = {
-            "hash": frame.hash_hex,
-            "signatures": _sigs(frame.fee_bump_signatures),
-        }
-        record["inner_transaction"] = {
-            "hash": frame.inner_hash.hex(),
-            "signatures": _sigs(frame.signatures),
-            "max_fee": str(frame.inner_fee_bid),
-        }
+        record.update(_fee_bump_fields(frame))
     return record
 
 

@@ -48,6 +48,7 @@ headers = Table(
     Column("failed_tx_count", Integer, nullable=False),
     Column("operation_count", Integer, nullable=False),
     Column("tx_set_operation_count", Integer, nullable=False),
+    Column("header_xdr", Text, nullable=False),
 )
 
 entries = Table(

@@ -16,6 +16,7 @@ from nacl.signing import VerifyKey
 from stellar_sdk import StrKey
 from stellar_sdk import xdr as x
 
+from servicelayer.ledger.standalone.codec import signer_key_str
 from servicelayer.ledger.standalone.state import Account, Signer
 
 _MAX_WEIGHT = 255
@@ -81,6 +82,25 @@ class SignatureChecker:
                         remaining.remove(signer)
                         break
         return False
+
+    def check_signed_payload(self, public_key: bytes, payload: bytes) -> bool:
+        """An ed25519 signed-payload extra signer: some signature signs ``payload``."""
+        key = VerifyKey(public_key)
+        for index, (_hint, signature) in enumerate(self.signatures):
+            try:
+                key.verify(payload, signature)
+            except (BadSignatureError, ValueError):
+                continue
+            self.used[index] = True
+            return True
+        return False
+
+    def check_extra_signer(self, signer: x.SignerKey) -> bool:
+        """CAP-21 extra signer: a signer of weight 1 that must be satisfied."""
+        signed = signer.ed25519_signed_payload
+        if signer.type == x.SignerKeyType.SIGNER_KEY_TYPE_ED25519_SIGNED_PAYLOAD and signed:
+            return self.check_signed_payload(signed.ed25519.uint256, signed.payload)
+        return self.check([Signer(signer_key_str(signer), 1)], 1)
 
     def all_used(self) -> bool:
         return all(self.used)

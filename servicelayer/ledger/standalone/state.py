@@ -168,6 +168,7 @@ class LedgerHeader:
     failed_tx_count: int = 0
     operation_count: int = 0
     tx_set_operation_count: int = 0
+    header_xdr: str = ""
 
 
 class Readable(Protocol):

@@ -16,6 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, delete, event, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -132,6 +133,8 @@ class LedgerStore:
                 _sqlite_pragmas(engine)
         except SQLAlchemyError as exc:
             raise LedgerUnavailable(f"cannot open the ledger database: {exc}") from exc
+        except CommandError as exc:  # e.g. a database migrated by a newer version
+            raise ConfigError(f"cannot migrate the ledger database: {exc}") from exc
         return cls(engine)
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from stellar_sdk import Asset, Keypair, Payment, Server, TransactionBuilder
 
 from tests.integration.ledger.conftest import free_port, wait_until_ready
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def _start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:

@@ -268,7 +268,7 @@ def test_claimable_balances_page_by_cursor(horizon: RunningHorizon) -> None:
     assert bad.status_code == 400
 
 
-def test_concurrent_submissions_share_ledgers(horizon: RunningHorizon) -> None:
+def test_concurrent_friendbot_requests_chain_the_root_sequence(horizon: RunningHorizon) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     keypairs = [Keypair.random() for _ in range(30)]
@@ -283,5 +283,74 @@ def test_concurrent_submissions_share_ledgers(horizon: RunningHorizon) -> None:
     assert all(r["successful"] for r in created)
     sequences = sorted(int(r["source_account_sequence"]) for r in created)
     assert sequences == list(range(sequences[0], sequences[0] + 30))  # root's seq chain
-    assert len({r["ledger"] for r in created}) < 30  # several per ledger
     assert all(native_balance(horizon, kp) == "10000.0000000" for kp in keypairs)
+
+
+def test_accounts_for_signer_and_asset(horizon: RunningHorizon) -> None:
+    issuer, alice, bob = fund(horizon), fund(horizon), fund(horizon)
+    usd = Asset("USD", issuer.public_key)
+    cosigner = Keypair.random()
+    horizon.server.submit_transaction(
+        pay(horizon, alice, [SetOptions(signer=Signer.ed25519_public_key(cosigner.public_key, 1))])
+    )
+    from stellar_sdk import ChangeTrust
+
+    horizon.server.submit_transaction(pay(horizon, bob, [ChangeTrust(usd)]))
+    signed = horizon.server.accounts().for_signer(cosigner.public_key).call()
+    assert [r["id"] for r in signed["_embedded"]["records"]] == [alice.public_key]
+    holders = horizon.server.accounts().for_asset(usd).call()
+    assert [r["id"] for r in holders["_embedded"]["records"]] == [bob.public_key]
+    assert httpx.get(horizon.url + "accounts", timeout=5).status_code == 400
+
+
+def test_payments_stream_delivers_new_payments(horizon: RunningHorizon) -> None:
+    import queue
+    import threading
+
+    alice, bob = fund(horizon), fund(horizon)
+    received: queue.Queue[dict] = queue.Queue()  # type: ignore[type-arg]
+    latest = horizon.server.payments().for_account(bob.public_key).order(desc=True).call()
+    cursor = latest["_embedded"]["records"][0]["paging_token"]  # bob's creation
+
+    def listen() -> None:
+        try:
+            stream = horizon.server.payments().for_account(bob.public_key).cursor(cursor).stream()
+            for record in stream:
+                received.put(record)
+        except Exception:  # the server stopping ends the stream
+            return
+
+    threading.Thread(target=listen, daemon=True).start()
+    horizon.server.submit_transaction(
+        pay(horizon, alice, [Payment(bob.public_key, Asset.native(), "4.25")])
+    )
+    record = received.get(timeout=15)  # waits with a deadline, no sleep
+    assert record["type"] == "payment" and record["amount"] == "4.2500000"
+    assert record["to"] == bob.public_key and int(record["paging_token"]) > 0
+
+
+def test_fee_bump_failure_reports_inner_codes(horizon: RunningHorizon) -> None:
+    alice, sponsor = fund(horizon), fund(horizon)
+    inner = pay(horizon, alice, [Payment(Keypair.random().public_key, Asset.native(), "1")])
+    bump = TransactionBuilder.build_fee_bump_transaction(sponsor, 100, inner, PASSPHRASE)
+    bump.sign(sponsor)
+    with pytest.raises(BadRequestError) as caught:
+        horizon.server.submit_transaction(bump, skip_memo_required_check=True)
+    assert caught.value.extras["result_codes"] == {  # type: ignore[index]
+        "transaction": "tx_fee_bump_inner_failed",
+        "inner_transaction": "tx_failed",
+        "operations": ["op_no_destination"],
+    }
+    assert native_balance(horizon, sponsor) == "9999.9999800"  # (1 op + 1) x 100 stroops
+    stored = horizon.server.transactions().transaction(bump.hash_hex()).call()
+    assert stored["fee_account"] == sponsor.public_key
+    assert stored["inner_transaction"]["hash"] == inner.hash_hex()
+
+
+def test_second_server_on_a_taken_port_is_a_clear_error(horizon: RunningHorizon) -> None:
+    from node.horizon.server import HorizonServer
+    from servicelayer.errors import ConfigError
+
+    port = int(horizon.url.rsplit(":", 1)[1].strip("/"))
+    with pytest.raises(ConfigError):
+        HorizonServer(horizon.ledger, port=port)

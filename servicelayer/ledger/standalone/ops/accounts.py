@@ -49,8 +49,6 @@ def apply_create_account(body: x.OperationBody, ctx: OpContext) -> OpResult:
             account_id=dest,
             balance=amount,
             seq_num=ctx.ledger_seq << 32,
-            seq_ledger=ctx.ledger_seq,
-            seq_time=ctx.close_time,
         )
     )
     return OpResult("CREATE_ACCOUNT_SUCCESS")
