@@ -50,6 +50,11 @@ class LedgerProcess:
         except httpx.HTTPError:
             return False
 
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
     def stop(self, timeout: float = 30) -> int:
         assert self.proc is not None
         if self.proc.poll() is None:

@@ -19,7 +19,8 @@ import psutil
 from stellar_sdk import Keypair
 
 from node import settlement as wiring
-from servicelayer.config import load_settings
+from servicelayer.config import NodeSettings, load_settings
+from servicelayer.dao.keys import DaoKeys
 from servicelayer.keys import create_key_file
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan
@@ -67,8 +68,7 @@ def measure_build_sign(
 
 
 def _cpu(ledger: LedgerProcess) -> float:
-    assert ledger.proc is not None
-    times = psutil.Process(ledger.proc.pid).cpu_times()
+    times = psutil.Process(ledger.pid).cpu_times()
     return float(times.user + times.system)
 
 
@@ -79,45 +79,63 @@ def run(
         root = Path(tmp)
         ledger = LedgerProcess(root / "ledger", close_interval=close).start()
         try:
-            node = _node_dir(root, ledger.url, channels, validators, threshold)
-            settings = load_settings(node)
-            horizon = wiring.horizon(settings)
-            try:
-                wiring.bootstrap(settings, horizon).run(channels)
-            finally:
-                horizon.close()
-            accounts = fund_accounts(ledger.url, ACCOUNTS)
-            plan = _plan(accounts, payees)
+            settings = _bootstrapped(root, ledger.url, channels, validators, threshold)
+            plan = _plan(fund_accounts(ledger.url, ACCOUNTS), payees)
             signers = wiring.treasury_signers(wiring.validators(settings))
-            treasury = Keypair.from_secret((node / "dao" / "treasury.key").read_text().strip())
-            build_rate, build_cpu_rate = measure_build_sign(
-                plan, signers, treasury.public_key, min(payees, BUILD_SAMPLE)
-            )
-            started, cpu_started = time.perf_counter(), time.process_time()
-            ledger_cpu_started = (
-                sum(psutil.Process(ledger.proc.pid).cpu_times()[:2]) if ledger.proc else 0.0
-            )
-            with wiring.settlement(settings) as service:
-                service.prepare(plan, source="bench", chunk_size=100)
-                summary = service.settle(plan.id)
-            elapsed = time.perf_counter() - started
-            cpu = time.process_time() - cpu_started
-            ledger_cpu = (
-                sum(psutil.Process(ledger.proc.pid).cpu_times()[:2]) - ledger_cpu_started
-                if ledger.proc
-                else 0.0
-            )
-            ledger_rss = psutil.Process(ledger.proc.pid).memory_info().rss if ledger.proc else 0
+            treasury = DaoKeys(settings.data_dir).public("treasury")
+            build = measure_build_sign(plan, signers, treasury, min(payees, BUILD_SAMPLE))
+            settle = _measure_settle(settings, plan, ledger)
+            ledger_rss = psutil.Process(ledger.pid).memory_info().rss
         finally:
             ledger.stop()
+    return _figures(payees, channels, f"{threshold} of {validators}", close, build, settle) | {
+        "ledger_rss_mb": round(ledger_rss / 2**20, 1)
+    }
+
+
+def _bootstrapped(
+    root: Path, url: str, channels: int, validators: int, threshold: int
+) -> NodeSettings:
+    settings = load_settings(_node_dir(root, url, channels, validators, threshold))
+    horizon = wiring.horizon(settings)
+    try:
+        wiring.bootstrap(settings, horizon).run(channels)
+    finally:
+        horizon.close()
+    return settings
+
+
+def _measure_settle(
+    settings: NodeSettings, plan: Plan, ledger: LedgerProcess
+) -> tuple[float, float, float]:
+    """(wall seconds, settlement CPU seconds, ledger CPU seconds) of a full settlement."""
+    started, cpu, ledger_cpu = time.perf_counter(), time.process_time(), _cpu(ledger)
+    with wiring.settlement(settings) as service:
+        service.prepare(plan, source="bench", chunk_size=100)
+        summary = service.settle(plan.id)
     if summary.status != PlanStatus.PAID:
         raise RuntimeError(f"the benchmark plan ended {summary.status}")
-    settle_rate = payees / elapsed
-    settle_cpu_rate = payees / (cpu + ledger_cpu)
+    return (
+        time.perf_counter() - started,
+        time.process_time() - cpu,
+        _cpu(ledger) - ledger_cpu,
+    )
+
+
+def _figures(
+    payees: int,
+    channels: int,
+    signatures: str,
+    close: float,
+    build: tuple[float, float],
+    settle: tuple[float, float, float],
+) -> dict[str, Any]:
+    (build_rate, build_cpu_rate), (elapsed, cpu, ledger_cpu) = build, settle
+    settle_rate, settle_cpu_rate = payees / elapsed, payees / (cpu + ledger_cpu)
     return {
         "payees": payees,
         "channels": channels,
-        "signatures": f"{threshold} of {validators}",
+        "signatures": signatures,
         "close_interval_s": close,
         "build_sign_per_s": round(build_rate),
         "settle_per_s": round(settle_rate),
@@ -129,7 +147,6 @@ def run(
         "settle_cpu_seconds": round(cpu, 2),
         "ledger_cpu_seconds": round(ledger_cpu, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "ledger_rss_mb": round(ledger_rss / 2**20, 1),
     }
 
 

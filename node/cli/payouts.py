@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +11,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -69,17 +71,8 @@ def send(
         plan = parse_csv(_read(file))  # every row checked before anything is stored
         check_chunk_size(chunk_size)
         bar = _progress()
-        counts = {s: 0 for s in _SETTLED}
         task = bar.add_task("paying", total=len(plan.payouts), claimable=0, failed=0)
-
-        def advance(status: PayoutStatus, n: int) -> None:
-            counts[status] += n
-            fields = {
-                "claimable": counts[PayoutStatus.PAID_AS_CLAIMABLE_BALANCE],
-                "failed": counts[PayoutStatus.FAILED],
-            }
-            bar.update(task, advance=n, **fields)
-
+        advance = _advancer(bar, task)
         with (
             wiring.settlement(settings, advance) as service,
             settlement_lock(service.store.db),
@@ -99,6 +92,22 @@ def send(
     _report(summary, json_out)
     if summary.status != PlanStatus.PAID:
         raise typer.Exit(1)
+
+
+def _advancer(bar: Progress, task: TaskID) -> Callable[[PayoutStatus, int], None]:
+    """The settlement's progress callback: moves the bar and counts the outcomes."""
+    counts = dict.fromkeys(_SETTLED, 0)
+
+    def advance(status: PayoutStatus, n: int) -> None:
+        counts[status] += n
+        bar.update(
+            task,
+            advance=n,
+            claimable=counts[PayoutStatus.PAID_AS_CLAIMABLE_BALANCE],
+            failed=counts[PayoutStatus.FAILED],
+        )
+
+    return advance
 
 
 def _summary_dict(summary: PlanSummary) -> dict[str, Any]:
@@ -196,6 +205,10 @@ def _transactions(store: SettlementStore, plan_id: str, horizon_url: str, json_o
         table.add_column(column)
     for r in rows:
         table.add_row(
-            str(r["chunk"]), str(r["attempt"]), r["status"], str(r["ledger"] or ""), r["url"]
+            str(r["chunk"]),
+            str(r["attempt"]),
+            str(r["status"]),
+            str(r["ledger"] or ""),
+            str(r["url"]),
         )
     console.print(table)
