@@ -201,14 +201,16 @@ def _transactions(store: SettlementStore, plan_id: str, horizon_url: str, json_o
         return
     _report(summary, False)
     table = Table(title=f"Transactions of plan {plan_id[:16]}")
-    for column in ("chunk", "try", "status", "ledger", "link"):
+    for column in ("chunk", "try", "status", "ledger", "why", "link"):
         table.add_column(column)
     for r in rows:
+        codes = sorted(set(str(r["codes"] or "").split(",")) - {"", "op_success"})
         table.add_row(
             str(r["chunk"]),
             str(r["attempt"]),
             str(r["status"]),
             str(r["ledger"] or ""),
+            " ".join(codes),
             str(r["url"]),
         )
     console.print(table)
