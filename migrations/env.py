@@ -9,6 +9,7 @@ from servicelayer.storage import (  # noqa: F401  (their tables)
     api_models,
     epoch_models,
     journal_models,
+    settlement_models,
     verification_models,
 )
 from servicelayer.storage.models import Base

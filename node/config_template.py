@@ -39,6 +39,29 @@ max_bytes_per_second = {max_bytes_per_second}
 home_domain = "{home_domain}"
 
 log_level = "{log_level}"
+
+# Settlement on Stellar and the DAO accounts (`acenode dao bootstrap`, `acenode payouts`).
+# Environment: ACENODE_STELLAR__<NAME>, e.g. ACENODE_STELLAR__HORIZON_URL.
+[stellar]
+# Horizon of the ledger: the embedded ledger (`acenode ledger serve --port 8701`) by
+# default; the public testnet is "https://horizon-testnet.stellar.org" with
+# network_passphrase = "Test SDF Network ; September 2015".
+# horizon_url = "http://127.0.0.1:8701"
+# Friendbot funding new accounts (default: <horizon_url>/friendbot).
+# friendbot_url = "https://friendbot.stellar.org"
+# Or fund the DAO accounts from this account's secret key file (mode 0600).
+# funding_key_file = "/path/to/funding.key"
+# Validators' public keys; default: this node's account alone (1 of 1).
+# validators = ["G...", "G...", "G..."]
+# Validator signatures needed to move treasury funds (M of N).
+# threshold = 1
+# Validator secret key files this node signs with (default: the node key).
+# signer_key_files = ["/path/to/node.key"]
+# Channel accounts (transactions in flight at once), fee per operation in stroops,
+# seconds to wait for a submission before asking the ledger what happened.
+# channels = 4
+# base_fee = 100
+# submit_timeout = 30.0
 """
 
 

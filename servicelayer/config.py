@@ -24,6 +24,7 @@ from pydantic_settings import (
 from servicelayer.errors import ConfigError
 from servicelayer.probe_settings import EpochSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
+from servicelayer.stellar_settings import StellarSettings
 
 CONFIG_FILE = "acenode.toml"
 KEY_FILE = "node.key"
@@ -56,6 +57,7 @@ class NodeSettings(BaseSettings):
     home_domain: str = "localhost"  # SEP-10 home and web-auth domain of the API
     probes: ProbeSettings = Field(default_factory=ProbeSettings)
     epochs: EpochSettings = Field(default_factory=EpochSettings)
+    stellar: StellarSettings = Field(default_factory=StellarSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from node.cli.bench import bench_app
+from node.cli.dao import dao_app
 from node.cli.demo import demo
 from node.cli.epochs import epochs_app
 from node.cli.ledger import app as ledger_app
 from node.cli.node_commands import db_app, init, keys_app, run
+from node.cli.payouts import payouts_app
 from node.cli.probe import probe_command
 
 app = typer.Typer(
@@ -26,6 +28,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(epochs_app, name="epochs")
 app.add_typer(bench_app, name="bench")
+app.add_typer(dao_app, name="dao")
+app.add_typer(payouts_app, name="payouts")
 app.command()(demo)
 app.command("probe")(probe_command)
 

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from node.cli.bench_fraud import fraud_command
+from node.cli.bench_settle import bench_settle
 from node.cli.common import JsonFlag, console, print_json
 
 bench_app = typer.Typer(help="Measure speed and memory on this machine.", no_args_is_help=True)
@@ -67,3 +68,4 @@ def bench_ingest(
 
 
 bench_app.command("fraud")(fraud_command)
+bench_app.command("settle")(bench_settle)

@@ -1,0 +1,1 @@
+"""The DAO's Stellar accounts: keys in the data directory and their bootstrap."""

@@ -1,0 +1,164 @@
+"""``bootstrap``: create and configure the DAO accounts; idempotent.
+
+Each run reads the ledger and does only what is missing: fund accounts that do not exist
+(friendbot, or a funding account), then give every multisig account the validators as
+signers (weight 1 each), master weight 0 and low/medium/high thresholds M.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from stellar_sdk import Account, Keypair, TransactionBuilder
+
+from servicelayer.dao.keys import MULTISIG_ROLES, ROLES, DaoKey, DaoKeys
+from servicelayer.errors import LedgerUnavailable, ServiceLayerError, Unauthorized
+from servicelayer.settlement.submitter import AccountState, Horizon
+
+# XLM given by a funding account (instead of friendbot): the DAO accounts need reserves
+# (claimable balances lock 1 XLM each); channels only pay fees.
+FUNDING_BALANCE = "100"
+CHANNEL_BALANCE = "5"
+
+
+class Done(StrEnum):
+    KEY_CREATED = "key_created"
+    FUNDED = "funded"
+    SIGNERS_SET = "signers_set"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    role: str
+    account: str
+    done: Done
+    detail: str = ""
+
+
+class BootstrapFailed(ServiceLayerError):
+    code = "bootstrap_failed"
+
+
+@dataclass(frozen=True)
+class DaoPolicy:
+    validators: tuple[str, ...]
+    threshold: int
+
+    def wanted_signers(self) -> dict[str, int]:
+        return dict.fromkeys(self.validators, 1)
+
+
+class Bootstrap:
+    def __init__(
+        self,
+        horizon: Horizon,
+        network_passphrase: str,
+        keys: DaoKeys,
+        policy: DaoPolicy,
+        signer_keys: Sequence[Keypair],
+        *,
+        friendbot_url: str | None,
+        funding_key: Keypair | None = None,
+        base_fee: int = 100,
+    ) -> None:
+        self.horizon = horizon
+        self.passphrase = network_passphrase
+        self.keys = keys
+        self.policy = policy
+        self.signer_keys = {kp.public_key: kp for kp in signer_keys}
+        self.friendbot_url = friendbot_url
+        self.funding_key = funding_key
+        self.base_fee = base_fee
+
+    def run(self, channels: int) -> list[Step]:
+        roles = [*ROLES, *(DaoKeys.channel_role(i) for i in range(channels))]
+        keys = [self.keys.ensure(role) for role in roles]
+        steps = [Step(k.role, k.account, Done.KEY_CREATED) for k in keys if k.created]
+        missing = [k for k in keys if self.horizon.account(k.account) is None]
+        self._fund(missing)
+        steps += [Step(k.role, k.account, Done.FUNDED) for k in missing]
+        for key in keys:
+            if key.role in MULTISIG_ROLES:
+                step = self._multisig(key)
+                if step is not None:
+                    steps.append(step)
+        if not steps:
+            steps = [Step(k.role, k.account, Done.UNCHANGED) for k in keys]
+        return steps
+
+    # -- funding -------------------------------------------------------------------------
+    def _fund(self, missing: Sequence[DaoKey]) -> None:
+        if not missing:
+            return
+        if self.funding_key is None:
+            if self.friendbot_url is None:
+                raise BootstrapFailed("no friendbot and no funding key to create the accounts")
+            for key in missing:
+                self.horizon.fund(self.friendbot_url, key.account)
+            return
+        funder = self.horizon.account(self.funding_key.public_key)
+        if funder is None:
+            raise BootstrapFailed(f"the funding account {self.funding_key.public_key} is missing")
+        builder = self._builder(funder)
+        for key in missing:
+            balance = CHANNEL_BALANCE if key.role.startswith("channel") else FUNDING_BALANCE
+            builder.append_create_account_op(key.account, balance)
+        envelope = builder.build()
+        envelope.sign(self.funding_key)
+        self._submit(envelope.to_xdr(), "funding the DAO accounts")
+
+    # -- signers and thresholds ----------------------------------------------------------
+    def _multisig(self, key: DaoKey) -> Step | None:
+        state = self.horizon.account(key.account)
+        if state is None:
+            raise LedgerUnavailable(f"{key.role} {key.account} is not on the ledger yet")
+        wanted = self.policy.wanted_signers()
+        others = {k: w for k, w in state.signers.items() if k != key.account}
+        m = self.policy.threshold
+        if others == wanted and state.master_weight == 0 and state.thresholds == (m, m, m):
+            return None
+        builder = self._builder(state)
+        for signer in sorted(set(wanted) | set(others)):
+            weight = wanted.get(signer, 0)
+            if others.get(signer) != weight:
+                builder.append_ed25519_public_key_signer(signer, weight, source=key.account)
+        builder.append_set_options_op(
+            master_weight=0, low_threshold=m, med_threshold=m, high_threshold=m
+        )
+        envelope = builder.build()
+        for keypair in self._authorising(key, state):
+            envelope.sign(keypair)
+        self._submit(envelope.to_xdr(), f"configuring the {key.role} signers")
+        detail = f"{m} of {len(wanted)} validators, master weight 0"
+        return Step(key.role, key.account, Done.SIGNERS_SET, detail)
+
+    def _authorising(self, key: DaoKey, state: AccountState) -> list[Keypair]:
+        """Keys that can change the account now: its master key while it still has weight,
+        else the validators' keys this node holds (M of them are needed)."""
+        current = {k: w for k, w in state.signers.items() if w > 0}
+        chosen = [kp for k, kp in sorted(self.signer_keys.items()) if k in current]
+        if state.master_weight > 0:
+            chosen.insert(0, key.keypair)
+        if sum(current.get(kp.public_key, 0) for kp in chosen) < state.thresholds[2]:
+            raise Unauthorized(
+                f"changing the {key.role} signers needs weight {state.thresholds[2]}; this node "
+                "holds too few of the current signers' keys",
+                code="tx_bad_auth",
+            )
+        return chosen
+
+    # -- helpers -------------------------------------------------------------------------
+    def _builder(self, source: AccountState) -> TransactionBuilder:
+        return TransactionBuilder(
+            Account(source.account_id, source.sequence), self.passphrase, base_fee=self.base_fee
+        ).add_time_bounds(0, 0)
+
+    def _submit(self, envelope_xdr: str, what: str) -> None:
+        outcome = self.horizon.submit(envelope_xdr)
+        if outcome.ok:
+            return
+        codes = ", ".join([outcome.tx_code or outcome.detail, *outcome.op_codes])
+        raise BootstrapFailed(f"{what} failed: {codes}; run the bootstrap again")

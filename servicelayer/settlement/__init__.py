@@ -1,0 +1,1 @@
+"""Settlement on Stellar: payout plans become M-of-N signed treasury transactions."""

@@ -1,0 +1,136 @@
+"""Chunk -> signed transaction envelope (stellar-sdk's TransactionBuilder).
+
+The channel account is the transaction source (it pays the fee and gives the sequence
+number); the treasury is the source of every operation, so the treasury's M validator
+signatures are needed. No clock enters an envelope (time bounds 0, relative reclaim
+predicate), so every validator builds byte-identical envelopes with the same hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from stellar_sdk import (
+    Asset,
+    Claimant,
+    ClaimPredicate,
+    CreateClaimableBalance,
+    HashMemo,
+    Keypair,
+    MuxedAccount,
+    Network,
+    Preconditions,
+    StrKey,
+    TimeBounds,
+)
+from stellar_sdk import xdr as x
+from xdrlib3 import Packer
+
+from servicelayer.settlement.chunking import MAX_OPS, Chunk
+from servicelayer.settlement.plan import NATIVE, format_amount
+
+RECLAIM_AFTER_SECONDS = 30 * 86400
+_TX = x.EnvelopeType.ENVELOPE_TYPE_TX
+_TX_TYPE = _TX.to_xdr_bytes()
+_NO_TIME_BOUNDS = Preconditions(time_bounds=TimeBounds(0, 0)).to_xdr_object()
+
+
+@dataclass(frozen=True, slots=True)
+class SignedEnvelope:
+    hash: str
+    xdr: str
+
+
+@lru_cache(maxsize=256)
+def sdk_asset(asset: str) -> Asset:
+    if asset == NATIVE:
+        return Asset.native()
+    code, _, issuer = asset.partition(":")
+    return Asset(code, issuer)
+
+
+@lru_cache(maxsize=256)
+def _asset_xdr(asset: str) -> x.Asset:
+    return sdk_asset(asset).to_xdr_object()
+
+
+def _muxed(account: str) -> x.MuxedAccount:
+    raw = StrKey.decode_ed25519_public_key(account)
+    return x.MuxedAccount(x.CryptoKeyType.KEY_TYPE_ED25519, ed25519=x.Uint256(raw))
+
+
+class EnvelopeBuilder:
+    """Builds each transaction's XDR once: one encoding, one hash, M+1 signatures (the
+    sdk's envelope object would re-encode all 100 operations for every signature)."""
+
+    def __init__(
+        self,
+        network_passphrase: str,
+        treasury: str,
+        signers: Sequence[Keypair],
+        base_fee: int = 100,
+    ) -> None:
+        self.network_passphrase = network_passphrase
+        self.treasury = treasury
+        self.signers = tuple(signers)
+        self.base_fee = base_fee
+        self._network_id = Network(network_passphrase).network_id()
+        self._treasury_xdr = MuxedAccount(treasury).to_xdr_object()
+        never_before = ClaimPredicate.predicate_before_relative_time(RECLAIM_AFTER_SECONDS)
+        self._reclaim = Claimant(treasury, ClaimPredicate.predicate_not(never_before))
+
+    def build(
+        self,
+        chunk: Chunk,
+        channel: Keypair,
+        sequence: int,
+        claimable: frozenset[int] = frozenset(),
+    ) -> SignedEnvelope:
+        """The chunk's payments (claimable balances for the offsets in ``claimable``) as a
+        transaction of ``channel`` at ``sequence``, signed by the channel and the signers."""
+        if not 0 < len(chunk.payouts) <= MAX_OPS:
+            raise ValueError(f"a chunk holds 1..{MAX_OPS} payouts")
+        operations = [
+            self._claimable(p.account, p.asset, p.amount)
+            if offset in claimable
+            else self._payment(p.account, p.asset, p.amount)
+            for offset, p in enumerate(chunk.payouts)
+        ]
+        tx = x.Transaction(
+            MuxedAccount(channel.public_key).to_xdr_object(),
+            x.Uint32(self.base_fee * len(operations)),
+            x.SequenceNumber(x.Int64(sequence)),
+            _NO_TIME_BOUNDS,
+            HashMemo(chunk.memo_hash).to_xdr_object(),
+            operations,
+            x.TransactionExt(0),
+        )
+        tx_bytes = tx.to_xdr_bytes()
+        tx_hash = hashlib.sha256(self._network_id + _TX_TYPE + tx_bytes).digest()
+        packer = Packer()
+        signatures = [kp.sign_decorated(tx_hash) for kp in (channel, *self.signers)]
+        packer.pack_uint(len(signatures))
+        for signature in signatures:
+            signature.to_xdr_object().pack(packer)
+        envelope = base64.b64encode(_TX_TYPE + tx_bytes + packer.get_buffer()).decode()
+        return SignedEnvelope(tx_hash.hex(), envelope)
+
+    def _payment(self, account: str, asset: str, amount: int) -> x.Operation:
+        body = x.OperationBody(
+            x.OperationType.PAYMENT,
+            payment_op=x.PaymentOp(_muxed(account), _asset_xdr(asset), x.Int64(amount)),
+        )
+        return x.Operation(self._treasury_xdr, body)
+
+    def _claimable(self, account: str, asset: str, amount: int) -> x.Operation:
+        op = CreateClaimableBalance(
+            sdk_asset(asset),
+            format_amount(amount),
+            [Claimant(account), self._reclaim],
+            source=self.treasury,
+        )
+        return op.to_xdr_object()

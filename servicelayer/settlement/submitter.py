@@ -1,0 +1,219 @@
+"""The ledger as the settlement sees it: stellar_sdk.Server wrapped at this adapter.
+
+A submission's outcome is ``ok: bool | None`` (as in lnbits): True applied successfully,
+False definitely did not pay (with the ledger's codes), None "we do not know": a
+timeout, a 5xx or a dropped connection. None leads to a lookup by hash, never to a
+blind resubmission. stellar-sdk errors become ``servicelayer.errors`` types here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from requests.exceptions import RequestException
+from stellar_sdk import Server
+from stellar_sdk import xdr as x
+from stellar_sdk.client.requests_client import RequestsClient
+from stellar_sdk.client.response import Response
+from stellar_sdk.exceptions import (
+    BadRequestError,
+    BaseHorizonError,
+    ConnectionError,
+    NotFoundError,
+    SdkError,
+    raise_request_exception,
+)
+from urllib3.exceptions import NewConnectionError
+
+from servicelayer.errors import LedgerUnavailable
+from servicelayer.settlement.plan import NATIVE, STROOPS_PER_UNIT
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitOutcome:
+    ok: bool | None
+    tx_code: str | None = None
+    op_codes: tuple[str, ...] = ()
+    ledger: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTx:
+    """A transaction the ledger has applied (successfully or not)."""
+
+    hash: str
+    successful: bool
+    ledger: int
+    op_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    account_id: str
+    sequence: int
+    thresholds: tuple[int, int, int]  # low, medium, high
+    signers: dict[str, int] = field(default_factory=dict)  # key -> weight (master included)
+    balances: dict[str, int] = field(default_factory=dict)  # asset -> stroops
+
+    @property
+    def master_weight(self) -> int:
+        return self.signers.get(self.account_id, 0)
+
+
+def stroops(amount: str) -> int:
+    """A Horizon amount string ("12.3400000") as stroops, exactly."""
+    whole, _, frac = amount.partition(".")
+    return int(whole) * STROOPS_PER_UNIT + int((frac or "0").ljust(7, "0")[:7])
+
+
+def op_codes_from_result(result_xdr: str) -> tuple[str, ...]:
+    """Horizon-style operation codes (``op_no_trust`` ...) from a TransactionResult."""
+    result = x.TransactionResult.from_xdr(result_xdr).result
+    inner = getattr(result, "inner_result_pair", None)
+    if inner is not None:
+        result = inner.result.result
+    codes = []
+    for op in result.results or []:
+        if op.code != x.OperationResultCode.opINNER or op.tr is None:
+            name = op.code.name
+            codes.append(
+                "op_no_source_account" if name == "opNO_ACCOUNT" else "op_" + name[2:].lower()
+            )
+            continue
+        prefix = op.tr.type.name
+        body = next(v for k, v in vars(op.tr).items() if k != "type" and v is not None)
+        name = body.code.name
+        codes.append("op_" + name.removeprefix(prefix + "_").lower())
+    return tuple(codes)
+
+
+_FORM_ESCAPES = str.maketrans({"+": "%2B", "/": "%2F", "=": "%3D"})
+
+
+class _FormClient(RequestsClient):
+    """stellar-sdk's requests client, posting an already encoded form.
+
+    A base64 envelope needs only ``+ / =`` escaped; requests' generic urlencode quotes a
+    100-operation envelope character by character, which costs more than building it.
+    """
+
+    def post_form(self, url: str, body: str) -> Response:
+        try:
+            resp = self._session.post(
+                url,
+                data=body.encode("ascii"),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+                timeout=self.post_timeout,
+            )
+        except (RequestException, NewConnectionError) as err:
+            raise ConnectionError(err) from err
+        return Response(resp.status_code, resp.text, dict(resp.headers), resp.url)
+
+
+def _codes(exc: BaseHorizonError) -> tuple[str | None, tuple[str, ...]]:
+    codes = (exc.extras or {}).get("result_codes") or {}
+    tx_code = codes.get("transaction")
+    if tx_code in ("tx_fee_bump_inner_failed",):
+        tx_code = codes.get("inner_transaction", tx_code)
+    return tx_code, tuple(codes.get("operations") or ())
+
+
+class Horizon:
+    def __init__(
+        self, url: str, *, submit_timeout: float = 30.0, get_timeout: int = 10, pool: int = 16
+    ) -> None:
+        self.url = url.rstrip("/")
+        client = _FormClient(
+            pool_size=pool, num_retries=0, request_timeout=get_timeout, post_timeout=submit_timeout
+        )
+        self._client = client
+        self._server = Server(self.url, client=client)
+        self._get_timeout = get_timeout
+
+    def close(self) -> None:
+        self._server.close()
+
+    def tx_url(self, tx_hash: str) -> str:
+        return f"{self.url}/transactions/{tx_hash}"
+
+    def submit(self, envelope_xdr: str) -> SubmitOutcome:
+        try:
+            response = self._post(envelope_xdr)
+        except BadRequestError as exc:
+            tx_code, op_codes = _codes(exc)
+            if tx_code is None:  # a 400 that is not a transaction result: unknown
+                return SubmitOutcome(None, detail=f"400 {exc.title}: {exc.detail}")
+            return SubmitOutcome(False, tx_code, op_codes, detail=exc.title or "")
+        except BaseHorizonError as exc:  # 5xx (504 timeout), 404, ...
+            return SubmitOutcome(None, detail=f"{exc.status} {exc.title or ''}".strip())
+        except SdkError as exc:  # connection dropped or timed out
+            return SubmitOutcome(None, detail=f"{type(exc).__name__}: {exc}")
+        ok = bool(response.get("successful", True))
+        ledger = response.get("ledger")
+        return SubmitOutcome(ok, None if ok else "tx_failed", (), int(ledger) if ledger else None)
+
+    def _post(self, envelope_xdr: str) -> dict[str, Any]:
+        """``Server.submit_transaction`` without decoding the envelope we just encoded (and
+        without SEP-29's memo check, which loads every destination account)."""
+        form = "tx=" + envelope_xdr.translate(_FORM_ESCAPES)
+        response = self._client.post_form(f"{self.url}/transactions", form)
+        raise_request_exception(response)
+        body: dict[str, Any] = response.json()
+        return body
+
+    def transaction(self, tx_hash: str) -> LedgerTx | None:
+        """The applied transaction with this hash, or None if the ledger has none."""
+        try:
+            record = self._server.transactions().transaction(tx_hash).call()
+        except NotFoundError:
+            return None
+        except SdkError as exc:
+            raise LedgerUnavailable(f"cannot look up transaction {tx_hash}: {exc}") from None
+        return LedgerTx(
+            record["hash"],
+            bool(record["successful"]),
+            int(record["ledger"]),
+            op_codes_from_result(record["result_xdr"]),
+        )
+
+    def account(self, account_id: str) -> AccountState | None:
+        try:
+            record = self._server.accounts().account_id(account_id).call()
+        except NotFoundError:
+            return None
+        except SdkError as exc:
+            raise LedgerUnavailable(f"cannot load account {account_id}: {exc}") from None
+        return _account_state(record)
+
+    def sequence(self, account_id: str) -> int | None:
+        state = self.account(account_id)
+        return None if state is None else state.sequence
+
+    def fund(self, friendbot_url: str, account_id: str) -> None:
+        """Creates ``account_id`` through friendbot (embedded ledger, testnet)."""
+        try:
+            response = httpx.get(friendbot_url, params={"addr": account_id}, timeout=60)
+        except httpx.HTTPError as exc:
+            raise LedgerUnavailable(f"friendbot at {friendbot_url} failed: {exc}") from None
+        if response.status_code >= 400 and self.account(account_id) is None:
+            raise LedgerUnavailable(
+                f"friendbot at {friendbot_url} refused {account_id}: {response.status_code}"
+            )
+
+
+def _account_state(record: dict[str, Any]) -> AccountState:
+    t = record["thresholds"]
+    balances: dict[str, int] = {}
+    for b in record.get("balances", []):
+        key = NATIVE if b["asset_type"] == "native" else f"{b['asset_code']}:{b['asset_issuer']}"
+        balances[key] = stroops(b["balance"])
+    return AccountState(
+        record["account_id"],
+        int(record["sequence"]),
+        (int(t["low_threshold"]), int(t["med_threshold"]), int(t["high_threshold"])),
+        {s["key"]: int(s["weight"]) for s in record.get("signers", [])},
+        balances,
+    )
