@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from node.api.app import create_app
+from node.embedded_ledger import start_embedded_ledger
 from node.jobs.scheduler import NodeJobs
 from node.runtime import build_state
 from node.serving import GracefulServer
@@ -17,6 +18,15 @@ log = logging.getLogger("acenode")
 
 
 def serve(settings: NodeSettings) -> None:
+    ledger = start_embedded_ledger(settings) if settings.stellar.runs_embedded_ledger else None
+    try:
+        _serve(settings)
+    finally:
+        if ledger is not None:
+            ledger.stop()
+
+
+def _serve(settings: NodeSettings) -> None:
     state = build_state(settings)
     app = create_app(state)
     config = uvicorn.Config(

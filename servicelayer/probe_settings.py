@@ -10,6 +10,11 @@ class ProbeSettings(BaseModel):
 
     enabled: bool = True
     listen: str = Field(default="0.0.0.0:0", description="libtorrent listen interfaces")
+    dht: bool = Field(
+        default=False,
+        description="find peers through the DHT (contacts the "
+        "public DHT routers: turn on for production, off on closed networks)",
+    )
     rate_ppm: int = Field(
         default=100_000,
         ge=0,

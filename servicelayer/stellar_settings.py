@@ -8,11 +8,13 @@ e.g. ``ACENODE_STELLAR__HORIZON_URL``. The network passphrase stays
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from stellar_sdk import StrKey
 
 DEFAULT_HORIZON_URL = "http://127.0.0.1:8701"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class StellarSettings(BaseModel):
@@ -21,6 +23,11 @@ class StellarSettings(BaseModel):
     # Horizon of the ledger to settle on: the embedded ledger (``acenode ledger serve
     # --port 8701``) by default, or the testnet's / mainnet's Horizon.
     horizon_url: str = DEFAULT_HORIZON_URL
+    # Run the standalone ledger inside the node, serving Horizon at ``horizon_url``
+    # (which must then be on this machine). None: yes when horizon_url is on loopback.
+    embedded_ledger: bool | None = None
+    # Seconds between ledger closes of the embedded ledger.
+    ledger_close_seconds: float = Field(default=5.0, ge=0.01, le=60)
     # Friendbot that funds new accounts; None: ``<horizon_url>/friendbot`` (embedded).
     friendbot_url: str | None = None
     # A file holding the secret key of an account that funds the DAO accounts instead of
@@ -62,6 +69,12 @@ class StellarSettings(BaseModel):
         if self.threshold > n:
             raise ValueError(f"threshold {self.threshold} exceeds the {n} validator(s)")
         return self
+
+    @property
+    def runs_embedded_ledger(self) -> bool:
+        if self.embedded_ledger is not None:
+            return self.embedded_ledger
+        return urlsplit(self.horizon_url).hostname in LOOPBACK_HOSTS
 
     def friendbot(self) -> str:
         return self.friendbot_url or f"{self.horizon_url}/friendbot"

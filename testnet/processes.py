@@ -43,7 +43,9 @@ class NodeProcess:
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = free_port()
+        self.ledger_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.horizon_url = f"http://127.0.0.1:{self.ledger_port}"
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"node-{self.port}.log"
@@ -62,7 +64,13 @@ class NodeProcess:
         ]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
-        env = {**os.environ, "ACENODE_LOG_LEVEL": "warning", **self.env}
+        env = {
+            **os.environ,
+            "ACENODE_LOG_LEVEL": "warning",
+            # each node's embedded ledger gets a port of its own
+            "ACENODE_STELLAR__HORIZON_URL": f"http://127.0.0.1:{self.ledger_port}",
+            **self.env,
+        }
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         wait_for(self._healthy, timeout=timeout, what=f"the node on port {self.port}")

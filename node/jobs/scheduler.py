@@ -42,7 +42,7 @@ class NodeJobs:
             self.epochs_tick, "interval", id="epochs", seconds=s.epochs.interval_seconds
         )
         if s.probes.enabled:
-            self.torrents = TorrentSession(production_settings(s.probes.listen))
+            self.torrents = TorrentSession(production_settings(s.probes.listen, dht=s.probes.dht))
             self.scheduler.add_job(
                 self.probes_tick, "interval", id="probes", seconds=s.probes.interval_seconds
             )

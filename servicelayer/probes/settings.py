@@ -70,15 +70,16 @@ def production_settings(
     *,
     upload_rate_limit: int = 0,
     download_rate_limit: int = 0,
+    dht: bool = True,
 ) -> SessionConfig:
-    """A probe that joins real swarms: DHT on (to find peers), no LSD/UPnP/NAT-PMP.
-
-    Port mapping is the operator's business; the probe only needs outgoing connections.
+    """A probe that joins real swarms: DHT on (to find peers) unless ``dht`` is off, no
+    LSD/UPnP/NAT-PMP. Port mapping is the operator's business; the probe only needs
+    outgoing connections.
     """
     pack = _common(listen_interfaces, upload_rate_limit, download_rate_limit)
     pack.update(
         {
-            "enable_dht": True,
+            "enable_dht": dht,
             "enable_lsd": False,
             "enable_upnp": False,
             "enable_natpmp": False,
