@@ -32,6 +32,11 @@ class ProbeSettings(BaseModel):
 class EpochSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    enabled: bool = Field(
+        default=True,
+        description="run the epoch pipeline in this process "
+        "(off: an ingest-only process beside one that runs it)",
+    )
     close_grace_seconds: int = Field(
         default=300, ge=0, description="wait after an epoch ends before closing it"
     )

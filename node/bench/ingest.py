@@ -105,7 +105,14 @@ def measure_http(count: int, now: int, workdir: Path) -> dict[str, Any]:
     A separate producer process signs the receipts, so the figure is the node's rate,
     not the load generator's.
     """
-    node = NodeProcess(workdir / "node")
+    # ingest alone: no epoch pipeline (it would close the workload's past epochs), no
+    # probes, no embedded ledger
+    node = NodeProcess(
+        workdir / "node",
+        ACENODE_EPOCHS__ENABLED="false",
+        ACENODE_PROBES__ENABLED="false",
+        ACENODE_STELLAR__EMBEDDED_LEDGER="false",
+    )
     node.start()
     assert node.proc is not None
     sampler = _RssSampler(node.proc.pid)
@@ -124,6 +131,9 @@ def measure_http(count: int, now: int, workdir: Path) -> dict[str, Any]:
                     "/v1/receipts", content=body, headers={"content-type": "application/json"}
                 )
                 response.raise_for_status()
+                statuses = {r["status"] for r in response.json()["results"]}
+                if statuses != {"accepted"}:
+                    raise RuntimeError(f"the node did not accept every receipt: {statuses}")
                 sent += BATCH
                 if sent % max(count // 10, BATCH) == 0:
                     rss = sampler.process.memory_info().rss / 2**20
