@@ -69,6 +69,10 @@ class NodeProcess:
             "ACENODE_LOG_LEVEL": "warning",
             # each node's embedded ledger gets a port of its own
             "ACENODE_STELLAR__HORIZON_URL": f"http://127.0.0.1:{self.ledger_port}",
+            # background jobs only where a caller asks for them (a tick in the middle of a
+            # test would close the epochs it is using)
+            "ACENODE_EPOCHS__ENABLED": "false",
+            "ACENODE_PROBES__ENABLED": "false",
             **self.env,
         }
         with self.log.open("ab") as out:

@@ -52,13 +52,15 @@ def ingest_batch(
     epochs_repo.guard_close(session, closing=False)
     last_closed = epochs_repo.last_closed(session)
     open_from = -1 if last_closed is None else (last_closed + 1) * policy.epoch_seconds
-    candidates = _decode_all(items, policy, now, results, open_from)
+    candidates = _decode_all(items, policy, now, results)
     known = repo.existing_ids(session, [c.rid for c in candidates])
     fresh: list[_Candidate] = []
     seen: set[str] = set()
     for c in candidates:
         if c.rid in known or c.rid in seen:
             results[c.index] = ItemResult(c.rid, ItemStatus.DUPLICATE)
+        elif c.receipt.window_start < open_from:
+            results[c.index] = _rejected(c.rid, "epoch_closed", "the window's epoch is closed")
         elif not verify(c.receipt.signer, bytes.fromhex(c.rid), c.signature):
             results[c.index] = _rejected(c.rid, "bad_signature", "not the signer's signature")
         else:
@@ -73,7 +75,6 @@ def _decode_all(
     policy: IngestPolicy,
     now: int,
     results: list[ItemResult | None],
-    open_from: int,
 ) -> list[_Candidate]:
     out: list[_Candidate] = []
     for index, item in enumerate(items):
@@ -84,8 +85,6 @@ def _decode_all(
             if wire.claimed_id is not None and wire.claimed_id.hex() != rid:
                 raise ReceiptError("id_mismatch", "id is not the hash of the signed bytes")
             check_stateless(wire.receipt, wire.network_id, policy, now)
-            if wire.receipt.window_start < open_from:
-                raise ReceiptError("epoch_closed", "the window's epoch is already closed")
         except ReceiptError as err:
             results[index] = _rejected(rid, err.reason, err.detail)
             continue
