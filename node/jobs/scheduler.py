@@ -38,9 +38,10 @@ class NodeJobs:
 
     def start(self) -> None:
         s = self.state.settings
-        self.scheduler.add_job(
-            self.epochs_tick, "interval", id="epochs", seconds=s.epochs.interval_seconds
-        )
+        if s.epochs.enabled:
+            self.scheduler.add_job(
+                self.epochs_tick, "interval", id="epochs", seconds=s.epochs.interval_seconds
+            )
         if s.probes.enabled:
             self.torrents = TorrentSession(production_settings(s.probes.listen, dht=s.probes.dht))
             self.scheduler.add_job(

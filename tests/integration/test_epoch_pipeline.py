@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,35 @@ def test_a_running_node_closes_and_verifies_epochs_by_itself(tmp_path: Path) -> 
         assert node.stop() == 0
     assert epoch["receipts"] == 1
     assert stored["verification"]["epoch"] == t // 3600
+
+
+def test_a_node_with_the_pipeline_switched_off_closes_nothing(tmp_path: Path) -> None:
+    """An ingest-only process ([epochs] enabled = false) leaves the epochs to another one."""
+    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
+    node = NodeProcess(
+        tmp_path / "node",
+        url,
+        ACENODE_EPOCHS__ENABLED="false",
+        ACENODE_EPOCHS__INTERVAL_SECONDS="1",
+        ACENODE_EPOCHS__CLOSE_GRACE_SECONDS="0",
+    )
+    node.start()
+    viewer, t = make_signer(), mid_previous_epoch()
+    try:
+        first = viewer.viewing_session(INFOHASH, t - 120)
+        assert node.submit([viewer.wire(first.update(60, t))])[0]["status"] == "accepted"
+        # a node with the pipeline on would close the epoch within a tick or two; submitting
+        # for the same epoch again a few ticks later must still be accepted
+        later = viewer.viewing_session(INFOHASH, t - 120)
+        wait_for(
+            lambda: (
+                node.submit([viewer.wire(later.update(30, t))])[0]["status"] == "accepted"
+                and later.seq >= 3
+            ),
+            timeout=20,
+            what="three ticks",
+        )
+        with node.client() as c:
+            assert c.get("/v1/epochs").json()["epochs"] == []
+    finally:
+        assert node.stop() == 0
