@@ -98,6 +98,22 @@ def lock(
     _show(outcome, json_out)
 
 
+@assets_app.command("clawback")
+def clawback(
+    code: Annotated[str, typer.Argument(help="Asset code")],
+    holder: Annotated[str, typer.Option("--from", help="Account to claw back from (G...)")],
+    amount: Annotated[str, typer.Option("--amount", help="Decimal amount")],
+    data_dir: DataDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Claw tokens back (assets issued with --clawback; refused once locked)."""
+    with cli_errors():
+        stroops = _stroops(amount, "--amount")
+        with issuance(load_settings(data_dir)) as service:
+            outcome = service.clawback(code, holder.strip(), stroops)
+    _show(outcome, json_out)
+
+
 @assets_app.command("resume")
 def resume(
     code: Annotated[str, typer.Argument(help="Asset code")],

@@ -30,6 +30,17 @@ from servicelayer.settlement.plan import format_amount
 from servicelayer.settlement.submitter import AccountState, stroops
 
 _MEMO_TAG = "acenode-issuance"
+MINT, CLAWBACK, LOCK = "mint", "clawback", "lock"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerOp:
+    """What one issuer transaction does: ``kind`` (mint, clawback, lock), the account it
+    pays or claws back from, and the stroops."""
+
+    kind: str
+    account: str
+    amount: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,19 +127,19 @@ class IssuerAccounts(Bootstrap):
         self._submit(envelope.to_xdr(), f"configuring {asset.asset.code}'s issuer and trustline")
         return True
 
-    def issuer_tx(self, asset: IssuedAsset, kind: str, amount: int, action_seq: int) -> Built:
-        """A mint (payment issuer -> distribution) or the lock (every signer weight 0),
-        at the issuer's next sequence number, signed by M validators."""
+    def issuer_tx(self, asset: IssuedAsset, op: IssuerOp, action_seq: int) -> Built:
+        """A mint (payment issuer -> ``op.account``), a clawback (from ``op.account``) or
+        the lock (every signer weight 0), at the issuer's next sequence number, signed by
+        M validators."""
         state = self._state(asset.asset.issuer)
         builder = self._builder(state).add_hash_memo(
             memo_hash(asset.asset.code, asset.asset.issuer, action_seq)
         )
-        if kind == "mint":
-            builder.append_payment_op(
-                asset.distribution,
-                SdkAsset(asset.asset.code, asset.asset.issuer),
-                format_amount(amount),
-            )
+        sdk_asset = SdkAsset(asset.asset.code, asset.asset.issuer)
+        if op.kind == MINT:
+            builder.append_payment_op(op.account, sdk_asset, format_amount(op.amount))
+        elif op.kind == CLAWBACK:
+            builder.append_clawback_op(sdk_asset, op.account, format_amount(op.amount))
         else:
             for signer in sorted(k for k in state.signers if k != state.account_id):
                 builder.append_ed25519_public_key_signer(signer, 0)

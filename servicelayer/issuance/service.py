@@ -17,18 +17,20 @@ from sqlalchemy.orm import Session
 
 from contracts.core import Action, Asset, EventRejected
 from contracts.issuance import (
+    ActionClawback,
     ActionDefineAsset,
     ActionLock,
     ActionMint,
     AssetFlags,
     AssetKind,
     IssuedAsset,
+    SendClawback,
     SendIssue,
     SendLockIssuer,
 )
 from servicelayer.dao.keys import DaoKey, DaoKeys
 from servicelayer.errors import ConfigError, Conflict, InvalidInput
-from servicelayer.issuance.ledger import IssuerAccounts, IssuerView
+from servicelayer.issuance.ledger import CLAWBACK, LOCK, MINT, IssuerAccounts, IssuerView
 from servicelayer.issuance.submissions import Submissions
 from servicelayer.issuance.views import CONTRACT, find_asset, issued_asset, issued_assets
 from servicelayer.runtime.runtime import ContractRuntime
@@ -125,6 +127,12 @@ class IssuanceService:
         self._apply([ActionLock(asset.asset)])
         return self._carry_out(code, resumed=False)
 
+    def clawback(self, code: str, holder: str, amount: int) -> Outcome:
+        """Take ``amount`` back from ``holder`` (needs the clawback flag; not once locked)."""
+        asset = self._asset(code)
+        self._apply([ActionClawback(asset.asset, holder, amount)])
+        return self._carry_out(code, resumed=False)
+
     def resume(self, code: str) -> Outcome:
         """Finish what a crashed or interrupted command left undone."""
         return self._carry_out(code, resumed=True)
@@ -189,9 +197,11 @@ class IssuanceService:
 def _record(session: Session, seq: int, events: Sequence[object]) -> None:
     for event in events:
         if isinstance(event, SendIssue) and event.source == event.asset.issuer:
-            session.add(_row(seq, event.asset, "mint", event.to, event.amount))
+            session.add(_row(seq, event.asset, MINT, event.to, event.amount))
+        elif isinstance(event, SendClawback):
+            session.add(_row(seq, event.asset, CLAWBACK, event.holder, event.amount))
         elif isinstance(event, SendLockIssuer):
-            session.add(_row(seq, event.asset, "lock", event.asset.issuer, 0))
+            session.add(_row(seq, event.asset, LOCK, event.asset.issuer, 0))
 
 
 def _row(seq: int, asset: Asset, kind: str, to: str, amount: int) -> IssuanceSubmission:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from contracts.issuance import IssuedAsset
 from servicelayer.errors import Conflict, LedgerUnavailable
-from servicelayer.issuance.ledger import Built, IssuerAccounts
+from servicelayer.issuance.ledger import Built, IssuerAccounts, IssuerOp
 from servicelayer.storage.db import Database
 from servicelayer.storage.issuance_models import IssuanceSubmission
 
@@ -38,8 +38,7 @@ class SubmissionFailed(Conflict):
 @dataclass(frozen=True, slots=True)
 class _Row:
     seq: int
-    kind: str
-    amount: int
+    op: IssuerOp
     sequence: int | None
     tx_hash: str | None
     envelope: str | None
@@ -68,7 +67,7 @@ class Submissions:
             if found is None and row.envelope is not None and self._applicable(asset, row):
                 self._submit(row.seq, row.envelope)
                 return
-        built = self.accounts.issuer_tx(asset, row.kind, row.amount, row.seq)
+        built = self.accounts.issuer_tx(asset, row.op, row.seq)
         self._persist(row.seq, built)
         self._submit(row.seq, built.xdr)
 
@@ -99,7 +98,13 @@ class Submissions:
                 .order_by(IssuanceSubmission.action_seq)
             )
             return [
-                _Row(r.action_seq, r.kind, r.amount, r.sequence, r.tx_hash, r.envelope)
+                _Row(
+                    r.action_seq,
+                    IssuerOp(r.kind, r.destination, r.amount),
+                    r.sequence,
+                    r.tx_hash,
+                    r.envelope,
+                )
                 for r in rows
             ]
 

@@ -105,3 +105,26 @@ def _pay_from(url: str, node_dir: Path, issuer: str, to: str, asset: Asset) -> N
         )
         envelope.sign(node_key(node_dir))
         server.submit_transaction(envelope, skip_memo_required_check=True)
+
+
+def test_clawback_works_until_the_issuer_is_locked(ledger: LedgerProcess, node_dir: Path) -> None:
+    issued = assets(node_dir, "issue", "KEEP", "--kind", "access", "--content", INFOHASH,
+                    "--cap", "5", "--amount", "5", "--revocable", "--clawback")  # fmt: skip
+    issuer, distribution = issued["issuer"], issued["distribution"]
+    clawed = assets(node_dir, "clawback", "KEEP", "--from", distribution, "--amount", "2")
+    assert (clawed["issued"], clawed["outstanding"]) == (50_000_000, 30_000_000)
+    assert holding(ledger.url, distribution, "KEEP", issuer) == 30_000_000
+
+    assets(node_dir, "lock", "KEEP")  # the cap was issued; clawed-back tokens do not return
+    error = refused(node_dir, "clawback", "KEEP", "--from", distribution, "--amount", "1")
+    assert "asset_locked" in error  # a locked issuer cannot sign a clawback
+    assert holding(ledger.url, distribution, "KEEP", issuer) == 30_000_000
+
+
+def test_clawback_needs_the_flag(ledger: LedgerProcess, node_dir: Path) -> None:
+    issued = assets(node_dir, "issue", "PLAIN", "--kind", "access", "--content", INFOHASH,
+                    "--cap", "5", "--amount", "5")  # fmt: skip
+    distribution = issued["distribution"]
+    error = refused(node_dir, "clawback", "PLAIN", "--from", distribution, "--amount", "1")
+    assert "clawback_disabled" in error
+    assert holding(ledger.url, distribution, "PLAIN", issued["issuer"]) == 50_000_000
