@@ -31,6 +31,7 @@ from contracts.issuance import (
 from servicelayer.dao.keys import DaoKey, DaoKeys
 from servicelayer.errors import ConfigError, Conflict, InvalidInput
 from servicelayer.issuance.ledger import CLAWBACK, LOCK, MINT, IssuerAccounts, IssuerView
+from servicelayer.issuance.lock import issuance_lock
 from servicelayer.issuance.submissions import Submissions
 from servicelayer.issuance.views import CONTRACT, find_asset, issued_asset, issued_assets
 from servicelayer.runtime.runtime import ContractRuntime
@@ -95,7 +96,7 @@ class IssuanceService:
         Run again with the same definition, it only finishes what is unfinished."""
         distribution = self._dao_account("distribution")
         issuer = self._issuer_key(spec)
-        with self.db.session(write=True) as s:
+        with self.db.session() as s:
             existing = find_asset(self.runtime.current(s, CONTRACT)[0], spec.code)
         if existing is not None:
             _same_definition(existing, spec, issuer.account)
@@ -154,9 +155,10 @@ class IssuanceService:
 
     # -- steps -------------------------------------------------------------------------
     def _carry_out(self, code: str, *, resumed: bool) -> Outcome:
-        asset = self._asset(code)
-        configured = self.accounts.configure(asset)
-        applied = self.submissions.carry_out(asset)
+        with issuance_lock(self.db):
+            asset = self._asset(code)
+            configured = self.accounts.configure(asset)
+            applied = self.submissions.carry_out(asset)
         return Outcome(self._asset(code), resumed, configured, tuple(applied))
 
     def _apply(self, actions: Sequence[Action]) -> None:

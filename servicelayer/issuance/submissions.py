@@ -8,7 +8,7 @@ longer applicable -> a new envelope. So a mint is never paid twice, and never lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -65,18 +65,22 @@ class Submissions:
                 self._mark(row.seq, APPLIED, "")
                 return
             if found is None and row.envelope is not None and self._applicable(asset, row):
-                self._submit(row.seq, row.envelope)
+                self._submit(row.seq, row.envelope, row.tx_hash)
                 return
         built = self.accounts.issuer_tx(asset, row.op, row.seq)
         self._persist(row.seq, built)
-        self._submit(row.seq, built.xdr)
+        self._submit(row.seq, built.xdr, built.hash)
 
     def _applicable(self, asset: IssuedAsset, row: _Row) -> bool:
         current = self.accounts.horizon.sequence(asset.asset.issuer)
         return current is not None and row.sequence is not None and current < row.sequence
 
-    def _submit(self, seq: int, envelope: str) -> None:
+    def _submit(self, seq: int, envelope: str, tx_hash: str) -> None:
         outcome = self.accounts.horizon.submit(envelope)
+        if outcome.ok is False:  # e.g. tx_bad_seq because this very envelope applied
+            found = self.accounts.horizon.transaction(tx_hash)
+            if found is not None and found.successful:
+                outcome = replace(outcome, ok=True)
         if outcome.ok:
             self._mark(seq, APPLIED, "")
             return
