@@ -64,7 +64,9 @@ def test_access_token_flags_lock_and_a_locked_issuer(ledger: LedgerProcess, node
     assert record["flags"]["auth_required"] and record["flags"]["auth_revocable"]
     assert record["flags"]["auth_clawback_enabled"]
     weights = {s["key"]: s["weight"] for s in record["signers"]}
-    assert weights.get(issuer, 0) == 0 and weights[node_key(node_dir).public_key] == 1
+    assert weights.pop(issuer, 0) == 0 and weights[node_key(node_dir).public_key] == 1
+    assert sorted(weights.values()) == [1, 1, 1]  # the three validators
+    assert record["thresholds"]["med_threshold"] == 2  # a mint needs two of them
     assert holding(ledger.url, issued["distribution"], "FILM1", issuer) == 40_000_000
 
     assert "supply_not_complete" in refused(node_dir, "lock", "FILM1")
@@ -94,7 +96,7 @@ def test_clawback_without_revocable_is_refused_before_the_ledger(
 
 
 def _pay_from(url: str, node_dir: Path, issuer: str, to: str, asset: Asset) -> None:
-    """A mint attempt signed by the validator key that used to be the issuer's signer."""
+    """A mint attempt signed by the two validator keys that used to be enough."""
     with Server(url) as server:
         source = server.load_account(issuer)
         envelope = (
@@ -104,6 +106,7 @@ def _pay_from(url: str, node_dir: Path, issuer: str, to: str, asset: Asset) -> N
             .build()
         )
         envelope.sign(node_key(node_dir))
+        envelope.sign(Keypair.from_secret((node_dir.parent / "v2.key").read_text().strip()))
         server.submit_transaction(envelope, skip_memo_required_check=True)
 
 
