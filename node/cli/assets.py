@@ -22,7 +22,6 @@ assets_app = typer.Typer(
 )
 
 _INFOHASH = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-Amount = Annotated[str, typer.Option(help="Decimal amount, up to 7 decimals")]
 
 
 def _stroops(text: str, what: str) -> int:
