@@ -67,9 +67,16 @@ class Checked:
 
     @property
     def consistent(self) -> bool:
-        """The distribution holds on the ledger what the contract says it holds."""
+        """The ledger agrees with the contract: the distribution's balance, the issuer's
+        flags and whether the issuer is locked."""
+        if self.ledger is None:
+            return False
         held = self.asset.holdings.get(self.asset.distribution, 0)
-        return self.ledger is not None and self.ledger.distribution_balance == held
+        return (
+            self.ledger.distribution_balance == held
+            and self.ledger.flags == self.asset.flags
+            and self.ledger.locked == self.asset.locked
+        )
 
 
 class IssuanceService:

@@ -81,6 +81,9 @@ def test_access_token_flags_lock_and_a_locked_issuer(ledger: LedgerProcess, node
         _pay_from(ledger.url, node_dir, issuer, issued["distribution"], Asset("FILM1", issuer))
     assert bad.value.extras["result_codes"]["transaction"] == "tx_bad_auth"
     assert holding(ledger.url, issued["distribution"], "FILM1", issuer) == 100_000_000
+    listed = {a["code"]: a for a in assets(node_dir, "list")["assets"]}
+    assert listed["FILM1"]["ledger"]["issuer_locked"] is True
+    assert listed["FILM1"]["consistent"] is True
 
 
 def test_clawback_without_revocable_is_refused_before_the_ledger(
