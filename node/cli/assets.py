@@ -134,7 +134,8 @@ def list_assets(data_dir: DataDir = None, json_out: JsonFlag = False) -> None:
         print_json({"assets": [_checked_json(c) for c in checked]})
         return
     table = Table(title="Assets")
-    for column in ("code", "kind", "issuer", "cap", "issued", "flags", "locked", "ledger"):
+    columns = ("code", "kind", "issuer", "cap", "issued", "flags", "locked", "ledger", "unfinished")
+    for column in columns:
         table.add_column(column)
     for c in checked:
         a = c.asset
@@ -148,6 +149,7 @@ def list_assets(data_dir: DataDir = None, json_out: JsonFlag = False) -> None:
             ",".join(flags) or "-",
             "yes" if a.locked else "no",
             "ok" if c.consistent else "MISMATCH",
+            str(c.unfinished) if c.unfinished else "-",
         )
     console.print(table)
 
@@ -164,7 +166,12 @@ def _checked_json(c: Checked) -> dict[str, Any]:
                 "clawback_enabled": c.ledger.flags.clawback_enabled,
             },
         }
-    return {**asset_json(c.asset), "ledger": ledger, "consistent": c.consistent}
+    return {
+        **asset_json(c.asset),
+        "ledger": ledger,
+        "consistent": c.consistent,
+        "unfinished": c.unfinished,
+    }
 
 
 def _show(outcome: Outcome, json_out: bool) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.core import Action, Asset, EventRejected
@@ -32,7 +32,7 @@ from servicelayer.dao.keys import DaoKey, DaoKeys
 from servicelayer.errors import ConfigError, Conflict, InvalidInput
 from servicelayer.issuance.ledger import CLAWBACK, LOCK, MINT, IssuerAccounts, IssuerView
 from servicelayer.issuance.lock import issuance_lock
-from servicelayer.issuance.submissions import Submissions
+from servicelayer.issuance.submissions import APPLIED, Submissions
 from servicelayer.issuance.views import CONTRACT, find_asset, issued_asset, issued_assets
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context, refusal
@@ -64,6 +64,7 @@ class Outcome:
 class Checked:
     asset: IssuedAsset
     ledger: IssuerView | None  # None: the issuer is not on the ledger yet
+    unfinished: int = 0  # recorded transactions not applied yet
 
     @property
     def consistent(self) -> bool:
@@ -146,19 +147,22 @@ class IssuanceService:
         return self._carry_out(code, resumed=True)
 
     def check(self) -> list[Checked]:
-        """Every asset with what the ledger says (issuer flags, signers, distribution)."""
+        """Every asset with what the ledger says (issuer flags, signers, distribution) and
+        how many of its transactions are not applied yet (``acenode assets resume``)."""
         with self.db.session() as s:
             assets = issued_assets(self.runtime, s)
+            rows = s.execute(
+                select(IssuanceSubmission.code, func.count())
+                .where(IssuanceSubmission.status != APPLIED)
+                .group_by(IssuanceSubmission.code)
+            )
+            unfinished = {str(code): int(count) for code, count in rows}
         checked = []
         for asset in assets:
             present = self.accounts.horizon.account(asset.asset.issuer) is not None
-            checked.append(Checked(asset, self.accounts.view(asset) if present else None))
+            view = self.accounts.view(asset) if present else None
+            checked.append(Checked(asset, view, unfinished.get(asset.asset.code, 0)))
         return checked
-
-    def pending(self, code: str) -> list[IssuanceSubmission]:
-        with self.db.session() as s:
-            query = select(IssuanceSubmission).where(IssuanceSubmission.code == code)
-            return list(s.scalars(query.order_by(IssuanceSubmission.action_seq)))
 
     # -- steps -------------------------------------------------------------------------
     def _carry_out(self, code: str, *, resumed: bool) -> Outcome:

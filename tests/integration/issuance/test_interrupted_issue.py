@@ -46,6 +46,8 @@ def test_rerunning_an_interrupted_issue_mints_once(
     error = refused(node_dir, *args, "--amount", "7", env=through_proxy)
     assert "run the command again" in error
     assert sum(proxy.injected.values()) == 1
+    listed = {a["code"]: a for a in assets(node_dir, "list")["assets"]}
+    assert listed[code]["unfinished"] == 1  # the operator sees what is left to do
 
     again = assets(node_dir, *args, "--amount", "7")
     assert again["resumed"] is True and again["issued"] == 70_000_000
