@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
 from node.api.routes import (
+    assets,
     auth,
     catalog,
     epochs,
@@ -41,4 +42,5 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(subscriptions.router)
     app.include_router(payperuse.router)
     app.include_router(governance.router)
+    app.include_router(assets.router)
     return app

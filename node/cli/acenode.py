@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from node.cli.assets import assets_app
 from node.cli.bench import bench_app
 from node.cli.dao import dao_app
 from node.cli.demo import demo
@@ -30,6 +31,7 @@ app.add_typer(epochs_app, name="epochs")
 app.add_typer(bench_app, name="bench")
 app.add_typer(dao_app, name="dao")
 app.add_typer(payouts_app, name="payouts")
+app.add_typer(assets_app, name="assets")
 app.command()(demo)
 app.command("probe")(probe_command)
 

@@ -1,0 +1,68 @@
+"""Public reads of the DAO's assets and the node's SEP-1 ``stellar.toml``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import PlainTextResponse
+
+from node.api.errors import documented
+from node.api.models.assets import AssetOut, AssetsOut
+from node.api.state import NodeState, node_state
+from servicelayer.dao.keys import DaoKeys
+from servicelayer.issuance import stellar_toml
+from servicelayer.issuance.views import asset_json, issued_asset, issued_assets
+
+router = APIRouter(tags=["assets"])
+CODE_PATTERN = "^[A-Za-z0-9]{1,12}$"
+
+
+@router.get(
+    "/v1/assets",
+    response_model=AssetsOut,
+    summary="The DAO's assets (governance and content-access tokens)",
+    description="As the issuance contract knows them; amounts in integer stroops.",
+    responses=documented(503),
+)
+def list_assets(node: NodeState = Depends(node_state)) -> AssetsOut:
+    with node.database.session() as s:
+        found = issued_assets(node.runtime, s)
+    return AssetsOut.model_validate({"assets": [asset_json(a) for a in found]})
+
+
+@router.get(
+    "/v1/assets/{code}",
+    response_model=AssetOut,
+    summary="One asset by code",
+    responses=documented(404, 422, 503),
+)
+def get_asset(
+    code: str = Path(pattern=CODE_PATTERN, description="Asset code"),
+    node: NodeState = Depends(node_state),
+) -> AssetOut:
+    with node.database.session() as s:
+        found = issued_asset(node.runtime, s, code)
+    return AssetOut.model_validate(asset_json(found))
+
+
+@router.get(
+    "/.well-known/stellar.toml",
+    response_class=PlainTextResponse,
+    summary="SEP-1 stellar.toml: network, accounts, signing key, assets",
+    responses=documented(503),
+)
+def stellar_toml_file(request: Request, node: NodeState = Depends(node_state)) -> PlainTextResponse:
+    s = node.settings
+    with node.database.session() as session:
+        found = issued_assets(node.runtime, session)
+    info = stellar_toml.NodeInfo(
+        network_passphrase=s.network_passphrase,
+        horizon_url=s.stellar.horizon_url,
+        signing_key=node.node_account,
+        web_auth_endpoint=str(request.base_url).rstrip("/") + "/v1/auth",
+    )
+    body = stellar_toml.render(info, stellar_toml.dao_accounts(DaoKeys(s.data_dir)), found)
+    return PlainTextResponse(
+        body,
+        media_type="text/plain; charset=utf-8",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )

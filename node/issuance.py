@@ -1,0 +1,47 @@
+"""Wiring of the issuance service from the node's settings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from node import settlement as wiring
+from servicelayer.config import NodeSettings
+from servicelayer.dao.keys import DaoKeys
+from servicelayer.issuance.ledger import IssuerAccounts
+from servicelayer.issuance.service import IssuanceService
+from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage.db import Database
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+@contextmanager
+def issuance(settings: NodeSettings) -> Iterator[IssuanceService]:
+    """An issuance service on the node's database (migrated) and configured ledger."""
+    db = Database(settings.resolved_database_url())
+    ledger = wiring.horizon(settings)
+    try:
+        db.upgrade()
+        boot = wiring.bootstrap(settings, ledger)
+        accounts = IssuerAccounts(
+            ledger,
+            settings.network_passphrase,
+            boot.keys,
+            boot.policy,
+            list(boot.signer_keys.values()),
+            friendbot_url=boot.friendbot_url,
+            funding_key=boot.funding_key,
+            base_fee=boot.base_fee,
+        )
+        runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
+        yield IssuanceService(
+            db, runtime, accounts, DaoKeys(settings.data_dir), _now, settings.epoch_seconds
+        )
+    finally:
+        ledger.close()
+        db.dispose()

@@ -1,0 +1,1 @@
+"""Issuing the governance token and content-access tokens on Stellar."""

@@ -1,0 +1,194 @@
+"""The issuance's side of the ledger: issuer accounts, their flags, the distribution's
+trustline, and the issuer's own transactions (mints, the lock).
+
+Accounts are created and given the validators as signers by the DAO bootstrap's own code
+(``IssuerAccounts`` extends ``Bootstrap``); every transaction here has the issuer as its
+source and is signed by M validator keys, like the bootstrap's. Submission and lookup by
+hash go through settlement's ``Horizon`` adapter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from stellar_sdk import Asset as SdkAsset
+from stellar_sdk import (
+    AuthorizationFlag,
+    Keypair,
+    Server,
+    TrustLineFlags,
+)
+from stellar_sdk.exceptions import NotFoundError, SdkError
+
+from contracts.issuance import AssetFlags, IssuedAsset
+from servicelayer.dao.bootstrap import Bootstrap, BootstrapFailed
+from servicelayer.dao.keys import DaoKey
+from servicelayer.errors import LedgerUnavailable
+from servicelayer.settlement.plan import format_amount
+from servicelayer.settlement.submitter import AccountState, stroops
+
+_MEMO_TAG = "acenode-issuance"
+MINT, CLAWBACK, LOCK = "mint", "clawback", "lock"
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerOp:
+    """What one issuer transaction does: ``kind`` (mint, clawback, lock), the account it
+    pays or claws back from, and the stroops."""
+
+    kind: str
+    account: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class IssuerView:
+    """What the ledger says about an issuer account and the distribution's trustline."""
+
+    flags: AssetFlags
+    signers: dict[str, int]  # weight > 0 only (master key included)
+    trustline: bool
+    authorized: bool
+    distribution_balance: int
+
+    @property
+    def locked(self) -> bool:
+        return not self.signers
+
+
+def account_flags(flags: AssetFlags) -> int:
+    value = 0
+    if flags.auth_required:
+        value |= AuthorizationFlag.AUTHORIZATION_REQUIRED
+    if flags.revocable:
+        value |= AuthorizationFlag.AUTHORIZATION_REVOCABLE
+    if flags.clawback_enabled:
+        value |= AuthorizationFlag.AUTHORIZATION_CLAWBACK_ENABLED
+    return value
+
+
+def memo_hash(code: str, issuer: str, action_seq: int) -> bytes:
+    """Binds a transaction to the contract action (journal seq) it carries out."""
+    return hashlib.sha256(f"{_MEMO_TAG}:{code}:{issuer}:{action_seq}".encode()).digest()
+
+
+class IssuerAccounts(Bootstrap):
+    """The bootstrap's funding and multisig steps, for one issuer account at a time."""
+
+    def ensure_account(self, key: DaoKey) -> None:
+        """Create ``key``'s account if missing; validators as signers, master weight 0."""
+        if self.horizon.account(key.account) is None:
+            self._fund([key])
+        self._multisig(key)
+
+    def view(self, asset: IssuedAsset) -> IssuerView:
+        issuer = _record(self.horizon.url, asset.asset.issuer)
+        if issuer is None:
+            raise LedgerUnavailable(f"issuer {asset.asset.issuer} is not on the ledger")
+        distribution = _record(self.horizon.url, asset.distribution) or {}
+        line = _trustline(distribution, asset.asset.code, asset.asset.issuer)
+        f = issuer.get("flags", {})
+        return IssuerView(
+            AssetFlags(
+                bool(f.get("auth_required")),
+                bool(f.get("auth_revocable")),
+                bool(f.get("auth_clawback_enabled")),
+            ),
+            {s["key"]: int(s["weight"]) for s in issuer.get("signers", []) if s["weight"] > 0},
+            line is not None,
+            bool(line and line.get("is_authorized")),
+            stroops(line["balance"]) if line else 0,
+        )
+
+    def configure(self, asset: IssuedAsset) -> bool:
+        """Set the issuer's flags and open (and authorise) the distribution's trustline;
+        only what the ledger does not have yet. Returns whether a transaction was sent."""
+        view = self.view(asset)
+        wanted = account_flags(asset.flags)
+        missing_flags = wanted & ~account_flags(view.flags)
+        sdk_asset = SdkAsset(asset.asset.code, asset.asset.issuer)
+        state = self._state(asset.asset.issuer)
+        builder = self._builder(state)
+        if missing_flags:
+            builder.append_set_options_op(set_flags=missing_flags)
+        if not view.trustline:
+            builder.append_change_trust_op(sdk_asset, source=asset.distribution)
+        if asset.flags.auth_required and not view.authorized:
+            builder.append_set_trust_line_flags_op(
+                asset.distribution, sdk_asset, set_flags=TrustLineFlags.AUTHORIZED_FLAG
+            )
+        if not builder.operations:
+            return False
+        envelope = builder.build()
+        for keypair in self.validator_keys():
+            envelope.sign(keypair)
+        self._submit(envelope.to_xdr(), f"configuring {asset.asset.code}'s issuer and trustline")
+        return True
+
+    def issuer_tx(self, asset: IssuedAsset, op: IssuerOp, action_seq: int) -> Built:
+        """A mint (payment issuer -> ``op.account``), a clawback (from ``op.account``) or
+        the lock (every signer weight 0), at the issuer's next sequence number, signed by
+        M validators."""
+        state = self._state(asset.asset.issuer)
+        builder = self._builder(state).add_hash_memo(
+            memo_hash(asset.asset.code, asset.asset.issuer, action_seq)
+        )
+        sdk_asset = SdkAsset(asset.asset.code, asset.asset.issuer)
+        if op.kind == MINT:
+            builder.append_payment_op(op.account, sdk_asset, format_amount(op.amount))
+        elif op.kind == CLAWBACK:
+            builder.append_clawback_op(sdk_asset, op.account, format_amount(op.amount))
+        else:
+            for signer in sorted(k for k in state.signers if k != state.account_id):
+                builder.append_ed25519_public_key_signer(signer, 0)
+            builder.append_set_options_op(master_weight=0)
+        envelope = builder.build()
+        for keypair in self.validator_keys():
+            envelope.sign(keypair)
+        return Built(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
+
+    def validator_keys(self) -> list[Keypair]:
+        """M of the validators' keys this node holds (the multisig accounts' signers)."""
+        usable = [kp for k, kp in sorted(self.signer_keys.items()) if k in self.policy.validators]
+        if len(usable) < self.policy.threshold:
+            raise BootstrapFailed(
+                f"the issuer needs {self.policy.threshold} validator signatures; this node "
+                f"holds {len(usable)} of the validators' keys (stellar.signer_key_files)"
+            )
+        return usable[: self.policy.threshold]
+
+    def _state(self, account: str) -> AccountState:
+        state = self.horizon.account(account)
+        if state is None:
+            raise LedgerUnavailable(f"{account} is not on the ledger")
+        return state
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    hash: str
+    xdr: str
+    sequence: int
+
+
+def _record(url: str, account: str) -> dict[str, Any] | None:
+    """Horizon's account record (flags and trustline authorisation are not in the
+    settlement's ``AccountState``)."""
+    try:
+        with Server(url) as server:
+            record: dict[str, Any] = server.accounts().account_id(account).call()
+    except NotFoundError:
+        return None
+    except SdkError as exc:
+        raise LedgerUnavailable(f"cannot load account {account}: {exc}") from None
+    return record
+
+
+def _trustline(record: dict[str, Any], code: str, issuer: str) -> dict[str, Any] | None:
+    for line in record.get("balances", []):
+        if line.get("asset_code") == code and line.get("asset_issuer") == issuer:
+            found: dict[str, Any] = line
+            return found
+    return None
