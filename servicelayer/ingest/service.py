@@ -41,6 +41,7 @@ class _Candidate:
     index: int
     receipt: Receipt
     rid: str
+    rid_bytes: bytes
     signature: bytes
     key: bytes
 
@@ -61,7 +62,7 @@ def ingest_batch(
             results[c.index] = ItemResult(c.rid, ItemStatus.DUPLICATE)
         elif c.receipt.window_start < open_from:
             results[c.index] = _rejected(c.rid, "epoch_closed", "the window's epoch is closed")
-        elif not verify(c.receipt.signer, bytes.fromhex(c.rid), c.signature):
+        elif not verify(c.receipt.signer, c.rid_bytes, c.signature):
             results[c.index] = _rejected(c.rid, "bad_signature", "not the signer's signature")
         else:
             seen.add(c.rid)
@@ -81,14 +82,19 @@ def _decode_all(
         rid: str | None = None
         try:
             wire = from_wire(item)
-            rid = receipt_id(wire.network_id, encode_body(wire.receipt)).hex()
-            if wire.claimed_id is not None and wire.claimed_id.hex() != rid:
+            rid_bytes = receipt_id(wire.network_id, encode_body(wire.receipt))
+            rid = rid_bytes.hex()
+            if wire.claimed_id is not None and wire.claimed_id != rid_bytes:
                 raise ReceiptError("id_mismatch", "id is not the hash of the signed bytes")
             check_stateless(wire.receipt, wire.network_id, policy, now)
         except ReceiptError as err:
             results[index] = _rejected(rid, err.reason, err.detail)
             continue
-        out.append(_Candidate(index, wire.receipt, rid, wire.signature, stream_key(wire.receipt)))
+        out.append(
+            _Candidate(
+                index, wire.receipt, rid, rid_bytes, wire.signature, stream_key(wire.receipt)
+            )
+        )
     return out
 
 

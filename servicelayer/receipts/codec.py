@@ -53,6 +53,14 @@ _COMMON_FIELDS = frozenset(
 )
 
 
+_ALLOWED_FIELDS = {
+    kind: _COMMON_FIELDS
+    | {kind.amount_field}
+    | ({kind.counterparty_field} if kind.counterparty_field else set())
+    for kind in Kind
+}
+
+
 def encode_body(r: Receipt) -> bytes:
     head = _HEAD.pack(
         r.version,
@@ -140,10 +148,9 @@ def from_wire(obj: Any) -> WireReceipt:
     if kind is None:
         raise ReceiptError("unknown_kind", f"kind must be one of {sorted(KINDS_BY_WIRE_NAME)}")
     cp_field, amount_field = kind.counterparty_field, kind.amount_field
-    allowed = _COMMON_FIELDS | {amount_field} | ({cp_field} if cp_field else set())
-    extra = set(obj) - allowed
-    if extra:
-        raise ReceiptError("unknown_field", f"unexpected fields {sorted(extra)}")
+    if not _ALLOWED_FIELDS[kind].issuperset(obj):
+        extra = sorted(set(obj) - _ALLOWED_FIELDS[kind])
+        raise ReceiptError("unknown_field", f"unexpected fields {extra}")
     claimed = obj.get("id")
     receipt = Receipt(
         kind=kind,
