@@ -19,12 +19,12 @@ from servicelayer.ledger.standalone.ops.base import (
     Threshold,
     is_issuer,
 )
+from servicelayer.ledger.standalone.ops.payments import debit_source
 from servicelayer.ledger.standalone.state import (
     INT64_MAX,
     AccountFlag,
     ClaimableBalance,
     Claimant,
-    available_balance,
     balance_key,
     min_balance,
 )
@@ -104,26 +104,6 @@ def check_create(body: x.OperationBody, source: str) -> str | None:
     return "CREATE_CLAIMABLE_BALANCE_MALFORMED" if malformed else None
 
 
-def _take_funds(ctx: OpContext, asset: str, amount: int) -> str | None:
-    if asset == NATIVE:
-        source = ctx.source_account()
-        if available_balance(source, ctx.base_reserve) < amount:
-            return "UNDERFUNDED"
-        source.balance -= amount
-        return None
-    if is_issuer(ctx.source, asset):
-        return None
-    line = ctx.view.trustline_mut(ctx.source, asset)
-    if line is None:
-        return "NO_TRUST"
-    if not line.authorized:
-        return "NOT_AUTHORIZED"
-    if line.balance < amount:
-        return "UNDERFUNDED"
-    line.balance -= amount
-    return None
-
-
 def _clawback_flag(ctx: OpContext, asset: str) -> int:
     if asset == NATIVE:
         return 0
@@ -139,7 +119,7 @@ def apply_create(body: x.OperationBody, ctx: OpContext) -> OpResult:
     op = body.create_claimable_balance_op
     assert op is not None
     asset = asset_key(op.asset)
-    failure = _take_funds(ctx, asset, op.amount.int64)
+    failure = debit_source(ctx, asset, op.amount.int64, trust_prefix="")
     if failure is not None:
         return OpResult(f"CREATE_CLAIMABLE_BALANCE_{failure}")
     source = ctx.source_account()

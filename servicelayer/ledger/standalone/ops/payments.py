@@ -44,7 +44,10 @@ def credit_destination(ctx: OpContext, dest: str, asset: str, amount: int) -> st
     return None
 
 
-def debit_source(ctx: OpContext, asset: str, amount: int) -> str | None:
+def debit_source(ctx: OpContext, asset: str, amount: int, trust_prefix: str = "SRC_") -> str | None:
+    """Take ``amount`` from the operation's source. Payments name the trust failures
+    ``SRC_NO_TRUST`` / ``SRC_NOT_AUTHORIZED``; other operations (claimable balances) use
+    ``trust_prefix=""`` for stellar-core's ``NO_TRUST`` / ``NOT_AUTHORIZED``."""
     if asset == NATIVE:
         account = ctx.source_account()
         if available_balance(account, ctx.base_reserve) < amount:
@@ -55,9 +58,9 @@ def debit_source(ctx: OpContext, asset: str, amount: int) -> str | None:
         return None
     line = ctx.view.trustline_mut(ctx.source, asset)
     if line is None:
-        return "SRC_NO_TRUST"
+        return f"{trust_prefix}NO_TRUST"
     if not line.authorized:
-        return "SRC_NOT_AUTHORIZED"
+        return f"{trust_prefix}NOT_AUTHORIZED"
     if line.balance < amount:
         return "UNDERFUNDED"
     line.balance -= amount
