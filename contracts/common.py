@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from contracts.core import MAX_AMOUNT, Action, Asset, Event
+from contracts.core import MAX_AMOUNT, Action, Asset, Event, is_valid_amount
 
 BPS = 10_000  # basis points in a whole
 
@@ -78,6 +78,21 @@ def is_reference(value: object) -> bool:
         and value.isprintable()
         and " " not in value
     )
+
+
+def payment_problem(
+    account: object, asset: object, amount: object, reference: object
+) -> str | None:
+    """The stable code refusing a payment observed on Stellar, or None when it is well formed."""
+    if not is_account(account):
+        return "invalid_account"
+    if not is_asset(asset):
+        return "invalid_asset"
+    if not is_valid_amount(amount):
+        return "invalid_amount"
+    if not is_reference(reference):
+        return "invalid_reference"
+    return None
 
 
 def is_int_in(value: object, low: int, high: int) -> bool:

@@ -30,7 +30,7 @@ from contracts.common import (
     is_asset,
     is_content_id,
     is_int_in,
-    is_reference,
+    payment_problem,
 )
 from contracts.core import (
     STROOPS_PER_UNIT,
@@ -131,14 +131,11 @@ def _refusal(state: AccessState, action: ReceiveAccessPayment) -> str | None:
 
 
 def _payment(state: AccessState, action: ReceiveAccessPayment, ctx: Context) -> Result:
-    if not is_account(action.account):
-        return rejected(state, action, "invalid_account")
-    if not is_asset(action.asset):
-        return rejected(state, action, "invalid_asset")
-    if not is_valid_amount(action.amount):
-        return rejected(state, action, "invalid_amount")
-    if not is_reference(action.payment_id) or type(action.content) is not str:
-        return rejected(state, action, "invalid_reference")
+    problem = payment_problem(action.account, action.asset, action.amount, action.payment_id)
+    if problem is None and type(action.content) is not str:
+        problem = "invalid_reference"
+    if problem is not None:
+        return rejected(state, action, problem)
     if action.payment_id in state.payments_seen:
         return rejected(state, action, "duplicate_payment")
     seen = replace(state, payments_seen={**state.payments_seen, action.payment_id: True})

@@ -36,7 +36,7 @@ from contracts.common import (
     is_account,
     is_asset,
     is_content_id,
-    is_reference,
+    payment_problem,
 )
 from contracts.core import (
     Action,
@@ -89,14 +89,9 @@ def _set_rate(state: BillingState, action: ActionSetRate) -> Result:
 
 
 def _deposit(state: BillingState, action: ReceiveDeposit, ctx: Context) -> Result:
-    if not is_account(action.account):
-        return rejected(state, action, "invalid_account")
-    if not is_asset(action.asset):
-        return rejected(state, action, "invalid_asset")
-    if not is_valid_amount(action.amount):
-        return rejected(state, action, "invalid_amount")
-    if not is_reference(action.tx_hash):
-        return rejected(state, action, "invalid_reference")
+    problem = payment_problem(action.account, action.asset, action.amount, action.tx_hash)
+    if problem is not None:
+        return rejected(state, action, problem)
     if action.tx_hash in state.deposits_seen:
         return rejected(state, action, "duplicate_deposit")
     balance = state.balances.get((action.account, action.asset), 0) + action.amount

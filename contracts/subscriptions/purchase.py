@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from contracts.common import SendRefund, is_account, is_asset, is_identifier, is_reference
+from contracts.common import (
+    SendRefund,
+    is_account,
+    is_asset,
+    is_identifier,
+    payment_problem,
+)
 from contracts.core import Context, Event, TransitionResult, is_valid_amount, rejected
 from contracts.subscriptions.actions import (
     ActionCancel,
@@ -42,14 +48,9 @@ _DUNNING = (SubStatus.GRACE, SubStatus.PAST_DUE)
 
 
 def receive_payment(state: SubscriptionsState, action: ReceivePayment, ctx: Context) -> Result:
-    if not is_account(action.account):
-        return rejected(state, action, "invalid_account")
-    if not is_asset(action.asset):
-        return rejected(state, action, "invalid_asset")
-    if not is_valid_amount(action.amount):
-        return rejected(state, action, "invalid_amount")
-    if not is_reference(action.payment_id):
-        return rejected(state, action, "invalid_reference")
+    problem = payment_problem(action.account, action.asset, action.amount, action.payment_id)
+    if problem is not None:
+        return rejected(state, action, problem)
     if action.payment_id in state.payments_seen:
         return rejected(state, action, "duplicate_payment")
     now = ctx.close_time
