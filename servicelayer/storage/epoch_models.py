@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelayer.storage.models import Base
@@ -17,7 +17,36 @@ class EpochRecord(Base):
     root: Mapped[str | None] = mapped_column(String(64))  # hex Merkle root
     anchor_tx: Mapped[str | None] = mapped_column(String(64))
     settlement_plan: Mapped[str | None] = mapped_column(String(64))
+    payouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    anchor_sequence: Mapped[int | None] = mapped_column(BigInteger)
+    anchor_envelope: Mapped[str | None] = mapped_column(Text)  # persisted before submission
+    anchor_ledger: Mapped[int | None] = mapped_column(BigInteger)
     leased_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class EpochPayout(Base):
+    """One payout an epoch's contracts computed; the epoch's settlement plan pays them."""
+
+    __tablename__ = "epoch_payouts"
+    __table_args__ = (UniqueConstraint("epoch", "position"),)
+
+    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer)  # order in the plan
+    kind: Mapped[str] = mapped_column(String(16))  # reward, revenue, refund
+    account: Mapped[str] = mapped_column(String(56), index=True)
+    asset: Mapped[str] = mapped_column(String(69))  # "native" or "CODE:ISSUER"
+    amount: Mapped[int] = mapped_column(BigInteger)  # stroops
+
+
+class EpochMark(Base):
+    """The last journal entry of each contract whose effects an epoch's accounting took."""
+
+    __tablename__ = "epoch_marks"
+
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    contract: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
