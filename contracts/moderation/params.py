@@ -29,6 +29,8 @@ PARAMS: dict[str, ParamSpec] = {
     "reward.moderators_bps": ParamSpec(500, 0, BPS),
     "reward.ads_bps": ParamSpec(500, 0, BPS),
     "reward.min_payout": ParamSpec(10_000_000, 1, 10**13),  # stroops
+    # the share of every provider revenue line that funds the reward pools
+    "network.fee_bps": ParamSpec(2000, 0, BPS),
     # quorum: bps of the snapshotted supply that must vote (yes + no + abstain)
     "gov.quorum_bps.delist": ParamSpec(1000, 1, BPS),
     "gov.quorum_bps.ban": ParamSpec(2000, 1, BPS),
