@@ -20,6 +20,7 @@ from servicelayer.receipts import network_id
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
+from servicelayer.storage.epoch_models import EpochRecord
 from tests.support import PASSPHRASE, NodeProcess, make_signer, mid_previous_epoch, now, wait_for
 
 pytestmark = pytest.mark.integration
@@ -98,5 +99,27 @@ def test_an_epoch_is_settled_anchored_and_audited(tmp_path: Path) -> None:
         assert code == 1 and not report["verified"]
         failed = [c["check"] for c in report["checks"] if not c["ok"]]
         assert failed == ["anchored by the DAO's anchor account"]
+        # the epoch replays: contracts, root, plan and every transaction hash identical
+        replayed = replay_json(epoch, node.data_dir, url)
+        assert replayed["identical"] and replayed["actions"] >= 5
     finally:
         assert node.stop() == 0, node.output()
+    db = Database(url)
+    with db.session(write=True) as s:  # a forged root no longer matches the leaves
+        forged = s.get(EpochRecord, epoch)
+        assert forged is not None
+        forged.root = "00" * 32
+    db.dispose()
+    replayed = replay_json(epoch, node.data_dir, url)
+    assert not replayed["identical"]
+    assert {m["what"] for m in replayed["mismatches"]} == {"root", "anchor memo"}
+
+
+def replay_json(epoch: int, data_dir: Path, url: str) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "node", "epochs", "replay", str(epoch), "--data-dir"]
+    cmd += [str(data_dir), "--database-url", url, "--json"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    assert (done.returncode == 0) == result["identical"]
+    return result
