@@ -22,7 +22,7 @@ from pydantic_settings import (
 )
 
 from servicelayer.errors import ConfigError
-from servicelayer.probe_settings import EpochSettings, ProbeSettings
+from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
 
@@ -58,6 +58,7 @@ class NodeSettings(BaseSettings):
     probes: ProbeSettings = Field(default_factory=ProbeSettings)
     epochs: EpochSettings = Field(default_factory=EpochSettings)
     stellar: StellarSettings = Field(default_factory=StellarSettings)
+    genesis: GenesisSettings = Field(default_factory=GenesisSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -11,7 +11,7 @@ from rich.table import Table
 from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
 from servicelayer.config import load_settings
 from servicelayer.epochs.replay import replay_accounting
-from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime, replay_epoch
 from servicelayer.storage.db import Database
 
@@ -30,7 +30,7 @@ def replay(
         settings = load_settings(data_dir, database_url=database_url)
         database = Database(settings.resolved_database_url())
         try:
-            runtime = ContractRuntime(load_spec(name) for name in DEFAULT_CONTRACTS)
+            runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
             with database.session() as session:
                 report = replay_epoch(runtime, session, epoch)
                 checked, differ = replay_accounting(session, epoch, settings.network_passphrase)
