@@ -41,7 +41,7 @@ EPOCH = 60
 XLM = 10_000_000
 STYLE = {"accepted": "green", "duplicate": "yellow", "rejected": "red"}
 GENESIS = {  # a test network's short votes
-    "gov.voting_period_s": 45,
+    "gov.voting_period_s": 60,
     "gov.freeze_s": 10,
     "gov.timelock_s": 0,
     "reward.min_payout": 1,
