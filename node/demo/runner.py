@@ -277,7 +277,7 @@ class Demo:
         opened = self.acedao(
             "mo", "propose", "delist", "--target", junk, "--description", "spam: not a film"
         )
-        proposal = int(opened["id"])
+        proposal = int(opened["result"]["id"])
         self.console.print(f"mo opens proposal #{proposal} (`acedao propose delist`)")
 
         def snapshot() -> bool | None:
