@@ -302,6 +302,7 @@ class Demo:
                 (swarms[1], "pam"),
             ]
             first = [sw.join(s, p[who], self.root / "peers") for s, who in watching]
+            sw.register(swarms)
             self.submit([r for v in first for r in v.receipts])
             self.console.print(
                 "uma seeds both videos; vic watches both, val the film, pam the "

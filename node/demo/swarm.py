@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from node.demo.actors import Actor
 from servicelayer.probes.registration import build_registration, sign_registration, to_json
 from servicelayer.receipts import network_id
-from servicelayer.receipts.peer import NodeClient, ReceiptSigner, StreamSession
+from servicelayer.receipts.peer import ReceiptSigner, StreamSession
 from testnet.swarm import (
     KiB,
     MiB,
@@ -66,29 +68,35 @@ class Swarm:
         return bytes.fromhex(self.fixture.infohash)
 
 
-def register(actor: Actor, endpoint: str, now: int) -> None:
-    """The peer's signed claim to its swarm endpoint (docs/registration.md)."""
-    net = network_id(actor.network.passphrase)
-    reg = build_registration(actor.account, seq=1, valid_until=now + 3600, endpoints=[endpoint])
-    body = to_json(sign_registration(reg, actor.keypair, net), net)
-    with NodeClient(actor.network.node_url) as node:
-        node.http.post("/v1/registrations", json=body).raise_for_status()
+def register(swarms: list[Swarm]) -> None:
+    """Each peer's signed claim to its swarm endpoints (docs/registration.md)."""
+    endpoints: dict[str, tuple[Actor, list[str]]] = {}
+    for swarm in swarms:
+        peers = [(swarm.uploader, swarm.seeder)]
+        peers += [(v.viewer, v.leecher) for v in swarm.viewings]
+        for actor, peer in peers:
+            endpoints.setdefault(actor.account, (actor, []))[1].append(str(peer.endpoint))
+    now = int(time.time())
+    for actor, mine in endpoints.values():
+        net = network_id(actor.network.passphrase)
+        reg = build_registration(actor.account, seq=1, valid_until=now + 3600, endpoints=mine)
+        body = to_json(sign_registration(reg, actor.keypair, net), net)
+        answer = httpx.post(f"{actor.network.node_url}/v1/registrations", json=body, timeout=30)
+        answer.raise_for_status()
 
 
 def start_swarm(title: str, fixture: TorrentFixture, uploader: Actor) -> Swarm:
     seeder = start_seeder(fixture, upload_rate_limit=UPLOAD_LIMIT)
-    register(uploader, str(seeder.endpoint), int(time.time()))
     return Swarm(title, fixture, uploader, seeder)
 
 
 def join(swarm: Swarm, viewer: Actor, workdir: Path) -> Viewing:
-    """The viewer joins: registers its endpoint, and its first receipts name the swarm
-    (which is how the node learns to probe it)."""
+    """The viewer joins; its first receipt names the swarm (which is how the node learns
+    to probe it)."""
     leecher = start_leecher(
         swarm.fixture, workdir / f"{viewer.name}-{swarm.title}", connect_to=[swarm.seeder.endpoint]
     )
     now = int(time.time())
-    register(viewer, str(leecher.endpoint), now)
     signer = ReceiptSigner(viewer.keypair, viewer.network.passphrase)
     viewing = Viewing(
         viewer,
