@@ -110,7 +110,8 @@ def test_the_demo_runs_the_whole_network_on_one_node() -> None:
     payouts = [line for line in out.splitlines() if line.startswith("│ epoch-")]
     kinds = {line.split("│")[2].strip() for line in payouts}
     assert {"revenue", "reward"} <= kinds and all("│ paid" in line for line in payouts)
-    assert out.rstrip().splitlines()[-2:] == ["verified", "node stopped with SIGTERM, exit status 0"]
+    last = out.rstrip().splitlines()[-2:]
+    assert last == ["verified", "node stopped with SIGTERM, exit status 0"]
 
 
 def acedao(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
