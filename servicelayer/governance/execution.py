@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contracts.bridges import fan_out
+from contracts.bridges import after_catalog, fan_out
 from contracts.core import Action, Context, Event, EventRejected
 from contracts.issuance import IssuanceState
 from contracts.moderation import (
@@ -45,6 +45,7 @@ log = logging.getLogger("acenode.governance")
 
 MODERATION = "moderation"
 ISSUANCE = "issuance"
+CATALOG = "catalog"
 _ADVISORY_KEY = 0x60_7E_00  # "gov"
 
 
@@ -81,12 +82,16 @@ def apply_moderation(
     events = [
         e for applied in runtime.apply(session, MODERATION, actions, ctx) for e in applied.events
     ]
-    carried = []
-    for name, action in fan_out(events):
+    carried: list[Carried] = []
+    pending = list(fan_out(events))
+    while pending:
+        name, action = pending.pop(0)
         [applied] = runtime.apply(session, name, [action], ctx)
         refused = next((e.code for e in applied.events if isinstance(e, EventRejected)), "")
         if name == ISSUANCE and not refused:
             record_submissions(session, applied.seq, applied.events)
+        if name == CATALOG and not refused:
+            pending[0:0] = after_catalog(action, applied.events)
         carried.append(Carried(name, applied.seq, type(action).__name__, refused))
     return Decisions(tuple(events), tuple(carried))
 

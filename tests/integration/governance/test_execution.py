@@ -174,6 +174,24 @@ def test_an_appeal_hides_the_content_then_relists_it_or_confirms_the_delisting(
     assert [status(member, a) for a in appeals] == ["executed", "failed"]
 
 
+def test_a_channel_ban_delists_every_item_of_the_provider(governed: GovernedNode) -> None:
+    node = governed
+    provider, viewer, member = (Member(node) for _ in range(3))  # type: ignore[arg-type]
+    word = uuid.uuid4().hex
+    items = [bought(node, provider, viewer, word) for _ in range(2)]
+    pid = passed(node, member, {"kind": "ban", "target": provider.account})
+    node.clock.advance(VOTING + TIMELOCK)
+    done = node.tick().decisions
+    assert done is not None and pid in done.executed
+    assert found(member, word) == []
+    for ih in items:
+        assert member.get(f"/v1/catalog/{ih}").json()["status"] == "delisted"
+        assert entitlement(member, viewer.account, ih)["reason"] == "content_delisted"
+    provider = Member(node, provider.keypair)  # type: ignore[arg-type]  # signed in again
+    again = provider.post("/v1/catalog", {"infohash": infohash(), "title": "Comeback"})
+    assert again.status_code == 409 and again.json()["error"] == "provider_banned"
+
+
 def test_a_parameter_change_reaches_the_rewards_contract(governed: GovernedNode) -> None:
     node = governed
     member = Member(node)  # type: ignore[arg-type]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from stellar_sdk import Keypair
 
-from contracts import access, billing, subscriptions
-from contracts.bridges import fan_out
+from contracts import access, billing, catalog, subscriptions
+from contracts.bridges import after_catalog, fan_out
 from contracts.catalog import (
     ReceiveChannelBanned,
     ReceiveContentHidden,
@@ -179,3 +179,21 @@ def test_tick_is_due_when_a_vote_ended_or_a_timelock_elapsed() -> None:
     ends = state.proposals[1].voting_ends_at
     assert not tick_due(state, ends - 1)
     assert tick_due(state, ends)
+
+
+def test_a_ban_delists_each_item_of_the_provider_where_access_is_sold() -> None:
+    other = "cd" * 20
+    state, _ = run(
+        catalog,
+        [
+            catalog.ActionPublish(FILM, "A film", (), PROVIDER),
+            catalog.ActionPublish(other, "Another", (), VIEWER),
+        ],
+    )
+    ban = ReceiveChannelBanned(PROVIDER)
+    _, events = run_on(catalog, state, ban)
+    assert list(after_catalog(ban, events)) == [
+        (name, ReceiveContentDelisted(FILM)) for name in SELLERS
+    ]
+    _, delisted = run_on(catalog, state, CatalogDelisted(FILM))
+    assert after_catalog(CatalogDelisted(FILM), delisted) == ()  # moderation's event did it
