@@ -46,7 +46,7 @@ log = logging.getLogger("acenode.governance")
 MODERATION = "moderation"
 ISSUANCE = "issuance"
 CATALOG = "catalog"
-_ADVISORY_KEY = 0x60_7E_00  # "gov"
+_ADVISORY_KEY = 0x0060_7E00  # "gov"
 
 
 @dataclass(frozen=True, slots=True)

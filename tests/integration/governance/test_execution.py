@@ -267,3 +267,25 @@ def test_a_voted_mint_is_paid_on_the_ledger_exactly_once(
     ]
     assert [stroops(r["amount"]) for r in mints] == [amount]
     assert status(member, pid) == "executed"
+
+
+def test_a_voted_mint_of_an_asset_never_issued_is_refused_by_the_issuance(
+    governed: GovernedNode,
+) -> None:
+    node = governed
+    member = Member(node)  # type: ignore[arg-type]
+    stranger = Member(node)  # type: ignore[arg-type]
+    body = {
+        "kind": "mint",
+        "asset": f"NOPE:{stranger.account}",
+        "recipient": member.account,
+        "value": 10_000_000,
+    }
+    pid = passed(node, member, body)
+    node.clock.advance(VOTING + TIMELOCK)
+    outcome = node.tick()
+    assert outcome.decisions is not None and pid in outcome.decisions.executed
+    assert ("issuance", "ActionMintByVote", "unknown_asset") in [
+        (c.contract, c.action, c.refused) for c in outcome.decisions.carried
+    ]
+    assert (outcome.minted, outcome.problems) == ([], [])
