@@ -21,7 +21,7 @@ from contracts.rewards import RewardsState
 from node.jobs.governance import governance_executor
 from node.jobs.scheduler import NodeJobs
 from servicelayer.governance.execution import Decisions, apply_moderation
-from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context
 from servicelayer.settlement.submitter import stroops
@@ -206,7 +206,7 @@ def test_a_parameter_change_reaches_the_rewards_contract(governed: GovernedNode)
     # what the journal holds, rebuilt from scratch as a replay would
     state = node.state
     assert state is not None
-    fresh = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
+    fresh = ContractRuntime(default_specs())
     with state.database.session() as s:
         rewards: RewardsState = fresh.current(s, "rewards")[0]
     assert rewards.params.creators_bps == 2500
