@@ -1,4 +1,4 @@
-"""The node's background jobs: the epoch pipeline and the swarm probes.
+"""The node's background jobs: the epoch pipeline, the swarm probes, governance.
 
 Each job runs at most one instance at a time and coalesces missed runs. Errors are
 logged and the job runs again at its next tick; the pipeline itself records which
@@ -15,6 +15,7 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
+from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.epochs.pipeline import PipelineConfig, advance
@@ -36,6 +37,7 @@ class NodeJobs:
         self.torrents: TorrentSession | None = None
         self.pipeline = Pipeline(state)
         self.stopping = threading.Event()
+        self.governance = governance_executor(state)
 
     def start(self) -> None:
         s = self.state.settings
@@ -47,6 +49,13 @@ class NodeJobs:
             self.torrents = TorrentSession(production_settings(s.probes.listen, dht=s.probes.dht))
             self.scheduler.add_job(
                 self.probes_tick, "interval", id="probes", seconds=s.probes.interval_seconds
+            )
+        if s.governance.enabled:
+            self.scheduler.add_job(
+                self.governance_tick,
+                "interval",
+                id="governance",
+                seconds=s.governance.interval_seconds,
             )
         self.scheduler.start()
 
@@ -64,6 +73,9 @@ class NodeJobs:
         self.pipeline.ensure_dao()
         steps = self.pipeline.steps()
         advance(self.state.database, config, steps, self.worker, self.state.clock())
+
+    def governance_tick(self) -> None:
+        governance_tick(self.governance)
 
     def probes_tick(self) -> None:
         assert self.torrents is not None
