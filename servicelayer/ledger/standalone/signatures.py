@@ -41,6 +41,7 @@ class SignatureChecker:
         self.signatures = [(s.hint.signature_hint, s.signature.signature) for s in signatures]
         self.used = [False] * len(self.signatures)
         self._verified: dict[tuple[int, str], bool] = {}
+        self._checked: dict[tuple[tuple[Signer, ...], int], bool] = {}
 
     def _ed25519_ok(self, index: int, key: str) -> bool:
         cached = self._verified.get((index, key))
@@ -63,6 +64,18 @@ class SignatureChecker:
         return digest[-4:] == hint and hashlib.sha256(signature).digest() == digest
 
     def check(self, signers: list[Signer], needed: int) -> bool:
+        """Whether the signatures weigh ``needed`` for these signers, marking those used.
+
+        The same signers and weight give the same answer and mark the same signatures
+        (e.g. 100 operations of one source), so the answer is kept for the next asking.
+        """
+        key = (tuple(signers), needed)
+        known = self._checked.get(key)
+        if known is None:
+            known = self._checked[key] = self._check(signers, needed)
+        return known
+
+    def _check(self, signers: list[Signer], needed: int) -> bool:
         total = 0
         for signer in signers:
             is_pre_auth = signer.key.startswith("T")
