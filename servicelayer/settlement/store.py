@@ -88,7 +88,10 @@ class SettlementStore:
             # Core executemany: the ORM's bulk path costs more than the rows themselves.
             conn = s.connection()
             conn.execute(insert(SettlementChunk), [_chunk_row(c) for c in chunks])
-            conn.execute(insert(SettlementPayout), list(_payout_rows(plan.id, chunks)))
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                _PAYOUT_INSERT.replace("?", mark), list(_payout_rows(plan.id, chunks))
+            )
         return True
 
     def plan_ids(self) -> list[str]:
@@ -190,7 +193,7 @@ class SettlementStore:
         with self._write() as s:
             for tx_hash, status in retire:
                 _move(s, tx_hash, status, now)
-            s.execute(
+            s.connection().execute(
                 insert(SettlementTransaction).values(
                     hash=envelope.hash,
                     plan_id=envelope.plan_id,
@@ -251,7 +254,8 @@ class SettlementStore:
         """The envelope applied: its chunk's payouts are paid; its slot mates are dead."""
         with self._write() as s:
             _move(s, tx_hash, SubmissionStatus.APPLIED, now, ledger=ledger)
-            s.execute(
+            conn = s.connection()  # Core statements: no ORM bookkeeping for bulk updates
+            conn.execute(
                 update(SettlementTransaction)
                 .where(
                     SettlementTransaction.plan_id == plan_id,
@@ -264,7 +268,7 @@ class SettlementStore:
             paid = case(
                 (SettlementPayout.claimable, P.PAID_AS_CLAIMABLE_BALANCE.value), else_=P.PAID.value
             )
-            s.execute(
+            conn.execute(
                 update(SettlementPayout)
                 .where(
                     SettlementPayout.plan_id == plan_id,
@@ -319,22 +323,34 @@ def _chunk_row(chunk: Chunk) -> dict[str, object]:
     }
 
 
-def _payout_rows(plan_id: str, chunks: Sequence[Chunk]) -> Iterable[dict[str, object]]:
+_PAYOUT_COLUMNS = (
+    "plan_id, position, chunk_index, account, asset, amount, reference, claimable, status, paid_by"
+)
+_PAYOUT_INSERT = (
+    f"INSERT INTO {SettlementPayout.__tablename__} ({_PAYOUT_COLUMNS}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _payout_rows(plan_id: str, chunks: Sequence[Chunk]) -> Iterable[tuple[object, ...]]:
+    """Rows in ``_PAYOUT_COLUMNS`` order, for the driver's executemany (a plan can hold
+    100,000 payouts; SQLAlchemy's per-row parameter handling cost more than the insert)."""
     position = 0
+    pending = P.PENDING.value
     for chunk in chunks:
         for p in chunk.payouts:
-            yield {
-                "plan_id": plan_id,
-                "position": position,
-                "chunk_index": chunk.index,
-                "account": p.account,
-                "asset": p.asset,
-                "amount": p.amount,
-                "reference": p.reference,
-                "claimable": False,
-                "status": P.PENDING,
-                "paid_by": None,
-            }
+            yield (
+                plan_id,
+                position,
+                chunk.index,
+                p.account,
+                p.asset,
+                p.amount,
+                p.reference,
+                False,
+                pending,
+                None,
+            )
             position += 1
 
 
@@ -355,7 +371,7 @@ def _move(
         values["op_codes"] = ",".join(op_codes)
     if ledger is not None:
         values["ledger"] = ledger
-    result = s.execute(
+    result = s.connection().execute(
         update(SettlementTransaction)
         .where(
             SettlementTransaction.hash == tx_hash,
@@ -371,7 +387,7 @@ def _move(
 
 
 def _set_chunk(s: Session, plan_id: str, chunk_index: int, status: str, detail: str | None) -> None:
-    s.execute(
+    s.connection().execute(
         update(SettlementChunk)
         .where(SettlementChunk.plan_id == plan_id, SettlementChunk.chunk_index == chunk_index)
         .values(status=status, detail=detail)
