@@ -189,7 +189,7 @@ def _validate_inner(
     current_seq: int | None,
     charge_fee: bool,
 ) -> InnerOutcome | None:
-    checker = SignatureChecker(frame.inner_hash, frame.signatures)
+    checker = SignatureChecker(frame.inner_hash, frame.signatures, frame.verified)
     types = _op_types(frame)
     code = _common_valid(view, frame, ctx, checker, current_seq, charge_fee)
     if code is not None:
@@ -213,7 +213,7 @@ def _validate_fee_bump(view: StateView, frame: TxFrame, ctx: LedgerContext) -> s
     fee_account = view.account(frame.fee_source)
     if fee_account is None:
         return "txNO_ACCOUNT"
-    checker = SignatureChecker(frame.hash, frame.fee_bump_signatures)
+    checker = SignatureChecker(frame.hash, frame.fee_bump_signatures, frame.verified)
     if not checker.check(account_signers(fee_account), fee_account.low_threshold):
         return "txBAD_AUTH"
     if available_balance(fee_account, ctx.base_reserve) < frame.fee_bid:

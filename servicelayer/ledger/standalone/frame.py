@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stellar_sdk import xdr as x
 
@@ -36,6 +36,9 @@ class TxFrame:
     source: str
     fee_source: str
     hash_hex: str
+    # ed25519 verifications by (signed hash, signature index, key): the checks at
+    # submission and again at close ask the same questions
+    verified: dict[tuple[bytes, int, str], bool] = field(default_factory=dict, compare=False)
 
     @property
     def seq_num(self) -> int:

@@ -36,15 +36,21 @@ def account_signers(account: Account) -> list[Signer]:
 
 
 class SignatureChecker:
-    def __init__(self, contents_hash: bytes, signatures: list[x.DecoratedSignature]) -> None:
+    def __init__(
+        self,
+        contents_hash: bytes,
+        signatures: list[x.DecoratedSignature],
+        verified: dict[tuple[bytes, int, str], bool] | None = None,
+    ) -> None:
+        """``verified`` keeps ed25519 answers across checkers of one transaction."""
         self.contents_hash = contents_hash
         self.signatures = [(s.hint.signature_hint, s.signature.signature) for s in signatures]
         self.used = [False] * len(self.signatures)
-        self._verified: dict[tuple[int, str], bool] = {}
+        self._verified = {} if verified is None else verified
         self._checked: dict[tuple[tuple[Signer, ...], int], bool] = {}
 
     def _ed25519_ok(self, index: int, key: str) -> bool:
-        cached = self._verified.get((index, key))
+        cached = self._verified.get((self.contents_hash, index, key))
         if cached is not None:
             return cached
         hint, signature = self.signatures[index]
@@ -55,7 +61,7 @@ class SignatureChecker:
                 ok = True
             except (BadSignatureError, ValueError):
                 ok = False
-        self._verified[(index, key)] = ok
+        self._verified[(self.contents_hash, index, key)] = ok
         return ok
 
     def _hash_x_ok(self, index: int, key: str) -> bool:

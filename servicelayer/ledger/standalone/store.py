@@ -10,7 +10,8 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +45,20 @@ def encode_key(key: Key) -> str:
     return "|".join(key)
 
 
+_ACCOUNT_FIELDS = tuple(f.name for f in fields(Account) if f.name != "signers")
+_account_values = attrgetter(*_ACCOUNT_FIELDS)
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def entry_to_json(entry: Entry) -> str:
-    if isinstance(entry, Account):
+    if isinstance(entry, Account):  # most changes by far: one field list, one encoder
         body: dict[str, Any] = {
             "kind": "account",
-            **{f: getattr(entry, f) for f in entry.__dataclass_fields__ if f != "signers"},
+            **dict(zip(_ACCOUNT_FIELDS, _account_values(entry), strict=True)),
             "signers": [[s.key, s.weight] for s in entry.signers],
         }
-    elif isinstance(entry, TrustLine):
+        return _encode(body)
+    if isinstance(entry, TrustLine):
         body = {"kind": "trustline", **{f: getattr(entry, f) for f in entry.__dataclass_fields__}}
     elif isinstance(entry, DataEntry):
         body = {
@@ -106,6 +113,16 @@ def _insert_sql(table: Table, placeholder: str) -> str:
     columns = [c.name for c in table.columns]
     marks = ", ".join([placeholder] * len(columns))
     return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+
+
+def _upsert_entries_sql(dialect: str, mark: str) -> str:
+    insert_sql = _insert_sql(t.entries, mark)
+    if dialect == "sqlite":
+        return insert_sql.replace("INSERT INTO", "INSERT OR REPLACE INTO", 1)
+    return (
+        f"{insert_sql} ON CONFLICT (entry_key) DO UPDATE SET "
+        "kind = EXCLUDED.kind, owner = EXCLUDED.owner, body = EXCLUDED.body"
+    )
 
 
 def upgrade_schema(url: str) -> None:
@@ -196,17 +213,17 @@ class LedgerStore:
 
     @staticmethod
     def _write_entries(conn: Connection, changes: dict[Key, Entry | None], mark: str) -> None:
-        if not changes:
-            return
-        keys = [(encode_key(k),) for k in changes]
-        conn.exec_driver_sql(f"DELETE FROM {t.entries.name} WHERE entry_key = {mark}", keys)
+        """Deleted entries are deleted, the others inserted or replaced (one statement)."""
+        gone = [(encode_key(k),) for k, entry in changes.items() if entry is None]
+        if gone:
+            conn.exec_driver_sql(f"DELETE FROM {t.entries.name} WHERE entry_key = {mark}", gone)
         live = [
             (encode_key(key), key[0], owner_of(entry), entry_to_json(entry))
             for key, entry in changes.items()
             if entry is not None
         ]
         if live:
-            conn.exec_driver_sql(_insert_sql(t.entries, mark), live)
+            conn.exec_driver_sql(_upsert_entries_sql(conn.dialect.name, mark), live)
 
     # -- queries -----------------------------------------------------------------------
     def transaction(self, tx_hash: str) -> dict[str, Any] | None:
