@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from itertools import groupby
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicelayer.errors import InvariantViolation, NotFound
+from servicelayer.settlement import statements
 from servicelayer.settlement.chunking import Chunk, chunk_plan
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import ChunkWork, Envelope, PlanSummary
@@ -193,21 +194,7 @@ class SettlementStore:
         with self._write() as s:
             for tx_hash, status in retire:
                 _move(s, tx_hash, status, now)
-            s.connection().execute(
-                insert(SettlementTransaction).values(
-                    hash=envelope.hash,
-                    plan_id=envelope.plan_id,
-                    chunk_index=envelope.chunk_index,
-                    attempt=envelope.attempt,
-                    channel=envelope.channel,
-                    sequence=envelope.sequence,
-                    envelope_xdr=envelope.xdr,
-                    status=envelope.status,
-                    supersedes=envelope.supersedes,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            statements.insert_envelope(s.connection(), envelope, now)
 
     def set_status(
         self,
@@ -253,30 +240,10 @@ class SettlementStore:
     ) -> None:
         """The envelope applied: its chunk's payouts are paid; its slot mates are dead."""
         with self._write() as s:
-            _move(s, tx_hash, SubmissionStatus.APPLIED, now, ledger=ledger)
-            conn = s.connection()  # Core statements: no ORM bookkeeping for bulk updates
-            conn.execute(
-                update(SettlementTransaction)
-                .where(
-                    SettlementTransaction.plan_id == plan_id,
-                    SettlementTransaction.chunk_index == chunk_index,
-                    SettlementTransaction.hash != tx_hash,
-                    SettlementTransaction.status.in_(predecessors(SubmissionStatus.DEAD)),
-                )
-                .values(status=SubmissionStatus.DEAD, updated_at=now)
-            )
-            paid = case(
-                (SettlementPayout.claimable, P.PAID_AS_CLAIMABLE_BALANCE.value), else_=P.PAID.value
-            )
-            conn.execute(
-                update(SettlementPayout)
-                .where(
-                    SettlementPayout.plan_id == plan_id,
-                    SettlementPayout.chunk_index == chunk_index,
-                )
-                .values(status=paid, paid_by=tx_hash)
-            )
-            _set_chunk(s, plan_id, chunk_index, P.PAID, None)
+            conn = s.connection()
+            if not statements.mark_applied(conn, tx_hash, ledger, now):
+                _move(s, tx_hash, SubmissionStatus.APPLIED, now, ledger=ledger)  # says why
+            statements.mark_chunk_paid(conn, plan_id, chunk_index, tx_hash, now)
 
     def refresh_plan(self, plan_id: str) -> None:
         """The plan's status from its chunks' (done once a settlement run ends)."""
