@@ -63,11 +63,9 @@ class TxOutcome:
 
 
 def _needed(account: Account, level: Threshold) -> int:
-    return {
-        Threshold.LOW: account.low_threshold,
-        Threshold.MEDIUM: account.med_threshold,
-        Threshold.HIGH: account.high_threshold,
-    }[level]
+    if level == Threshold.MEDIUM:
+        return account.med_threshold
+    return account.low_threshold if level == Threshold.LOW else account.high_threshold
 
 
 def _op_types(frame: TxFrame) -> tuple[x.OperationType, ...]:
@@ -160,25 +158,38 @@ def _check_ops(
     view: StateView, frame: TxFrame, checker: SignatureChecker
 ) -> tuple[OpResult, ...] | None:
     """OperationFrame::checkValid for each operation; the results if one fails."""
-    results = [default_result(t) for t in _op_types(frame)]
+    # the view does not change while checking: one answer per (source, threshold level)
+    authorized: dict[tuple[str, Threshold], str | None] = {}
     for index, op in enumerate(frame.operations):
         handler = HANDLERS.get(op.body.type)
         source = frame.op_source(op)
-        account = view.account(source)
         failure: str | None
         if handler is None:
             failure = "opNOT_SUPPORTED"
-        elif account is None:
-            failure = "opNO_ACCOUNT"
-        elif not checker.check(
-            account_signers(account), _needed(account, handler.threshold(op.body))
-        ):
-            failure = "opBAD_AUTH"
         else:
-            failure = handler.check(op.body, source)
+            level = handler.threshold(op.body)
+            key = (source, level)
+            if key in authorized:
+                failure = authorized[key]
+            else:
+                failure = authorized[key] = _op_authorized(view, checker, source, level)
+            if failure is None:
+                failure = handler.check(op.body, source)
         if failure is not None:
+            results = [default_result(t) for t in _op_types(frame)]
             results[index] = OpResult(failure)
             return tuple(results)
+    return None
+
+
+def _op_authorized(
+    view: StateView, checker: SignatureChecker, source: str, level: Threshold
+) -> str | None:
+    account = view.account(source)
+    if account is None:
+        return "opNO_ACCOUNT"
+    if not checker.check(account_signers(account), _needed(account, level)):
+        return "opBAD_AUTH"
     return None
 
 

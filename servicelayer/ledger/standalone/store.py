@@ -227,9 +227,11 @@ class LedgerStore:
 
     # -- queries -----------------------------------------------------------------------
     def transaction(self, tx_hash: str) -> dict[str, Any] | None:
+        """The stored record of a transaction (asked on every submission, hence plain SQL)."""
         with self.engine.connect() as conn:
-            record = conn.execute(
-                select(t.transactions.c.record).where(t.transactions.c.hash == tx_hash)
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            record = conn.exec_driver_sql(
+                f"SELECT record FROM {t.transactions.name} WHERE hash = {mark}", (tx_hash,)
             ).scalar()
         return json.loads(record) if record is not None else None
 
