@@ -49,10 +49,27 @@ _CHUNK_PAID = (
 )
 
 
+_OPEN_PAYOUTS = (
+    "SELECT chunk_index, account, asset, amount, reference, claimable "
+    "FROM settlement_payouts WHERE plan_id = ? AND chunk_index IN ("
+    "SELECT chunk_index FROM settlement_chunks "
+    f"WHERE plan_id = ? AND status = '{PayoutStatus.PENDING.value}') "
+    "ORDER BY position"
+)
+
+
+def _sql(conn: Connection, sql: str) -> str:
+    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
 def _run(conn: Connection, sql: str, params: tuple[Any, ...]) -> int:
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    return int(conn.exec_driver_sql(sql, params).rowcount)
+    return int(conn.exec_driver_sql(_sql(conn, sql), params).rowcount)
+
+
+def open_payouts(conn: Connection, plan_id: str) -> list[Any]:
+    """(chunk index, account, asset, amount, reference, claimable) of every payout of the
+    plan's pending chunks, in plan order (a whole plan's rows: plain tuples)."""
+    return list(conn.exec_driver_sql(_sql(conn, _OPEN_PAYOUTS), (plan_id, plan_id)))
 
 
 def insert_envelope(conn: Connection, envelope: Envelope, now: int) -> None:

@@ -152,21 +152,7 @@ class SettlementStore:
             open_chunks = select(SettlementChunk.chunk_index).where(
                 SettlementChunk.plan_id == plan_id, SettlementChunk.status == P.PENDING
             )
-            payouts = s.execute(
-                select(
-                    SettlementPayout.chunk_index,
-                    SettlementPayout.account,
-                    SettlementPayout.asset,
-                    SettlementPayout.amount,
-                    SettlementPayout.reference,
-                    SettlementPayout.claimable,
-                )
-                .where(
-                    SettlementPayout.plan_id == plan_id,
-                    SettlementPayout.chunk_index.in_(open_chunks),
-                )
-                .order_by(SettlementPayout.position)
-            ).all()
+            payouts = statements.open_payouts(s.connection(), plan_id)
             envelopes = s.scalars(
                 select(SettlementTransaction)
                 .where(
