@@ -1,12 +1,14 @@
 """Known answers: each fast path of the engine gives exactly what the general path gives.
 
 The envelope decoder against stellar_sdk's, result bytes against packing the XDR objects,
-result codes against decoding them, a payment's record text against json.dumps.
+result codes against decoding them, a payment's record and an account's stored body
+against json.dumps.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from stellar_sdk import (
@@ -33,6 +35,9 @@ from servicelayer.ledger.standalone.results import (
     transaction_result,
     transaction_result_bytes,
 )
+from servicelayer.ledger.standalone.state import Account as Account_
+from servicelayer.ledger.standalone.state import Signer
+from servicelayer.ledger.standalone.store import entry_from_json, entry_to_json
 
 PASSPHRASE = Network.STANDALONE_NETWORK_PASSPHRASE
 SOURCE = Keypair.from_raw_ed25519_seed(b"\x01" * 32)
@@ -174,3 +179,38 @@ def test_other_operations_take_the_general_record() -> None:
     frame = parse_envelope(envelope("as"), network_id(PASSPHRASE))
     for op in frame.operations:
         assert payment_record_json(op, frame.source, 1, True, "", frame.hash_hex) is None
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        pytest.param(Account_(PAYEE, 10**18, 2**40), id="plain"),
+        pytest.param(
+            Account_(
+                TREASURY.public_key,
+                7,
+                8,
+                num_sub_entries=3,
+                flags=9,
+                home_domain='quo"te\\ and é',
+                master_weight=0,
+                low_threshold=2,
+                med_threshold=2,
+                high_threshold=2,
+                signers=(Signer(PAYEE, 1), Signer(ISSUER, 255)),
+                last_modified_ledger=12,
+                seq_ledger=11,
+                seq_time=1_800_000_000,
+            ),
+            id="multisig, odd home domain",
+        ),
+    ],
+)
+def test_an_account_is_stored_as_the_json_of_its_fields(account: Account_) -> None:
+    body = {f: getattr(account, f) for f in account.__dataclass_fields__ if f != "signers"}
+    expected = json.dumps(
+        {"kind": "account", **body, "signers": [[s.key, s.weight] for s in account.signers]},
+        separators=(",", ":"),
+    )
+    assert entry_to_json(account) == expected
+    assert entry_from_json(expected) == account
