@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
-from json.encoder import encode_basestring_ascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from json.encoder import encode_basestring_ascii
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
