@@ -149,6 +149,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # up to 64 MB of pages (the default is 2 MB): every close inserts into the
+        # participant indexes at one place per account, all over B-trees that outgrow
+        # the default cache after a few thousand transactions
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.close()
 
 
