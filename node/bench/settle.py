@@ -73,7 +73,7 @@ def _cpu(ledger: LedgerProcess) -> float:
 
 
 def run(
-    payees: int, channels: int = 16, validators: int = 3, threshold: int = 2, close: float = 0.05
+    payees: int, channels: int = 32, validators: int = 3, threshold: int = 2, close: float = 0.02
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="acenode-bench-settle-") as tmp:
         root = Path(tmp)

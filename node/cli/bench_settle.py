@@ -12,12 +12,12 @@ from node.cli.common import JsonFlag, console, print_json
 
 def bench_settle(
     payees: Annotated[int, typer.Option(min=100, help="Payouts in the plan")] = 100_000,
-    channels: Annotated[int, typer.Option(min=1, max=64, help="Channel accounts")] = 16,
+    channels: Annotated[int, typer.Option(min=1, max=64, help="Channel accounts")] = 32,
     validators: Annotated[int, typer.Option(min=1, max=10, help="Validators (N)")] = 3,
     threshold: Annotated[int, typer.Option(min=1, max=10, help="Signatures needed (M)")] = 2,
     close_interval: Annotated[
         float, typer.Option(min=0.01, help="Seconds between ledger closes")
-    ] = 0.05,
+    ] = 0.02,
     json_out: JsonFlag = False,
 ) -> None:
     """(a) build and sign transactions (M signatures each); (b) settle a whole plan."""

@@ -159,7 +159,7 @@ class SettlementService:
             if chunk.slot:
                 outcome = self._resolve_then_submit(lane, chunk)
             else:
-                outcome = self._submit(chunk, self._build(lane, chunk))
+                outcome = self._submit(chunk, self._build(lane, chunk, submitting=True))
             if outcome is None or outcome.ok is None:
                 continue  # the next round asks the ledger what happened
             if outcome.ok:
@@ -232,7 +232,13 @@ class SettlementService:
         self._build(lane, chunk, sequence=envelope.sequence)
 
     # -- steps ---------------------------------------------------------------------------
-    def _build(self, lane: Lane, chunk: _Chunk, sequence: int | None = None) -> Envelope:
+    def _build(
+        self, lane: Lane, chunk: _Chunk, sequence: int | None = None, *, submitting: bool = False
+    ) -> Envelope:
+        """Builds, signs and stores the chunk's next envelope. One that is ``submitting``
+        (posted right after this returns) is stored as submitted in the same write: both
+        statuses are live, so a crash in between is resolved the same way, by asking the
+        ledger before anything else."""
         seq = lane.next_sequence() if sequence is None else sequence
         signed = self.builder.build(chunk.work.chunk, lane.keypair, seq, chunk.claimable)
         chunk.attempt += 1
@@ -244,7 +250,7 @@ class SettlementService:
             lane.account,
             seq,
             signed.xdr,
-            S.SIGNED,
+            S.SUBMITTED if submitting else S.SIGNED,
             chunk.previous,
         )
         self.store.add_envelope(envelope, self._now(), chunk.retire)  # durable before submit

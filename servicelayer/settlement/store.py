@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from itertools import groupby
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, insert, select, update
+from sqlalchemy import CursorResult, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from servicelayer.errors import InvariantViolation, NotFound
+from servicelayer.settlement import statements
 from servicelayer.settlement.chunking import Chunk, chunk_plan
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import ChunkWork, Envelope, PlanSummary
@@ -88,7 +89,10 @@ class SettlementStore:
             # Core executemany: the ORM's bulk path costs more than the rows themselves.
             conn = s.connection()
             conn.execute(insert(SettlementChunk), [_chunk_row(c) for c in chunks])
-            conn.execute(insert(SettlementPayout), list(_payout_rows(plan.id, chunks)))
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                _PAYOUT_INSERT.replace("?", mark), list(_payout_rows(plan.id, chunks))
+            )
         return True
 
     def plan_ids(self) -> list[str]:
@@ -148,21 +152,7 @@ class SettlementStore:
             open_chunks = select(SettlementChunk.chunk_index).where(
                 SettlementChunk.plan_id == plan_id, SettlementChunk.status == P.PENDING
             )
-            payouts = s.execute(
-                select(
-                    SettlementPayout.chunk_index,
-                    SettlementPayout.account,
-                    SettlementPayout.asset,
-                    SettlementPayout.amount,
-                    SettlementPayout.reference,
-                    SettlementPayout.claimable,
-                )
-                .where(
-                    SettlementPayout.plan_id == plan_id,
-                    SettlementPayout.chunk_index.in_(open_chunks),
-                )
-                .order_by(SettlementPayout.position)
-            ).all()
+            payouts = statements.open_payouts(s.connection(), plan_id)
             envelopes = s.scalars(
                 select(SettlementTransaction)
                 .where(
@@ -190,21 +180,7 @@ class SettlementStore:
         with self._write() as s:
             for tx_hash, status in retire:
                 _move(s, tx_hash, status, now)
-            s.execute(
-                insert(SettlementTransaction).values(
-                    hash=envelope.hash,
-                    plan_id=envelope.plan_id,
-                    chunk_index=envelope.chunk_index,
-                    attempt=envelope.attempt,
-                    channel=envelope.channel,
-                    sequence=envelope.sequence,
-                    envelope_xdr=envelope.xdr,
-                    status=envelope.status,
-                    supersedes=envelope.supersedes,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            statements.insert_envelope(s.connection(), envelope, now)
 
     def set_status(
         self,
@@ -250,29 +226,10 @@ class SettlementStore:
     ) -> None:
         """The envelope applied: its chunk's payouts are paid; its slot mates are dead."""
         with self._write() as s:
-            _move(s, tx_hash, SubmissionStatus.APPLIED, now, ledger=ledger)
-            s.execute(
-                update(SettlementTransaction)
-                .where(
-                    SettlementTransaction.plan_id == plan_id,
-                    SettlementTransaction.chunk_index == chunk_index,
-                    SettlementTransaction.hash != tx_hash,
-                    SettlementTransaction.status.in_(predecessors(SubmissionStatus.DEAD)),
-                )
-                .values(status=SubmissionStatus.DEAD, updated_at=now)
-            )
-            paid = case(
-                (SettlementPayout.claimable, P.PAID_AS_CLAIMABLE_BALANCE.value), else_=P.PAID.value
-            )
-            s.execute(
-                update(SettlementPayout)
-                .where(
-                    SettlementPayout.plan_id == plan_id,
-                    SettlementPayout.chunk_index == chunk_index,
-                )
-                .values(status=paid, paid_by=tx_hash)
-            )
-            _set_chunk(s, plan_id, chunk_index, P.PAID, None)
+            conn = s.connection()
+            if not statements.mark_applied(conn, tx_hash, ledger, now):
+                _move(s, tx_hash, SubmissionStatus.APPLIED, now, ledger=ledger)  # says why
+            statements.mark_chunk_paid(conn, plan_id, chunk_index, tx_hash, now)
 
     def refresh_plan(self, plan_id: str) -> None:
         """The plan's status from its chunks' (done once a settlement run ends)."""
@@ -319,22 +276,34 @@ def _chunk_row(chunk: Chunk) -> dict[str, object]:
     }
 
 
-def _payout_rows(plan_id: str, chunks: Sequence[Chunk]) -> Iterable[dict[str, object]]:
+_PAYOUT_COLUMNS = (
+    "plan_id, position, chunk_index, account, asset, amount, reference, claimable, status, paid_by"
+)
+_PAYOUT_INSERT = (
+    f"INSERT INTO {SettlementPayout.__tablename__} ({_PAYOUT_COLUMNS}) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _payout_rows(plan_id: str, chunks: Sequence[Chunk]) -> Iterable[tuple[object, ...]]:
+    """Rows in ``_PAYOUT_COLUMNS`` order, for the driver's executemany (a plan can hold
+    100,000 payouts; SQLAlchemy's per-row parameter handling cost more than the insert)."""
     position = 0
+    pending = P.PENDING.value
     for chunk in chunks:
         for p in chunk.payouts:
-            yield {
-                "plan_id": plan_id,
-                "position": position,
-                "chunk_index": chunk.index,
-                "account": p.account,
-                "asset": p.asset,
-                "amount": p.amount,
-                "reference": p.reference,
-                "claimable": False,
-                "status": P.PENDING,
-                "paid_by": None,
-            }
+            yield (
+                plan_id,
+                position,
+                chunk.index,
+                p.account,
+                p.asset,
+                p.amount,
+                p.reference,
+                False,
+                pending,
+                None,
+            )
             position += 1
 
 
@@ -355,7 +324,7 @@ def _move(
         values["op_codes"] = ",".join(op_codes)
     if ledger is not None:
         values["ledger"] = ledger
-    result = s.execute(
+    result = s.connection().execute(
         update(SettlementTransaction)
         .where(
             SettlementTransaction.hash == tx_hash,
@@ -371,7 +340,7 @@ def _move(
 
 
 def _set_chunk(s: Session, plan_id: str, chunk_index: int, status: str, detail: str | None) -> None:
-    s.execute(
+    s.connection().execute(
         update(SettlementChunk)
         .where(SettlementChunk.plan_id == plan_id, SettlementChunk.chunk_index == chunk_index)
         .values(status=status, detail=detail)

@@ -9,6 +9,7 @@ transaction is txFAILED.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from stellar_sdk import StrKey
@@ -19,7 +20,7 @@ from servicelayer.ledger.standalone.ops import HANDLERS, OpContext, OpResult, Th
 from servicelayer.ledger.standalone.results import (
     InnerOutcome,
     default_result,
-    transaction_result,
+    transaction_result_bytes,
 )
 from servicelayer.ledger.standalone.signatures import SignatureChecker, account_signers
 from servicelayer.ledger.standalone.state import (
@@ -46,23 +47,25 @@ class TxOutcome:
     code: str
     inner: InnerOutcome
     fee_charged: int
-    result: x.TransactionResult
+    result_bytes: bytes  # the TransactionResult's XDR
 
     @property
     def successful(self) -> bool:
         return self.inner.code == "txSUCCESS" and self.applied
 
     @property
+    def result(self) -> x.TransactionResult:
+        return x.TransactionResult.from_xdr_bytes(self.result_bytes)
+
+    @property
     def result_xdr(self) -> str:
-        return self.result.to_xdr()
+        return base64.b64encode(self.result_bytes).decode()
 
 
 def _needed(account: Account, level: Threshold) -> int:
-    return {
-        Threshold.LOW: account.low_threshold,
-        Threshold.MEDIUM: account.med_threshold,
-        Threshold.HIGH: account.high_threshold,
-    }[level]
+    if level == Threshold.MEDIUM:
+        return account.med_threshold
+    return account.low_threshold if level == Threshold.LOW else account.high_threshold
 
 
 def _op_types(frame: TxFrame) -> tuple[x.OperationType, ...]:
@@ -155,25 +158,38 @@ def _check_ops(
     view: StateView, frame: TxFrame, checker: SignatureChecker
 ) -> tuple[OpResult, ...] | None:
     """OperationFrame::checkValid for each operation; the results if one fails."""
-    results = [default_result(t) for t in _op_types(frame)]
+    # the view does not change while checking: one answer per (source, threshold level)
+    authorized: dict[tuple[str, Threshold], str | None] = {}
     for index, op in enumerate(frame.operations):
         handler = HANDLERS.get(op.body.type)
         source = frame.op_source(op)
-        account = view.account(source)
         failure: str | None
         if handler is None:
             failure = "opNOT_SUPPORTED"
-        elif account is None:
-            failure = "opNO_ACCOUNT"
-        elif not checker.check(
-            account_signers(account), _needed(account, handler.threshold(op.body))
-        ):
-            failure = "opBAD_AUTH"
         else:
-            failure = handler.check(op.body, source)
+            level = handler.threshold(op.body)
+            key = (source, level)
+            if key in authorized:
+                failure = authorized[key]
+            else:
+                failure = authorized[key] = _op_authorized(view, checker, source, level)
+            if failure is None:
+                failure = handler.check(op.body, source)
         if failure is not None:
+            results = [default_result(t) for t in _op_types(frame)]
             results[index] = OpResult(failure)
             return tuple(results)
+    return None
+
+
+def _op_authorized(
+    view: StateView, checker: SignatureChecker, source: str, level: Threshold
+) -> str | None:
+    account = view.account(source)
+    if account is None:
+        return "opNO_ACCOUNT"
+    if not checker.check(account_signers(account), _needed(account, level)):
+        return "opBAD_AUTH"
     return None
 
 
@@ -184,7 +200,7 @@ def _validate_inner(
     current_seq: int | None,
     charge_fee: bool,
 ) -> InnerOutcome | None:
-    checker = SignatureChecker(frame.inner_hash, frame.signatures)
+    checker = SignatureChecker(frame.inner_hash, frame.signatures, frame.verified)
     types = _op_types(frame)
     code = _common_valid(view, frame, ctx, checker, current_seq, charge_fee)
     if code is not None:
@@ -208,7 +224,7 @@ def _validate_fee_bump(view: StateView, frame: TxFrame, ctx: LedgerContext) -> s
     fee_account = view.account(frame.fee_source)
     if fee_account is None:
         return "txNO_ACCOUNT"
-    checker = SignatureChecker(frame.hash, frame.fee_bump_signatures)
+    checker = SignatureChecker(frame.hash, frame.fee_bump_signatures, frame.verified)
     if not checker.check(account_signers(fee_account), fee_account.low_threshold):
         return "txBAD_AUTH"
     if available_balance(fee_account, ctx.base_reserve) < frame.fee_bid:
@@ -220,9 +236,9 @@ def _validate_fee_bump(view: StateView, frame: TxFrame, ctx: LedgerContext) -> s
 
 def _rejection(frame: TxFrame, inner: InnerOutcome, outer_code: str | None) -> TxOutcome:
     if frame.fee_bump is None:
-        return TxOutcome(frame, False, inner.code, inner, 0, transaction_result(0, inner))
+        return TxOutcome(frame, False, inner.code, inner, 0, transaction_result_bytes(0, inner))
     code = outer_code or "txFEE_BUMP_INNER_FAILED"
-    result = transaction_result(0, inner, code, frame.inner_hash)
+    result = transaction_result_bytes(0, inner, code, frame.inner_hash)
     return TxOutcome(frame, False, code, inner, 0, result)
 
 
@@ -254,12 +270,14 @@ def _charge_fee_and_seq(view: StateView, frame: TxFrame, ctx: LedgerContext) -> 
 
 
 def _apply_ops(tx_view: StateView, frame: TxFrame, ctx: LedgerContext) -> list[OpResult]:
+    """Each operation applies straight onto the transaction's view: stellar-core commits
+    each operation's nested LedgerTxn even when the operation failed, so a nested view
+    would change nothing; the transaction-level view is what a failure discards."""
     results = []
     for index, op in enumerate(frame.operations):
         handler = HANDLERS[op.body.type]
         source = frame.op_source(op)
-        op_view = StateView(tx_view)
-        if op_view.account(source) is None:
+        if tx_view.account(source) is None:
             results.append(OpResult("opNO_ACCOUNT"))
             continue
         failure = handler.check(op.body, source)
@@ -267,7 +285,7 @@ def _apply_ops(tx_view: StateView, frame: TxFrame, ctx: LedgerContext) -> list[O
             results.append(OpResult(failure))
             continue
         op_ctx = OpContext(
-            op_view,
+            tx_view,
             ctx.ledger_seq,
             ctx.close_time,
             ctx.base_reserve,
@@ -277,9 +295,6 @@ def _apply_ops(tx_view: StateView, frame: TxFrame, ctx: LedgerContext) -> list[O
             index,
         )
         results.append(handler.apply(op.body, op_ctx))
-        # stellar-core commits each operation's nested LedgerTxn even when it failed; the
-        # transaction-level view is what a failure discards.
-        op_view.commit_into(tx_view)
     return results
 
 
@@ -306,7 +321,8 @@ def apply_transaction(view: StateView, frame: TxFrame, ctx: LedgerContext) -> Tx
     _remove_one_time_signers(view, frame)
     inner = InnerOutcome("txSUCCESS" if ok else "txFAILED", _op_types(frame), tuple(results))
     if frame.fee_bump is None:
-        return TxOutcome(frame, True, inner.code, inner, fee, transaction_result(fee, inner))
+        result = transaction_result_bytes(fee, inner)
+        return TxOutcome(frame, True, inner.code, inner, fee, result)
     code = "txFEE_BUMP_INNER_SUCCESS" if ok else "txFEE_BUMP_INNER_FAILED"
-    result = transaction_result(fee, inner, code, frame.inner_hash)
+    result = transaction_result_bytes(fee, inner, code, frame.inner_hash)
     return TxOutcome(frame, True, code, inner, fee, result)

@@ -12,6 +12,7 @@ from stellar_sdk import xdr as x
 from servicelayer.ledger.standalone import records
 from servicelayer.ledger.standalone.apply import LedgerContext, TxOutcome
 from servicelayer.ledger.standalone.frame import network_id
+from servicelayer.ledger.standalone.payment_records import payment_record_json
 from servicelayer.ledger.standalone.state import Entry, Key, LedgerHeader
 from servicelayer.ledger.standalone.store import ClosedLedgerRows
 
@@ -59,54 +60,67 @@ def genesis_header(passphrase: str) -> LedgerHeader:
 
 @dataclass
 class _Rows:
-    transactions: list[dict[str, Any]] = field(default_factory=list)
-    operations: list[dict[str, Any]] = field(default_factory=list)
-    tx_participants: list[dict[str, Any]] = field(default_factory=list)
-    op_participants: list[dict[str, Any]] = field(default_factory=list)
+    """Rows in column order (see store.persist); ``records`` are the transactions' Horizon
+    records, which answer the submissions."""
+
+    transactions: list[tuple[Any, ...]] = field(default_factory=list)
+    operations: list[tuple[Any, ...]] = field(default_factory=list)
+    tx_participants: list[tuple[Any, ...]] = field(default_factory=list)
+    op_participants: list[tuple[Any, ...]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _operation_row(
+    rows: _Rows, outcome: TxOutcome, tx_id: int, op_index: int, ctx: LedgerContext, created: str
+) -> set[str]:
+    """Appends the operation's row and participants' rows; returns the participants."""
+    op_id = tx_id + op_index + 1  # records.toid(ledger, tx_index, op_index + 1)
+    frame = outcome.frame
+    op = frame.operations[op_index]
+    source = frame.op_source(op)
+    fast = payment_record_json(op, source, op_id, outcome.successful, created, frame.hash_hex)
+    if fast is not None:
+        text, dest = fast
+        rows.operations.append((op_id, tx_id, outcome.successful, True, text))
+        op_accounts = {source, dest}
+        is_payment = True
+    else:
+        is_payment = op.body.type in records.PAYMENT_TYPES
+        op_record = records.operation_record(
+            outcome, op_index, ctx.ledger_seq, ctx.close_time, op_id
+        )
+        rows.operations.append(
+            (op_id, tx_id, outcome.successful, is_payment, records.dumps(op_record))
+        )
+        op_accounts = records.operation_participants(op.body, source)
+    rows.op_participants.extend((a, op_id, is_payment) for a in sorted(op_accounts))
+    return op_accounts
 
 
 def _add_transaction(rows: _Rows, outcome: TxOutcome, ctx: LedgerContext, tx_index: int) -> None:
-    """The transaction's row (its Horizon record kept aside as ``_record``), its operations'
-    rows and who took part, for the account history pages."""
+    """The transaction's row and record, its operations' rows and who took part, for the
+    account history pages."""
     seq, close_time = ctx.ledger_seq, ctx.close_time
     frame = outcome.frame
     tx_id = records.toid(seq, tx_index)
     record = records.transaction_record(outcome, seq, close_time, tx_id)
+    rows.records.append(record)
     rows.transactions.append(
-        {
-            "id": tx_id,
-            "hash": frame.hash_hex,
-            "ledger_seq": seq,
-            "successful": outcome.successful,
-            "fee_charged": outcome.fee_charged,
-            "max_fee": frame.fee_bid,
-            "record": records.dumps(record),
-            "_record": record,
-        }
+        (
+            tx_id,
+            frame.hash_hex,
+            seq,
+            outcome.successful,
+            outcome.fee_charged,
+            frame.fee_bid,
+            records.dumps(record),
+        )
     )
     participants = {frame.source, frame.fee_source}
-    for op_index, op in enumerate(frame.operations):
-        op_id = records.toid(seq, tx_index, op_index + 1)
-        is_payment = op.body.type in records.PAYMENT_TYPES
-        op_record = records.operation_record(outcome, op_index, seq, close_time, op_id)
-        rows.operations.append(
-            {
-                "id": op_id,
-                "transaction_id": tx_id,
-                "successful": outcome.successful,
-                "is_payment": is_payment,
-                "record": records.dumps(op_record),
-            }
-        )
-        op_accounts = records.operation_participants(op.body, frame.op_source(op))
-        participants |= op_accounts
-        rows.op_participants.extend(
-            {"account_id": a, "operation_id": op_id, "is_payment": is_payment}
-            for a in sorted(op_accounts)
-        )
-    rows.tx_participants.extend(
-        {"account_id": a, "transaction_id": tx_id} for a in sorted(participants)
-    )
+    created = record["created_at"]
+    for op_index in range(len(frame.operations)):
+        participants |= _operation_row(rows, outcome, tx_id, op_index, ctx, created)
+    rows.tx_participants.extend((a, tx_id) for a in sorted(participants))
 
 
 def closed_rows(
@@ -124,7 +138,7 @@ def closed_rows(
     results = hashlib.sha256()
     for tx_index, outcome in enumerate(outcomes, start=1):
         tx_set.update(outcome.frame.hash)
-        results.update(outcome.result.to_xdr_bytes())
+        results.update(outcome.result_bytes)
         _add_transaction(rows, outcome, ctx, tx_index)
     successful = sum(1 for o in outcomes if o.successful)
     header = replace(
@@ -146,4 +160,5 @@ def closed_rows(
         rows.operations,
         rows.tx_participants,
         rows.op_participants,
+        rows.records,
     )

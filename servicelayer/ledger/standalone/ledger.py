@@ -212,10 +212,8 @@ class StandaloneLedger:
                 continue
             applied.append((p, apply_transaction(view, p.frame, ctx)))
         rows = closed_rows(prev, ctx, view.changes, [o for _, o in applied])
-        for i, (p, outcome) in enumerate(applied):
-            resolved.append((p, outcome_result(outcome, seq, rows.transactions[i]["_record"])))
-        for tx_row in rows.transactions:
-            del tx_row["_record"]
+        for (p, outcome), record in zip(applied, rows.records, strict=True):
+            resolved.append((p, outcome_result(outcome, seq, record)))
         self._store.persist(rows)
         self._state.apply(view.changes)
         self._header = rows.header

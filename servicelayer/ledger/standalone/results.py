@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from stellar_sdk import xdr as x
@@ -176,6 +178,49 @@ def transaction_result(
     else:
         result = x.TransactionResultResult(x.TransactionResultCode[fee_bump_code])
     return x.TransactionResult(x.Int64(fee_charged), result, x.TransactionResultExt(0))
+
+
+_FEE_AND_CODE = struct.Struct(">qi")
+_COUNT = struct.Struct(">I")
+_NO_EXT = bytes(4)
+
+
+@lru_cache(maxsize=4096)
+def _operation_result_bytes(op_type: x.OperationType, result: OpResult) -> bytes:
+    return operation_result(op_type, result).to_xdr_bytes()
+
+
+def transaction_result_bytes(
+    fee_charged: int,
+    inner: InnerOutcome,
+    fee_bump_code: str | None = None,
+    inner_hash: bytes | None = None,
+) -> bytes:
+    """``transaction_result(...).to_xdr_bytes()``; without a fee bump the bytes are put
+    together from each operation's (cached) result bytes rather than packed anew."""
+    if fee_bump_code is not None:
+        return transaction_result(fee_charged, inner, fee_bump_code, inner_hash).to_xdr_bytes()
+    code = x.TransactionResultCode[inner.code].value
+    parts = [_FEE_AND_CODE.pack(fee_charged, code)]
+    if inner.code in ("txSUCCESS", "txFAILED"):
+        parts.append(_COUNT.pack(len(inner.op_results)))
+        parts.extend(
+            _operation_result_bytes(t, r)
+            for t, r in zip(inner.op_types, inner.op_results, strict=True)
+        )
+    parts.append(_NO_EXT)
+    return b"".join(parts)
+
+
+def inner_result_codes(inner: InnerOutcome) -> ResultCodes:
+    """``result_codes`` of a transaction without a fee bump, from its outcome directly."""
+    ops: tuple[str, ...] = ()
+    if inner.code in ("txSUCCESS", "txFAILED"):
+        ops = tuple(
+            horizon_op_code(None if r.code.startswith("op") else t, r.code)
+            for t, r in zip(inner.op_types, inner.op_results, strict=True)
+        )
+    return ResultCodes(horizon_tx_code(inner.code), None, ops)
 
 
 def _op_codes(results: list[x.OperationResult] | None) -> tuple[str, ...]:

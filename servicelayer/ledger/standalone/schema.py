@@ -87,6 +87,7 @@ tx_participants = Table(
     metadata,
     Column("account_id", String(56), primary_key=True),
     Column("transaction_id", BigInteger, primary_key=True, autoincrement=False),
+    sqlite_with_rowid=False,
 )
 
 op_participants = Table(
@@ -95,4 +96,5 @@ op_participants = Table(
     Column("account_id", String(56), primary_key=True),
     Column("operation_id", BigInteger, primary_key=True, autoincrement=False),
     Column("is_payment", Boolean, nullable=False),
+    sqlite_with_rowid=False,
 )

@@ -36,14 +36,21 @@ def account_signers(account: Account) -> list[Signer]:
 
 
 class SignatureChecker:
-    def __init__(self, contents_hash: bytes, signatures: list[x.DecoratedSignature]) -> None:
+    def __init__(
+        self,
+        contents_hash: bytes,
+        signatures: list[x.DecoratedSignature],
+        verified: dict[tuple[bytes, int, str], bool] | None = None,
+    ) -> None:
+        """``verified`` keeps ed25519 answers across checkers of one transaction."""
         self.contents_hash = contents_hash
         self.signatures = [(s.hint.signature_hint, s.signature.signature) for s in signatures]
         self.used = [False] * len(self.signatures)
-        self._verified: dict[tuple[int, str], bool] = {}
+        self._verified = {} if verified is None else verified
+        self._checked: dict[tuple[tuple[Signer, ...], int], bool] = {}
 
     def _ed25519_ok(self, index: int, key: str) -> bool:
-        cached = self._verified.get((index, key))
+        cached = self._verified.get((self.contents_hash, index, key))
         if cached is not None:
             return cached
         hint, signature = self.signatures[index]
@@ -54,7 +61,7 @@ class SignatureChecker:
                 ok = True
             except (BadSignatureError, ValueError):
                 ok = False
-        self._verified[(index, key)] = ok
+        self._verified[(self.contents_hash, index, key)] = ok
         return ok
 
     def _hash_x_ok(self, index: int, key: str) -> bool:
@@ -63,6 +70,18 @@ class SignatureChecker:
         return digest[-4:] == hint and hashlib.sha256(signature).digest() == digest
 
     def check(self, signers: list[Signer], needed: int) -> bool:
+        """Whether the signatures weigh ``needed`` for these signers, marking those used.
+
+        The same signers and weight give the same answer and mark the same signatures
+        (e.g. 100 operations of one source), so the answer is kept for the next asking.
+        """
+        key = (tuple(signers), needed)
+        known = self._checked.get(key)
+        if known is None:
+            known = self._checked[key] = self._check(signers, needed)
+        return known
+
+    def _check(self, signers: list[Signer], needed: int) -> bool:
         total = 0
         for signer in signers:
             is_pre_auth = signer.key.startswith("T")

@@ -10,7 +10,7 @@ from typing import Any
 from stellar_sdk import xdr as x
 
 from servicelayer.ledger.standalone.apply import TxOutcome
-from servicelayer.ledger.standalone.results import result_codes
+from servicelayer.ledger.standalone.results import inner_result_codes, result_codes
 
 
 class SubmissionStatus(StrEnum):
@@ -44,7 +44,10 @@ class SubmissionResult:
 def outcome_result(
     outcome: TxOutcome, ledger: int | None, record: dict[str, Any] | None
 ) -> SubmissionResult:
-    codes = result_codes(outcome.result)
+    if outcome.frame.fee_bump is None:
+        codes = inner_result_codes(outcome.inner)
+    else:
+        codes = result_codes(outcome.result)
     if not outcome.applied:
         status = SubmissionStatus.REJECTED
     else:
