@@ -25,6 +25,7 @@ from servicelayer.errors import ConfigError
 from servicelayer.probe_settings import EpochSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
+from servicelayer.watcher.settings import WatcherSettings
 
 CONFIG_FILE = "acenode.toml"
 KEY_FILE = "node.key"
@@ -58,6 +59,7 @@ class NodeSettings(BaseSettings):
     probes: ProbeSettings = Field(default_factory=ProbeSettings)
     epochs: EpochSettings = Field(default_factory=EpochSettings)
     stellar: StellarSettings = Field(default_factory=StellarSettings)
+    watcher: WatcherSettings = Field(default_factory=WatcherSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

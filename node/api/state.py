@@ -28,8 +28,8 @@ class NodeState:
     sep10: Sep10Server = field(repr=False)
     tokens: TokenIssuer = field(repr=False)
     mutations: IdempotentRunner = field(repr=False)
-    # The ledger sequence that governance actions are taken at. Until the node follows
-    # a ledger this is the node clock (unix seconds): increasing, like a sequence.
+    # The ledger sequence that governance actions are taken at: the last ledger the
+    # ledger watcher followed (LedgerUnavailable before its first tick).
     ledger_sequence: Callable[[], int] = field(repr=False)
 
 

@@ -1,4 +1,4 @@
-"""The node's background jobs: the epoch pipeline and the swarm probes.
+"""The node's background jobs: the epoch pipeline, the swarm probes, the ledger watcher.
 
 Each job runs at most one instance at a time and coalesces missed runs. Errors are
 logged and the job runs again at its next tick; the pipeline itself records which
@@ -11,17 +11,21 @@ import logging
 import os
 import socket
 import threading
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
+from node.watcher import build_watcher
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.epochs.pipeline import PipelineConfig, advance
 from servicelayer.epochs.steps import verify_step
+from servicelayer.errors import LedgerUnavailable
 from servicelayer.probes.probe import ProbeCancelled, SystemClock
 from servicelayer.probes.service import ProbePolicy, probe_round
 from servicelayer.probes.session import TorrentSession
 from servicelayer.probes.settings import production_settings
+from servicelayer.watcher.service import Watcher
 
 log = logging.getLogger("acenode.jobs")
 
@@ -34,6 +38,7 @@ class NodeJobs:
             daemon=True, job_defaults={"coalesce": True, "max_instances": 1}
         )
         self.torrents: TorrentSession | None = None
+        self.watcher: Watcher | None = None
         self.stopping = threading.Event()
 
     def start(self) -> None:
@@ -47,6 +52,15 @@ class NodeJobs:
             self.scheduler.add_job(
                 self.probes_tick, "interval", id="probes", seconds=s.probes.interval_seconds
             )
+        if s.watcher.enabled:
+            self.watcher = build_watcher(self.state)
+            self.scheduler.add_job(
+                self.watcher_tick,
+                "interval",
+                id="watcher",
+                seconds=s.watcher.interval_seconds,
+                next_run_time=datetime.now(UTC),  # follow the ledger from the start
+            )
         self.scheduler.start()
 
     def stop(self) -> None:
@@ -55,6 +69,8 @@ class NodeJobs:
         self.scheduler.shutdown(wait=True)
         if self.torrents is not None:
             self.torrents.close()
+        if self.watcher is not None:
+            self.watcher.feed.close()
 
     def epochs_tick(self) -> None:
         s = self.state.settings
@@ -83,3 +99,18 @@ class NodeJobs:
             return
         if probed:
             log.info("probed %d swarm(s): %s", len(probed), ", ".join(probed))
+
+    def watcher_tick(self) -> None:
+        assert self.watcher is not None
+        try:
+            report = self.watcher.tick()
+        except LedgerUnavailable as exc:
+            log.warning("ledger watcher: %s", exc)
+            return
+        if report.payments or report.snapshots:
+            log.info(
+                "ledger %d: treasury payments %s, snapshots of proposals %s",
+                report.ledger,
+                report.payments,
+                report.snapshots,
+            )

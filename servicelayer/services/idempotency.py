@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from servicelayer.storage.api_models import IdempotentRequest
 from servicelayer.storage.db import Database
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
+T = TypeVar("T")
 KEEP_SECONDS = 24 * 3600  # a client may retry with the same key for at least this long
 
 
@@ -92,6 +93,17 @@ class IdempotentRunner:
                     return Response(status, body)
             except BaseException:
                 self.runtime.forget()  # the cached states may hold rolled-back actions
+                raise
+
+    def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction, one at a time with the mutations (the
+        ledger watcher's writes go through here: they share the contract runtime)."""
+        with self._lock:
+            try:
+                with self.database.session(write=True) as session:
+                    return work(session)
+            except BaseException:
+                self.runtime.forget()
                 raise
 
 
