@@ -39,6 +39,7 @@ class NodeJobs:
         )
         self.torrents: TorrentSession | None = None
         self.watcher: Watcher | None = None
+        self.watcher_error: str | None = None
         self.stopping = threading.Event()
 
     def start(self) -> None:
@@ -105,8 +106,13 @@ class NodeJobs:
         try:
             report = self.watcher.tick()
         except LedgerUnavailable as exc:
-            log.warning("ledger watcher: %s", exc)
+            if str(exc) != self.watcher_error:  # once per distinct problem, not every tick
+                log.warning("ledger watcher: %s", exc)
+            self.watcher_error = str(exc)
             return
+        if self.watcher_error is not None:
+            log.warning("ledger watcher: following the ledger again")
+            self.watcher_error = None
         if report.payments or report.snapshots:
             log.info(
                 "ledger %d: treasury payments %s, snapshots of proposals %s",
