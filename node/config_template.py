@@ -70,6 +70,12 @@ log_level = "{log_level}"
 # channels = 4
 # base_fee = 100
 # submit_timeout = 30.0
+
+# What every validator of this network configures identically, before the first epoch.
+[genesis]
+# DAO parameters in force until the DAO votes to change them (defaults and bounds:
+# docs/contracts/moderation.md), e.g. a test network's short votes:
+# dao_params = {{ "gov.voting_period_s" = 600, "gov.freeze_s" = 60 }}
 """
 
 

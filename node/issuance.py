@@ -11,7 +11,7 @@ from servicelayer.config import NodeSettings
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.issuance.ledger import IssuerAccounts
 from servicelayer.issuance.service import IssuanceService
-from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
 
@@ -38,7 +38,7 @@ def issuance(settings: NodeSettings) -> Iterator[IssuanceService]:
             funding_key=boot.funding_key,
             base_fee=boot.base_fee,
         )
-        runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
+        runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
         yield IssuanceService(
             db, runtime, accounts, DaoKeys(settings.data_dir), _now, settings.epoch_seconds
         )

@@ -13,7 +13,7 @@ from servicelayer.config import NodeSettings
 from servicelayer.ingest import IngestPolicy
 from servicelayer.keys import ensure_key_file
 from servicelayer.receipts.signing import network_id
-from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
@@ -37,7 +37,7 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         max_bytes_per_second=settings.max_bytes_per_second,
         epoch_seconds=settings.epoch_seconds,
     )
-    runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
+    runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
     sep10 = Sep10Server(
         keypair=keypair,
         home_domain=settings.home_domain,

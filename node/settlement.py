@@ -69,20 +69,27 @@ def treasury_signers(v: Validators) -> list[Keypair]:
     return usable[: v.policy.threshold]
 
 
-@contextmanager
-def settlement(
-    settings: NodeSettings, progress: Progress | None = None
-) -> Iterator[SettlementService]:
-    """A settlement service on the node's database (migrated) and configured ledger."""
+def dao_keys(settings: NodeSettings) -> DaoKeys:
+    """The DAO's account keys; a clear error until the bootstrap has created them."""
     keys = DaoKeys(settings.data_dir)
     if not keys.path("treasury").exists():
-        raise ConfigError("no DAO treasury key yet; run `acenode dao bootstrap` first")
+        raise ConfigError("no DAO accounts yet; run `acenode dao bootstrap` first")
+    return keys
+
+
+@contextmanager
+def settlement(
+    settings: NodeSettings, progress: Progress | None = None, database: Database | None = None
+) -> Iterator[SettlementService]:
+    """A settlement service on the node's database (migrated) and configured ledger."""
+    keys = dao_keys(settings)
     signers = treasury_signers(validators(settings))
     channels = keys.channels(settings.stellar.channels)
-    db = Database(settings.resolved_database_url())
+    db = database or Database(settings.resolved_database_url())
     ledger = horizon(settings)
     try:
-        db.upgrade()
+        if database is None:
+            db.upgrade()
         builder = EnvelopeBuilder(
             settings.network_passphrase,
             keys.public("treasury"),
@@ -92,4 +99,5 @@ def settlement(
         yield SettlementService(SettlementStore(db), ledger, builder, channels, progress=progress)
     finally:
         ledger.close()
-        db.dispose()
+        if database is None:
+            db.dispose()

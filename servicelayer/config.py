@@ -22,7 +22,7 @@ from pydantic_settings import (
 )
 
 from servicelayer.errors import ConfigError
-from servicelayer.probe_settings import EpochSettings, ProbeSettings
+from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
 from servicelayer.watcher.settings import WatcherSettings
@@ -60,6 +60,7 @@ class NodeSettings(BaseSettings):
     epochs: EpochSettings = Field(default_factory=EpochSettings)
     stellar: StellarSettings = Field(default_factory=StellarSettings)
     watcher: WatcherSettings = Field(default_factory=WatcherSettings)
+    genesis: GenesisSettings = Field(default_factory=GenesisSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -43,3 +43,16 @@ class EpochSettings(BaseModel):
     interval_seconds: int = Field(
         default=30, ge=1, description="how often the pipeline looks for work"
     )
+
+
+class GenesisSettings(BaseModel):
+    """What every validator of one network must configure identically before the first
+    epoch: the DAO parameters in force until the DAO votes to change them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    dao_params: dict[str, int] = Field(
+        default_factory=dict,
+        description='DAO parameters other than the defaults, e.g. {"gov.voting_period_s" = '
+        "600} (docs/contracts/moderation.md lists them with their bounds)",
+    )

@@ -29,6 +29,8 @@ PARAMS: dict[str, ParamSpec] = {
     "reward.moderators_bps": ParamSpec(500, 0, BPS),
     "reward.ads_bps": ParamSpec(500, 0, BPS),
     "reward.min_payout": ParamSpec(10_000_000, 1, 10**13),  # stroops
+    # the share of every provider revenue line that funds the reward pools
+    "network.fee_bps": ParamSpec(2000, 0, BPS),
     # quorum: bps of the snapshotted supply that must vote (yes + no + abstain)
     "gov.quorum_bps.delist": ParamSpec(1000, 1, BPS),
     "gov.quorum_bps.ban": ParamSpec(2000, 1, BPS),
@@ -42,7 +44,7 @@ PARAMS: dict[str, ParamSpec] = {
     "gov.support_bps.mint": ParamSpec(6666, 0, BPS - 1),
     "gov.support_bps.appeal": ParamSpec(5000, 0, BPS - 1),
     # times, seconds
-    "gov.voting_period_s": ParamSpec(3 * DAY, 3600, 30 * DAY),
+    "gov.voting_period_s": ParamSpec(3 * DAY, 60, 30 * DAY),
     "gov.freeze_s": ParamSpec(3600, 0, DAY),
     "gov.timelock_s": ParamSpec(DAY, 0, 30 * DAY),
     "gov.appeal_window_s": ParamSpec(7 * DAY, 0, 30 * DAY),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from contracts.core import NATIVE, Asset
-from contracts.moderation.params import default_params
+from contracts.moderation.params import check_params, default_params, in_bounds
 
 
 class ProposalKind(StrEnum):
@@ -108,8 +109,26 @@ class ModerationState:
     network_passphrase: str = ""
 
 
-def initial_state(bond_asset: Asset = NATIVE, network_passphrase: str = "") -> ModerationState:
-    """A fresh DAO. Raises ``ValueError`` on a passphrase that cannot be one message line."""
+def initial_state(
+    bond_asset: Asset = NATIVE,
+    network_passphrase: str = "",
+    params: Mapping[str, int] | None = None,
+) -> ModerationState:
+    """A fresh DAO, with its genesis ``params`` (DAO parameters other than the defaults).
+
+    Raises ``ValueError`` on a passphrase that cannot be one message line, or on an
+    unknown, out-of-bounds or incoherent parameter (operator input).
+    """
     if "\n" in network_passphrase:
         raise ValueError("network passphrase must be one line")
-    return ModerationState(bond_asset=bond_asset, network_passphrase=network_passphrase)
+    merged = default_params()
+    for name, value in sorted((params or {}).items()):
+        if not in_bounds(name, value):
+            raise ValueError(f"genesis parameter {name}={value!r} is unknown or out of bounds")
+        merged[name] = value
+    problem = check_params(merged)
+    if problem is not None:
+        raise ValueError(f"genesis parameters are incoherent: {problem}")
+    return ModerationState(
+        bond_asset=bond_asset, network_passphrase=network_passphrase, params=merged
+    )

@@ -9,7 +9,7 @@ from contracts.core import Asset
 
 HOUR = 3600
 DAY = 24 * HOUR
-MIN_PERIOD = HOUR
+MIN_PERIOD = 60  # a minute: short periods suit test networks; providers choose
 MAX_PERIOD = 3660 * DAY  # ten years
 MAX_GRACE = 30 * DAY
 MAX_PAST_DUE = 90 * DAY

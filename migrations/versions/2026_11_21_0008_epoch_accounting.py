@@ -19,15 +19,14 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "epoch_payouts",
-        sa.Column("reference", sa.String(length=64), nullable=False),
         sa.Column("epoch", sa.BigInteger(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("reference", sa.Text(), nullable=False),
         sa.Column("account", sa.String(length=56), nullable=False),
         sa.Column("asset", sa.String(length=69), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("reference", name=op.f("pk_epoch_payouts")),
-        sa.UniqueConstraint("epoch", "position", name=op.f("uq_epoch_payouts_epoch")),
+        sa.PrimaryKeyConstraint("epoch", "position", name=op.f("pk_epoch_payouts")),
     )
     with op.batch_alter_table("epoch_payouts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_epoch_payouts_account"), ["account"], unique=False)

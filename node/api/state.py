@@ -10,6 +10,7 @@ from stellar_sdk import Keypair
 
 from servicelayer.auth import Sep10Server, TokenIssuer
 from servicelayer.config import NodeSettings
+from servicelayer.epochs.anchoring import Trees
 from servicelayer.ingest import IngestPolicy
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.idempotency import IdempotentRunner
@@ -31,6 +32,7 @@ class NodeState:
     # The ledger sequence that governance actions are taken at: the last ledger the
     # ledger watcher followed (LedgerUnavailable before its first tick).
     ledger_sequence: Callable[[], int] = field(repr=False)
+    proofs: Trees = field(default_factory=Trees, repr=False)  # epochs' Merkle trees
 
 
 def node_state(request: Request) -> NodeState:

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
 from servicelayer.config import load_settings
-from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
+from servicelayer.epochs.replay import replay_accounting
+from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime, replay_epoch
 from servicelayer.storage.db import Database
 
@@ -29,9 +30,12 @@ def replay(
         settings = load_settings(data_dir, database_url=database_url)
         database = Database(settings.resolved_database_url())
         try:
-            runtime = ContractRuntime(load_spec(name) for name in DEFAULT_CONTRACTS)
+            runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
             with database.session() as session:
                 report = replay_epoch(runtime, session, epoch)
+                checked, differ = replay_accounting(session, epoch, settings.network_passphrase)
+            report.actions += checked
+            report.mismatches += differ
         finally:
             database.dispose()
     if json_out:
@@ -44,8 +48,9 @@ def replay(
 def _show(epoch: int, actions: int, contracts: list[str], mismatches: list[object]) -> None:
     if not mismatches:
         console.print(
-            f"epoch {epoch}: {actions} actions of {', '.join(contracts)} replayed; "
-            "every state hash and event is [green]identical[/green]"
+            f"epoch {epoch}: {actions} actions and results of {', '.join(contracts)} "
+            "replayed; every state hash, event, root and transaction hash is "
+            "[green]identical[/green]"
         )
         return
     table = Table(title=f"epoch {epoch}: replay differs from the journal")

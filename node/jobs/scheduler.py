@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
+from node.pipeline import Pipeline
 from node.watcher import build_watcher
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.epochs.pipeline import PipelineConfig, advance
-from servicelayer.epochs.steps import verify_step
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.probes.probe import ProbeCancelled, SystemClock
 from servicelayer.probes.service import ProbePolicy, probe_round
@@ -38,6 +38,7 @@ class NodeJobs:
             daemon=True, job_defaults={"coalesce": True, "max_instances": 1}
         )
         self.torrents: TorrentSession | None = None
+        self.pipeline = Pipeline(state)
         self.watcher: Watcher | None = None
         self.watcher_error: str | None = None
         self.stopping = threading.Event()
@@ -70,13 +71,15 @@ class NodeJobs:
         self.scheduler.shutdown(wait=True)
         if self.torrents is not None:
             self.torrents.close()
+        self.pipeline.close()
         if self.watcher is not None:
             self.watcher.feed.close()
 
     def epochs_tick(self) -> None:
         s = self.state.settings
         config = PipelineConfig(s.epoch_seconds, s.epochs.close_grace_seconds)
-        steps = [verify_step(self.state.runtime, s.epoch_seconds)]
+        self.pipeline.ensure_dao()
+        steps = self.pipeline.steps()
         advance(self.state.database, config, steps, self.worker, self.state.clock())
 
     def probes_tick(self) -> None:

@@ -38,6 +38,15 @@ class Step:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A signed envelope, its hash and the source sequence number it uses."""
+
+    hash: str
+    xdr: str
+    sequence: int
+
+
 class BootstrapFailed(ServiceLayerError):
     code = "bootstrap_failed"
 
@@ -151,6 +160,22 @@ class Bootstrap:
         return chosen
 
     # -- helpers -------------------------------------------------------------------------
+    def validator_keys(self) -> list[Keypair]:
+        """M of the validators' keys this node holds (the multisig accounts' signers)."""
+        usable = [kp for k, kp in sorted(self.signer_keys.items()) if k in self.policy.validators]
+        if len(usable) < self.policy.threshold:
+            raise BootstrapFailed(
+                f"the DAO accounts need {self.policy.threshold} validator signatures; this node "
+                f"holds {len(usable)} of the validators' keys (stellar.signer_key_files)"
+            )
+        return usable[: self.policy.threshold]
+
+    def _state(self, account: str) -> AccountState:
+        state = self.horizon.account(account)
+        if state is None:
+            raise LedgerUnavailable(f"{account} is not on the ledger")
+        return state
+
     def _builder(self, source: AccountState) -> TransactionBuilder:
         return TransactionBuilder(
             Account(source.account_id, source.sequence), self.passphrase, base_fee=self.base_fee

@@ -1,11 +1,16 @@
 """The epoch pipeline: each closed epoch moves through its steps in order, once.
 
-    closed -> verified -> ... (more steps join as they are built)
+    closed -> verified -> computed -> settled -> anchored
 
 An epoch's status is the last step it completed. A worker takes an epoch with a lease
 (a conditional UPDATE, so two node processes never work on one epoch), runs the next
 step in one transaction that also moves the status, and lets go. A crash or restart
 leaves the status at the last completed step, so the epoch resumes where it stopped.
+
+A step that talks to the ledger does that part first (``outside``, in its own
+transactions, and idempotent: settlement and the anchor persist each envelope before
+submitting it and ask the ledger before submitting again), then records the outcome in
+the step's transaction.
 """
 
 from __future__ import annotations
@@ -26,11 +31,13 @@ log = logging.getLogger("acenode.epochs")
 
 @dataclass(frozen=True)
 class Step:
-    """Run ``work`` on an epoch whose status is ``after``; it then has status ``reaches``."""
+    """Run ``outside`` then ``work`` on an epoch whose status is ``after``; it then has
+    status ``reaches``."""
 
     after: str
     reaches: str
     work: Callable[[Session, int], None]
+    outside: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ def _run(
         if not epochs_repo.acquire_lease(session, number, worker, now, config.lease_seconds):
             return False
     try:
+        if step.outside is not None:
+            step.outside(number)
         with database.session(write=True) as session:
             step.work(session, number)
             moved = epochs_repo.advance_status(session, number, step.after, step.reaches, now)

@@ -21,7 +21,10 @@ class EpochView:
     receipts: int
     root: str | None
     anchor_tx: str | None
+    anchor_ledger: int | None
     settlement_plan: str | None
+    payouts: int
+    error: str | None
 
 
 def _view(record: EpochRecord, epoch_seconds: int) -> EpochView:
@@ -34,7 +37,10 @@ def _view(record: EpochRecord, epoch_seconds: int) -> EpochView:
         record.receipts,
         record.root,
         record.anchor_tx,
+        record.anchor_ledger,
         record.settlement_plan,
+        record.payouts,
+        record.error,
     )
 
 

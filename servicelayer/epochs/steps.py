@@ -1,13 +1,40 @@
-"""The steps of the epoch pipeline that exist so far."""
+"""The steps of the epoch pipeline: verify, compute (contracts), settle, anchor."""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+from stellar_sdk import Keypair
+
+from contracts.core import Context
+from contracts.rewards import ReceivePayoutSettled
+from servicelayer.dao.bootstrap import Built
+from servicelayer.dao.once import submit_once
+from servicelayer.epochs.accounting import REWARD, compute_epoch
+from servicelayer.epochs.anchoring import anchor_tx, build_tree, epoch_payouts, payout_id
+from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.epochs.pipeline import Step
 from servicelayer.epochs.verifying import verify_closed_epoch
+from servicelayer.errors import ServiceLayerError
 from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.settlement.plan import Payout, Plan
+from servicelayer.settlement.records import PlanSummary
+from servicelayer.settlement.status import PlanStatus
+from servicelayer.settlement.submitter import Horizon
+from servicelayer.storage.db import Database
+from servicelayer.storage.epoch_models import EpochRecord
 from servicelayer.verification.model import ContentInfo
+
+STEPS = ("closed", "verified", "computed", "settled", "anchored")
+
+SettlePlan = Callable[[Plan, str], PlanSummary]
+"""Persist ``plan`` (named by its source) and pay it; safe to call again after a crash."""
+
+
+class SettlementIncomplete(ServiceLayerError):
+    code = "settlement_incomplete"
 
 
 def verify_step(runtime: ContractRuntime, epoch_seconds: int) -> Step:
@@ -19,6 +46,114 @@ def verify_step(runtime: ContractRuntime, epoch_seconds: int) -> Step:
         )
 
     return Step("closed", "verified", work)
+
+
+def compute_step(runtime: ContractRuntime, epoch_seconds: int) -> Step:
+    def work(session: Session, epoch: int) -> None:
+        compute_epoch(runtime, session, epoch, epoch_seconds)
+
+    return Step("verified", "computed", work)
+
+
+def epoch_plan(session: Session, epoch: int) -> Plan | None:
+    """The settlement plan of an epoch's payouts (None when it has none)."""
+    payouts = [
+        Payout(row.account, row.asset, row.amount, payout_id(epoch, row.position))
+        for row in epoch_payouts(session, epoch)
+    ]
+    return Plan.of(payouts) if payouts else None
+
+
+def settle_step(
+    runtime: ContractRuntime, database: Database, epoch_seconds: int, settle: SettlePlan
+) -> Step:
+    """Pay the epoch's plan, then tell the rewards contract its payouts settled."""
+
+    def outside(epoch: int) -> None:
+        with database.session() as session:
+            plan = epoch_plan(session, epoch)
+        if plan is None:
+            return
+        summary = settle(plan, f"epoch {epoch}")
+        if summary.status != PlanStatus.PAID:
+            raise SettlementIncomplete(
+                f"plan {plan.id[:12]} is {summary.status.value}; `acenode payouts status` "
+                "shows its transactions, and the next run resumes it"
+            )
+
+    def work(session: Session, epoch: int) -> None:
+        plan = epoch_plan(session, epoch)
+        record = session.get(EpochRecord, epoch)
+        if plan is None or record is None:
+            return
+        record.settlement_plan = plan.id
+        settled = [
+            ReceivePayoutSettled(row.reference)
+            for row in epoch_payouts(session, epoch)
+            if row.kind == REWARD
+        ]
+        if settled and "rewards" in runtime.specs:
+            ctx = Context(epoch=epoch, close_time=epoch_bounds(epoch, epoch_seconds)[1], seed=b"")
+            runtime.apply(session, "rewards", settled, ctx)
+
+    return Step("computed", "settled", work, outside)
+
+
+@dataclass(frozen=True)
+class AnchorAccount:
+    """Where and how epochs are anchored: the DAO's anchor account and M validator keys."""
+
+    horizon: Horizon
+    passphrase: str
+    account: str
+    signers: list[Keypair]
+    base_fee: int = 100
+
+
+def anchor_step(database: Database, anchor_account: Callable[[], AnchorAccount]) -> Step:
+    """Put the epoch's Merkle root on the ledger (exactly once) and record where."""
+
+    def outside(epoch: int) -> None:
+        anchor = anchor_account()
+        with database.session(write=True) as session:
+            record = session.get(EpochRecord, epoch)
+            assert record is not None
+            root = build_tree(session, epoch).root
+            record.root = root.hex()
+            stored = None
+            if record.anchor_tx and record.anchor_envelope and record.anchor_sequence:
+                stored = Built(record.anchor_tx, record.anchor_envelope, record.anchor_sequence)
+
+        def build() -> Built:
+            return anchor_tx(
+                anchor.horizon,
+                anchor.passphrase,
+                anchor.account,
+                anchor.signers,
+                epoch,
+                root,
+                anchor.base_fee,
+            )
+
+        def persist(built: Built) -> None:
+            with database.session(write=True) as session:
+                record = session.get(EpochRecord, epoch)
+                assert record is not None
+                record.anchor_tx, record.anchor_envelope = built.hash, built.xdr
+                record.anchor_sequence = built.sequence
+
+        ledger = submit_once(
+            anchor.horizon, anchor.account, stored, build, persist, f"epoch {epoch}'s anchor"
+        )
+        with database.session(write=True) as session:
+            record = session.get(EpochRecord, epoch)
+            assert record is not None
+            record.anchor_ledger = ledger
+
+    def work(session: Session, epoch: int) -> None:
+        return None
+
+    return Step("settled", "anchored", work, outside)
 
 
 def catalog_bitrates(runtime: ContractRuntime, session: Session) -> list[ContentInfo]:

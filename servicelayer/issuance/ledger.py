@@ -16,18 +16,17 @@ from typing import Any
 from stellar_sdk import Asset as SdkAsset
 from stellar_sdk import (
     AuthorizationFlag,
-    Keypair,
     Server,
     TrustLineFlags,
 )
 from stellar_sdk.exceptions import NotFoundError, SdkError
 
 from contracts.issuance import AssetFlags, IssuedAsset
-from servicelayer.dao.bootstrap import Bootstrap, BootstrapFailed
+from servicelayer.dao.bootstrap import Bootstrap, Built
 from servicelayer.dao.keys import DaoKey
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.settlement.plan import format_amount
-from servicelayer.settlement.submitter import AccountState, stroops
+from servicelayer.settlement.submitter import stroops
 
 _MEMO_TAG = "acenode-issuance"
 MINT, CLAWBACK, LOCK = "mint", "clawback", "lock"
@@ -148,29 +147,6 @@ class IssuerAccounts(Bootstrap):
         for keypair in self.validator_keys():
             envelope.sign(keypair)
         return Built(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
-
-    def validator_keys(self) -> list[Keypair]:
-        """M of the validators' keys this node holds (the multisig accounts' signers)."""
-        usable = [kp for k, kp in sorted(self.signer_keys.items()) if k in self.policy.validators]
-        if len(usable) < self.policy.threshold:
-            raise BootstrapFailed(
-                f"the issuer needs {self.policy.threshold} validator signatures; this node "
-                f"holds {len(usable)} of the validators' keys (stellar.signer_key_files)"
-            )
-        return usable[: self.policy.threshold]
-
-    def _state(self, account: str) -> AccountState:
-        state = self.horizon.account(account)
-        if state is None:
-            raise LedgerUnavailable(f"{account} is not on the ledger")
-        return state
-
-
-@dataclass(frozen=True, slots=True)
-class Built:
-    hash: str
-    xdr: str
-    sequence: int
 
 
 def _record(url: str, account: str) -> dict[str, Any] | None:

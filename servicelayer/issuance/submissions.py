@@ -1,38 +1,26 @@
 """Carrying out the recorded mint and lock transactions: persist, then submit.
 
-A row's envelope and hash are committed before the envelope is submitted. A row with a
-hash is first looked up on the ledger: applied -> done; unknown and still applicable
-(the issuer's sequence has not passed it) -> the same envelope again; unknown and no
-longer applicable -> a new envelope. So a mint is never paid twice, and never lost.
+A row's envelope and hash are committed before the envelope is submitted, and the
+ledger is asked for that hash before anything is submitted again
+(``servicelayer.dao.once``), so a mint is never paid twice, and never lost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from contracts.issuance import IssuedAsset
-from servicelayer.errors import Conflict, LedgerUnavailable
-from servicelayer.issuance.ledger import Built, IssuerAccounts, IssuerOp
+from servicelayer.dao.bootstrap import Built
+from servicelayer.dao.once import SubmissionFailed, SubmissionPending, submit_once
+from servicelayer.issuance.ledger import IssuerAccounts, IssuerOp
 from servicelayer.storage.db import Database
 from servicelayer.storage.issuance_models import IssuanceSubmission
 
 PLANNED = "planned"
 SUBMITTED = "submitted"
 APPLIED = "applied"
-
-
-class SubmissionPending(LedgerUnavailable):
-    """The ledger's answer was lost; whether the transaction applied is not known yet."""
-
-    code = "submission_pending"
-
-
-class SubmissionFailed(Conflict):
-    """The ledger refused the transaction (nothing was applied)."""
-
-    code = "issuance_tx_failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,40 +47,25 @@ class Submissions:
         return done
 
     def _one(self, asset: IssuedAsset, row: _Row) -> None:
-        if row.tx_hash is not None:
-            found = self.accounts.horizon.transaction(row.tx_hash)
-            if found is not None and found.successful:
-                self._mark(row.seq, APPLIED, "")
-                return
-            if found is None and row.envelope is not None and self._applicable(asset, row):
-                self._submit(row.seq, row.envelope, row.tx_hash)
-                return
-        built = self.accounts.issuer_tx(asset, row.op, row.seq)
-        self._persist(row.seq, built)
-        self._submit(row.seq, built.xdr, built.hash)
-
-    def _applicable(self, asset: IssuedAsset, row: _Row) -> bool:
-        current = self.accounts.horizon.sequence(asset.asset.issuer)
-        return current is not None and row.sequence is not None and current < row.sequence
-
-    def _submit(self, seq: int, envelope: str, tx_hash: str) -> None:
-        outcome = self.accounts.horizon.submit(envelope)
-        if outcome.ok is False:  # e.g. tx_bad_seq because this very envelope applied
-            found = self.accounts.horizon.transaction(tx_hash)
-            if found is not None and found.successful:
-                outcome = replace(outcome, ok=True)
-        if outcome.ok:
-            self._mark(seq, APPLIED, "")
-            return
-        if outcome.ok is None:
-            self._mark(seq, SUBMITTED, outcome.detail[:255])
-            raise SubmissionPending(
-                f"no answer from the ledger for action #{seq} ({outcome.detail}); "
-                "run the command again: it asks the ledger before resubmitting"
+        stored = None
+        if row.tx_hash and row.envelope and row.sequence is not None:
+            stored = Built(row.tx_hash, row.envelope, row.sequence)
+        try:
+            submit_once(
+                self.accounts.horizon,
+                asset.asset.issuer,
+                stored,
+                lambda: self.accounts.issuer_tx(asset, row.op, row.seq),
+                lambda built: self._persist(row.seq, built),
+                f"action #{row.seq}",
             )
-        codes = ", ".join([outcome.tx_code or "", *outcome.op_codes]).strip(", ")
-        self._mark(seq, PLANNED, codes[:255], clear=True)
-        raise SubmissionFailed(f"the ledger refused action #{seq}: {codes}")
+        except SubmissionPending as exc:
+            self._mark(row.seq, SUBMITTED, exc.detail[:255])
+            raise
+        except SubmissionFailed as exc:
+            self._mark(row.seq, PLANNED, exc.detail[:255], clear=True)
+            raise SubmissionFailed(exc.detail, code="issuance_tx_failed") from None
+        self._mark(row.seq, APPLIED, "")
 
     def _unfinished(self, code: str) -> list[_Row]:
         with self.db.session() as s:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from contracts.core import Context, TransitionResult
+from servicelayer.errors import ConfigError
 from servicelayer.runtime.codec import TypeRegistry
 
 Transition = Callable[[Any, Any, Context], TransitionResult[Any]]
@@ -21,12 +23,18 @@ class ContractSpec:
     types: TypeRegistry = field(compare=False, repr=False)
 
 
-def load_spec(name: str) -> ContractSpec:
-    """The contract in package ``contracts.<name>`` (``initial_state`` and ``transition``)."""
+def load_spec(name: str, **genesis: Any) -> ContractSpec:
+    """The contract in package ``contracts.<name>`` (``initial_state`` and ``transition``);
+    ``genesis`` are its ``initial_state`` arguments (checked here, so a bad one is a
+    configuration error at start)."""
     module = importlib.import_module(f"contracts.{name}")
+    try:
+        module.initial_state(**genesis)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"genesis of the {name} contract: {exc}") from None
     return ContractSpec(
         name=name,
-        initial_state=module.initial_state,
+        initial_state=functools.partial(module.initial_state, **genesis),
         transition=module.transition,
         types=TypeRegistry("contracts.core", f"contracts.{name}"),
     )
@@ -41,3 +49,14 @@ DEFAULT_CONTRACTS = (
     "moderation",
     "issuance",
 )
+
+
+def default_specs(dao_params: Mapping[str, int] | None = None) -> list[ContractSpec]:
+    """Every contract the node runs; ``dao_params`` are the DAO parameters at genesis
+    (``[genesis] dao_params`` in the config), identical on every validator."""
+    return [
+        load_spec(name, params=dict(dao_params))
+        if name == "moderation" and dao_params
+        else load_spec(name)
+        for name in DEFAULT_CONTRACTS
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelayer.storage.models import Base
@@ -28,15 +28,15 @@ class EpochRecord(Base):
 
 
 class EpochPayout(Base):
-    """One payout an epoch's contracts computed; the epoch's settlement plan pays them."""
+    """One payout an epoch's contracts computed; the epoch's settlement plan pays them,
+    as ``epoch-<epoch>-<position>``. ``reference`` is the contract's own."""
 
     __tablename__ = "epoch_payouts"
-    __table_args__ = (UniqueConstraint("epoch", "position"),)
 
-    reference: Mapped[str] = mapped_column(String(64), primary_key=True)
-    epoch: Mapped[int] = mapped_column(BigInteger)
-    position: Mapped[int] = mapped_column(Integer)  # order in the plan
+    epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # reward, revenue, refund
+    reference: Mapped[str] = mapped_column(Text)
     account: Mapped[str] = mapped_column(String(56), index=True)
     asset: Mapped[str] = mapped_column(String(69))  # "native" or "CODE:ISSUER"
     amount: Mapped[int] = mapped_column(BigInteger)  # stroops

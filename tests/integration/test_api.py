@@ -196,3 +196,32 @@ def test_closed_epochs_are_listed_and_receipts_for_them_refused(
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     late = viewer.wire(viewer.viewing_session(INFOHASH, t - 120).update(30, t))
     assert node.submit([late])[0]["reason"] == "epoch_closed"
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_payouts_and_proofs_answer_clearly_before_any_epoch_is_computed(
+    node: NodeProcess,
+) -> None:
+    with node.client() as c:
+        answers = {
+            path: c.get(path)
+            for path in (
+                "/v1/payouts/epoch-1-2",
+                "/v1/payouts/not-a-payout",
+                "/v1/payouts/epoch-99999999999999-1",
+                f"/v1/receipts/{'ab' * 32}/proof",
+                "/v1/receipts/XYZ/proof",
+                "/v1/epochs/5/payouts",
+                "/v1/epochs/-1/payouts",
+            )
+        }
+    codes = {path: (r.status_code, r.json()["error"]) for path, r in answers.items()}
+    assert codes == {
+        "/v1/payouts/epoch-1-2": (404, "unknown_payout"),
+        "/v1/payouts/not-a-payout": (422, "invalid_payout_id"),
+        "/v1/payouts/epoch-99999999999999-1": (422, "invalid_payout_id"),
+        f"/v1/receipts/{'ab' * 32}/proof": (404, "receipt_not_verified"),
+        "/v1/receipts/XYZ/proof": (422, "invalid_request"),
+        "/v1/epochs/5/payouts": (404, "not_found"),
+        "/v1/epochs/-1/payouts": (422, "invalid_request"),
+    }

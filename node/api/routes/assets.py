@@ -1,14 +1,15 @@
-"""Public reads of the DAO's assets and the node's SEP-1 ``stellar.toml``."""
+"""Public reads of the DAO: its accounts, its assets and the node's SEP-1 ``stellar.toml``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field
 
 from node.api.errors import documented
 from node.api.models.assets import AssetOut, AssetsOut
 from node.api.state import NodeState, node_state
-from servicelayer.dao.keys import DaoKeys
+from servicelayer.dao.keys import ROLES, DaoKeys
 from servicelayer.issuance import stellar_toml
 from servicelayer.issuance.views import asset_json, issued_asset, issued_assets
 
@@ -65,4 +66,34 @@ def stellar_toml_file(request: Request, node: NodeState = Depends(node_state)) -
         body,
         media_type="text/plain; charset=utf-8",
         headers={"Access-Control-Allow-Origin": "*"},
+    )
+
+
+class DaoOut(BaseModel):
+    network_passphrase: str
+    horizon_url: str = Field(description="the Horizon of the ledger the node settles on")
+    accounts: dict[str, str] = Field(
+        description="role -> account for the DAO accounts that exist: treasury (members pay "
+        "it, see docs/api.md 'Paying the treasury'), issuer, distribution, anchor"
+    )
+    validators: list[str] = Field(description="the validators whose signatures move DAO funds")
+    threshold: int = Field(description="how many of them must sign")
+
+
+@router.get(
+    "/v1/dao",
+    response_model=DaoOut,
+    summary="The DAO's accounts by role, its validators and the network",
+    responses=documented(503),
+)
+def dao(node: NodeState = Depends(node_state)) -> DaoOut:
+    s = node.settings
+    keys = DaoKeys(s.data_dir)
+    accounts = {role: keys.public(role) for role in ROLES if keys.path(role).exists()}
+    return DaoOut(
+        network_passphrase=s.network_passphrase,
+        horizon_url=s.stellar.horizon_url,
+        accounts=accounts,
+        validators=list(s.stellar.validators) or [node.node_account],
+        threshold=s.stellar.threshold,
     )

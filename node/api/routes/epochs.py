@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from node.api.errors import documented
 from node.api.state import NodeState, node_state
-from servicelayer.epochs import queries, verdict_queries
+from servicelayer.epochs import proofs, queries, verdict_queries
 from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.errors import InvalidInput
 from servicelayer.storage import receipts_repo
@@ -20,12 +20,15 @@ class EpochOut(BaseModel):
     start: int = Field(description="unix seconds, inclusive")
     end: int = Field(description="unix seconds, exclusive")
     status: str = Field(
-        description="last pipeline step completed: closed, verified, executed, settled, anchored"
+        description="last pipeline step completed: closed, verified, computed, settled, anchored"
     )
     receipts: int = Field(description="stored receipts (one per stream and window) in it")
     root: str | None = Field(description="hex Merkle root of its receipts and payouts")
     anchor_tx: str | None = Field(description="hash of the Stellar transaction anchoring the root")
-    settlement_plan: str | None
+    anchor_ledger: int | None = Field(description="the ledger that applied the anchor")
+    settlement_plan: str | None = Field(description="id of the plan that pays its payouts")
+    payouts: int = Field(description="payouts its contracts computed")
+    error: str | None = Field(description="why its next step failed last (it is retried)")
 
 
 class EpochPage(BaseModel):
@@ -96,3 +99,76 @@ def epoch_verdicts(
             ids = receipts_repo.ids_of_account(session, account, *epoch_bounds(number, seconds))
         views = verdict_queries.verdicts_in(session, number, ids)
     return VerdictPage(verdicts=[VerdictOut(**asdict(v)) for v in views])
+
+
+class PayoutOut(BaseModel):
+    id: str = Field(description="epoch-<epoch>-<position>; also the settlement reference")
+    epoch: int
+    kind: str = Field(description="revenue (a provider, net of the fee), refund or reward")
+    reference: str = Field(description="the contract's own reference")
+    account: str
+    asset: str = Field(description='"native" or CODE:ISSUER')
+    amount: int = Field(description="stroops")
+    status: str = Field(description="pending, paid, paid_as_claimable_balance or failed")
+    tx_hash: str | None = Field(description="the Stellar transaction that paid it")
+
+
+class PayoutPage(BaseModel):
+    payouts: list[PayoutOut]
+
+
+class ProofOut(BaseModel):
+    epoch: int
+    leaf: list[str | int] = Field(description="the leaf's fields; its bytes are canonical JSON")
+    leaf_hash: str = Field(description="hex SHA-256(0x00 || leaf bytes)")
+    index: int = Field(description="position among the tree's leaves (sorted by hash)")
+    size: int = Field(description="number of leaves")
+    path: list[str] = Field(description="hex sibling hashes, lowest first (RFC 6962)")
+    root: str
+    anchor: dict[str, str | int | None] = Field(
+        description="tx_hash and ledger of the anchor transaction (null until anchored)"
+    )
+
+
+class PayoutWithProof(PayoutOut):
+    proof: ProofOut
+
+
+@router.get(
+    "/v1/epochs/{number}/payouts",
+    response_model=PayoutPage,
+    summary="The payouts an epoch's contracts computed, with how each was paid",
+    responses=documented(404, 422, 503),
+)
+def epoch_payouts(number: int = Path(ge=0), node: NodeState = Depends(node_state)) -> PayoutPage:
+    with node.database.session() as session:
+        rows = proofs.payouts_of_epoch(session, number)
+    return PayoutPage(payouts=[PayoutOut(**row) for row in rows])
+
+
+@router.get(
+    "/v1/payouts/{payout_id}",
+    response_model=PayoutWithProof,
+    summary="One payout and its proof against the epoch's anchored Merkle root",
+    responses=documented(404, 422, 503),
+)
+def payout(
+    payout_id: str = Path(max_length=40), node: NodeState = Depends(node_state)
+) -> PayoutWithProof:
+    with node.database.session() as session:
+        view = proofs.payout_with_proof(node.proofs, session, payout_id)
+    return PayoutWithProof(**view)
+
+
+@router.get(
+    "/v1/receipts/{receipt_id}/proof",
+    response_model=ProofOut,
+    summary="A receipt's proof against its epoch's anchored Merkle root",
+    responses=documented(404, 422, 503),
+)
+def receipt_proof(
+    receipt_id: str = Path(pattern="^[0-9a-f]{64}$"), node: NodeState = Depends(node_state)
+) -> ProofOut:
+    with node.database.session() as session:
+        view = proofs.receipt_proof(node.proofs, session, receipt_id)
+    return ProofOut(**view)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from node.cli.acedao import governance, keys, subscriptions  # noqa: F401  (register commands)
+from node.cli.acedao import audit, governance, keys, subscriptions  # noqa: F401  (register commands)
 from node.cli.acedao.base import app, default_key_file
 from node.cli.acedao.client import NodeError
 

@@ -1,0 +1,82 @@
+"""The epoch pipeline's steps, wired to this node's settings, database and ledger."""
+
+from __future__ import annotations
+
+import logging
+
+from node import settlement as wiring
+from node.api.state import NodeState
+from servicelayer.dao.keys import DaoKeys
+from servicelayer.epochs.pipeline import Step
+from servicelayer.epochs.steps import (
+    AnchorAccount,
+    anchor_step,
+    compute_step,
+    settle_step,
+    verify_step,
+)
+from servicelayer.errors import ServiceLayerError
+from servicelayer.settlement.lock import settlement_lock
+from servicelayer.settlement.plan import Plan
+from servicelayer.settlement.records import PlanSummary
+from servicelayer.settlement.submitter import Horizon
+
+log = logging.getLogger("acenode.epochs")
+
+
+class Pipeline:
+    """The node's epoch steps; holds one Horizon client for the ledger steps."""
+
+    def __init__(self, state: NodeState) -> None:
+        self.state = state
+        self.horizon: Horizon | None = None
+
+    def ledger(self) -> Horizon:
+        if self.horizon is None:
+            self.horizon = wiring.horizon(self.state.settings)
+        return self.horizon
+
+    def close(self) -> None:
+        if self.horizon is not None:
+            self.horizon.close()
+
+    def steps(self) -> list[Step]:
+        s, runtime, db = self.state.settings, self.state.runtime, self.state.database
+        return [
+            verify_step(runtime, s.epoch_seconds),
+            compute_step(runtime, s.epoch_seconds),
+            settle_step(runtime, db, s.epoch_seconds, self.settle),
+            anchor_step(db, self.anchor_account),
+        ]
+
+    def ensure_dao(self) -> None:
+        """On the embedded ledger the node creates the DAO accounts itself (idempotent);
+        on any other network that is the operator's `acenode dao bootstrap`."""
+        s = self.state.settings
+        if not s.stellar.runs_embedded_ledger or DaoKeys(s.data_dir).path("treasury").exists():
+            return
+        try:
+            steps = wiring.bootstrap(s, self.ledger()).run(s.stellar.channels)
+        except ServiceLayerError as exc:  # the ledger steps record it on the epoch
+            log.warning("cannot create the DAO accounts yet: %s", exc.detail)
+            return
+        log.info("DAO accounts on the embedded ledger: %d step(s)", len(steps))
+
+    def settle(self, plan: Plan, source: str) -> PlanSummary:
+        db = self.state.database
+        with (
+            wiring.settlement(self.state.settings, database=db) as service,
+            settlement_lock(db),
+        ):
+            service.prepare(plan, source=source)
+            return service.settle(plan.id)
+
+    def anchor_account(self) -> AnchorAccount:
+        s = self.state.settings
+        return AnchorAccount(
+            self.ledger(),
+            s.network_passphrase,
+            wiring.dao_keys(s).public("anchor"),
+            wiring.treasury_signers(wiring.validators(s)),
+            s.stellar.base_fee,
+        )

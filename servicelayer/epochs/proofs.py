@@ -1,0 +1,77 @@
+"""Read use cases over an epoch's accounting: its payouts, and proofs for any leaf."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from servicelayer.epochs.anchoring import (
+    Trees,
+    epoch_payouts,
+    payout_id,
+    payout_leaf,
+    receipt_leaf,
+)
+from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.storage import verdicts_repo
+from servicelayer.storage.epoch_models import EpochPayout, EpochRecord
+from servicelayer.storage.settlement_models import SettlementPayout
+
+_PAYOUT_ID = re.compile(r"^epoch-(\d{1,12})-(\d{1,9})$")
+
+
+def payouts_of_epoch(session: Session, epoch: int) -> list[dict[str, Any]]:
+    record = session.get(EpochRecord, epoch)
+    if record is None:
+        raise NotFound(f"epoch {epoch} has not closed yet")
+    settled = _settlement(session, record.settlement_plan)
+    return [_view(row, settled) for row in epoch_payouts(session, epoch)]
+
+
+def payout_with_proof(trees: Trees, session: Session, pid: str) -> dict[str, Any]:
+    match = _PAYOUT_ID.match(pid)
+    if match is None:
+        raise InvalidInput("a payout id looks like epoch-<n>-<position>", code="invalid_payout_id")
+    epoch, position = int(match[1]), int(match[2])
+    row = session.get(EpochPayout, (epoch, position))
+    if row is None:
+        raise NotFound(f"no payout {pid}", code="unknown_payout")
+    record = session.get(EpochRecord, epoch)
+    settled = _settlement(session, record.settlement_plan if record else None)
+    return {**_view(row, settled), "proof": trees.prove(session, epoch, payout_leaf(row)).view()}
+
+
+def receipt_proof(trees: Trees, session: Session, receipt_id: str) -> dict[str, Any]:
+    verdict = verdicts_repo.verdict(session, receipt_id)
+    if verdict is None:
+        raise NotFound(
+            f"receipt {receipt_id} is in no verified epoch (yet)", code="receipt_not_verified"
+        )
+    leaf = receipt_leaf(verdict.epoch, verdict.receipt_id, verdict.verdict, verdict.weight_ppm)
+    return trees.prove(session, verdict.epoch, leaf).view()
+
+
+def _settlement(session: Session, plan_id: str | None) -> dict[str, SettlementPayout]:
+    if plan_id is None:
+        return {}
+    rows = session.scalars(select(SettlementPayout).where(SettlementPayout.plan_id == plan_id))
+    return {row.reference: row for row in rows}
+
+
+def _view(row: EpochPayout, settled: dict[str, SettlementPayout]) -> dict[str, Any]:
+    pid = payout_id(row.epoch, row.position)
+    paid = settled.get(pid)
+    return {
+        "id": pid,
+        "epoch": row.epoch,
+        "kind": row.kind,
+        "reference": row.reference,
+        "account": row.account,
+        "asset": row.asset,
+        "amount": row.amount,
+        "status": paid.status if paid else "pending",
+        "tx_hash": paid.paid_by if paid else None,
+    }
