@@ -20,7 +20,7 @@ from typing import Any
 from stellar_sdk import Asset as SdkAsset
 from stellar_sdk import Server, StrKey
 from stellar_sdk.client.requests_client import RequestsClient
-from stellar_sdk.exceptions import SdkError
+from stellar_sdk.exceptions import NotFoundError, SdkError
 
 from contracts.core import NATIVE, Asset
 from servicelayer.errors import LedgerUnavailable
@@ -183,9 +183,15 @@ class LedgerFeed:
     def close(self) -> None:
         self._server.close()
 
-    def _call(self, what: str, builder: Any) -> dict[str, Any]:
+    def _call(self, what: str, builder: Any, missing_ok: bool = False) -> dict[str, Any]:
+        """The answer; ``missing_ok``: an empty page when Horizon says 404 (an account
+        not on the ledger yet has had nothing paid to it)."""
         try:
             answer = builder.call()
+        except NotFoundError:
+            if not missing_ok:
+                raise LedgerUnavailable(f"{self.url} has no {what}") from None
+            return {"_embedded": {"records": []}}
         except SdkError as exc:
             raise LedgerUnavailable(f"cannot read {what} from {self.url}: {exc}") from None
         if not isinstance(answer, dict):
@@ -215,7 +221,7 @@ class LedgerFeed:
         )
         if cursor:
             builder = builder.cursor(cursor)
-        return _records(self._call(f"the payments of {account}", builder))
+        return _records(self._call(f"the payments of {account}", builder, missing_ok=True))
 
     def holders(self, asset: Asset) -> tuple[dict[str, int], int]:
         """Every account holding ``asset`` (trustline balance > 0) with its balance, and the
