@@ -5,7 +5,9 @@ tick the watcher reads every holder from Horizon (``/accounts?asset=CODE:ISSUER`
 keeps the result as the balances at the ledger it read them at, provided no holder's
 trustline changed after that ledger (each balance carries ``last_modified_ledger``); else
 it reads again. A proposal whose ``start_ledger`` the index has reached gets
-``ReceiveBalanceSnapshot`` with the balances as of that ledger.
+``ReceiveBalanceSnapshot`` with the balances as of that ledger, less what the DAO itself
+holds (the asset's distribution account and the treasury): unissued supply has no voice
+and would only weigh down the quorum.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from contracts.core import Asset, Context, EventRejected
-from contracts.issuance import AssetKind, IssuanceState
+from contracts.issuance import AssetKind, IssuanceState, IssuedAsset
 from contracts.moderation import ModerationState, ProposalStatus, ReceiveBalanceSnapshot
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.runtime.runtime import ContractRuntime
@@ -33,12 +35,13 @@ def asset_name(asset: Asset) -> str:
     return f"{asset.code}:{asset.issuer}"
 
 
-def governance_asset(runtime: ContractRuntime, session: Session) -> Asset | None:
+def governance_asset(runtime: ContractRuntime, session: Session) -> IssuedAsset | None:
+    """The issuance contract's governance token (it allows one), if defined."""
     if "issuance" not in runtime.specs:
         return None
     state: IssuanceState = runtime.current(session, "issuance")[0]
     found = [a for a in state.assets.values() if a.kind == AssetKind.GOVERNANCE]
-    return found[0].asset if found else None
+    return min(found, key=lambda a: (a.asset.code, a.asset.issuer)) if found else None
 
 
 def indexed_ledger(session: Session, asset: Asset) -> int:
@@ -58,10 +61,16 @@ def record_holders(
 
 
 def record_snapshots(
-    runtime: ContractRuntime, session: Session, asset: Asset, epoch_seconds: int
+    runtime: ContractRuntime,
+    session: Session,
+    token: IssuedAsset,
+    epoch_seconds: int,
+    dao_accounts: frozenset[str] = frozenset(),
 ) -> list[int]:
     """Record the snapshot of every active proposal whose start ledger the index has
-    reached; the ids of the proposals that got one."""
+    reached (without the distribution account's and ``dao_accounts``' balances); the ids
+    of the proposals that got one."""
+    asset, excluded = token.asset, dao_accounts | {token.distribution}
     mark = repo.mark(session, index_mark(asset))
     if mark is None:
         return []
@@ -76,7 +85,8 @@ def record_snapshots(
     recorded = []
     ctx = Context(epoch_of(mark.closed_at, epoch_seconds), mark.closed_at)
     for p in waiting:
-        balances = repo.balances_at(session, asset_name(asset), p.start_ledger)
+        held = repo.balances_at(session, asset_name(asset), p.start_ledger)
+        balances = {a: held[a] for a in sorted(held) if a not in excluded}
         if not balances:
             continue  # nobody held the token then: nothing to weigh the votes with
         action = ReceiveBalanceSnapshot(p.id, p.start_ledger, tuple(sorted(balances.items())))

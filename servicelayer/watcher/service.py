@@ -93,24 +93,25 @@ class Watcher:
         if account is not None:
             report.payments = self.follow_payments(account)
         with self.database.session() as s:
-            asset = governance_asset(self.runtime, s)
+            token = governance_asset(self.runtime, s)
             before = followed(s)
         if before is not None and head.sequence < before.sequence:
             raise LedgerUnavailable(
                 f"the ledger is at {head.sequence}, behind the {before.sequence} already "
                 "followed: a different or reset ledger?"
             )
-        if asset is not None:
-            consistent = self.index(asset, head, report)
+        if token is not None:
+            consistent = self.index(token.asset, head, report)
             if consistent is None:
                 return report
             head = consistent
         if before is None or head.sequence > before.sequence:
             self.write(lambda s: self._advance(s, head))
         report.ledger = head.sequence
-        if asset is not None:
+        if token is not None:
+            dao = frozenset([account] if account is not None else [])
             report.snapshots = self.write(
-                lambda s: record_snapshots(self.runtime, s, asset, self.epoch_seconds)
+                lambda s: record_snapshots(self.runtime, s, token, self.epoch_seconds, dao)
             )
         return report
 

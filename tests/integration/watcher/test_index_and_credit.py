@@ -56,17 +56,21 @@ def test_proposals_get_the_snapshot_of_their_start_ledger(db: Database) -> None:
     with db.session(write=True) as s:
         assert governance_asset(rt, s) is None
         rt.apply(s, "issuance", [ActionDefineAsset(GOV, DIST, 10**12, AssetKind.GOVERNANCE)], CTX)
-        assert governance_asset(rt, s) == GOV
-        record_holders(s, GOV, LedgerHead(100, 1_800_000_000), {A: 60, B: 30})
+        token = governance_asset(rt, s)
+        assert token is not None and token.asset == GOV
+        record_holders(s, GOV, LedgerHead(100, 1_800_000_000), {A: 60, B: 30, DIST: 900})
         propose = ActionPropose(A, ProposalKind.BAN, 105, target=C)
         rt.apply(s, "moderation", [propose], CTX)
-        assert record_snapshots(rt, s, GOV, 3600) == []  # the index is not at 105 yet
-        record_holders(s, GOV, LedgerHead(105, 1_800_000_030), {A: 60, B: 30})
+        assert record_snapshots(rt, s, token, 3600) == []  # the index is not at 105 yet
+        record_holders(s, GOV, LedgerHead(105, 1_800_000_030), {A: 60, B: 30, TREASURY: 9})
         record_holders(s, GOV, LedgerHead(110, 1_800_000_060), {A: 1, B: 89})
-        assert record_snapshots(rt, s, GOV, 3600) == [1]
-        assert record_snapshots(rt, s, GOV, 3600) == []  # once
+        dao = frozenset([TREASURY])
+        assert record_snapshots(rt, s, token, 3600, dao) == [1]
+        assert record_snapshots(rt, s, token, 3600, dao) == []  # once
     with db.session() as s:
         proposal = rt.current(s, "moderation")[0].proposals[1]
+        assert repo.balances_at(s, "GOV:" + ISSUER, 105) == {A: 60, B: 30, TREASURY: 9}
+    # what the DAO itself holds (distribution, treasury) has no vote
     assert proposal.snapshot == {A: 60, B: 30}
 
 
