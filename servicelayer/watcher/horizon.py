@@ -125,6 +125,14 @@ def memo_of(tx: dict[str, Any]) -> Memo | None:
     return None
 
 
+def paging_token(record: dict[str, Any]) -> str:
+    """A record's paging token (a TOID); LedgerUnavailable when it is not one."""
+    token = record.get("paging_token")
+    if type(token) is not str or _TOKEN_RE.fullmatch(token) is None:
+        raise LedgerUnavailable("Horizon sent a record without a valid paging token")
+    return token
+
+
 def payment_of(record: dict[str, Any], closed_at: int | None = None) -> ObservedPayment | None:
     """The payment in an operation record (with its joined transaction), None when the
     operation is not a payment. Raises LedgerUnavailable when it cannot be placed at all

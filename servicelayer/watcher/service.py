@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -31,8 +31,14 @@ from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 from servicelayer.storage.db import Database
 from servicelayer.watcher.balances import governance_asset, record_holders, record_snapshots
-from servicelayer.watcher.horizon import LedgerFeed, LedgerHead, payment_of
-from servicelayer.watcher.payments import credit
+from servicelayer.watcher.horizon import (
+    LedgerFeed,
+    LedgerHead,
+    ObservedPayment,
+    paging_token,
+    payment_of,
+)
+from servicelayer.watcher.payments import credit, is_inbound
 
 log = logging.getLogger("acenode.watcher")
 T = TypeVar("T")
@@ -116,7 +122,11 @@ class Watcher:
         return report
 
     def follow_payments(self, treasury: str) -> list[str]:
-        """Credit the treasury's new payments, page by page; the statuses recorded."""
+        """Credit the treasury's new payments, page by page; the statuses recorded.
+
+        Each inbound payment is applied in one transaction with the cursor moving past it;
+        records with nothing to apply (the treasury's own payouts, account creations) only
+        move the cursor, once per page."""
         statuses: list[str] = []
         name = payments_mark(treasury)
         for _ in range(self.max_pages):
@@ -124,12 +134,20 @@ class Watcher:
                 row = repo.mark(s, name)
                 cursor = row.cursor if row is not None else ""
             records = self.feed.payments(treasury, cursor, PAGE)
+            moved = cursor
             for record in records:
+                payment = payment_of(record)
+                if payment is None or not is_inbound(payment, treasury):
+                    continue
                 status = self.write(
-                    partial(self._credit, name=name, treasury=treasury, record=record)
+                    partial(self._credit, name=name, treasury=treasury, payment=payment)
                 )
+                moved = payment.paging_token
                 if status is not None:
                     statuses.append(status)
+            last = paging_token(records[-1]) if records else cursor
+            if last != moved:
+                self.write(partial(repo.set_mark, name=name, cursor=last))
             if len(records) < PAGE:
                 break
         return statuses
@@ -157,13 +175,10 @@ class Watcher:
         return None
 
     def _credit(
-        self, session: Session, *, name: str, treasury: str, record: dict[str, Any]
+        self, session: Session, *, name: str, treasury: str, payment: ObservedPayment
     ) -> str | None:
-        payment = payment_of(record)
-        row = None
-        if payment is not None:
-            row = credit(self.runtime, session, payment, treasury, self.epoch_seconds)
-        repo.set_mark(session, name, cursor=str(record.get("paging_token")))
+        row = credit(self.runtime, session, payment, treasury, self.epoch_seconds)
+        repo.set_mark(session, name, cursor=payment.paging_token)
         return row.status if row is not None else None
 
     @staticmethod

@@ -160,6 +160,16 @@ def test_a_payment_with_an_unknown_memo_is_recorded_not_lost(watched: Watched) -
     assert credits(viewer) == []
 
 
+def test_the_treasurys_own_payouts_are_not_payments_to_it(watched: Watched) -> None:
+    viewer = Member(watched.node, funded(watched))
+    payout = [Payment(viewer.account, Asset.native(), "1")]
+    submit(watched.ledger.url, watched.treasury, payout, [node_key(watched.directory)])
+    pay(watched, viewer.keypair, "0.5", text="sub")  # after the payout on the ledger
+    wait_for(lambda: credits(viewer) == [{"asset": "XLM", "amount": 5_000_000}], 20, "it")
+    assert [r["amount"] for r in recorded(watched) if r["source"] == viewer.account] == [5_000_000]
+    assert not [r for r in recorded(watched) if r["source"] == watched.treasury]
+
+
 def test_votes_weigh_the_token_balances_the_ledger_shows(watched: Watched) -> None:
     alice = Member(watched.node, funded(watched))
     bob = Member(watched.node, funded(watched))
