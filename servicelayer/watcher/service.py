@@ -124,9 +124,8 @@ class Watcher:
     def follow_payments(self, treasury: str) -> list[str]:
         """Credit the treasury's new payments, page by page; the statuses recorded.
 
-        Each inbound payment is applied in one transaction with the cursor moving past it;
-        records with nothing to apply (the treasury's own payouts, account creations) only
-        move the cursor, once per page."""
+        A page's payments are applied in one transaction together with the cursor moving
+        past the page: all of them or none, so each is applied exactly once."""
         statuses: list[str] = []
         name = payments_mark(treasury)
         for _ in range(self.max_pages):
@@ -134,20 +133,14 @@ class Watcher:
                 row = repo.mark(s, name)
                 cursor = row.cursor if row is not None else ""
             records = self.feed.payments(treasury, cursor, PAGE)
-            moved = cursor
-            for record in records:
-                payment = payment_of(record)
-                if payment is None or not is_inbound(payment, treasury):
-                    continue
-                status = self.write(
-                    partial(self._credit, name=name, treasury=treasury, payment=payment)
-                )
-                moved = payment.paging_token
-                if status is not None:
-                    statuses.append(status)
-            last = paging_token(records[-1]) if records else cursor
-            if last != moved:
-                self.write(partial(repo.set_mark, name=name, cursor=last))
+            if not records:
+                break
+            payments = [payment_of(r) for r in records]
+            inbound = [p for p in payments if p is not None and is_inbound(p, treasury)]
+            last = paging_token(records[-1])
+            statuses += self.write(
+                partial(self._credit_page, name=name, treasury=treasury, page=inbound, last=last)
+            )
             if len(records) < PAGE:
                 break
         return statuses
@@ -174,12 +167,22 @@ class Watcher:
                 return head, holders
         return None
 
-    def _credit(
-        self, session: Session, *, name: str, treasury: str, payment: ObservedPayment
-    ) -> str | None:
-        row = credit(self.runtime, session, payment, treasury, self.epoch_seconds)
-        repo.set_mark(session, name, cursor=payment.paging_token)
-        return row.status if row is not None else None
+    def _credit_page(
+        self,
+        session: Session,
+        *,
+        name: str,
+        treasury: str,
+        page: list[ObservedPayment],
+        last: str,
+    ) -> list[str]:
+        statuses = []
+        for payment in page:
+            row = credit(self.runtime, session, payment, treasury, self.epoch_seconds)
+            if row is not None:
+                statuses.append(row.status)
+        repo.set_mark(session, name, cursor=last)
+        return statuses
 
     @staticmethod
     def _advance(session: Session, head: LedgerHead) -> None:
