@@ -1,9 +1,9 @@
 """One payment to the treasury into the contracts, recorded once.
 
 The payment's row in ``treasury_payments`` and the contract action it routes to are
-written in the same database transaction as the watcher's cursor moving past it, so a
-crash anywhere replays the payment at most into a row that already exists (and the
-contracts refuse a payment id twice as well).
+written in the same database transaction as the watcher's cursor moving past it, so
+after a crash the payment is either fully applied or seen again; a payment seen again is
+skipped by its row (and the contracts refuse a payment id twice as well).
 """
 
 from __future__ import annotations

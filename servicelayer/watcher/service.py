@@ -2,8 +2,8 @@
 
 A tick
 1. reads the latest closed ledger;
-2. credits every new payment to the treasury (``payments``), each in its own write
-   transaction together with the Horizon cursor that moves past it;
+2. credits every new payment to the treasury (``payments``), a Horizon page at a time,
+   in one write transaction together with the cursor that moves past the page;
 3. reads the governance token's holders and keeps them as the balances at that ledger
    (``balances``), retrying when a holder changed meanwhile;
 4. records that ledger as the one the node has followed (governance takes proposals'
