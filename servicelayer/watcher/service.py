@@ -95,17 +95,18 @@ class Watcher:
     def tick(self) -> TickReport:
         report = TickReport()
         head = self.feed.head()
-        account = self.treasury()
-        if account is not None:
-            report.payments = self.follow_payments(account)
         with self.database.session() as s:
-            token = governance_asset(self.runtime, s)
             before = followed(s)
         if before is not None and head.sequence < before.sequence:
             raise LedgerUnavailable(
                 f"the ledger is at {head.sequence}, behind the {before.sequence} already "
                 "followed: a different or reset ledger?"
             )
+        account = self.treasury()
+        if account is not None:
+            report.payments = self.follow_payments(account)
+        with self.database.session() as s:
+            token = governance_asset(self.runtime, s)
         if token is not None:
             consistent = self.index(token.asset, head, report)
             if consistent is None:
