@@ -74,14 +74,18 @@ def issue(
 def mint(
     code: Annotated[str, typer.Argument(help="Asset code")],
     amount: Annotated[str, typer.Option("--amount", help="Decimal amount to mint")],
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="A holder (G..., with a trustline); default: distribution"),
+    ] = None,
     data_dir: DataDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Mint more of an asset to its distribution account (within the cap)."""
+    """Mint more of an asset (within the cap) to its distribution account or a holder."""
     with cli_errors():
         stroops = _stroops(amount, "--amount")
         with issuance(load_settings(data_dir)) as service:
-            outcome = service.mint(code, stroops)
+            outcome = service.mint(code, stroops, to)
     _show(outcome, json_out)
 
 

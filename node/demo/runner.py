@@ -1,119 +1,507 @@
-"""The demo: one node on the embedded default and a few peer processes submitting to it."""
+"""The demo: one node on the embedded default doing the whole job, with real peers.
+
+1. A node starts (SQLite and the embedded Stellar ledger) and creates the DAO accounts.
+2. Providers publish two videos, plans, a bundle, a per-minute rate and a pay-per-view
+   offer over the REST API (SEP-10 sign-in); a spammer publishes junk.
+3. Viewers pay the treasury on the ledger; the node's ledger watcher credits them; one
+   subscribes to the bundle.
+4. Real libtorrent peers share the videos on loopback; viewers sign receipts from
+   libtorrent's counters while the node's probes watch the swarms; a cheater's tricks
+   are refused.
+5. Members holding the governance token vote (SEP-53, with `acedao`) to delist the junk.
+6. Each epoch is printed as it settles: verdicts, payouts paid on the ledger, the root
+   anchored; then `acedao audit` checks one payout against the ledger.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from rich.console import Console
 from rich.table import Table
+from stellar_sdk import Asset
 
+from node.demo import swarm as sw
+from node.demo.actors import Actor, Network
 from servicelayer.config import DEFAULT_PASSPHRASE
-from servicelayer.keys import create_key_file
 from testnet.processes import NodeProcess
 
-ROLES = ("viewer", "cdn-edge", "cheater")
-UPLOADERS = ("uploader-1", "uploader-2")
+T = TypeVar("T")
+EPOCH = 60
+XLM = 10_000_000
 STYLE = {"accepted": "green", "duplicate": "yellow", "rejected": "red"}
+GENESIS = {  # a test network's short votes
+    "gov.voting_period_s": 60,
+    "gov.freeze_s": 10,
+    "gov.timelock_s": 0,
+    "reward.min_payout": 1,
+}
+NODE_ENV = {
+    "ACENODE_EPOCH_SECONDS": str(EPOCH),
+    "ACENODE_EPOCHS__ENABLED": "true",
+    "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",
+    "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": "3",
+    "ACENODE_PROBES__ENABLED": "true",
+    "ACENODE_PROBES__LISTEN": "127.0.0.1:0",
+    "ACENODE_PROBES__RATE_PPM": "1000000",
+    "ACENODE_PROBES__SECONDS": "15",
+    "ACENODE_PROBES__INTERVAL_SECONDS": "2",
+    "ACENODE_STELLAR__LEDGER_CLOSE_SECONDS": "0.5",
+    "ACENODE_WATCHER__INTERVAL_SECONDS": "1",
+    "ACENODE_GOVERNANCE__INTERVAL_SECONDS": "1",
+    "ACENODE_GENESIS__DAO_PARAMS": json.dumps(GENESIS),
+}
+PEOPLE = ("ana", "ben", "uma", "vic", "val", "pam", "mo", "max", "spam")
+ROLES = {
+    "ana": "provider (films); curates the bundle",
+    "ben": "provider (music)",
+    "uma": "peer seeding both videos (earns bandwidth rewards)",
+    "vic": "viewer, subscribed to the bundle",
+    "val": "viewer, paying per minute from a prepaid balance",
+    "pam": "viewer, buying one-time access to the song",
+    "mo": "DAO member (governance token)",
+    "max": "DAO member (governance token)",
+    "spam": "publishes junk",
+}
 
 
 def run_demo(console: Console, workdir: Path | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="acenode-demo-") as tmp:
         root = workdir or Path(tmp)
-        node = NodeProcess(root / "node")
+        node = NodeProcess(root / "node", **NODE_ENV)
         console.rule("[bold]Ace service-layer node: demo")
-        console.print(f"starting a node (SQLite in {node.data_dir}) on {node.url}")
+        console.print(
+            f"a node on {node.url}: SQLite in {node.data_dir}, embedded Stellar "
+            f"ledger (Horizon) on {node.horizon_url}, {EPOCH} s epochs"
+        )
         node.start()
         try:
-            accounts = _make_keys(root / "keys")
-            lines = _run_peers(node.url, root / "keys", accounts)
-            console.print(_results_table(lines))
-            console.print(_usage_table(node, accounts))
+            Demo(console, node, root).run()
         finally:
             code = node.stop()
         console.print(f"node stopped with SIGTERM, exit status {code}")
         return 0 if code == 0 else 1
 
 
-def _make_keys(directory: Path) -> dict[str, str]:
-    return {
-        name: create_key_file(directory / f"{name}.key").public_key for name in (*ROLES, *UPLOADERS)
-    }
+class Demo:
+    def __init__(self, console: Console, node: NodeProcess, root: Path) -> None:
+        self.console = console
+        self.node = node
+        self.root = root
+        self.http = httpx.Client(base_url=node.url, timeout=30)
+        self.net = Network(node.url, node.horizon_url, DEFAULT_PASSPHRASE)
+        self.people: dict[str, Actor] = {}
+        self.names: dict[str, str] = {}
+        self.shown: set[int] = set()
 
+    # -- the story -----------------------------------------------------------------------
+    def run(self) -> None:
+        dao = self.wait_for_dao()
+        self.meet_people()
+        film, song, junk = self.publish()
+        self.pay_and_subscribe(dao["treasury"], song)
+        proposal = self.govern(junk)
+        start_epoch = self.now_epoch()
+        self.share(film, song)
+        self.cheat(film)
+        self.wait_for_decision(proposal, junk)
+        self.settle_epochs(start_epoch)
+        self.audit(dao["anchor"])
 
-def _run_peers(url: str, keys: Path, accounts: dict[str, str]) -> list[dict[str, Any]]:
-    peers = [f"--peer={name}={account}" for name, account in accounts.items()]
-    procs = [
-        subprocess.Popen(
+    def wait_for_dao(self) -> dict[str, str]:
+        self.step("The node creates the DAO's accounts on its ledger")
+
+        def accounts() -> dict[str, str] | None:
+            found: dict[str, str] = self.http.get("/v1/dao").json()["accounts"]
+            return found if {"treasury", "anchor"} <= set(found) else None
+
+        found = _poll(accounts, 90, "the DAO accounts")
+        table = Table("role", "account", title="DAO accounts (validators' multisig, no master key)")
+        for role, account in found.items():
+            table.add_row(role, account)
+        self.console.print(table)
+        return found
+
+    def meet_people(self) -> None:
+        self.step("People get Stellar accounts (friendbot)")
+        for name in PEOPLE:
+            actor = Actor.create(name, self.root / "keys", self.net)
+            actor.fund()
+            self.people[name] = actor
+            self.names[actor.account] = name
+        table = Table("who", "account", "role")
+        for name, actor in self.people.items():
+            table.add_row(name, actor.account, ROLES[name])
+        self.console.print(table)
+
+    def publish(self) -> tuple[sw.TorrentFixture, sw.TorrentFixture, str]:
+        self.step("Providers publish over the REST API (SEP-10 sign-in)")
+        p = self.people
+        film = sw.make_video(self.root / "videos" / "film", "film")
+        song = sw.make_video(self.root / "videos" / "song", "song")
+        junk = hashlib.sha1(b"free crypto").hexdigest()
+        rows = [
+            (
+                "ana",
+                "/v1/catalog",
+                {
+                    "infohash": film.infohash,
+                    "title": "Sunrise over Tallinn",
+                    "tags": ["film", "travel"],
+                    "bitrate": sw.BITRATE,
+                },
+            ),
+            (
+                "ben",
+                "/v1/catalog",
+                {
+                    "infohash": song.infohash,
+                    "title": "Northern Lights",
+                    "tags": ["music"],
+                    "bitrate": sw.BITRATE,
+                },
+            ),
+            (
+                "spam",
+                "/v1/catalog",
+                {"infohash": junk, "title": "FREE CRYPTO click here", "tags": ["film"]},
+            ),
+            (
+                "ana",
+                "/v1/plans",
+                {"plan_id": "ana-films", "price": 2 * XLM, "period": 3600, "asset": "XLM"},
+            ),
+            (
+                "ben",
+                "/v1/plans",
+                {"plan_id": "ben-music", "price": 2 * XLM, "period": 3600, "asset": "XLM"},
+            ),
+            (
+                "ana",
+                "/v1/bundles",
+                {
+                    "bundle_id": "all-access",
+                    "plans": ["ana-films", "ben-music"],
+                    "price": 3 * XLM,
+                    "period": EPOCH,
+                    "asset": "XLM",
+                },
+            ),
+            (
+                "ana",
+                "/v1/billing/rates",
+                {"content": film.infohash, "asset": "XLM", "per_minute": XLM // 10},
+            ),
+            (
+                "ben",
+                "/v1/access/offers",
+                {"content": song.infohash, "price": 2 * XLM, "asset": "XLM", "duration": 3600},
+            ),
+        ]
+        table = Table("who", "call", "what")
+        for who, path, body in rows:
+            p[who].post(path, body)
+            what = body.get("title") or body.get("plan_id") or body.get("bundle_id") or ""
+            if path == "/v1/billing/rates":
+                what = "0.1 XLM per started minute of the film"
+            if path == "/v1/access/offers":
+                what = "the song for 2 XLM, one hour"
+            table.add_row(who, f"POST {path}", str(what))
+        self.console.print(table)
+        return film, song, junk
+
+    def pay_and_subscribe(self, treasury: str, song: sw.TorrentFixture) -> None:
+        self.step("Viewers pay the treasury on the ledger; the watcher credits them")
+        p = self.people
+        song_memo = bytes.fromhex(song.infohash) + bytes(12)
+        payments = [
+            ("vic", "3", {"text": "sub"}, "bundle credit (memo sub)"),
+            ("val", "1", {"text": "prepaid"}, "prepaid balance (memo prepaid)"),
+            ("pam", "2", {"memo_hash": song_memo}, "the song (memo = its infohash)"),
+        ]
+        table = Table("who", "paid", "for", "ledger transaction")
+        for who, amount, memo, what in payments:
+            tx = p[who].pay(treasury, amount, **memo)
+            table.add_row(who, f"{amount} XLM", what, tx[:16] + "…")
+        self.console.print(table)
+        _poll(lambda: self.credit(p["vic"]) >= 3 * XLM or None, 60, "vic's credit")
+        _poll(lambda: self.prepaid(p["val"]) > 0 or None, 60, "val's prepaid balance")
+        _poll(
+            lambda: p["pam"].get(f"/v1/accounts/{p['pam'].account}/access")["grants"] or None,
+            60,
+            "pam's purchase",
+        )
+        subscription = p["vic"].post("/v1/subscriptions", {"offering_id": "all-access"})
+        self.console.print(
+            f"vic subscribes to [bold]all-access[/bold]: {subscription['status']}, paid until "
+            f"{time.strftime('%H:%M:%S', time.localtime(subscription['paid_until']))}"
+        )
+        table = Table("who", "content", "may watch?", "why", title="GET /v1/entitlements")
+        for who, content, name in (
+            ("vic", song.infohash, "song"),
+            ("pam", song.infohash, "song"),
+            ("val", song.infohash, "song"),
+        ):
+            answer = self.http.get(
+                "/v1/entitlements", params={"account": p[who].account, "content": content}
+            ).json()
+            table.add_row(who, name, "yes" if answer["allowed"] else "no", answer["reason"])
+        self.console.print(table)
+
+    def govern(self, junk: str) -> int:
+        self.step("The DAO votes to delist the junk (governance token, SEP-53 votes)")
+        p = self.people
+        self.acenode("assets", "issue", "ACE", "--cap", "1000000")
+        ace = self.http.get("/v1/assets/ACE").json()
+        token = Asset("ACE", ace["issuer"])
+        for who, amount in (("mo", "600"), ("max", "400")):
+            p[who].trust(token)
+            self.acenode("assets", "mint", "ACE", "--amount", amount, "--to", p[who].account)
+        self.console.print("ACE issued; 600 minted to mo, 400 to max (`acenode assets`)")
+        minted = self.ledger_now()
+        _poll(
+            lambda: (self.http.get("/v1/health").json().get("ledger") or 0) >= minted or None,
+            60,
+            "the node to follow the ledger past the mints",
+        )
+        opened = self.acedao(
+            "mo", "propose", "delist", "--target", junk, "--description", "spam: not a film"
+        )
+        proposal = int(opened["result"]["id"])
+        self.console.print(f"mo opens proposal #{proposal} (`acedao propose delist`)")
+
+        def snapshot() -> bool | None:
+            found = self.http.get(f"/v1/proposals/{proposal}").json()
+            return True if found.get("snapshot_recorded") else None
+
+        _poll(snapshot, 60, "the balance snapshot of the proposal's start ledger")
+        for who in ("mo", "max"):
+            self.acedao(who, "vote", str(proposal), "yes", "--reason", "spam")
+        self.console.print("mo and max vote yes (`acedao vote`, signed locally, SEP-53)")
+        return proposal
+
+    def share(self, film: sw.TorrentFixture, song: sw.TorrentFixture) -> None:
+        self.step("Peers share the videos with real libtorrent sessions on loopback")
+        p = self.people
+        swarms = [sw.start_swarm("film", film, p["uma"]), sw.start_swarm("song", song, p["uma"])]
+        try:
+            watching = [
+                (swarms[0], "vic"),
+                (swarms[0], "val"),
+                (swarms[1], "vic"),
+                (swarms[1], "pam"),
+            ]
+            first = [sw.join(s, p[who], self.root / "peers") for s, who in watching]
+            sw.register(swarms)
+            self.submit([r for v in first for r in v.receipts])
+            self.console.print(
+                "uma seeds both videos; vic watches both, val the film, pam the "
+                "song; the node's probes join the swarms"
+            )
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                time.sleep(5)
+                fresh = [
+                    r
+                    for (s, _), v in zip(watching, first, strict=True)
+                    for r in sw.sign_progress(s, v)
+                ]
+                self.submit(fresh)
+                if all(v.leecher.is_seeding() for v in first):
+                    break
+            fresh = [
+                r for (s, _), v in zip(watching, first, strict=True) for r in sw.sign_progress(s, v)
+            ]
+            self.submit(fresh)
+            table = Table("viewer", "video", "bytes from uma", "watched s", "receipts")
+            for (s, who), v in zip(watching, first, strict=True):
+                table.add_row(who, s.title, f"{v.received:,}", str(v.seconds), str(len(v.receipts)))
+            self.console.print(table)
+        finally:
+            sw.close(swarms)
+
+    def cheat(self, film: sw.TorrentFixture) -> None:
+        self.step("A cheater tries the classic tricks")
+        cheater = Actor.create("cheater", self.root / "keys", self.net)
+        out = subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "node.demo.peer",
-                role,
+                "cheater",
                 "--node",
-                url,
+                self.node.url,
                 "--key",
-                str(keys / f"{role}.key"),
+                str(cheater.key_file),
                 "--passphrase",
                 DEFAULT_PASSPHRASE,
-                *peers,
+                f"--peer=uploader={self.people['uma'].account}",
+                f"--video={film.infohash}",
             ],
-            stdout=subprocess.PIPE,
+            capture_output=True,
             text=True,
+            timeout=120,
+            check=True,
         )
-        for role in ROLES
-    ]
-    lines: list[dict[str, Any]] = []
-    for proc in procs:
-        out, _ = proc.communicate(timeout=120)
-        if proc.returncode != 0:
-            raise RuntimeError(f"peer {proc.args[3]} failed with exit status {proc.returncode}")
-        lines += [json.loads(line) for line in out.splitlines() if line.strip()]
-    return lines
+        table = Table("receipt", "status", "reason", title="What the node accepted and rejected")
+        for line in (json.loads(x) for x in out.stdout.splitlines() if x.strip()):
+            status = line["status"]
+            table.add_row(line["what"], f"[{STYLE[status]}]{status}[/]", line.get("reason") or "")
+        self.console.print(table)
 
+    def wait_for_decision(self, proposal: int, junk: str) -> None:
+        self.step("The vote ends; the node carries out the decision")
 
-def _results_table(lines: list[dict[str, Any]]) -> Table:
-    table = Table(title="What the node accepted and rejected")
-    for column in ("peer", "receipt", "status", "reason"):
-        table.add_column(column)
-    for line in lines:
-        status = line["status"]
-        table.add_row(
-            line["peer"], line["what"], f"[{STYLE[status]}]{status}[/]", line.get("reason") or ""
+        def executed() -> dict[str, Any] | None:
+            found: dict[str, Any] = self.http.get(f"/v1/proposals/{proposal}").json()
+            return found if found["status"] == "executed" else None
+
+        found = _poll(executed, 120, f"proposal #{proposal} to be executed")
+        tally = found.get("tally", {})
+        self.console.print(f"proposal #{proposal}: {found['status']}, tally {tally}")
+        item = self.http.get(f"/v1/catalog/{junk}").json()
+        hits = self.http.get("/v1/catalog", params={"q": "crypto"}).json()["total"]
+        self.console.print(
+            f"the junk is now [bold]{item['status']}[/bold]; a catalog search "
+            f"for 'crypto' finds {hits} item(s)"
         )
-    return table
+
+    def settle_epochs(self, first: int) -> None:
+        self.step("Epochs close, are verified, computed, paid on the ledger and anchored")
+        last = self.now_epoch()
+        _poll(lambda: self.show_settled(first, last), 6 * EPOCH, f"epoch {last} to settle")
+
+    def show_settled(self, first: int, last: int) -> bool | None:
+        epochs = self.http.get("/v1/epochs", params={"limit": 50}).json()["epochs"]
+        for e in sorted(epochs, key=lambda e: e["number"]):
+            if e["number"] < first or e["number"] in self.shown or e["status"] != "anchored":
+                continue
+            self.shown.add(e["number"])
+            self.show_epoch(e)
+        return True if last in self.shown else None
+
+    def show_epoch(self, epoch: dict[str, Any]) -> None:
+        n = epoch["number"]
+        verdicts = self.http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
+        counts: dict[str, int] = {}
+        for v in verdicts:
+            counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
+        payouts = self.http.get(f"/v1/epochs/{n}/payouts").json()["payouts"]
+        self.console.print(
+            f"[bold]epoch {n}[/bold]: {epoch['receipts']} receipts "
+            f"({', '.join(f'{k} {c}' for k, c in sorted(counts.items())) or 'none'}), "
+            f"root {str(epoch['root'])[:16]}… anchored in ledger {epoch['anchor_ledger']}"
+        )
+        if payouts:
+            table = Table("payout", "kind", "to", "XLM", "status", "transaction")
+            for p in payouts:
+                table.add_row(
+                    p["id"],
+                    p["kind"],
+                    self.names.get(p["account"], p["account"][:8]),
+                    f"{p['amount'] / XLM:.7f}",
+                    p["status"],
+                    (p["tx_hash"] or "")[:16],
+                )
+            self.console.print(table)
+            self.last_payout = payouts[-1]["id"]
+
+    def audit(self, anchor: str) -> None:
+        payout = getattr(self, "last_payout", None)
+        if payout is None:
+            return
+        self.step(f"A member audits payout {payout} against the ledger (`acedao audit`)")
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "node.cli.acedao_main",
+                "audit",
+                "payout",
+                payout,
+                "--node",
+                self.node.url,
+                "--horizon",
+                self.node.horizon_url,
+                "--anchor",
+                anchor,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.console.print(out.stdout.rstrip())
+
+    # -- helpers -------------------------------------------------------------------------
+    def step(self, title: str) -> None:
+        self.console.rule(title)
+
+    def ledger_now(self) -> int:
+        latest = httpx.get(f"{self.node.horizon_url}/ledgers", params={"order": "desc", "limit": 1})
+        return int(latest.json()["_embedded"]["records"][0]["sequence"])
+
+    def now_epoch(self) -> int:
+        return int(time.time()) // EPOCH
+
+    def credit(self, actor: Actor) -> int:
+        found = actor.get(f"/v1/accounts/{actor.account}/subscriptions")
+        return sum(c["amount"] for c in found.get("credits", []) if c["asset"] == "XLM")
+
+    def prepaid(self, actor: Actor) -> int:
+        found = actor.get(f"/v1/accounts/{actor.account}/statement")
+        return sum(b["balance"] for b in found["balances"])
+
+    def submit(self, receipts: list[dict[str, Any]]) -> None:
+        for start in range(0, len(receipts), 500):
+            answer = self.http.post(
+                "/v1/receipts", json={"receipts": receipts[start : start + 500]}
+            )
+            answer.raise_for_status()
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, **NODE_ENV, "ACENODE_STELLAR__HORIZON_URL": self.node.horizon_url}
+
+    def acenode(self, *args: str) -> None:
+        cmd = [sys.executable, "-m", "node", *args, "--data-dir", str(self.node.data_dir)]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=self._env())
+        if done.returncode != 0:
+            raise RuntimeError(f"acenode {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+    def acedao(self, who: str, *args: str) -> dict[str, Any]:
+        cmd = [
+            sys.executable,
+            "-m",
+            "node.cli.acedao_main",
+            *args,
+            "--node",
+            self.node.url,
+            "--key-file",
+            str(self.people[who].key_file),
+            "--json",
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"acedao {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
 
 
-def _usage_table(node: NodeProcess, accounts: dict[str, str]) -> Table:
-    """Usage over the current and the previous epoch (the peers' windows may span both)."""
-    table = Table(title="Usage as the node counts it (before swarm verification)")
-    columns = {
-        "uploaded_bytes": "uploaded MB",
-        "downloaded_bytes": "downloaded MB",
-        "viewing_seconds": "watched s",
-        "cdn_served_bytes": "CDN served MB",
-        "cdn_received_bytes": "CDN received MB",
-    }
-    table.add_column("account")
-    for title in columns.values():
-        table.add_column(title, justify="right")
-    with httpx.Client(base_url=node.url) as client:
-        epoch = client.get("/v1/health").json()["epoch"]
-        for name, account in accounts.items():
-            totals = dict.fromkeys(columns, 0)
-            for number in (epoch - 1, epoch):
-                usage = client.get(f"/v1/accounts/{account}/usage", params={"epoch": number})
-                for column in columns:
-                    totals[column] += usage.json()[column]
-            cells = (_human(column, value) for column, value in totals.items())
-            table.add_row(f"{name} {account[:6]}…", *cells)
-    return table
-
-
-def _human(column: str, value: int) -> str:
-    return f"{value:,}" if column == "viewing_seconds" else f"{value // 1_000_000:,}"
+def _poll(fetch: Callable[[], T | None], timeout: float, what: str) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = fetch()
+        if found is not None:
+            return found
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.5)

@@ -47,6 +47,7 @@ from servicelayer.storage.epoch_models import EpochMark, EpochPayout, EpochRecor
 PPM = 1_000_000
 PAYING = ("subscriptions", "access", "billing")  # contracts whose revenue lines are paid
 REWARD, REVENUE, REFUND = "reward", "revenue", "refund"
+AD_TAG = "ad"  # a catalog tag: viewing such an item is an ad view
 
 
 @dataclass
@@ -57,6 +58,7 @@ class VerifiedUsage:
     watched: dict[tuple[str, str], int] = field(default_factory=dict)  # (viewer, content)
     spans: list[tuple[str, str, str, int, int, int]] = field(default_factory=list)
     # (viewer, content, session, from second, to second, window start) of verified viewing
+    views: dict[tuple[str, str], int] = field(default_factory=dict)  # verified viewing receipts
 
     def seconds_by_content(self) -> dict[str, int]:
         totals: dict[str, int] = {}
@@ -76,6 +78,7 @@ def verified_usage(session: Session, epoch: int, epoch_seconds: int) -> Verified
         if r.kind == Kind.VIEWING:
             key = (r.signer, r.content)
             usage.watched[key] = usage.watched.get(key, 0) + counted
+            usage.views[key] = usage.views.get(key, 0) + 1
             span = (r.signer, r.content, r.session, r.base, r.base + counted, r.window_start)
             usage.spans.append(span)
         else:  # bandwidth and CDN: the serving side earns
@@ -136,6 +139,7 @@ def compute_epoch(
         watched = usage.seconds_by_content()
         by_owner = {(owners[c], c): s for c, s in watched.items() if c in owners}
         votes = _participation(runtime, session, start, end)
+        ads = ad_views(usage, ad_contents(runtime, session))
         facts: list[Action] = [
             ReceiveEpochFacts(
                 epoch,
@@ -143,7 +147,7 @@ def compute_epoch(
                 attributed.viewer_payments,
                 tuple((u, c, b) for (u, c), b in sorted(usage.served.items()) if u),
                 tuple((owner, c, s) for (owner, c), s in sorted(by_owner.items())),
-                (),
+                ads,
                 votes,
             )
             for attributed in attribute_fees(withheld.fees, by_owner)
@@ -185,6 +189,23 @@ def content_owners(runtime: ContractRuntime, session: Session) -> dict[str, str]
         catalog, _ = runtime.current(session, "catalog")
         owners.update({c: item.provider for c, item in catalog.items.items()})
     return owners
+
+
+def ad_contents(runtime: ContractRuntime, session: Session) -> set[str]:
+    """Catalog items tagged ``ad``: watching them is an ad view."""
+    if "catalog" not in runtime.specs:
+        return set()
+    catalog, _ = runtime.current(session, "catalog")
+    return {c for c, item in catalog.items.items() if AD_TAG in item.tags}
+
+
+def ad_views(usage: VerifiedUsage, ads: set[str]) -> tuple[tuple[str, int], ...]:
+    """Per viewer, its verified viewing receipts on ads (one per stream and window)."""
+    counts: dict[str, int] = {}
+    for (viewer, content), n in usage.views.items():
+        if content in ads:
+            counts[viewer] = counts.get(viewer, 0) + n
+    return tuple(sorted(counts.items()))
 
 
 def _params(runtime: ContractRuntime, session: Session) -> dict[str, int]:

@@ -124,10 +124,11 @@ class IssuanceService:
         self.accounts.ensure_account(issuer)
         return self._carry_out(spec.code, resumed=existing is not None)
 
-    def mint(self, code: str, amount: int) -> Outcome:
-        """Mint ``amount`` more to the distribution account (within the cap)."""
+    def mint(self, code: str, amount: int, to: str | None = None) -> Outcome:
+        """Mint ``amount`` more (within the cap) to ``to``, by default the distribution
+        account; a holder needs a trustline first (the ledger refuses the payment)."""
         asset = self._asset(code)
-        self._apply([ActionMint(asset.asset, asset.distribution, amount)])
+        self._apply([ActionMint(asset.asset, to or asset.distribution, amount)])
         return self._carry_out(code, resumed=False)
 
     def lock(self, code: str) -> Outcome:

@@ -25,6 +25,7 @@ CONFIG = PipelineConfig(epoch_seconds=3600, close_grace_seconds=300)
 AFTER = (EPOCH + 1) * 3600 + 300
 CONTENT = INFOHASH.hex()
 PRICE = 50_000_000  # 5 XLM
+AD = bytes(range(100, 120))  # a catalog item tagged "ad"
 
 
 def runtime() -> ContractRuntime:
@@ -35,9 +36,18 @@ def runtime() -> ContractRuntime:
 def test_a_purchase_pays_the_provider_net_of_the_fee_and_funds_the_rewards(db: Database) -> None:
     rt = runtime()
     provider, viewer, uploader = make_signer(), make_signer(), make_signer()
+    advertiser = make_signer()
     ctx = Context(epoch=EPOCH, close_time=NOW - 300, seed=b"")
     with db.session(write=True) as s:
-        rt.apply(s, "catalog", [ActionPublish(CONTENT, "A film", ("film",), provider.account)], ctx)
+        rt.apply(
+            s,
+            "catalog",
+            [
+                ActionPublish(CONTENT, "A film", ("film",), provider.account),
+                ActionPublish(AD.hex(), "Buy our tea", ("ad",), advertiser.account),
+            ],
+            ctx,
+        )
         rt.apply(
             s,
             "access",
@@ -49,11 +59,13 @@ def test_a_purchase_pays_the_provider_net_of_the_fee_and_funds_the_rewards(db: D
         )
     watched = viewer.viewing_session(INFOHASH, NOW - 200)
     served = viewer.bandwidth_session(uploader.account, INFOHASH, NOW - 200)
+    ad = viewer.viewing_session(AD, NOW - 200)
     receipts = [
         viewer.wire(watched.update(60, NOW - 120)),
         viewer.wire(served.update(8_000_000, NOW - 120)),
+        viewer.wire(ad.update(30, NOW - 120)),
     ]
-    assert [status for status, _ in submit(db, receipts)] == ["accepted"] * 2
+    assert [status for status, _ in submit(db, receipts)] == ["accepted"] * 3
 
     steps = [verify_step(rt, 3600), compute_step(rt, 3600)]
     reached = [p.reached for p in advance(db, CONFIG, steps, "w1", AFTER)]
@@ -69,9 +81,10 @@ def test_a_purchase_pays_the_provider_net_of_the_fee_and_funds_the_rewards(db: D
     totals = rewards.totals[NATIVE]
     assert totals.received == fee  # the fee, and only the fee, funds the pools
     earned = {a: b.earned for (a, _), b in rewards.balances.items()}
-    # the creator's 30 % of the fee by verified viewing; the uploader is a newcomer no
-    # probe has vetted, serving a viewer with no vetted source: its bytes earn nothing yet
-    assert earned == {provider.account: fee * 3000 // 10_000}
+    # the creator's 30 % of the fee by verified viewing, the ad viewer the 5 % ads pool;
+    # the uploader is a newcomer no probe has vetted, serving a viewer with no vetted
+    # source: its bytes earn nothing yet
+    assert earned == {provider.account: fee * 3000 // 10_000, viewer.account: fee * 500 // 10_000}
     assert sum(earned.values()) + totals.treasury == fee
     # below the DAO's minimum payout (1 XLM): carried over, not paid, not lost
     assert not any(p.kind == REWARD for p in payouts)
