@@ -57,5 +57,5 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         sep10=sep10,
         tokens=tokens,
         mutations=IdempotentRunner(database, runtime),
-        ledger_sequence=lambda: followed_ledger(database),
+        ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
     )

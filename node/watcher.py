@@ -29,13 +29,20 @@ def build_watcher(state: NodeState) -> Watcher:
     )
 
 
-def followed_ledger(database: Database) -> int:
-    """The ledger sequence governance acts at: the last one the watcher followed."""
+def followed_ledger(database: Database, horizon_url: str) -> int:
+    """The ledger sequence governance acts at: the last one the watcher followed (its
+    balance index has it). A node whose watcher never ran (none in this process nor in
+    another on the database) asks Horizon for its latest ledger instead."""
     with database.session() as s:
         head = followed(s)
-    if head is None:
+    if head is not None:
+        return head.sequence
+    feed = LedgerFeed(horizon_url)
+    try:
+        return feed.head().sequence
+    except LedgerUnavailable as exc:
         raise LedgerUnavailable(
-            "the node has not followed the ledger yet (the watcher reads it every few "
-            "seconds); retry shortly"
-        )
-    return head.sequence
+            f"the node has not followed the ledger yet and cannot read it: {exc.detail}"
+        ) from None
+    finally:
+        feed.close()

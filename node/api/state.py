@@ -30,7 +30,7 @@ class NodeState:
     tokens: TokenIssuer = field(repr=False)
     mutations: IdempotentRunner = field(repr=False)
     # The ledger sequence that governance actions are taken at: the last ledger the
-    # ledger watcher followed (LedgerUnavailable before its first tick).
+    # ledger watcher followed (Horizon's latest before the watcher's first tick).
     ledger_sequence: Callable[[], int] = field(repr=False)
     proofs: Trees = field(default_factory=Trees, repr=False)  # epochs' Merkle trees
 
