@@ -121,6 +121,13 @@ class ReceiveContentDelisted(Action):
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiveContentRelisted(Action):
+    """A won appeal restored a delisted content id: entitlements to it count again."""
+
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class SendProviderRevenue(Event):
     """Pay ``amount`` stroops of ``asset`` to a provider; ``reference`` is unique per payout."""
 

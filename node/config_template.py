@@ -71,6 +71,12 @@ log_level = "{log_level}"
 # base_fee = 100
 # submit_timeout = 30.0
 
+# The governance job: counts ended votes, carries out due decisions (delistings, bans,
+# parameter changes) and mints what the DAO voted (docs/operator.md).
+[governance]
+# enabled = true
+# interval_seconds = 60
+
 # What every validator of this network configures identically, before the first epoch.
 [genesis]
 # DAO parameters in force until the DAO votes to change them (defaults and bounds:

@@ -7,17 +7,33 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from node import settlement as wiring
+from node.api.state import NodeState
 from servicelayer.config import NodeSettings
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.issuance.ledger import IssuerAccounts
 from servicelayer.issuance.service import IssuanceService
 from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage.db import Database
 
 
 def _now() -> int:
     return int(time.time())
+
+
+def _accounts(settings: NodeSettings, ledger: Horizon) -> IssuerAccounts:
+    boot = wiring.bootstrap(settings, ledger)
+    return IssuerAccounts(
+        ledger,
+        settings.network_passphrase,
+        boot.keys,
+        boot.policy,
+        list(boot.signer_keys.values()),
+        friendbot_url=boot.friendbot_url,
+        funding_key=boot.funding_key,
+        base_fee=boot.base_fee,
+    )
 
 
 @contextmanager
@@ -27,21 +43,33 @@ def issuance(settings: NodeSettings) -> Iterator[IssuanceService]:
     ledger = wiring.horizon(settings)
     try:
         db.upgrade()
-        boot = wiring.bootstrap(settings, ledger)
-        accounts = IssuerAccounts(
-            ledger,
-            settings.network_passphrase,
-            boot.keys,
-            boot.policy,
-            list(boot.signer_keys.values()),
-            friendbot_url=boot.friendbot_url,
-            funding_key=boot.funding_key,
-            base_fee=boot.base_fee,
-        )
         runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
         yield IssuanceService(
-            db, runtime, accounts, DaoKeys(settings.data_dir), _now, settings.epoch_seconds
+            db,
+            runtime,
+            _accounts(settings, ledger),
+            DaoKeys(settings.data_dir),
+            _now,
+            settings.epoch_seconds,
         )
     finally:
         ledger.close()
         db.dispose()
+
+
+@contextmanager
+def running_node_issuance(state: NodeState) -> Iterator[IssuanceService]:
+    """The issuance service of a running node: its database, runtime and clock."""
+    settings = state.settings
+    ledger = wiring.horizon(settings)
+    try:
+        yield IssuanceService(
+            state.database,
+            state.runtime,
+            _accounts(settings, ledger),
+            DaoKeys(settings.data_dir),
+            state.clock,
+            settings.epoch_seconds,
+        )
+    finally:
+        ledger.close()

@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from servicelayer.errors import ConfigError
+from servicelayer.governance.settings import GovernanceSettings
 from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
@@ -61,6 +62,7 @@ class NodeSettings(BaseSettings):
     stellar: StellarSettings = Field(default_factory=StellarSettings)
     watcher: WatcherSettings = Field(default_factory=WatcherSettings)
     genesis: GenesisSettings = Field(default_factory=GenesisSettings)
+    governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

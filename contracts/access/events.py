@@ -10,6 +10,7 @@ from contracts.core import Asset, Event, EventRejected
 __all__ = [
     "EventAccessGranted",
     "EventContentDelisted",
+    "EventContentRelisted",
     "EventOfferSet",
     "EventPaymentRefunded",
     "EventRejected",
@@ -66,4 +67,9 @@ class SendAccessToken(Event):
 
 @dataclass(frozen=True, slots=True)
 class EventContentDelisted(Event):
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventContentRelisted(Event):
     content: str

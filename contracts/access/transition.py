@@ -16,6 +16,7 @@ from contracts.access.actions import ActionSetAccessPrice, ActionStopSales, Rece
 from contracts.access.events import (
     EventAccessGranted,
     EventContentDelisted,
+    EventContentRelisted,
     EventOfferSet,
     EventPaymentRefunded,
     EventSalesStopped,
@@ -24,6 +25,7 @@ from contracts.access.events import (
 from contracts.access.state import MAX_DURATION, MIN_DURATION, AccessState, Grant, Offer
 from contracts.common import (
     ReceiveContentDelisted,
+    ReceiveContentRelisted,
     SendProviderRevenue,
     SendRefund,
     is_account,
@@ -58,6 +60,8 @@ def transition(state: AccessState, action: Action, ctx: Context) -> Result:
             return _payment(state, action, ctx)
         case ReceiveContentDelisted():
             return _delist(state, action)
+        case ReceiveContentRelisted():
+            return _relist(state, action)
         case _:
             return rejected(state, action, "unknown_action")
 
@@ -179,3 +183,14 @@ def _delist(state: AccessState, action: ReceiveContentDelisted) -> Result:
         return rejected(state, action, "already_delisted")
     offers = {**state.offers, offer.content: replace(offer, delisted=True, on_sale=False)}
     return TransitionResult(replace(state, offers=offers), (EventContentDelisted(offer.content),))
+
+
+def _relist(state: AccessState, action: ReceiveContentRelisted) -> Result:
+    """Grants count again; the offer stays off sale until its provider prices it again."""
+    offer = state.offers.get(action.content) if type(action.content) is str else None
+    if offer is None:
+        return rejected(state, action, "unknown_content")
+    if not offer.delisted:
+        return rejected(state, action, "not_delisted")
+    offers = {**state.offers, offer.content: replace(offer, delisted=False)}
+    return TransitionResult(replace(state, offers=offers), (EventContentRelisted(offer.content),))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contracts.common import ReceiveContentDelisted
+from contracts.common import ReceiveContentDelisted, ReceiveContentRelisted
 from contracts.core import Action, Asset
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ActionSetRate",
     "ActionWithdraw",
     "ReceiveContentDelisted",
+    "ReceiveContentRelisted",
     "ReceiveDeposit",
     "ReceiveViewingMinutes",
 ]

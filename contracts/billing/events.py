@@ -10,6 +10,7 @@ from contracts.core import Asset, Event, EventRejected
 __all__ = [
     "EventBalanceStatus",
     "EventContentDelisted",
+    "EventContentRelisted",
     "EventDeposited",
     "EventMinutesBilled",
     "EventRateSet",
@@ -62,4 +63,9 @@ class EventBalanceStatus(Event):
 
 @dataclass(frozen=True, slots=True)
 class EventContentDelisted(Event):
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventContentRelisted(Event):
     content: str

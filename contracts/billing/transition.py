@@ -18,6 +18,7 @@ from contracts.billing.actions import (
 )
 from contracts.billing.events import (
     EventContentDelisted,
+    EventContentRelisted,
     EventDeposited,
     EventRateSet,
 )
@@ -31,6 +32,7 @@ from contracts.billing.state import (
 )
 from contracts.common import (
     ReceiveContentDelisted,
+    ReceiveContentRelisted,
     SendProviderRevenue,
     SendRefund,
     is_account,
@@ -64,6 +66,8 @@ def transition(state: BillingState, action: Action, ctx: Context) -> Result:
             return _pay_providers(state, ctx)
         case ReceiveContentDelisted():
             return _delist(state, action)
+        case ReceiveContentRelisted():
+            return _relist(state, action)
         case _:
             return rejected(state, action, "unknown_action")
 
@@ -155,3 +159,13 @@ def _delist(state: BillingState, action: ReceiveContentDelisted) -> Result:
         return rejected(state, action, "already_delisted")
     rates = {**state.rates, action.content: replace(rate, delisted=True)}
     return TransitionResult(replace(state, rates=rates), (EventContentDelisted(action.content),))
+
+
+def _relist(state: BillingState, action: ReceiveContentRelisted) -> Result:
+    rate = state.rates.get(action.content) if type(action.content) is str else None
+    if rate is None:
+        return rejected(state, action, "unknown_content")
+    if not rate.delisted:
+        return rejected(state, action, "not_delisted")
+    rates = {**state.rates, action.content: replace(rate, delisted=False)}
+    return TransitionResult(replace(state, rates=rates), (EventContentRelisted(action.content),))

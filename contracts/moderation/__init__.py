@@ -31,6 +31,7 @@ from contracts.moderation.events import (
     EventSnapshotRecorded,
     EventVoteCast,
 )
+from contracts.moderation.lifecycle import tick_due
 from contracts.moderation.message import (
     delegation_message,
     reason_hash,
@@ -97,6 +98,7 @@ __all__ = [
     "participation",
     "reason_hash",
     "sep53_digest",
+    "tick_due",
     "transition",
     "vote_digest_hex",
     "vote_message",

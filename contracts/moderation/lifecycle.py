@@ -185,6 +185,17 @@ def _carry_out(state: ModerationState, proposal: Proposal, ctx: Context) -> Resu
     return TransitionResult(put(state, done), (*effects, EventProposalExecuted(proposal.id)))
 
 
+def tick_due(state: ModerationState, now: int) -> bool:
+    """Whether ``ActionTick`` at ``now`` would finalise or execute anything."""
+    for proposal in state.proposals.values():
+        if proposal.status == ProposalStatus.ACTIVE and now >= proposal.voting_ends_at:
+            return True
+        due = proposal.executable_at is not None and now >= proposal.executable_at
+        if proposal.status == ProposalStatus.PASSED and due:
+            return True
+    return False
+
+
 def tick(state: ModerationState, ctx: Context) -> Result:
     """Finalise every ACTIVE proposal whose voting ended, then execute every due one."""
     events: list[Event] = []

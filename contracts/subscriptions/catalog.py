@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from contracts.common import (
     ReceiveContentDelisted,
+    ReceiveContentRelisted,
     is_account,
     is_asset,
     is_content_id,
@@ -25,6 +26,7 @@ from contracts.subscriptions.events import (
     EventChannelRegistered,
     EventContentDelisted,
     EventContentRegistered,
+    EventContentRelisted,
     EventOfferingCreated,
     EventOfferingRetired,
     EventTermsUpdated,
@@ -256,5 +258,23 @@ def delist(state: SubscriptionsState, action: ReceiveContentDelisted) -> Result:
         if channel.delisted:
             return rejected(state, action, "already_delisted")
         channels = {**state.channels, target: replace(channel, delisted=True)}
+        return TransitionResult(replace(state, channels=channels), (event,))
+    return rejected(state, action, "unknown_content")
+
+
+def relist(state: SubscriptionsState, action: ReceiveContentRelisted) -> Result:
+    target = action.content
+    event = EventContentRelisted(target)
+    if type(target) is str and target in state.contents:
+        content = state.contents[target]
+        if not content.delisted:
+            return rejected(state, action, "not_delisted")
+        contents = {**state.contents, target: replace(content, delisted=False)}
+        return TransitionResult(replace(state, contents=contents), (event,))
+    if type(target) is str and target in state.channels:
+        channel = state.channels[target]
+        if not channel.delisted:
+            return rejected(state, action, "not_delisted")
+        channels = {**state.channels, target: replace(channel, delisted=False)}
         return TransitionResult(replace(state, channels=channels), (event,))
     return rejected(state, action, "unknown_content")

@@ -13,6 +13,7 @@ __all__ = [
     "EventChannelRegistered",
     "EventContentDelisted",
     "EventContentRegistered",
+    "EventContentRelisted",
     "EventCredited",
     "EventOfferingCreated",
     "EventOfferingRetired",
@@ -43,6 +44,11 @@ class EventContentRegistered(Event):
 
 @dataclass(frozen=True, slots=True)
 class EventContentDelisted(Event):
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventContentRelisted(Event):
     content: str
 
 

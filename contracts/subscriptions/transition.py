@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.common import ReceiveContentDelisted
+from contracts.common import ReceiveContentDelisted, ReceiveContentRelisted
 from contracts.core import Action, Context, TransitionResult, rejected
 from contracts.subscriptions import catalog, purchase
 from contracts.subscriptions.actions import (
@@ -43,6 +43,8 @@ def transition(
             return catalog.retire_offering(state, action)
         case ReceiveContentDelisted():
             return catalog.delist(state, action)
+        case ReceiveContentRelisted():
+            return catalog.relist(state, action)
         case ReceivePayment():
             return purchase.receive_payment(state, action, ctx)
         case ActionSubscribe():

@@ -107,11 +107,11 @@ class Demo:
     # -- the story -----------------------------------------------------------------------
     def run(self) -> None:
         dao = self.wait_for_dao()
+        start_epoch = self.now_epoch()
         self.meet_people()
         film, song, junk = self.publish()
         self.pay_and_subscribe(dao["treasury"], song)
         proposal = self.govern(junk)
-        start_epoch = self.now_epoch()
         self.share(film, song)
         self.cheat(film)
         self.wait_for_decision(proposal, junk)

@@ -1,4 +1,5 @@
-"""The node's background jobs: the epoch pipeline, the swarm probes, the ledger watcher.
+"""The node's background jobs: the epoch pipeline, the swarm probes, governance, the
+ledger watcher.
 
 Each job runs at most one instance at a time and coalesces missed runs. Errors are
 logged and the job runs again at its next tick; the pipeline itself records which
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
+from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
 from node.watcher import build_watcher
 from servicelayer.epochs.clock import epoch_of
@@ -42,6 +44,7 @@ class NodeJobs:
         self.watcher: Watcher | None = None
         self.watcher_error: str | None = None
         self.stopping = threading.Event()
+        self.governance = governance_executor(state)
 
     def start(self) -> None:
         s = self.state.settings
@@ -63,6 +66,13 @@ class NodeJobs:
                 seconds=s.watcher.interval_seconds,
                 next_run_time=datetime.now(UTC),  # follow the ledger from the start
             )
+        if s.governance.enabled:
+            self.scheduler.add_job(
+                self.governance_tick,
+                "interval",
+                id="governance",
+                seconds=s.governance.interval_seconds,
+            )
         self.scheduler.start()
 
     def stop(self) -> None:
@@ -81,6 +91,9 @@ class NodeJobs:
         self.pipeline.ensure_dao()
         steps = self.pipeline.steps()
         advance(self.state.database, config, steps, self.worker, self.state.clock())
+
+    def governance_tick(self) -> None:
+        governance_tick(self.governance)
 
     def probes_tick(self) -> None:
         assert self.torrents is not None

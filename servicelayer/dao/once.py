@@ -64,8 +64,8 @@ def submit_once(
         return outcome.ledger
     if outcome.ok is None:
         raise SubmissionPending(
-            f"no answer from the ledger for {what} ({outcome.detail}); it is asked for the "
-            "transaction's hash before anything is submitted again"
+            f"no answer from the ledger for {what} ({outcome.detail}); run the command again: "
+            "it asks the ledger for the transaction's hash before submitting anything"
         )
     codes = ", ".join([outcome.tx_code or "", *outcome.op_codes]).strip(", ")
     raise SubmissionFailed(f"the ledger refused {what}: {codes}", code=outcome.tx_code or "")

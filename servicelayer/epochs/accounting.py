@@ -46,6 +46,7 @@ from servicelayer.storage.epoch_models import EpochMark, EpochPayout, EpochRecor
 
 PPM = 1_000_000
 PAYING = ("subscriptions", "access", "billing")  # contracts whose revenue lines are paid
+RETURNING = ("moderation",)  # contracts that only return money (an appeal's bond)
 REWARD, REVENUE, REFUND = "reward", "revenue", "refund"
 AD_TAG = "ad"  # a catalog tag: viewing such an item is an ad view
 
@@ -126,10 +127,10 @@ def compute_epoch(
     )
     revenue: list[SendProviderRevenue] = []
     payouts: list[PlannedPayout] = []
-    for event in _effects(runtime, session, PAYING, marks):
+    for event in _effects(runtime, session, PAYING + RETURNING, marks):
         if isinstance(event, SendProviderRevenue):
             revenue.append(event)
-        elif isinstance(event, SendRefund):
+        elif isinstance(event, SendRefund | SendPayout):
             payouts.append(_payout(REFUND, event.reference, event.account, event))
     params = _params(runtime, session)
     withheld = withhold_fee(revenue, params["network.fee_bps"])

@@ -183,7 +183,7 @@ class IssuanceService:
                     for event in applied.events:
                         if isinstance(event, EventRejected):
                             raise refusal(event)
-                    _record(s, applied.seq, applied.events)
+                    record_submissions(s, applied.seq, applied.events)
         except BaseException:
             self.runtime.forget()
             raise
@@ -208,7 +208,9 @@ class IssuanceService:
         return self.keys.ensure(f"issuer-{spec.code}")
 
 
-def _record(session: Session, seq: int, events: Sequence[object]) -> None:
+def record_submissions(session: Session, seq: int, events: Sequence[object]) -> None:
+    """The ledger transactions issuance action ``seq``'s effects call for, recorded in the
+    action's own transaction (``IssuanceService.resume`` carries them out later)."""
     for event in events:
         if isinstance(event, SendIssue) and event.source == event.asset.issuer:
             session.add(_row(seq, event.asset, MINT, event.to, event.amount))

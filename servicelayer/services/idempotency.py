@@ -96,8 +96,8 @@ class IdempotentRunner:
                 raise
 
     def write(self, work: Callable[[Session], T]) -> T:
-        """Run ``work`` in one write transaction, one at a time with the mutations (the
-        ledger watcher's writes go through here: they share the contract runtime)."""
+        """``work`` in one write transaction, one at a time with the API's mutations: for a
+        job's contract actions, which share the runtime's cached states with them."""
         with self._lock:
             try:
                 with self.database.session(write=True) as session:

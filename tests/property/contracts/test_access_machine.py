@@ -18,6 +18,7 @@ from contracts.access import (
     EventAccessGranted,
     ReceiveAccessPayment,
     ReceiveContentDelisted,
+    ReceiveContentRelisted,
     entitlement,
     initial_state,
     transition,
@@ -110,6 +111,11 @@ class AccessMachine(RuleBasedStateMachine):
     def delist(self, index: int, dice: int) -> None:
         if dice == 0:
             self._apply(ReceiveContentDelisted(CONTENTS[index]))
+
+    @rule(index=st.integers(0, 2), dice=st.integers(0, 5))
+    def relist(self, index: int, dice: int) -> None:  # a won appeal
+        if dice == 0:
+            self._apply(ReceiveContentRelisted(CONTENTS[index]))
 
     @rule(seconds=st.integers(0, 20_000))
     def time_passes(self, seconds: int) -> None:

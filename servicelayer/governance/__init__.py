@@ -1,0 +1,1 @@
+"""Governance's side of the node: carrying out the DAO's decisions."""
