@@ -12,6 +12,7 @@ from servicelayer.storage import (  # noqa: F401  (their tables)
     journal_models,
     settlement_models,
     verification_models,
+    watcher_models,
 )
 from servicelayer.storage.models import Base
 

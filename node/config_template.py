@@ -40,6 +40,14 @@ home_domain = "{home_domain}"
 
 log_level = "{log_level}"
 
+# The ledger watcher: follows [stellar] horizon_url, credits payments to the treasury
+# (memo "sub", "prepaid" or a content id; docs/api.md) and indexes the governance token.
+# Environment: ACENODE_WATCHER__<NAME>.
+[watcher]
+# enabled = true           # off for extra ingest-only processes (one watcher per database)
+# interval_seconds = 5.0   # how often it reads the ledger
+# max_pages = 10           # pages of 200 treasury payments read per tick at most
+
 # Settlement on Stellar and the DAO accounts (`acenode dao bootstrap`, `acenode payouts`).
 # Environment: ACENODE_STELLAR__<NAME>, e.g. ACENODE_STELLAR__HORIZON_URL.
 [stellar]

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from node.api.state import NodeState
+from node.watcher import followed_ledger
 from servicelayer.auth import Sep10Server, TokenIssuer, ensure_secret_file
 from servicelayer.config import NodeSettings
 from servicelayer.ingest import IngestPolicy
@@ -56,5 +57,5 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         sep10=sep10,
         tokens=tokens,
         mutations=IdempotentRunner(database, runtime),
-        ledger_sequence=clock,
+        ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
     )

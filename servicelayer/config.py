@@ -26,6 +26,7 @@ from servicelayer.governance.settings import GovernanceSettings
 from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
+from servicelayer.watcher.settings import WatcherSettings
 
 CONFIG_FILE = "acenode.toml"
 KEY_FILE = "node.key"
@@ -59,6 +60,7 @@ class NodeSettings(BaseSettings):
     probes: ProbeSettings = Field(default_factory=ProbeSettings)
     epochs: EpochSettings = Field(default_factory=EpochSettings)
     stellar: StellarSettings = Field(default_factory=StellarSettings)
+    watcher: WatcherSettings = Field(default_factory=WatcherSettings)
     genesis: GenesisSettings = Field(default_factory=GenesisSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
 

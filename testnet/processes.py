@@ -48,6 +48,7 @@ class NodeProcess:
         self.horizon_url = f"http://127.0.0.1:{self.ledger_port}"
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
+        self.watching = True
         self.log = data_dir.parent / f"node-{self.port}.log"
 
     def start(self, timeout: float = 30) -> None:
@@ -73,8 +74,11 @@ class NodeProcess:
             # test would close the epochs it is using)
             "ACENODE_EPOCHS__ENABLED": "false",
             "ACENODE_PROBES__ENABLED": "false",
+            # the ledger watcher runs (governance needs the followed ledger), briskly
+            "ACENODE_WATCHER__INTERVAL_SECONDS": "0.5",
             **self.env,
         }
+        self.watching = env.get("ACENODE_WATCHER__ENABLED", "true") != "false"
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         wait_for(self._healthy, timeout=timeout, what=f"the node on port {self.port}")
@@ -84,9 +88,13 @@ class NodeProcess:
         if self.proc.poll() is not None:
             raise RuntimeError(f"node exited with {self.proc.returncode}:\n{self.output()}")
         try:
-            return httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200
+            answer = httpx.get(f"{self.url}/v1/health", timeout=2)
         except httpx.HTTPError:
             return False
+        if answer.status_code != 200:
+            return False
+        # with the watcher on, ready once it followed a ledger (governance acts at it)
+        return not self.watching or answer.json().get("ledger") is not None
 
     @property
     def running(self) -> bool:

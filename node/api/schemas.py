@@ -20,6 +20,10 @@ class HealthOut(BaseModel):
     window_seconds: int
     max_batch: int
     max_body_bytes: int
+    ledger: int | None = Field(
+        None, description="The last ledger the node followed; null before it first read one"
+    )
+    ledger_closed_at: int | None = Field(None, description="That ledger's close time, unix")
 
 
 _COMMON = {

@@ -29,8 +29,8 @@ class NodeState:
     sep10: Sep10Server = field(repr=False)
     tokens: TokenIssuer = field(repr=False)
     mutations: IdempotentRunner = field(repr=False)
-    # The ledger sequence that governance actions are taken at. Until the node follows
-    # a ledger this is the node clock (unix seconds): increasing, like a sequence.
+    # The ledger sequence that governance actions are taken at: the last ledger the
+    # ledger watcher followed (Horizon's latest before the watcher's first tick).
     ledger_sequence: Callable[[], int] = field(repr=False)
     proofs: Trees = field(default_factory=Trees, repr=False)  # epochs' Merkle trees
 

@@ -106,12 +106,13 @@ def measure_http(count: int, now: int, workdir: Path) -> dict[str, Any]:
     not the load generator's.
     """
     # ingest alone: no epoch pipeline (it would close the workload's past epochs), no
-    # probes, no embedded ledger
+    # probes, no embedded ledger (so no ledger watcher)
     node = NodeProcess(
         workdir / "node",
         ACENODE_EPOCHS__ENABLED="false",
         ACENODE_PROBES__ENABLED="false",
         ACENODE_STELLAR__EMBEDDED_LEDGER="false",
+        ACENODE_WATCHER__ENABLED="false",
     )
     node.start()
     assert node.proc is not None

@@ -13,6 +13,7 @@ from node.cli.ledger import app as ledger_app
 from node.cli.node_commands import db_app, init, keys_app, run
 from node.cli.payouts import payouts_app
 from node.cli.probe import probe_command
+from node.cli.treasury import treasury_app
 
 app = typer.Typer(
     name="acenode",
@@ -32,6 +33,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(dao_app, name="dao")
 app.add_typer(payouts_app, name="payouts")
 app.add_typer(assets_app, name="assets")
+app.add_typer(treasury_app, name="treasury")
 app.command()(demo)
 app.command("probe")(probe_command)
 

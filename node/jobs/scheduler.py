@@ -1,4 +1,5 @@
-"""The node's background jobs: the epoch pipeline, the swarm probes, governance.
+"""The node's background jobs: the epoch pipeline, the swarm probes, governance, the
+ledger watcher.
 
 Each job runs at most one instance at a time and coalesces missed runs. Errors are
 logged and the job runs again at its next tick; the pipeline itself records which
@@ -11,18 +12,22 @@ import logging
 import os
 import socket
 import threading
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
 from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
+from node.watcher import build_watcher
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.epochs.pipeline import PipelineConfig, advance
+from servicelayer.errors import LedgerUnavailable
 from servicelayer.probes.probe import ProbeCancelled, SystemClock
 from servicelayer.probes.service import ProbePolicy, probe_round
 from servicelayer.probes.session import TorrentSession
 from servicelayer.probes.settings import production_settings
+from servicelayer.watcher.service import Watcher
 
 log = logging.getLogger("acenode.jobs")
 
@@ -36,6 +41,8 @@ class NodeJobs:
         )
         self.torrents: TorrentSession | None = None
         self.pipeline = Pipeline(state)
+        self.watcher: Watcher | None = None
+        self.watcher_error: str | None = None
         self.stopping = threading.Event()
         self.governance = governance_executor(state)
 
@@ -49,6 +56,15 @@ class NodeJobs:
             self.torrents = TorrentSession(production_settings(s.probes.listen, dht=s.probes.dht))
             self.scheduler.add_job(
                 self.probes_tick, "interval", id="probes", seconds=s.probes.interval_seconds
+            )
+        if s.watcher.enabled:
+            self.watcher = build_watcher(self.state)
+            self.scheduler.add_job(
+                self.watcher_tick,
+                "interval",
+                id="watcher",
+                seconds=s.watcher.interval_seconds,
+                next_run_time=datetime.now(UTC),  # follow the ledger from the start
             )
         if s.governance.enabled:
             self.scheduler.add_job(
@@ -66,6 +82,8 @@ class NodeJobs:
         if self.torrents is not None:
             self.torrents.close()
         self.pipeline.close()
+        if self.watcher is not None:
+            self.watcher.feed.close()
 
     def epochs_tick(self) -> None:
         s = self.state.settings
@@ -98,3 +116,23 @@ class NodeJobs:
             return
         if probed:
             log.info("probed %d swarm(s): %s", len(probed), ", ".join(probed))
+
+    def watcher_tick(self) -> None:
+        assert self.watcher is not None
+        try:
+            report = self.watcher.tick()
+        except LedgerUnavailable as exc:
+            if str(exc) != self.watcher_error:  # once per distinct problem, not every tick
+                log.warning("ledger watcher: %s", exc)
+            self.watcher_error = str(exc)
+            return
+        if self.watcher_error is not None:
+            log.warning("ledger watcher: following the ledger again")
+            self.watcher_error = None
+        if report.payments or report.snapshots:
+            log.info(
+                "ledger %d: treasury payments %s, snapshots of proposals %s",
+                report.ledger,
+                report.payments,
+                report.snapshots,
+            )

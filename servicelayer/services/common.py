@@ -29,8 +29,9 @@ class RefusedConflict(Conflict):
 def api_context(now: int, epoch_seconds: int) -> Context:
     """The context of an action submitted through the API.
 
-    ``close_time`` is the node's clock for now; once the node follows a ledger it
-    becomes the close time of the last ledger, like every other contract input.
+    ``close_time`` is the node's clock: a request does not wait for the next ledger
+    close. What the ledger watcher applies (payments, balance snapshots) runs at the
+    close time of the ledger it was seen in (``servicelayer.watcher``).
     """
     return Context(epoch=epoch_of(now, epoch_seconds), close_time=now, seed=b"")
 

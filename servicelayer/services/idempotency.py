@@ -26,8 +26,8 @@ from servicelayer.storage.api_models import IdempotentRequest
 from servicelayer.storage.db import Database
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
-KEEP_SECONDS = 24 * 3600  # a client may retry with the same key for at least this long
 T = TypeVar("T")
+KEEP_SECONDS = 24 * 3600  # a client may retry with the same key for at least this long
 
 
 @dataclass(frozen=True)

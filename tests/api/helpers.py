@@ -69,7 +69,8 @@ def infohash() -> str:
 
 def outside_input(node: NodeProcess, contract: str, action: Action) -> None:
     """Apply an action the node gets from outside the API (the ledger watcher, the balance
-    index, moderation's execution) to the node's database, as those components will."""
+    index, moderation's execution) to the node's database, as those components do (the
+    API node has no DAO treasury nor governance token for its watcher to follow)."""
     assert node.database_url is not None
     database = Database(node.database_url)
     runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])

@@ -1,7 +1,8 @@
 """Plans, bundles, subscriptions, pay-per-view, per-minute rates and the entitlement check.
 
-Payments reach the contracts from the ledger watcher, not from the API; the tests apply
-those ledger facts (``Receive*``) to the node's database the way the watcher will.
+Payments reach the contracts from the ledger watcher, not from the API. This node has no
+DAO treasury, so the tests apply those ledger facts (``Receive*``) to its database by
+hand; tests/integration/watcher pays a real ledger and lets the watcher credit it.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from node.api.schemas import HealthOut
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of
 from servicelayer.receipts.model import WINDOW_SECONDS
+from servicelayer.watcher.service import followed
 
 router = APIRouter(tags=["node"])
 VERSION = "0.1.0"
@@ -22,6 +23,10 @@ def health(node: NodeState = Depends(node_state)) -> JSONResponse:
     s = node.settings
     now = node.clock()
     db_ok = node.database.ping()
+    head = None
+    if db_ok:
+        with node.database.session() as session:
+            head = followed(session)
     body = HealthOut(
         status="ok" if db_ok else "degraded",
         version=VERSION,
@@ -35,5 +40,7 @@ def health(node: NodeState = Depends(node_state)) -> JSONResponse:
         window_seconds=WINDOW_SECONDS,
         max_batch=s.max_batch,
         max_body_bytes=s.max_body_bytes,
+        ledger=head.sequence if head is not None else None,
+        ledger_closed_at=head.closed_at if head is not None else None,
     )
     return JSONResponse(body.model_dump(), status_code=200 if db_ok else 503)

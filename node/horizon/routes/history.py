@@ -46,6 +46,7 @@ def operations_page(
     transaction_id: int | None = None,
 ) -> Response:
     include_failed = ctx.include_failed(request)
+    join = _join(request)
     base = ctx.base(request)
 
     def fetch(cursor: int | None, descending: bool, limit: int) -> list[dict[str, Any]]:
@@ -58,9 +59,22 @@ def operations_page(
             limit=limit,
             include_failed=include_failed,
         )
-        return [h.operation(r, base) for r in records]
+        rendered = [h.operation(r, base) for r in records]
+        if join:
+            for record in rendered:
+                tx = ctx.ledger.store.transaction(record["transaction_hash"])
+                record["transaction"] = h.transaction(tx, base) if tx is not None else None
+        return rendered
 
     return paged(ctx, request, path, fetch)
+
+
+def _join(request: Request) -> bool:
+    """Horizon's ``join=transactions``: each operation embeds its transaction."""
+    value = request.query_params.get("join")
+    if value not in (None, "", "transactions"):
+        raise InvalidInput("join must be transactions", code="bad_request:join")
+    return value == "transactions"
 
 
 def _tx_record(ctx: HorizonContext, tx_hash: str) -> dict[str, Any]:

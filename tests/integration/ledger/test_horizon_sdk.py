@@ -90,6 +90,26 @@ def test_payment_through_submit_transaction(horizon: RunningHorizon) -> None:
     assert fetched["envelope_xdr"] == response["envelope_xdr"]
 
 
+def test_payments_join_their_transactions_with_memo(horizon: RunningHorizon) -> None:
+    alice, bob = fund(horizon), fund(horizon)
+    sent = horizon.server.submit_transaction(
+        pay(horizon, alice, [Payment(bob.public_key, Asset.native(), "3")], memo="sub")
+    )
+    builder = horizon.server.payments().for_account(bob.public_key).order(desc=False)
+    [funding, payment] = builder.join("transactions").call()["_embedded"]["records"]
+    assert funding["type"] == "create_account"
+    tx = payment["transaction"]
+    assert (tx["hash"], tx["memo_type"], tx["memo"], tx["successful"]) == (
+        sent["hash"],
+        "text",
+        "sub",
+        True,
+    )
+    assert "transaction" not in builder.join("").call()["_embedded"]["records"][1]
+    bad = httpx.get(horizon.url + f"accounts/{bob.public_key}/payments", params={"join": "x"})
+    assert bad.status_code == 400
+
+
 def test_failed_transaction_is_a_400_with_result_codes(horizon: RunningHorizon) -> None:
     alice, bob = fund(horizon), fund(horizon)
     envelope = pay(horizon, alice, [Payment(bob.public_key, Asset.native(), "20000")])

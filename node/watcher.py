@@ -1,0 +1,48 @@
+"""Wiring of the ledger watcher from the node's state: Horizon feed, treasury, writes."""
+
+from __future__ import annotations
+
+from node.api.state import NodeState
+from servicelayer.dao.keys import DaoKeys
+from servicelayer.errors import LedgerUnavailable
+from servicelayer.storage.db import Database
+from servicelayer.watcher.horizon import LedgerFeed
+from servicelayer.watcher.service import Watcher, followed
+
+
+def build_watcher(state: NodeState) -> Watcher:
+    s = state.settings
+    keys = DaoKeys(s.data_dir)
+
+    def treasury() -> str | None:
+        """The treasury once ``acenode dao bootstrap`` made its key; None before."""
+        return keys.public("treasury") if keys.path("treasury").exists() else None
+
+    return Watcher(
+        LedgerFeed(s.stellar.horizon_url),
+        state.database,
+        state.runtime,
+        state.mutations.write,
+        treasury=treasury,
+        epoch_seconds=s.epoch_seconds,
+        max_pages=s.watcher.max_pages,
+    )
+
+
+def followed_ledger(database: Database, horizon_url: str) -> int:
+    """The ledger sequence governance acts at: the last one the watcher followed (its
+    balance index has it). A node whose watcher never ran (none in this process nor in
+    another on the database) asks Horizon for its latest ledger instead."""
+    with database.session() as s:
+        head = followed(s)
+    if head is not None:
+        return head.sequence
+    feed = LedgerFeed(horizon_url)
+    try:
+        return feed.head().sequence
+    except LedgerUnavailable as exc:
+        raise LedgerUnavailable(
+            f"the node has not followed the ledger yet and cannot read it: {exc.detail}"
+        ) from None
+    finally:
+        feed.close()

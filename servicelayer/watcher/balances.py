@@ -1,0 +1,99 @@
+"""The governance token's balance index, and the proposals' balance snapshots from it.
+
+The governance asset is the issuance contract's one asset of kind ``governance``. At each
+tick the watcher reads every holder from Horizon (``/accounts?asset=CODE:ISSUER``) and
+keeps the result as the balances at the ledger it read them at, provided no holder's
+trustline changed after that ledger (each balance carries ``last_modified_ledger``); else
+it reads again. A proposal whose ``start_ledger`` the index has reached gets
+``ReceiveBalanceSnapshot`` with the balances as of that ledger, less what the DAO itself
+holds (the asset's distribution account and the treasury): unissued supply has no voice
+and would only weigh down the quorum.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.orm import Session
+
+from contracts.core import Asset, Context, EventRejected
+from contracts.issuance import AssetKind, IssuanceState, IssuedAsset
+from contracts.moderation import ModerationState, ProposalStatus, ReceiveBalanceSnapshot
+from servicelayer.epochs.clock import epoch_of
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage import watcher_repo as repo
+from servicelayer.watcher.horizon import LedgerHead
+
+log = logging.getLogger("acenode.watcher")
+
+
+def index_mark(asset: Asset) -> str:
+    return f"balances:{asset.code}:{asset.issuer}"
+
+
+def asset_name(asset: Asset) -> str:
+    return f"{asset.code}:{asset.issuer}"
+
+
+def governance_asset(runtime: ContractRuntime, session: Session) -> IssuedAsset | None:
+    """The issuance contract's governance token (it allows one), if defined."""
+    if "issuance" not in runtime.specs:
+        return None
+    state: IssuanceState = runtime.current(session, "issuance")[0]
+    found = [a for a in state.assets.values() if a.kind == AssetKind.GOVERNANCE]
+    return min(found, key=lambda a: (a.asset.code, a.asset.issuer)) if found else None
+
+
+def indexed_ledger(session: Session, asset: Asset) -> int:
+    row = repo.mark(session, index_mark(asset))
+    return row.ledger if row is not None else 0
+
+
+def record_holders(
+    session: Session, asset: Asset, head: LedgerHead, holders: dict[str, int]
+) -> int:
+    """Keep ``holders`` as the balances at ``head``; the number of balances that changed."""
+    if indexed_ledger(session, asset) >= head.sequence:
+        return 0
+    changed = repo.record_balances(session, asset_name(asset), head.sequence, holders)
+    repo.set_mark(session, index_mark(asset), ledger=head.sequence, closed_at=head.closed_at)
+    return changed
+
+
+def record_snapshots(
+    runtime: ContractRuntime,
+    session: Session,
+    token: IssuedAsset,
+    epoch_seconds: int,
+    dao_accounts: frozenset[str] = frozenset(),
+) -> list[int]:
+    """Record the snapshot of every active proposal whose start ledger the index has
+    reached (without the distribution account's and ``dao_accounts``' balances); the ids
+    of the proposals that got one."""
+    asset, excluded = token.asset, dao_accounts | {token.distribution}
+    mark = repo.mark(session, index_mark(asset))
+    if mark is None:
+        return []
+    state: ModerationState = runtime.current(session, "moderation")[0]
+    waiting = [
+        p
+        for _, p in sorted(state.proposals.items())
+        if p.status == ProposalStatus.ACTIVE
+        and p.snapshot is None
+        and p.start_ledger <= mark.ledger
+    ]
+    recorded = []
+    ctx = Context(epoch_of(mark.closed_at, epoch_seconds), mark.closed_at)
+    for p in waiting:
+        held = repo.balances_at(session, asset_name(asset), p.start_ledger)
+        balances = {a: held[a] for a in sorted(held) if a not in excluded}
+        if not balances:
+            continue  # nobody held the token then: nothing to weigh the votes with
+        action = ReceiveBalanceSnapshot(p.id, p.start_ledger, tuple(sorted(balances.items())))
+        [applied] = runtime.apply(session, "moderation", [action], ctx)
+        refused = [e for e in applied.events if isinstance(e, EventRejected)]
+        if refused:
+            log.warning("snapshot of proposal %d refused: %s", p.id, refused[0].code)
+            continue
+        recorded.append(p.id)
+    return recorded

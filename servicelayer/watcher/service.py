@@ -1,0 +1,192 @@
+"""The ledger watcher: one ``tick`` follows the ledger from where the last one stopped.
+
+A tick
+1. reads the latest closed ledger;
+2. credits every new payment to the treasury (``payments``), a Horizon page at a time,
+   in one write transaction together with the cursor that moves past the page;
+3. reads the governance token's holders and keeps them as the balances at that ledger
+   (``balances``), retrying when a holder changed meanwhile;
+4. records that ledger as the one the node has followed (governance takes proposals'
+   ``start_ledger`` and delegations' ledgers from it), only once the index has it;
+5. records the balance snapshot of every proposal whose start ledger is reached.
+
+Nothing here assumes it is the only tick ever run: each step is idempotent and resumes
+from what the database says. ``write`` runs one unit of work in a write transaction,
+serialised with the node's other contract writers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from contracts.core import Asset
+from servicelayer.errors import LedgerUnavailable
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage import watcher_repo as repo
+from servicelayer.storage.db import Database
+from servicelayer.watcher.balances import governance_asset, record_holders, record_snapshots
+from servicelayer.watcher.horizon import (
+    LedgerFeed,
+    LedgerHead,
+    ObservedPayment,
+    paging_token,
+    payment_of,
+)
+from servicelayer.watcher.payments import credit, is_inbound
+
+log = logging.getLogger("acenode.watcher")
+T = TypeVar("T")
+
+
+class Write(Protocol):
+    """Runs ``work`` in one write transaction (commits, or rolls back and raises)."""
+
+    def __call__(self, work: Callable[[Session], T]) -> T: ...
+
+
+PAGE = 200
+CONSISTENT_TRIES = 3
+
+
+@dataclass
+class TickReport:
+    ledger: int = 0
+    payments: list[str] = field(default_factory=list)  # statuses of the payments recorded
+    balances_changed: int = 0
+    snapshots: list[int] = field(default_factory=list)
+
+
+def payments_mark(treasury: str) -> str:
+    return f"payments:{treasury}"
+
+
+def followed(session: Session) -> LedgerHead | None:
+    """The ledger the node has followed up to, or None before the watcher's first tick."""
+    row = repo.mark(session, repo.FOLLOWED)
+    return LedgerHead(row.ledger, row.closed_at) if row is not None else None
+
+
+class Watcher:
+    def __init__(
+        self,
+        feed: LedgerFeed,
+        database: Database,
+        runtime: ContractRuntime,
+        write: Write,
+        *,
+        treasury: Callable[[], str | None],
+        epoch_seconds: int,
+        max_pages: int = 10,
+    ) -> None:
+        self.feed = feed
+        self.database = database
+        self.runtime = runtime
+        self.write = write
+        self.treasury = treasury
+        self.epoch_seconds = epoch_seconds
+        self.max_pages = max_pages
+
+    def tick(self) -> TickReport:
+        report = TickReport()
+        head = self.feed.head()
+        with self.database.session() as s:
+            before = followed(s)
+        if before is not None and head.sequence < before.sequence:
+            raise LedgerUnavailable(
+                f"the ledger is at {head.sequence}, behind the {before.sequence} already "
+                "followed: a different or reset ledger?"
+            )
+        account = self.treasury()
+        if account is not None:
+            report.payments = self.follow_payments(account)
+        with self.database.session() as s:
+            token = governance_asset(self.runtime, s)
+        if token is not None:
+            consistent = self.index(token.asset, head, report)
+            if consistent is None:
+                return report
+            head = consistent
+        if before is None or head.sequence > before.sequence:
+            self.write(lambda s: self._advance(s, head))
+        report.ledger = head.sequence
+        if token is not None:
+            dao = frozenset([account] if account is not None else [])
+            report.snapshots = self.write(
+                lambda s: record_snapshots(self.runtime, s, token, self.epoch_seconds, dao)
+            )
+        return report
+
+    def follow_payments(self, treasury: str) -> list[str]:
+        """Credit the treasury's new payments, page by page; the statuses recorded.
+
+        A page's payments are applied in one transaction together with the cursor moving
+        past the page: all of them or none, so each is applied exactly once."""
+        statuses: list[str] = []
+        name = payments_mark(treasury)
+        for _ in range(self.max_pages):
+            with self.database.session() as s:
+                row = repo.mark(s, name)
+                cursor = row.cursor if row is not None else ""
+            records = self.feed.payments(treasury, cursor, PAGE)
+            if not records:
+                break
+            payments = [payment_of(r) for r in records]
+            inbound = [p for p in payments if p is not None and is_inbound(p, treasury)]
+            last = paging_token(records[-1])
+            statuses += self.write(
+                partial(self._credit_page, name=name, treasury=treasury, page=inbound, last=last)
+            )
+            if len(records) < PAGE:
+                break
+        return statuses
+
+    def index(self, asset: Asset, head: LedgerHead, report: TickReport) -> LedgerHead | None:
+        """Index the holders at a ledger no holder changed after; that ledger, or None when
+        the holders kept changing (the next tick tries again)."""
+        read = self._consistent_holders(asset, head)
+        if read is None:
+            log.info("the %s holders kept changing while read; next tick again", asset.code)
+            return None
+        at, holders = read
+        report.balances_changed = self.write(lambda s: record_holders(s, asset, at, holders))
+        return at
+
+    def _consistent_holders(
+        self, asset: Asset, head: LedgerHead
+    ) -> tuple[LedgerHead, dict[str, int]] | None:
+        for attempt in range(CONSISTENT_TRIES):
+            if attempt:
+                head = self.feed.head()
+            holders, newest = self.feed.holders(asset)
+            if newest <= head.sequence:
+                return head, holders
+        return None
+
+    def _credit_page(
+        self,
+        session: Session,
+        *,
+        name: str,
+        treasury: str,
+        page: list[ObservedPayment],
+        last: str,
+    ) -> list[str]:
+        statuses = []
+        for payment in page:
+            row = credit(self.runtime, session, payment, treasury, self.epoch_seconds)
+            if row is not None:
+                statuses.append(row.status)
+        repo.set_mark(session, name, cursor=last)
+        return statuses
+
+    @staticmethod
+    def _advance(session: Session, head: LedgerHead) -> None:
+        current = followed(session)
+        if current is None or head.sequence > current.sequence:
+            repo.set_mark(session, repo.FOLLOWED, ledger=head.sequence, closed_at=head.closed_at)
