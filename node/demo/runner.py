@@ -403,11 +403,12 @@ class Demo:
             f"root {str(epoch['root'])[:16]}… anchored in ledger {epoch['anchor_ledger']}"
         )
         if payouts:
-            table = Table("payout", "kind", "to", "XLM", "status", "transaction")
+            table = Table("payout", "kind", "for", "to", "XLM", "status", "transaction")
             for p in payouts:
                 table.add_row(
                     p["id"],
                     p["kind"],
+                    _what(p["reference"]),
                     self.names.get(p["account"], p["account"][:8]),
                     f"{p['amount'] / XLM:.7f}",
                     p["status"],
@@ -494,6 +495,24 @@ class Demo:
             raise RuntimeError(f"acedao {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         result: dict[str, Any] = json.loads(done.stdout)
         return result
+
+
+WHAT = {
+    "ppv": "pay-per-view (net of the fee)",
+    "billing": "per-minute viewing (net of the fee)",
+    "bundle": "bundle split (net of the fee)",
+    "plan": "subscription (net of the fee)",
+    "renew": "renewal (net of the fee)",
+    "rewards": "rewards (bytes served, views)",
+    "appeal-bond": "appeal bond returned",
+}
+
+
+def _what(reference: str) -> str:
+    prefix = reference.split(":", 1)[0]
+    if prefix.startswith("rewards-"):
+        prefix = "rewards"
+    return WHAT.get(prefix, "refund" if "refund" in prefix else prefix)
 
 
 def _poll(fetch: Callable[[], T | None], timeout: float, what: str) -> T:
