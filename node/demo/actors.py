@@ -12,7 +12,9 @@ import httpx
 from stellar_sdk import Asset, Keypair, Server, TransactionBuilder
 
 from node.cli.acedao.client import NodeClient
+from node.cli.acedao.ledger import pay
 from servicelayer.keys import create_key_file
+from servicelayer.settlement.plan import parse_amount
 
 
 @dataclass
@@ -59,18 +61,18 @@ class Actor:
         memo_hash: bytes | None = None,
         asset: Asset | None = None,
     ) -> str:
-        with Server(self.network.horizon_url) as server:
-            builder = TransactionBuilder(
-                server.load_account(self.account), self.network.passphrase, base_fee=100
-            ).append_payment_op(to, asset or Asset.native(), amount)
-            if text is not None:
-                builder.add_text_memo(text)
-            if memo_hash is not None:
-                builder.add_hash_memo(memo_hash)
-            envelope = builder.set_timeout(60).build()
-            envelope.sign(self.keypair)
-            answer = server.submit_transaction(envelope)
-        return str(answer["hash"])
+        net = self.network
+        stroops = parse_amount(amount)
+        return pay(
+            net.horizon_url,
+            net.passphrase,
+            self.keypair,
+            to,
+            asset or Asset.native(),
+            stroops,
+            text=text,
+            memo_hash=memo_hash,
+        )
 
     def trust(self, asset: Asset) -> None:
         with Server(self.network.horizon_url) as server:

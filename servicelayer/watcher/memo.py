@@ -4,6 +4,8 @@
 - MEMO_TEXT ``prepaid``: the payer's per-minute prepaid balance (billing ``ReceiveDeposit``);
 - MEMO_HASH = a content id: one-time access of the payer to that content (access
   ``ReceiveAccessPayment``; the contract refunds a payment that buys nothing);
+- MEMO_TEXT ``appeal:<proposal id>``: the payer's bond appealing that executed delisting
+  (moderation ``ActionAppeal``; the content is hidden while the appeal runs);
 - anything else: unrouted, recorded for the operators, nothing credited.
 
 Text memos are matched exactly after trimming spaces, in any letter case. A content id
@@ -14,18 +16,21 @@ no other account fits in it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from servicelayer.watcher.horizon import Memo
 
 V1_PADDING = bytes(12)
+_APPEAL = re.compile(r"appeal:([1-9][0-9]{0,17})")
 
 
 class Route(StrEnum):
     SUBSCRIPTION = "subscription"
     PREPAID = "prepaid"
     ACCESS = "access"
+    APPEAL = "appeal"
     NONE = "none"
 
 
@@ -36,6 +41,7 @@ TEXT_ROUTES = {"sub": Route.SUBSCRIPTION, "prepaid": Route.PREPAID}
 class Routing:
     route: Route
     content: str = ""  # the content id of an access payment (lower-case hex)
+    proposal: int = 0  # the delisting an appeal bond contests
     reason: str = ""  # why a payment is unrouted
 
 
@@ -48,9 +54,13 @@ def content_id(raw: bytes) -> str:
 
 def route(memo: Memo) -> Routing:
     if memo.kind == "text":
-        found = TEXT_ROUTES.get(memo.text.strip().lower())
+        text = memo.text.strip().lower()
+        found = TEXT_ROUTES.get(text)
         if found is not None:
             return Routing(found)
+        match = _APPEAL.fullmatch(text)
+        if match is not None:
+            return Routing(Route.APPEAL, proposal=int(match[1]))
         return Routing(Route.NONE, reason="unknown_text_memo")
     if memo.kind == "hash" and len(memo.raw) == 32:
         return Routing(Route.ACCESS, content=content_id(memo.raw))

@@ -9,6 +9,7 @@ skipped by its row (and the contracts refuse a payment id twice as well).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -16,13 +17,15 @@ from contracts.access import ReceiveAccessPayment
 from contracts.access.events import EventPaymentRefunded
 from contracts.billing import ReceiveDeposit
 from contracts.core import Action, Asset, Context, EventRejected
+from contracts.moderation import ActionAppeal
 from contracts.subscriptions import ReceivePayment
 from servicelayer.epochs.clock import epoch_of
+from servicelayer.governance.execution import apply_moderation
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 from servicelayer.storage.watcher_models import TreasuryPayment
 from servicelayer.watcher.horizon import ObservedPayment
-from servicelayer.watcher.memo import Route, memo_text, route
+from servicelayer.watcher.memo import Route, Routing, memo_text, route
 
 log = logging.getLogger("acenode.watcher")
 
@@ -30,6 +33,7 @@ CONTRACT_OF = {
     Route.SUBSCRIPTION: "subscriptions",
     Route.PREPAID: "billing",
     Route.ACCESS: "access",
+    Route.APPEAL: "moderation",
 }
 
 
@@ -51,14 +55,19 @@ def is_inbound(p: ObservedPayment, treasury: str) -> bool:
     return p.successful and p.to == treasury and p.source != treasury
 
 
-def action_for(p: ObservedPayment, how: Route, content: str) -> Action:
+def action_for(p: ObservedPayment, routing: Routing) -> Action:
     assert p.asset is not None
-    match how:
+    match routing.route:
         case Route.SUBSCRIPTION:
             return ReceivePayment(p.source, p.asset, p.amount, p.payment_id)
         case Route.PREPAID:
             return ReceiveDeposit(p.source, p.asset, p.amount, p.payment_id)
+        case Route.APPEAL:  # voting weighs the balances of the ledger the bond is in
+            return ActionAppeal(
+                routing.proposal, p.source, p.ledger, p.asset, p.amount, p.payment_id
+            )
         case _:
+            content = routing.content
             return ReceiveAccessPayment(p.source, content, p.asset, p.amount, p.payment_id)
 
 
@@ -93,9 +102,13 @@ def credit(
     if not p.problem and routing.route != Route.NONE:
         contract = CONTRACT_OF[routing.route]
         ctx = Context(epoch_of(p.closed_at, epoch_seconds), p.closed_at)
-        action = action_for(p, routing.route, routing.content)
-        [applied] = runtime.apply(session, contract, [action], ctx)
-        row.status, row.detail = _outcome(applied.events)
+        action = action_for(p, routing)
+        if routing.route == Route.APPEAL:  # hides the content: the fan-out goes with it
+            events = apply_moderation(runtime, session, [action], ctx).events
+        else:
+            [applied] = runtime.apply(session, contract, [action], ctx)
+            events = applied.events
+        row.status, row.detail = _outcome(events)
     session.add(row)
     session.flush()
     if row.status != Status.CREDITED:
@@ -113,7 +126,7 @@ def credit(
     return row
 
 
-def _outcome(events: tuple[object, ...]) -> tuple[str, str]:
+def _outcome(events: Sequence[object]) -> tuple[str, str]:
     for event in events:
         if isinstance(event, EventRejected):
             return Status.REFUSED, event.code

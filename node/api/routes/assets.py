@@ -6,12 +6,14 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
+from contracts.moderation import ModerationState
 from node.api.errors import documented
 from node.api.models.assets import AssetOut, AssetsOut
 from node.api.state import NodeState, node_state
 from servicelayer.dao.keys import ROLES, DaoKeys
 from servicelayer.issuance import stellar_toml
 from servicelayer.issuance.views import asset_json, issued_asset, issued_assets
+from servicelayer.services.common import asset_text, state_of
 
 router = APIRouter(tags=["assets"])
 CODE_PATTERN = "^[A-Za-z0-9]{1,12}$"
@@ -78,22 +80,31 @@ class DaoOut(BaseModel):
     )
     validators: list[str] = Field(description="the validators whose signatures move DAO funds")
     threshold: int = Field(description="how many of them must sign")
+    params: dict[str, int] = Field(
+        description="the DAO parameters in force (docs/contracts/moderation.md), e.g. "
+        "gov.appeal_bond, network.fee_bps"
+    )
+    bond_asset: str = Field(description="the asset appeal bonds are paid in (XLM or CODE:ISSUER)")
 
 
 @router.get(
     "/v1/dao",
     response_model=DaoOut,
-    summary="The DAO's accounts by role, its validators and the network",
+    summary="The DAO's accounts by role, its validators, parameters and network",
     responses=documented(503),
 )
 def dao(node: NodeState = Depends(node_state)) -> DaoOut:
     s = node.settings
     keys = DaoKeys(s.data_dir)
     accounts = {role: keys.public(role) for role in ROLES if keys.path(role).exists()}
+    with node.database.session() as session:
+        moderation: ModerationState = state_of(node.runtime, session, "moderation")
     return DaoOut(
         network_passphrase=s.network_passphrase,
         horizon_url=s.stellar.horizon_url,
         accounts=accounts,
         validators=list(s.stellar.validators) or [node.node_account],
         threshold=s.stellar.threshold,
+        params=dict(sorted(moderation.params.items())),
+        bond_asset=asset_text(moderation.bond_asset),
     )

@@ -26,9 +26,11 @@ from node.cli.acedao.base import (
     member_key,
 )
 from node.cli.acedao.client import NodeClient
+from node.cli.acedao.ledger import parse_asset, pay
 from node.cli.acedao.writes import report, send, signed_client
 from node.cli.common import JsonFlag, cli_errors, console, print_json
 from servicelayer.errors import InvalidInput
+from servicelayer.settlement.plan import format_amount
 
 proposals_app = typer.Typer(help="Read the DAO's proposals.", no_args_is_help=True)
 app.add_typer(proposals_app, name="proposals")
@@ -139,6 +141,57 @@ def vote(
         path = f"/v1/proposals/{proposal_id}/votes"
         result, key = send(client, "POST", path, body, idempotency_key)
     report(result, key, json_out, f"voted [bold]{choice}[/bold] on #{proposal_id}")
+
+
+@app.command("appeal")
+def appeal(
+    proposal_id: Annotated[int, typer.Argument(min=1, help="The executed delisting")],
+    horizon: Annotated[
+        str | None, typer.Option(help="Horizon to pay through (default: the node's ledger)")
+    ] = None,
+    node: NodeUrl = DEFAULT_NODE,
+    key_file: KeyFile = None,
+    prompt_key: PromptKey = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Appeal an executed delisting: pay the DAO's bond to the treasury (memo appeal:ID).
+
+    The node files the appeal when its ledger watcher sees the payment: the content is
+    hidden, not destroyed, while the re-vote runs; a won appeal returns the bond."""
+    with cli_errors():
+        keypair = member_key(key_file, prompt_key)
+        client = NodeClient(node)
+        proposal = client.get(f"/v1/proposals/{proposal_id}")
+        if (proposal["kind"], proposal["status"]) != ("delist", "executed"):
+            raise InvalidInput(
+                f"proposal #{proposal_id} is a {proposal['kind']} that is {proposal['status']}:"
+                " only an executed delisting can be appealed",
+                code="not_appealable",
+            )
+        dao = client.get("/v1/dao")
+        treasury = dao["accounts"].get("treasury")
+        if not treasury:
+            raise InvalidInput("the node has no DAO treasury yet", code="no_treasury")
+        bond = int(dao["params"]["gov.appeal_bond"])
+        tx_hash = pay(
+            horizon or dao["horizon_url"],
+            dao["network_passphrase"],
+            keypair,
+            treasury,
+            parse_asset(dao["bond_asset"]),
+            bond,
+            text=f"appeal:{proposal_id}",
+        )
+    result = {"proposal_id": proposal_id, "bond": bond, "asset": dao["bond_asset"]}
+    result |= {"treasury": treasury, "tx_hash": tx_hash}
+    if json_out:
+        print_json(result)
+        return
+    console.print(
+        f"bond of {format_amount(bond)} {dao['bond_asset']} paid to the treasury "
+        f"(transaction {tx_hash}); the node files the appeal against #{proposal_id} when its "
+        "watcher sees the payment"
+    )
 
 
 @app.command("delegate")

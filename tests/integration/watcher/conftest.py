@@ -52,6 +52,18 @@ def watched(
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    started = start_watched(root, url, ledger)
+    yield started
+    node = started.node
+    if node.running:
+        assert node.stop() == 0, node.output()
+    if request.param != "sqlite":
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_watched(root: Path, url: str, ledger: LedgerProcess, **env: str) -> Watched:
+    """A node on ``url`` with its DAO bootstrapped and GOV issued, watching ``ledger``."""
     directory = root / "node"
     directory.mkdir()
     create_key_file(directory / "node.key")
@@ -67,9 +79,10 @@ def watched(
         ACENODE_STELLAR__HORIZON_URL=ledger.url,
         ACENODE_STELLAR__EMBEDDED_LEDGER="false",
         ACENODE_WATCHER__INTERVAL_SECONDS="0.2",
+        **env,
     )
     node.start()
-    yield Watched(
+    return Watched(
         node,
         ledger,
         directory,
@@ -77,11 +90,6 @@ def watched(
         dao_public(directory, "distribution"),
         (gov["code"], gov["issuer"]),
     )
-    if node.running:
-        assert node.stop() == 0, node.output()
-    if request.param != "sqlite":
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def node_key(directory: Path) -> Keypair:

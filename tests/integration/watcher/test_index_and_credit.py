@@ -8,9 +8,18 @@ import pytest
 from sqlalchemy import func, select
 from stellar_sdk import Keypair
 
+from contracts.catalog import ActionPublish
 from contracts.core import NATIVE, Asset, Context
 from contracts.issuance import ActionDefineAsset, AssetKind
-from contracts.moderation import ActionPropose, ProposalKind
+from contracts.moderation import (
+    ActionPropose,
+    ActionTick,
+    ActionVote,
+    ProposalKind,
+    ReceiveBalanceSnapshot,
+    VoteChoice,
+)
+from servicelayer.governance.execution import apply_moderation
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
@@ -101,3 +110,33 @@ def test_a_payment_is_credited_once_and_an_unknown_memo_is_kept(db: Database) ->
         assert credits == {(A, NATIVE): 5_000_000}
         assert s.scalar(select(func.count()).select_from(TreasuryPayment)) == 3
         assert [r.payment_id for r in repo.payments(s, "unrouted")] == ["1002"]
+
+
+def test_an_appeal_bond_files_the_appeal_and_hides_the_delisted_content(db: Database) -> None:
+    rt = runtime()
+    film = "ab" * 20
+    bond = 1_000_000_000  # gov.appeal_bond
+    with db.session(write=True) as s:
+        rt.apply(s, "catalog", [ActionPublish(film, "A film", (), C)], CTX)
+        delist = ActionPropose(A, ProposalKind.DELIST, 100, target=film)
+        rt.apply(s, "moderation", [delist, ReceiveBalanceSnapshot(1, 100, ((A, 100),))], CTX)
+        rt.apply(s, "moderation", [ActionVote(1, A, VoteChoice.YES, "", "00" * 32)], CTX)
+        executed_at = CTX.close_time + 4 * 86_400  # after the vote (3 days) and timelock (1)
+        apply_moderation(rt, s, [ActionTick()], Context(1, executed_at))
+        assert rt.current(s, "catalog")[0].items[film].status == "delisted"
+
+        def paid(payment_id: str, memo: str, amount: int) -> ObservedPayment:
+            return ObservedPayment(
+                payment_id, payment_id, "cd" * 32, 900, executed_at + 60, B, TREASURY,
+                NATIVE, amount, Memo("text", memo), successful=True,
+            )  # fmt: skip
+
+        short = credit(rt, s, paid("2001", "appeal:1", bond - 1), TREASURY, 3600)
+        assert short is not None and short.status == "refused"  # kept for the operators
+        filed = credit(rt, s, paid("2002", "Appeal:1", bond), TREASURY, 3600)
+        assert filed is not None and (filed.status, filed.route) == ("credited", "appeal")
+        state = rt.current(s, "moderation")[0]
+        appeal = state.proposals[2]
+    assert (appeal.kind, appeal.proposer, appeal.start_ledger) == ("appeal", B, 900)
+    with db.session() as s:
+        assert rt.current(s, "catalog")[0].items[film].status == "hidden"  # not destroyed
