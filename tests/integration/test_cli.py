@@ -17,12 +17,14 @@ from tests.conftest import BACKENDS
 pytestmark = pytest.mark.integration
 
 
-def acenode(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def acenode(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "node", *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 
@@ -92,7 +94,7 @@ def test_a_world_readable_key_is_refused_at_start(tmp_path: Path) -> None:
 
 
 def test_the_demo_runs_the_whole_network_on_one_node() -> None:
-    result = acenode("demo", env={"COLUMNS": "200"})
+    result = acenode("demo", env={"COLUMNS": "200"}, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     for reason in (
