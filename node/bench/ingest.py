@@ -131,8 +131,9 @@ def measure_http(count: int, now: int, workdir: Path) -> dict[str, Any]:
                     "/v1/receipts", content=body, headers={"content-type": "application/json"}
                 )
                 response.raise_for_status()
-                refused = {r["reason"] for r in response.json()["results"]
-                           if r["status"] != "accepted"}
+                refused = {
+                    r["reason"] for r in response.json()["results"] if r["status"] != "accepted"
+                }
                 if refused:
                     raise RuntimeError(f"the node refused benchmark receipts: {refused}")
                 sent += BATCH
