@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
@@ -66,15 +67,22 @@ def measure_inprocess(count: int, now: int, workdir: Path) -> Rate:
     database = Database(f"sqlite:///{workdir / 'inprocess.sqlite3'}")
     database.upgrade()
     batches = [[s.wire for s in chunk] for chunk in _batches(receipts(count, NET, now))]
-    started, cpu = time.perf_counter(), time.process_time()
-    for batch in batches:
-        with database.session(write=True) as session:
-            results = ingest_batch(session, batch, POLICY, now)
-        refused = [r for r in results if r.status != ItemStatus.ACCEPTED]
-        if refused:
-            raise RuntimeError(f"benchmark receipt not accepted: {refused[0]}")
-    rate = _rate(count, time.perf_counter() - started, time.process_time() - cpu)
-    database.dispose()
+    # The pre-built input (``count`` dicts) would not exist in a node, which receives one
+    # batch at a time: keep it out of the collector, as the node keeps its startup heap.
+    gc.collect()
+    gc.freeze()
+    try:
+        started, cpu = time.perf_counter(), time.process_time()
+        for batch in batches:
+            with database.session(write=True) as session:
+                results = ingest_batch(session, batch, POLICY, now)
+            refused = [r for r in results if r.status != ItemStatus.ACCEPTED]
+            if refused:
+                raise RuntimeError(f"benchmark receipt not accepted: {refused[0]}")
+        rate = _rate(count, time.perf_counter() - started, time.process_time() - cpu)
+    finally:
+        gc.unfreeze()
+        database.dispose()
     return rate
 
 
