@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import itertools
-import json
 import multiprocessing
 import os
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import psutil
 
 from node.bench.workload import Signed, receipts
@@ -103,7 +103,7 @@ class _RssSampler(threading.Thread):
 def _produce(count: int, now: int, queue: Any) -> None:
     """Producer process: signs and encodes request bodies ahead of the sender."""
     for chunk in _batches(receipts(count, NET, now)):
-        queue.put(json.dumps({"receipts": [s.wire for s in chunk]}).encode())
+        queue.put(orjson.dumps({"receipts": [s.wire for s in chunk]}))
     queue.put(None)
 
 
@@ -139,9 +139,8 @@ def measure_http(count: int, now: int, workdir: Path) -> dict[str, Any]:
                     "/v1/receipts", content=body, headers={"content-type": "application/json"}
                 )
                 response.raise_for_status()
-                refused = {
-                    r["reason"] for r in response.json()["results"] if r["status"] != "accepted"
-                }
+                results = orjson.loads(response.content)["results"]
+                refused = {r["reason"] for r in results if r["status"] != "accepted"}
                 if refused:
                     raise RuntimeError(f"the node refused benchmark receipts: {refused}")
                 sent += BATCH
