@@ -31,6 +31,10 @@ class BatchTooLarge(ServiceLayerError):
     code = "batch_too_large"
 
 
+class InvalidJson(ServiceLayerError):
+    code = "invalid_json"
+
+
 STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     InvalidInput: 422,
     NotFound: 404,
@@ -39,6 +43,7 @@ STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     LedgerUnavailable: 503,
     DatabaseUnavailable: 503,
     BatchTooLarge: 413,
+    InvalidJson: 400,
 }
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from servicelayer.receipts.model import WINDOW_SECONDS, Kind, Receipt, ReceiptError
 
+_VIEWING = Kind.VIEWING  # a module global reads faster than an enum member
+
 
 @dataclass(frozen=True, slots=True)
 class IngestPolicy:
@@ -24,26 +26,28 @@ class IngestPolicy:
 def check_stateless(r: Receipt, net_id: bytes, policy: IngestPolicy, now: int) -> None:
     if net_id != policy.network_id:
         raise ReceiptError("wrong_network", "signed for another Stellar network")
-    if r.window_start % WINDOW_SECONDS:
+    window_start = r.window_start
+    window_end = window_start + WINDOW_SECONDS
+    if window_start % WINDOW_SECONDS:
         raise ReceiptError(
             "window_misaligned", f"window_start is not a multiple of {WINDOW_SECONDS}"
         )
-    if r.window_start > now + policy.clock_skew_seconds:
+    if window_start > now + policy.clock_skew_seconds:
         raise ReceiptError("window_in_future", "the window has not begun yet")
-    if r.window_end < now - policy.retention_seconds:
+    if window_end < now - policy.retention_seconds:
         raise ReceiptError("window_expired", "the window is older than the node's retention")
-    if r.started_at >= r.window_end:
+    if r.started_at >= window_end:
         raise ReceiptError("session_not_started", "started_at is after the window")
-    if r.kind is not Kind.VIEWING and r.counterparty == r.signer:
+    if r.kind is not _VIEWING and r.counterparty == r.signer:
         raise ReceiptError("self_attested", "signer and counterparty are the same account")
-    check_rate(r.kind, r.amount, r.window_end - r.started_at, policy)
+    check_rate(r.kind, r.amount, window_end - r.started_at, policy)
 
 
 def check_rate(kind: Kind, amount: int, seconds: int, policy: IngestPolicy) -> None:
     """``amount`` could not have been reached in ``seconds`` by one stream."""
-    per_second = 1 if kind is Kind.VIEWING else policy.max_bytes_per_second
+    per_second = 1 if kind is _VIEWING else policy.max_bytes_per_second
     if amount > per_second * seconds:
-        unit = "seconds watched" if kind is Kind.VIEWING else "bytes"
+        unit = "seconds watched" if kind is _VIEWING else "bytes"
         raise ReceiptError("implausible_rate", f"{amount} {unit} in at most {seconds} s")
 
 

@@ -19,7 +19,7 @@ from servicelayer.receipts.model import Receipt, ReceiptError
 from servicelayer.receipts.signing import receipt_id, verify
 from servicelayer.storage import epochs_repo
 from servicelayer.storage import receipts_repo as repo
-from servicelayer.storage.receipts_repo import StreamHead
+from servicelayer.storage.receipts_repo import AcceptedRow, NewStream, StreamHead
 
 
 class ItemStatus(StrEnum):
@@ -105,29 +105,22 @@ def _apply_streams(
     now: int,
     results: list[ItemResult | None],
 ) -> None:
-    heads = repo.lock_streams(session, _stream_rows(fresh))
-    rows: dict[tuple[bytes, int], dict[str, Any]] = {}
+    heads = repo.lock_streams(session, _new_streams(fresh))
+    rows: dict[tuple[bytes, int], AcceptedRow] = {}
     changed: dict[bytes, StreamHead] = {}
     for c in fresh:
         head = heads[c.key]
+        r = c.receipt
         try:
-            base = _advance(head, c.receipt, policy)
+            base = _advance(head, r, policy)
         except ReceiptError as err:
             results[c.index] = _rejected(c.rid, err.reason, err.detail)
             continue
-        r = c.receipt
         head.seq, head.amount, head.base, head.window_start = r.seq, r.amount, base, r.window_start
         changed[c.key] = head
-        rows[(c.key, r.window_start)] = {
-            "stream_key": c.key,
-            "window_start": r.window_start,
-            "receipt_id": c.rid,
-            "seq": r.seq,
-            "amount": r.amount,
-            "base": base,
-            "signature": c.signature,
-            "received_at": now,
-        }
+        rows[(c.key, r.window_start)] = AcceptedRow(
+            c.key, r.window_start, c.rid, r.seq, r.amount, base, c.signature, now
+        )
         results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
     repo.save_accepted(session, list(rows.values()), changed)
 
@@ -148,23 +141,22 @@ def _advance(head: StreamHead, r: Receipt, policy: IngestPolicy) -> int:
     return head.base if r.window_start == head.window_start else head.amount
 
 
-def _stream_rows(fresh: list[_Candidate]) -> list[dict[str, Any]]:
-    rows: dict[bytes, dict[str, Any]] = {}
+def _new_streams(fresh: list[_Candidate]) -> list[NewStream]:
+    rows: dict[bytes, NewStream] = {}
     for c in fresh:
         if c.key in rows:
             continue
         r = c.receipt
-        rows[c.key] = {
-            "key": c.key,
-            "kind": int(r.kind),
-            "signer": account_strkey(r.signer),
-            "counterparty": None
-            if r.kind.counterparty_field is None
-            else account_strkey(r.counterparty),
-            "content": r.content.hex(),
-            "session": r.session.hex(),
-            "started_at": r.started_at,
-        }
+        counterparty = None if r.kind.counterparty_field is None else account_strkey(r.counterparty)
+        rows[c.key] = NewStream(
+            c.key,
+            int(r.kind),
+            account_strkey(r.signer),
+            counterparty,
+            r.content.hex(),
+            r.session.hex(),
+            r.started_at,
+        )
     return list(rows.values())
 
 

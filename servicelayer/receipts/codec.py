@@ -59,6 +59,14 @@ _ALLOWED_FIELDS = {
     | ({kind.counterparty_field} if kind.counterparty_field else set())
     for kind in Kind
 }
+# per wire name: (kind, allowed fields, counterparty field, amount field)
+_SPECS = {
+    kind.wire_name: (kind, _ALLOWED_FIELDS[kind], kind.counterparty_field, kind.amount_field)
+    for kind in Kind
+}
+# hex digits allowed for each binary field
+_SESSION, _HASH, _SIGNATURE = (frozenset({2 * n}) for n in (SESSION_BYTES, 32, SIGNATURE_BYTES))
+_CONTENT = frozenset(2 * n for n in CONTENT_LENGTHS)
 
 
 def encode_body(r: Receipt) -> bytes:
@@ -144,30 +152,29 @@ def from_wire(obj: Any) -> WireReceipt:
     version = _int(obj, "version")
     if version != PROTOCOL_VERSION:
         raise ReceiptError("unsupported_version", f"version {version} (this node speaks 1)")
-    kind = KINDS_BY_WIRE_NAME.get(obj.get("kind"))  # type: ignore[arg-type]
-    if kind is None:
+    spec = _SPECS.get(obj.get("kind"))  # type: ignore[arg-type]
+    if spec is None:
         raise ReceiptError("unknown_kind", f"kind must be one of {sorted(KINDS_BY_WIRE_NAME)}")
-    cp_field, amount_field = kind.counterparty_field, kind.amount_field
-    if not _ALLOWED_FIELDS[kind].issuperset(obj):
-        extra = sorted(set(obj) - _ALLOWED_FIELDS[kind])
-        raise ReceiptError("unknown_field", f"unexpected fields {extra}")
+    kind, allowed, cp_field, amount_field = spec
+    if not allowed.issuperset(obj):
+        raise ReceiptError("unknown_field", f"unexpected fields {sorted(set(obj) - allowed)}")
     claimed = obj.get("id")
     receipt = Receipt(
-        kind=kind,
-        signer=_account(obj, "signer"),
-        seq=_int(obj, "seq", minimum=1),
-        session=_hex(obj, "session", (SESSION_BYTES,)),
-        started_at=_int(obj, "started_at"),
-        window_start=_int(obj, "window_start"),
-        counterparty=_account(obj, cp_field) if cp_field else NO_COUNTERPARTY,
-        content=_hex(obj, "content", CONTENT_LENGTHS),
-        amount=_int(obj, amount_field, minimum=1),
+        kind,
+        _account(obj, "signer"),
+        _int(obj, "seq", 1),
+        _hex(obj, "session", _SESSION),
+        _int(obj, "started_at"),
+        _int(obj, "window_start"),
+        NO_COUNTERPARTY if cp_field is None else _account(obj, cp_field),
+        _hex(obj, "content", _CONTENT),
+        _int(obj, amount_field, 1),
     )
     return WireReceipt(
-        receipt=receipt,
-        network_id=_hex(obj, "network_id", (32,)),
-        signature=_hex(obj, "signature", (SIGNATURE_BYTES,)),
-        claimed_id=None if claimed is None else _hex(obj, "id", (32,)),
+        receipt,
+        _hex(obj, "network_id", _HASH),
+        _hex(obj, "signature", _SIGNATURE),
+        None if claimed is None else _hex(obj, "id", _HASH),
     )
 
 
@@ -180,15 +187,19 @@ def _int(obj: dict[str, Any], name: str, minimum: int = 0) -> int:
     return value
 
 
-def _hex(obj: dict[str, Any], name: str, lengths: tuple[int, ...]) -> bytes:
+def _hex(obj: dict[str, Any], name: str, digits: frozenset[int]) -> bytes:
+    """Exactly one of ``digits`` hex digits, nothing else (``fromhex`` would skip spaces)."""
     value = obj.get(name)
-    if not isinstance(value, str) or len(value) // 2 not in lengths or len(value) % 2:
-        sizes = " or ".join(str(2 * n) for n in lengths)
-        raise ReceiptError("malformed", f"{name} must be {sizes} hex digits")
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise ReceiptError("malformed", f"{name} is not hex") from None
+    if type(value) is str and len(value) in digits:
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            raw = b""
+        if len(raw) * 2 == len(value):
+            return raw
+        raise ReceiptError("malformed", f"{name} is not hex")
+    sizes = " or ".join(str(n) for n in sorted(digits))
+    raise ReceiptError("malformed", f"{name} must be {sizes} hex digits")
 
 
 def _account(obj: dict[str, Any], name: str) -> bytes:

@@ -25,17 +25,25 @@ class Kind(IntEnum):
     VIEWING = 2  # viewer (signer) attests watching content for seconds
     CDN = 3  # CDN edge operator (signer) attests bytes served to a viewer (counterparty)
 
+    # Looked up by value: the ingest path reads these for every receipt, and a member
+    # attribute read through the enum class costs more than the tuple index.
     @property
     def wire_name(self) -> str:
-        return self.name.lower()
+        return _WIRE_NAMES[self._value_]
 
     @property
     def counterparty_field(self) -> str | None:
-        return {Kind.BANDWIDTH: "uploader", Kind.VIEWING: None, Kind.CDN: "viewer"}[self]
+        return _COUNTERPARTY_FIELDS[self._value_]
 
     @property
     def amount_field(self) -> str:
-        return "seconds" if self is Kind.VIEWING else "bytes"
+        return _AMOUNT_FIELDS[self._value_]
+
+
+# indexed by Kind value (index 0 unused)
+_WIRE_NAMES = ("", "bandwidth", "viewing", "cdn")
+_COUNTERPARTY_FIELDS = (None, "uploader", None, "viewer")
+_AMOUNT_FIELDS = ("", "bytes", "seconds", "bytes")
 
 
 KINDS_BY_WIRE_NAME = {k.wire_name: k for k in Kind}

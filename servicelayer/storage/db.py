@@ -121,6 +121,12 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        # A bounded 8 MiB page cache per connection (SQLite's default is 2 MiB): the ingest
+        # path's index inserts then mostly hit memory instead of re-reading pages from the
+        # OS. Checkpoints every 4,000 WAL pages (16 MiB) instead of 1,000 write each hot
+        # page back once per checkpoint rather than four times. Durability is unchanged.
+        cur.execute("PRAGMA cache_size=-8192")
+        cur.execute("PRAGMA wal_autocheckpoint=4000")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from servicelayer.storage.models import ReceiptStream, StoredReceipt
 
 _CHUNK = 500  # keeps IN (...) lists and parameter counts small on every backend
-_UPDATED_ON_CONFLICT = ("receipt_id", "seq", "amount", "signature", "received_at")
 
 
 @dataclass(slots=True)
@@ -47,9 +45,68 @@ class ReceiptRecord:
     received_at: int
 
 
-def _insert(session: Session, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+# The ingest path's statements, as driver SQL. Each batch of 1,000 receipts runs them
+# once or twice; through Core's compiled statements the per-row parameter processing
+# cost more than SQLite's own work. The SQL is the same on SQLite and PostgreSQL but
+# for the placeholder ({p}); rows are plain tuples in the column order below.
+_STREAMS, _RECEIPTS = ReceiptStream.__tablename__, StoredReceipt.__tablename__
+_HEAD = "started_at, head_seq, head_amount, head_base, head_window_start"
+_INSERT_STREAMS = (
+    f'INSERT INTO {_STREAMS} ("key", kind, signer, counterparty, content, session, started_at,'
+    " head_seq, head_amount, head_base, head_window_start)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, 0, 0, 0, 0)"
+    ' ON CONFLICT ("key") DO NOTHING'
+)
+_SELECT_HEADS = f'SELECT "key", {_HEAD} FROM {_STREAMS} WHERE "key" IN ({{many}}) ORDER BY "key"'
+_UPDATE_HEADS = (
+    f"UPDATE {_STREAMS} SET head_seq = {{p}}, head_amount = {{p}}, head_base = {{p}},"
+    f' head_window_start = {{p}} WHERE "key" = {{p}}'
+)
+_UPSERT_RECEIPTS = (
+    f"INSERT INTO {_RECEIPTS} (stream_key, window_start, receipt_id, seq, amount, base,"
+    " signature, received_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+    " ON CONFLICT (stream_key, window_start) DO UPDATE SET receipt_id = excluded.receipt_id,"
+    " seq = excluded.seq, amount = excluded.amount, signature = excluded.signature,"
+    " received_at = excluded.received_at"
+)
+_SELECT_IDS = f"SELECT receipt_id FROM {_RECEIPTS} WHERE receipt_id IN ({{many}})"
+
+
+class NewStream(NamedTuple):
+    """A ``receipt_streams`` row without its head (a new stream's head is all zeros)."""
+
+    key: bytes
+    kind: int
+    signer: str
+    counterparty: str | None
+    content: str
+    session: str
+    started_at: int
+
+
+class AcceptedRow(NamedTuple):
+    """A ``receipts`` row: the latest receipt of a stream in one window."""
+
+    stream_key: bytes
+    window_start: int
+    receipt_id: str
+    seq: int
+    amount: int
+    base: int
+    signature: bytes
+    received_at: int
+
+
+def _driver(session: Session) -> tuple[Connection, str, bool]:
+    """The session's connection, its placeholder, and whether it is PostgreSQL."""
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    return conn, "%s" if postgres else "?", postgres
+
+
+@lru_cache(maxsize=32)
+def _sql(template: str, mark: str, many: int = 0) -> str:
+    return template.format(p=mark, many=", ".join([mark] * many))
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -58,59 +115,40 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def existing_ids(session: Session, ids: Sequence[str]) -> set[str]:
+    conn, mark, _ = _driver(session)
     found: set[str] = set()
-    col = StoredReceipt.receipt_id
     for chunk in _chunks(ids):
-        found.update(session.scalars(select(col).where(col.in_(chunk))))
+        rows = conn.exec_driver_sql(_sql(_SELECT_IDS, mark, len(chunk)), tuple(chunk))
+        found.update(rid for (rid,) in rows)
     return found
 
 
-def lock_streams(session: Session, streams: Sequence[dict[str, Any]]) -> dict[bytes, StreamHead]:
-    """Create missing streams, then lock every stream of the batch (in key order).
-
-    ``streams`` are ``receipt_streams`` rows without their head columns.
-    """
+def lock_streams(session: Session, streams: Sequence[NewStream]) -> dict[bytes, StreamHead]:
+    """Create missing streams, then lock every stream of the batch (in key order)."""
     if not streams:
         return {}
-    empty = {"head_seq": 0, "head_amount": 0, "head_base": 0, "head_window_start": 0}
-    rows = sorted(({**s, **empty} for s in streams), key=lambda r: r["key"])
-    stmt = _insert(session, ReceiptStream.__table__).on_conflict_do_nothing(index_elements=["key"])
-    session.execute(stmt, rows)
-    t = ReceiptStream
-    cols = (t.key, t.started_at, t.head_seq, t.head_amount, t.head_base, t.head_window_start)
+    conn, mark, postgres = _driver(session)
+    rows = sorted(streams, key=lambda r: r.key)  # two writers lock in the same order
+    conn.exec_driver_sql(_sql(_INSERT_STREAMS, mark), rows)
     heads: dict[bytes, StreamHead] = {}
-    for chunk in _chunks([r["key"] for r in rows]):
-        query = select(*cols).where(t.key.in_(chunk)).order_by(t.key).with_for_update()
-        for key, started, seq, amount, base, window in session.execute(query):
+    for chunk in _chunks([r.key for r in rows]):
+        sql = _sql(_SELECT_HEADS, mark, len(chunk)) + (" FOR UPDATE" if postgres else "")
+        for key, started, seq, amount, base, window in conn.exec_driver_sql(sql, tuple(chunk)):
             heads[key] = StreamHead(started, seq, amount, base, window)
     return heads
 
 
 def save_accepted(
-    session: Session, receipts: Sequence[dict[str, Any]], heads: dict[bytes, StreamHead]
+    session: Session, receipts: Sequence[AcceptedRow], heads: dict[bytes, StreamHead]
 ) -> None:
     """Store the accepted receipts (one row per stream and window) and the new heads."""
     if not receipts:
         return
-    stmt = _insert(session, StoredReceipt.__table__)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["stream_key", "window_start"],
-        set_={c: stmt.excluded[c] for c in _UPDATED_ON_CONFLICT},
-    )
-    session.execute(stmt, list(receipts))
-    t = cast(Table, ReceiptStream.__table__)
-    session.execute(
-        update(t).where(t.c.key == bindparam("k")),
-        [
-            {
-                "k": key,
-                "head_seq": h.seq,
-                "head_amount": h.amount,
-                "head_base": h.base,
-                "head_window_start": h.window_start,
-            }
-            for key, h in sorted(heads.items())
-        ],
+    conn, mark, _ = _driver(session)
+    conn.exec_driver_sql(_sql(_UPSERT_RECEIPTS, mark), list(receipts))
+    conn.exec_driver_sql(
+        _sql(_UPDATE_HEADS, mark),
+        [(h.seq, h.amount, h.base, h.window_start, key) for key, h in sorted(heads.items())],
     )
 
 

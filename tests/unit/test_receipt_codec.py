@@ -39,6 +39,9 @@ def test_wire_round_trip_keeps_every_field_and_the_signature_verifies() -> None:
         pytest.param({"signer": "GABC"}, "malformed", id="signer-not-account"),
         pytest.param({"uploader": None}, "malformed", id="uploader-missing"),
         pytest.param({"session": "zz" * 16}, "malformed", id="session-not-hex"),
+        # 32 characters, but fromhex would read 11 bytes and skip the spaces
+        pytest.param({"session": "00 " * 10 + "00"}, "malformed", id="session-with-spaces"),
+        pytest.param({"content": "00 " * 12 + "0000"}, "malformed", id="content-with-spaces"),
         pytest.param({"content": "00" * 21}, "malformed", id="content-length"),
         pytest.param({"signature": "00" * 63}, "malformed", id="signature-length"),
         pytest.param({"seconds": 5}, "unknown_field", id="field-of-another-kind"),
