@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from contracts.bridges import after_catalog, fan_out
 from contracts.core import Action, Context, Event, EventRejected
-from contracts.issuance import IssuanceState
 from contracts.moderation import (
     ActionTick,
     EventProposalExecuted,
@@ -105,17 +104,11 @@ def tick(runtime: ContractRuntime, session: Session, ctx: Context) -> Decisions 
     return apply_moderation(runtime, session, [ActionTick()], ctx)
 
 
-def unfinished_vote_mints(runtime: ContractRuntime, session: Session) -> list[str]:
-    """Codes of assets the DAO voted to mint whose mint transactions the ledger has not
-    applied yet."""
-    state: IssuanceState = runtime.current(session, ISSUANCE)[0]
-    codes = sorted({asset.code for asset in state.vote_mints.values()})
-    if not codes:
-        return []
+def unfinished_mints(session: Session) -> list[str]:
+    """Codes of assets with mint transactions the ledger has not applied yet: mints the
+    DAO voted, access tokens purchases asked for, and mints an interrupted command left."""
     rows = session.scalars(
-        select(IssuanceSubmission.code)
-        .where(IssuanceSubmission.code.in_(codes), IssuanceSubmission.status != APPLIED)
-        .distinct()
+        select(IssuanceSubmission.code).where(IssuanceSubmission.status != APPLIED).distinct()
     )
     return sorted(set(rows))
 
@@ -171,7 +164,7 @@ class GovernanceExecutor:
 
     def carry_out_mints(self, outcome: Outcome) -> None:
         with self.db.session() as s:
-            codes = unfinished_vote_mints(self.runtime, s)
+            codes = unfinished_mints(s)
         if not codes:
             return
         try:
@@ -186,7 +179,7 @@ class GovernanceExecutor:
         except ServiceLayerError as exc:  # no DAO keys, ledger unreachable
             outcome.problems.append(exc.detail)
         for problem in outcome.problems:
-            log.warning("a mint the DAO approved is not on the ledger yet: %s", problem)
+            log.warning("a mint is not on the ledger yet: %s", problem)
 
 
 def _log(decisions: Decisions) -> None:

@@ -136,6 +136,10 @@ class IssuerAccounts(Bootstrap):
         )
         sdk_asset = SdkAsset(asset.asset.code, asset.asset.issuer)
         if op.kind == MINT:
+            if asset.flags.auth_required and op.account != asset.distribution:
+                builder.append_set_trust_line_flags_op(  # a holder's line needs the issuer's yes
+                    op.account, sdk_asset, set_flags=TrustLineFlags.AUTHORIZED_FLAG
+                )
             builder.append_payment_op(op.account, sdk_asset, format_amount(op.amount))
         elif op.kind == CLAWBACK:
             builder.append_clawback_op(sdk_asset, op.account, format_amount(op.amount))

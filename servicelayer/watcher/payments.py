@@ -21,6 +21,7 @@ from contracts.moderation import ActionAppeal
 from contracts.subscriptions import ReceivePayment
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.governance.execution import apply_moderation
+from servicelayer.issuance.tokens import deliver_tokens
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 from servicelayer.storage.watcher_models import TreasuryPayment
@@ -108,6 +109,7 @@ def credit(
         else:
             [applied] = runtime.apply(session, contract, [action], ctx)
             events = applied.events
+            deliver_tokens(runtime, session, events, ctx)
         row.status, row.detail = _outcome(events)
     session.add(row)
     session.flush()

@@ -13,7 +13,7 @@ import pytest
 from stellar_sdk import Asset, ChangeTrust, Keypair, Payment, Server, TransactionBuilder
 
 from tests.api.helpers import Member, vote_body
-from tests.integration.issuance.helpers import acenode
+from tests.integration.issuance.helpers import acenode, assets, holding
 from tests.integration.settlement.helpers import submit
 from tests.integration.watcher.conftest import Watched, node_key
 from tests.support import PASSPHRASE, wait_for
@@ -137,6 +137,29 @@ def test_pay_per_view_by_content_id_in_a_hash_memo(watched: Watched) -> None:
     assert (grant["content"], grant["active"], grant["purchases"]) == (content, True, 1)
     answer = viewer.get("/v1/entitlements", account=viewer.account, content=content).json()
     assert (answer["allowed"], answer["reason"]) == (True, "access_granted")
+
+
+def test_a_purchase_delivers_its_content_access_token_on_the_ledger(watched: Watched) -> None:
+    studio = Member(watched.node)
+    viewer = Member(watched.node, funded(watched))
+    content = uuid.uuid4().hex + uuid.uuid4().hex[:8]
+    code = "T" + uuid.uuid4().hex[:8].upper()
+    token = assets(watched.directory, "issue", code, "--kind", "access", "--content", content,
+                   "--cap", "100", "--auth-required")  # fmt: skip
+    assert studio.post("/v1/catalog", {"infohash": content, "title": "Tokens"}).status_code == 201
+    body = {"content": content, "price": PRICE, "duration": DAY, "token_code": code}
+    assert studio.post("/v1/access/offers", body).status_code == 200
+    line = ChangeTrust(Asset(code, token["issuer"]))
+    submit(watched.ledger.url, viewer.account, [line], [viewer.keypair])
+
+    pay(watched, viewer.keypair, "5", hash_memo=bytes.fromhex(content) + bytes(12))
+
+    def delivered() -> int:  # the issuer authorises the line and pays one whole token
+        return holding(watched.ledger.url, viewer.account, code, token["issuer"])
+
+    assert wait_for(delivered, 30, "the access token") == 10_000_000
+    listed = {a["code"]: a for a in assets(watched.directory, "list")["assets"]}
+    assert (listed[code]["issued"], listed[code]["unfinished"]) == (10_000_000, 0)
 
 
 def test_a_payment_with_an_unknown_memo_is_recorded_not_lost(watched: Watched) -> None:
