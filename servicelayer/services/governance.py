@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from stellar_sdk import Keypair
 from stellar_sdk.exceptions import BadSignatureError, Ed25519PublicKeyInvalidError
 
-from contracts.core import Context
+from contracts.core import Asset, Context
+from contracts.issuance import IssuanceState
 from contracts.moderation import (
     ActionDelegate,
     ActionPropose,
@@ -76,6 +77,8 @@ def propose(
     if draft.kind not in tuple(ProposalKind) or draft.kind == ProposalKind.APPEAL:
         raise InvalidInput("kind must be delist, ban, param or mint", code="invalid_kind")
     asset = parse_asset(draft.asset) if draft.asset else None
+    if draft.kind == ProposalKind.MINT and asset is not None:
+        _check_mintable(runtime, session, asset, draft.value)
     state: ModerationState = state_of(runtime, session, CONTRACT)
     start = max(ledger, state.sealed_ledger)  # never below an earlier proposal's
     action = ActionPropose(
@@ -91,6 +94,23 @@ def propose(
     apply_checked(runtime, session, CONTRACT, [action], ctx)
     state = state_of(runtime, session, CONTRACT)
     return proposal_view(session, state.proposals[state.next_id - 1], with_votes=False)
+
+
+def _check_mintable(runtime: ContractRuntime, session: Session, asset: Asset, value: int) -> None:
+    """Refuse now a mint the issuance contract would refuse once the vote passed."""
+    issuance: IssuanceState = state_of(runtime, session, "issuance")
+    token = issuance.assets.get(asset)
+    if token is None:
+        raise InvalidInput(f"the DAO has not issued {asset_text(asset)}", code="unknown_asset")
+    if token.locked:
+        raise Conflict(
+            f"{asset.code}'s issuer is locked: no more can be minted", code="asset_locked"
+        )
+    if token.issued + value > token.cap:
+        room = token.cap - token.issued
+        raise Conflict(
+            f"only {room} stroops of {asset.code} remain under its cap", code="cap_exceeded"
+        )
 
 
 def vote(

@@ -269,23 +269,16 @@ def test_a_voted_mint_is_paid_on_the_ledger_exactly_once(
     assert status(member, pid) == "executed"
 
 
-def test_a_voted_mint_of_an_asset_never_issued_is_refused_by_the_issuance(
+def test_a_mint_the_issuance_would_refuse_is_refused_when_proposed(
     governed: GovernedNode,
 ) -> None:
-    node = governed
-    member = Member(node)  # type: ignore[arg-type]
-    stranger = Member(node)  # type: ignore[arg-type]
-    body = {
-        "kind": "mint",
-        "asset": f"NOPE:{stranger.account}",
-        "recipient": member.account,
-        "value": 10_000_000,
-    }
-    pid = passed(node, member, body)
-    node.clock.advance(VOTING + TIMELOCK)
-    outcome = node.tick()
-    assert outcome.decisions is not None and pid in outcome.decisions.executed
-    assert ("issuance", "ActionMintByVote", "unknown_asset") in [
-        (c.contract, c.action, c.refused) for c in outcome.decisions.carried
-    ]
-    assert (outcome.minted, outcome.problems) == ([], [])
+    member, stranger = Member(governed), Member(governed)  # type: ignore[arg-type]
+    base = {"kind": "mint", "recipient": member.account}
+    before = len(member.get("/v1/proposals").json())
+    unknown = member.post("/v1/proposals", {**base, "asset": f"NOPE:{stranger.account}",
+                                            "value": 10_000_000})  # fmt: skip
+    assert (unknown.status_code, unknown.json()["error"]) == (422, "unknown_asset")
+    gov = f"{GOV_CODE}:{dao_public(governed.data_dir, 'issuer')}"
+    too_much = member.post("/v1/proposals", {**base, "asset": gov, "value": 10**18})
+    assert (too_much.status_code, too_much.json()["error"]) == (409, "cap_exceeded")
+    assert len(member.get("/v1/proposals").json()) == before  # nothing was opened
