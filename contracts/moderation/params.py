@@ -44,7 +44,7 @@ PARAMS: dict[str, ParamSpec] = {
     "gov.support_bps.mint": ParamSpec(6666, 0, BPS - 1),
     "gov.support_bps.appeal": ParamSpec(5000, 0, BPS - 1),
     # times, seconds
-    "gov.voting_period_s": ParamSpec(3 * DAY, 60, 30 * DAY),
+    "gov.voting_period_s": ParamSpec(3 * DAY, 10, 30 * DAY),
     "gov.freeze_s": ParamSpec(3600, 0, DAY),
     "gov.timelock_s": ParamSpec(DAY, 0, 30 * DAY),
     "gov.appeal_window_s": ParamSpec(7 * DAY, 0, 30 * DAY),

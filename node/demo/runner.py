@@ -41,8 +41,8 @@ EPOCH = 60
 XLM = 10_000_000
 STYLE = {"accepted": "green", "duplicate": "yellow", "rejected": "red"}
 GENESIS = {  # a test network's short votes
-    "gov.voting_period_s": 60,
-    "gov.freeze_s": 10,
+    "gov.voting_period_s": 30,
+    "gov.freeze_s": 5,
     "gov.timelock_s": 0,
     "reward.min_payout": 1,
 }

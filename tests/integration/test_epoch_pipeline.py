@@ -10,15 +10,13 @@ from sqlalchemy.orm import Session
 from servicelayer.epochs.pipeline import PipelineConfig, Progress, Step, advance
 from servicelayer.epochs.steps import verify_step
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.ingest import IngestPolicy, ingest_batch
-from servicelayer.receipts import network_id
 from servicelayer.runtime.contracts import load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import epochs_repo, verdicts_repo
 from servicelayer.storage.db import Database
 from tests.conftest import BACKENDS
 from tests.integration.test_ingest_storage import INFOHASH, NOW, submit
-from tests.support import PASSPHRASE, NodeProcess, make_signer, mid_previous_epoch, now, wait_for
+from tests.support import NodeProcess, make_signer, mid_previous_epoch, wait_for
 
 pytestmark = pytest.mark.integration
 EPOCH = NOW // 3600
@@ -99,42 +97,6 @@ def test_peers_see_their_verdicts(tmp_path: Path) -> None:
     assert [v["receipt_id"] for v in mine["verdicts"]] == [ids[1]]
     assert sorted(v["receipt_id"] for v in everyone["verdicts"]) == sorted(ids)
     assert bad.status_code == 422 and missing.status_code == 404
-
-
-def test_a_running_node_takes_epochs_through_every_step_by_itself(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
-    viewer, t = make_signer(), mid_previous_epoch()
-    receipt = viewer.wire(viewer.viewing_session(INFOHASH, t - 120).update(60, t))
-    db = Database(url)
-    db.upgrade()
-    with db.session(write=True) as s:  # stored before the node (and its scheduler) starts
-        policy = IngestPolicy(network_id(PASSPHRASE), 120, 7 * 86_400, 125_000_000, 3600)
-        assert ingest_batch(s, [receipt], policy, now())[0].status == "accepted"
-    db.dispose()
-    node = NodeProcess(
-        tmp_path / "node",
-        url,
-        ACENODE_EPOCHS__ENABLED="true",
-        ACENODE_EPOCHS__INTERVAL_SECONDS="1",
-        ACENODE_EPOCHS__CLOSE_GRACE_SECONDS="0",
-        ACENODE_STELLAR__LEDGER_CLOSE_SECONDS="0.2",
-    )
-    node.start()
-    try:
-
-        def verified() -> dict[str, object] | None:
-            with node.client() as c:
-                epochs = c.get("/v1/epochs").json()["epochs"]
-            mine = [e for e in epochs if e["number"] == t // 3600]
-            return mine[0] if mine and mine[0]["status"] == "anchored" else None
-
-        epoch = wait_for(verified, timeout=60, what="the node to take the epoch to the end")
-        with node.client() as c:
-            stored = c.get(f"/v1/receipts/{receipt['id']}").json()
-    finally:
-        assert node.stop() == 0
-    assert epoch["receipts"] == 1
-    assert stored["verification"]["epoch"] == t // 3600
 
 
 def test_a_node_with_the_pipeline_switched_off_closes_nothing(tmp_path: Path) -> None:

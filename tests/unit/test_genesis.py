@@ -25,7 +25,7 @@ def test_genesis_parameters_replace_the_defaults() -> None:
     ("params", "why"),
     [
         ({"gov.voting_period": 120}, "unknown or out of bounds"),
-        ({"gov.voting_period_s": 10}, "unknown or out of bounds"),
+        ({"gov.voting_period_s": 5}, "unknown or out of bounds"),
         ({"gov.voting_period_s": 120}, "freeze_not_shorter_than_voting"),  # freeze 3600
         ({"reward.bandwidth_bps": 9000}, "reward_split_exceeds_total"),
     ],
