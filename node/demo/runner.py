@@ -103,6 +103,7 @@ class Demo:
         self.people: dict[str, Actor] = {}
         self.names: dict[str, str] = {}
         self.shown: set[int] = set()
+        self.bundle_split_at = 0
 
     # -- the story -----------------------------------------------------------------------
     def run(self) -> None:
@@ -242,6 +243,7 @@ class Demo:
             "pam's purchase",
         )
         subscription = p["vic"].post("/v1/subscriptions", {"offering_id": "all-access"})
+        self.bundle_split_at = int(subscription["paid_until"])  # the period's split
         self.console.print(
             f"vic subscribes to [bold]all-access[/bold]: {subscription['status']}, paid until "
             f"{time.strftime('%H:%M:%S', time.localtime(subscription['paid_until']))}"
@@ -378,7 +380,7 @@ class Demo:
 
     def settle_epochs(self, first: int) -> None:
         self.step("Epochs close, are verified, computed, paid on the ledger and anchored")
-        last = self.now_epoch()
+        last = max(self.now_epoch(), self.bundle_split_at // EPOCH)  # through the split
         _poll(lambda: self.show_settled(first, last), 6 * EPOCH, f"epoch {last} to settle")
 
     def show_settled(self, first: int, last: int) -> bool | None:

@@ -112,6 +112,7 @@ def test_the_demo_runs_the_whole_network_on_one_node() -> None:
     payouts = [line for line in out.splitlines() if line.startswith("│ epoch-")]
     kinds = {line.split("│")[2].strip() for line in payouts}
     assert {"revenue", "reward"} <= kinds and all("│ paid" in line for line in payouts)
+    assert "bundle split" in out  # vic's bundle period ends and its price is split
     last = out.rstrip().splitlines()[-2:]
     assert last == ["verified", "node stopped with SIGTERM, exit status 0"]
 
