@@ -1,4 +1,4 @@
-"""An appeal end to end on a test network with 20-second votes: the DAO delists a film,
+"""An appeal end to end on a test network with 30-second votes: the DAO delists a film,
 a member appeals with `acedao appeal` (a bond paid to the treasury on the ledger), the
 node's watcher files the appeal and the film is hidden, not destroyed, while it runs."""
 
@@ -22,7 +22,7 @@ from tests.integration.watcher.test_watcher import followed, funded
 from tests.support import wait_for
 
 pytestmark = pytest.mark.integration
-SHORT_VOTES = {"gov.voting_period_s": 20, "gov.freeze_s": 0, "gov.timelock_s": 0}
+SHORT_VOTES = {"gov.voting_period_s": 30, "gov.freeze_s": 0, "gov.timelock_s": 0}
 
 
 @pytest.fixture(scope="module")
