@@ -8,7 +8,7 @@ Amounts and durations are non-negative integers; there are no floats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from servicelayer.errors import InvalidInput
@@ -34,6 +34,23 @@ def _check_text(owner: str, **values: str) -> None:
             raise InvalidInput(f"{owner}.{name} must be a non-empty string")
 
 
+_TEXT, _COUNT = ("str", "str | None"), ("int", "int | None")
+
+
+def _check_fields(value: object) -> None:
+    """Every ``str`` field of a dataclass is non-empty and every ``int`` field is a
+    non-negative integer (``None`` passes where the field is optional)."""
+    owner = type(value).__name__
+    for f in fields(value):  # type: ignore[arg-type]
+        item = getattr(value, f.name)
+        if item is None and str(f.type).endswith("| None"):
+            continue
+        if f.type in _TEXT:
+            _check_text(owner, **{f.name: item})
+        elif f.type in _COUNT:
+            _check_nonneg(owner, **{f.name: item})
+
+
 @dataclass(frozen=True)
 class BandwidthClaim:
     """``downloader`` signed that ``uploader`` served it ``delta_bytes`` in this window."""
@@ -49,25 +66,7 @@ class BandwidthClaim:
     delta_bytes: int
 
     def __post_init__(self) -> None:
-        _check_text(
-            "BandwidthClaim",
-            receipt_id=self.receipt_id,
-            downloader=self.downloader,
-            uploader=self.uploader,
-            infohash=self.infohash,
-            session=self.session,
-        )
-        _check_nonneg(
-            "BandwidthClaim",
-            started_at=self.started_at,
-            window_start=self.window_start,
-            total_bytes=self.total_bytes,
-            delta_bytes=self.delta_bytes,
-        )
-
-    @property
-    def payee(self) -> str:
-        return self.uploader
+        _check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -85,21 +84,7 @@ class CdnClaim:
     delta_bytes: int
 
     def __post_init__(self) -> None:
-        _check_text(
-            "CdnClaim",
-            receipt_id=self.receipt_id,
-            operator=self.operator,
-            viewer=self.viewer,
-            content=self.content,
-            session=self.session,
-        )
-        _check_nonneg(
-            "CdnClaim",
-            started_at=self.started_at,
-            window_start=self.window_start,
-            total_bytes=self.total_bytes,
-            delta_bytes=self.delta_bytes,
-        )
+        _check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -116,20 +101,7 @@ class ViewingClaim:
     delta_seconds: int
 
     def __post_init__(self) -> None:
-        _check_text(
-            "ViewingClaim",
-            receipt_id=self.receipt_id,
-            viewer=self.viewer,
-            content=self.content,
-            session=self.session,
-        )
-        _check_nonneg(
-            "ViewingClaim",
-            started_at=self.started_at,
-            window_start=self.window_start,
-            total_seconds=self.total_seconds,
-            delta_seconds=self.delta_seconds,
-        )
+        _check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -148,17 +120,7 @@ class PeerObservation:
     hash_failures: int
 
     def __post_init__(self) -> None:
-        _check_text("PeerObservation", endpoint=self.endpoint)
-        if self.account is not None:
-            _check_text("PeerObservation", account=self.account)
-        _check_nonneg(
-            "PeerObservation",
-            first_seen=self.first_seen,
-            last_seen=self.last_seen,
-            bytes_served=self.bytes_served,
-            serve_seconds=self.serve_seconds,
-            hash_failures=self.hash_failures,
-        )
+        _check_fields(self)
         if self.last_seen < self.first_seen:
             raise InvalidInput("PeerObservation.last_seen is before first_seen")
         times = [t for t, _ in self.bitfield]
@@ -189,18 +151,9 @@ class SwarmProbe:
     peers: tuple[PeerObservation, ...]
 
     def __post_init__(self) -> None:
-        _check_text("SwarmProbe", probe_id=self.probe_id, infohash=self.infohash)
-        _check_nonneg(
-            "SwarmProbe",
-            start=self.start,
-            end=self.end,
-            num_pieces=self.num_pieces,
-            piece_size=self.piece_size,
-        )
+        _check_fields(self)
         if self.end <= self.start or self.piece_size == 0:
             raise InvalidInput("SwarmProbe needs end > start and a positive piece size")
-        if self.bitrate is not None:
-            _check_nonneg("SwarmProbe", bitrate=self.bitrate)
 
     def covers(self, window_start: int, window_end: int) -> bool:
         """The probe watched the swarm inside the window for MIN_PROBE_OVERLAP_SECONDS, or
@@ -219,7 +172,7 @@ class Registration:
     endpoints: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        _check_text("Registration", account=self.account)
+        _check_fields(self)
         for endpoint in self.endpoints:
             _check_text("Registration", endpoint=endpoint)
 
@@ -232,9 +185,7 @@ class ContentInfo:
     bitrate: int | None
 
     def __post_init__(self) -> None:
-        _check_text("ContentInfo", infohash=self.infohash)
-        if self.bitrate is not None:
-            _check_nonneg("ContentInfo", bitrate=self.bitrate)
+        _check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -246,8 +197,7 @@ class ViewerPayment:
     amount: int
 
     def __post_init__(self) -> None:
-        _check_text("ViewerPayment", payer=self.payer, infohash=self.infohash)
-        _check_nonneg("ViewerPayment", amount=self.amount)
+        _check_fields(self)
 
 
 @dataclass(frozen=True)
