@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contracts.bridges import after_catalog, fan_out
@@ -32,13 +31,12 @@ from contracts.moderation import (
 )
 from servicelayer.errors import ServiceLayerError
 from servicelayer.issuance.service import IssuanceService, record_submissions
-from servicelayer.issuance.submissions import APPLIED
+from servicelayer.issuance.submissions import unfinished_counts
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context
 from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
 from servicelayer.storage.exclusive import exclusive
-from servicelayer.storage.issuance_models import IssuanceSubmission
 
 log = logging.getLogger("acenode.governance")
 
@@ -104,15 +102,6 @@ def tick(runtime: ContractRuntime, session: Session, ctx: Context) -> Decisions 
     return apply_moderation(runtime, session, [ActionTick()], ctx)
 
 
-def unfinished_mints(session: Session) -> list[str]:
-    """Codes of assets with mint transactions the ledger has not applied yet: mints the
-    DAO voted, access tokens purchases asked for, and mints an interrupted command left."""
-    rows = session.scalars(
-        select(IssuanceSubmission.code).where(IssuanceSubmission.status != APPLIED).distinct()
-    )
-    return sorted(set(rows))
-
-
 @dataclass
 class Outcome:
     decisions: Decisions | None = None
@@ -164,7 +153,7 @@ class GovernanceExecutor:
 
     def carry_out_mints(self, outcome: Outcome) -> None:
         with self.db.session() as s:
-            codes = unfinished_mints(s)
+            codes = sorted(unfinished_counts(s))  # voted mints, access tokens, ...
         if not codes:
             return
         try:

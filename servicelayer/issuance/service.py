@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.core import Action, Asset, EventRejected
@@ -32,7 +31,7 @@ from servicelayer.dao.keys import DaoKey, DaoKeys
 from servicelayer.errors import ConfigError, Conflict, InvalidInput
 from servicelayer.issuance.ledger import CLAWBACK, LOCK, MINT, IssuerAccounts, IssuerView
 from servicelayer.issuance.lock import issuance_lock
-from servicelayer.issuance.submissions import APPLIED, Submissions
+from servicelayer.issuance.submissions import Submissions, unfinished_counts
 from servicelayer.issuance.views import CONTRACT, find_asset, issued_asset, issued_assets
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context, refusal
@@ -152,12 +151,7 @@ class IssuanceService:
         how many of its transactions are not applied yet (``acenode assets resume``)."""
         with self.db.session() as s:
             assets = issued_assets(self.runtime, s)
-            rows = s.execute(
-                select(IssuanceSubmission.code, func.count())
-                .where(IssuanceSubmission.status != APPLIED)
-                .group_by(IssuanceSubmission.code)
-            )
-            unfinished = {str(code): int(count) for code, count in rows}
+            unfinished = unfinished_counts(s)
         checked = []
         for asset in assets:
             present = self.accounts.horizon.account(asset.asset.issuer) is not None

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from contracts.issuance import IssuedAsset
 from servicelayer.dao.bootstrap import Built
@@ -30,6 +31,16 @@ class _Row:
     sequence: int | None
     tx_hash: str | None
     envelope: str | None
+
+
+def unfinished_counts(session: Session) -> dict[str, int]:
+    """Per asset code, how many recorded transactions the ledger has not applied yet."""
+    rows = session.execute(
+        select(IssuanceSubmission.code, func.count())
+        .where(IssuanceSubmission.status != APPLIED)
+        .group_by(IssuanceSubmission.code)
+    )
+    return {str(code): int(count) for code, count in rows}
 
 
 class Submissions:
