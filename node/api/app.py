@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
+from node.api.openapi import install_openapi
 from node.api.routes import (
     assets,
     auth,
@@ -43,4 +44,5 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(payperuse.router)
     app.include_router(governance.router)
     app.include_router(assets.router)
+    install_openapi(app)
     return app

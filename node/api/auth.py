@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -17,17 +18,28 @@ from servicelayer.errors import Unauthorized
 from servicelayer.services.common import api_context
 from servicelayer.services.idempotency import Mutation, check_key, fingerprint
 
+# Declares the bearer scheme in the OpenAPI document (every write requires it); the
+# header itself is read in ``signed_in``, so a missing or malformed one keeps its own 401.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in); lasts one hour",
+)
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY_PATTERN = "^[!-~]{1,255}$"  # the printable ASCII of check_key, no spaces
+
 
 def signed_in(
-    authorization: str | None = Header(
-        None, description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in)"
-    ),
+    request: Request,
+    _: HTTPAuthorizationCredentials | None = Security(bearer),
     node: NodeState = Depends(node_state),
 ) -> str:
     """The account the bearer token was issued to."""
+    authorization = request.headers.get("authorization")
     if authorization is None:
         raise Unauthorized("sign in first: send Authorization: Bearer <token> (see /v1/auth)")
-    scheme, _, token = authorization.partition(" ")
+    scheme, _sep, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be `Bearer <token>`")
     return node.tokens.account_of(token.strip(), node.clock())
@@ -36,11 +48,14 @@ def signed_in(
 def idempotency_key(
     key: str | None = Header(
         None,
-        alias="Idempotency-Key",
-        description="1-255 printable characters, unique per intended change; "
-        "a retry with the same key and body returns the first answer",
+        alias=IDEMPOTENCY_KEY,
+        description="Required. 1-255 printable ASCII characters without spaces, unique per "
+        "intended change; a retry with the same key and body returns the first answer. "
+        "Missing: 422 `idempotency_key_required`; malformed: 422 `invalid_idempotency_key`",
     ),
 ) -> str:
+    # Optional here so a missing key keeps its own error code; node.api.openapi marks it
+    # required in the document, which is what the node enforces.
     return check_key(key)
 
 

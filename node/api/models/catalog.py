@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from node.api.models.common import Account, Infohash
+from node.api.models.common import MAX_STROOPS, Account, Infohash
 
 
 class PublishIn(BaseModel):
     infohash: Infohash
     title: str = Field(min_length=1, max_length=200)
     tags: list[str] = Field(default_factory=list, max_length=16)
-    bitrate: int | None = Field(None, gt=0, le=2**63 - 1, description="Bytes per second, a hint")
+    bitrate: int | None = Field(None, gt=0, le=MAX_STROOPS, description="Bytes per second, a hint")
     price_per_minute: int | None = Field(
-        None, ge=0, le=2**63 - 1, description="Stroops per minute, a hint"
+        None, ge=0, le=MAX_STROOPS, description="Stroops per minute, a hint"
     )
     channel: str = Field(
         "", max_length=64, description="One of your channels (POST /v1/channels), or empty"

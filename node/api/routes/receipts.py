@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from node.api.errors import BatchTooLarge, InvalidJson, documented
+from node.api.models.common import ACCOUNT_PATTERN, MAX_EPOCH, RECEIPT_ID_PATTERN
 from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of, verdict_queries
@@ -81,7 +82,7 @@ def submit_receipts(
     responses=documented(404, 422, 503),
 )
 def get_receipt(
-    receipt_id: str = Path(pattern="^[0-9a-fA-F]{64}$"),
+    receipt_id: str = Path(pattern=RECEIPT_ID_PATTERN),
     node: NodeState = Depends(node_state),
 ) -> ReceiptOut:
     with node.database.session() as session:
@@ -102,8 +103,10 @@ def get_receipt(
     responses=documented(422, 503),
 )
 def account_usage(
-    account: str = Path(description="Stellar account G..."),
-    epoch: int | None = Query(None, ge=0, description="Defaults to the current epoch"),
+    account: str = Path(pattern=ACCOUNT_PATTERN, description="Stellar account G..."),
+    epoch: int | None = Query(
+        None, ge=0, le=MAX_EPOCH, description="Defaults to the current epoch"
+    ),
     node: NodeState = Depends(node_state),
 ) -> UsageOut:
     seconds = node.settings.epoch_seconds
