@@ -2,7 +2,8 @@
 
 - ``Idempotency-Key`` is required on every write. The dependency reads it as optional so
   that a missing key answers its own code (422 ``idempotency_key_required``), so the
-  document marks it required here, with the pattern ``check_key`` enforces.
+  document marks it required here, with the pattern ``check_key`` enforces, and the
+  ``Idempotent-Replayed`` header of a replayed answer.
 - FastAPI's OpenAPI models hold numeric bounds as floats, so 2^63 - 1 came out as 2^63
   (9.223372036854776e+18): bounds are written back as the exact integers they were.
 - A receipt batch's items are checked one by one (a bad receipt is rejected in the
@@ -59,6 +60,18 @@ def _require_idempotency_key(document: Document) -> None:
                         "pattern": IDEMPOTENCY_KEY_PATTERN,
                         "title": IDEMPOTENCY_KEY,
                     }
+                    _document_replay(operation)
+
+
+def _document_replay(operation: Document) -> None:
+    for status, response in operation.get("responses", {}).items():
+        if status.startswith("2"):
+            response.setdefault("headers", {})["Idempotent-Replayed"] = {
+                "description": "`true` when this is the stored answer to an earlier request "
+                "with the same Idempotency-Key (nothing was applied again)",
+                "required": False,
+                "schema": {"type": "string", "enum": ["true"]},
+            }
 
 
 def _exact_bounds(node: Any) -> None:
