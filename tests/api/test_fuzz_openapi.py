@@ -75,6 +75,10 @@ def fuzz(node: NodeProcess, workdir: Path, examples: int, token: str | None) -> 
     assert (done.returncode, result["failures"], result["errors"]) == (0, [], []), (
         f"ACENODE_FUZZ_SEED={seed}\n{output}"
     )
+    print(  # the figures, shown by pytest -rP
+        f"schemathesis seed {seed}: {result['operations']['tested']} operations, "
+        f"{result['test_cases']['generated']} test cases, {result['running_time']:.0f} s"
+    )
     return result
 
 
