@@ -35,6 +35,10 @@ class InvalidJson(ServiceLayerError):
     code = "invalid_json"
 
 
+class UnsupportedMediaType(ServiceLayerError):
+    code = "unsupported_media_type"
+
+
 STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     InvalidInput: 422,
     NotFound: 404,
@@ -44,6 +48,7 @@ STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     DatabaseUnavailable: 503,
     BatchTooLarge: 413,
     InvalidJson: 400,
+    UnsupportedMediaType: 415,
 }
 
 
@@ -64,6 +69,7 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Not found",
         409: "Conflict with the current state",
         413: "The body or the batch is larger than the node accepts",
+        415: "The body is not application/json",
         422: "The request does not have the expected shape",
         503: "A dependency (database, ledger) is unavailable; retry later",
     }
@@ -83,7 +89,7 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "invalid_json", "the body is not valid JSON")
-        return error_response(422, "invalid_request", _describe(errors))
+        return error_response(422, _code_of(errors), _describe(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -102,6 +108,18 @@ _HTTP_DETAILS = {
     400: "the body could not be parsed",
     413: "the body is larger than this node accepts (see max_body_bytes)",
 }
+
+
+# Parameters whose bad values have their own code (docs/api.md), whatever was wrong.
+_PARAMETER_CODES = {("query", "epoch"): "invalid_epoch"}
+
+
+def _code_of(errors: Any) -> str:
+    for e in errors:
+        code = _PARAMETER_CODES.get(tuple(e.get("loc", ())))
+        if code is not None:
+            return code
+    return "invalid_request"
 
 
 def _describe(errors: Any) -> str:
