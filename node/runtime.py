@@ -17,6 +17,7 @@ from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
+from servicelayer.throttle import Throttle
 
 JWT_SECRET_FILE = "api_jwt.secret"
 
@@ -58,4 +59,5 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         tokens=tokens,
         mutations=IdempotentRunner(database, runtime),
         ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
+        throttle=Throttle(settings.limits),
     )

@@ -37,6 +37,9 @@ def _serve(settings: NodeSettings) -> None:
         log_level=settings.log_level,
         timeout_graceful_shutdown=30,
         server_header=False,
+        # the client address rate limits count by: the peer, unless it is a trusted proxy
+        proxy_headers=bool(settings.limits.trusted_proxies),
+        forwarded_allow_ips=settings.limits.trusted_proxies or None,
     )
     server = GracefulServer(config)
     jobs = NodeJobs(state)

@@ -38,6 +38,17 @@ class LedgerUnavailable(ServiceLayerError):
     code = "ledger_unavailable"
 
 
+class RateLimited(ServiceLayerError):
+    """Too many requests from one account or client address; retry after ``retry_after``
+    seconds (HTTP 429 with ``Retry-After``)."""
+
+    code = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class ConfigError(ServiceLayerError):
     code = "config_error"
 

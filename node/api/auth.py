@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from contracts.core import Context
+from node.api.limits import write_limit
 from node.api.state import NodeState, node_state
 from servicelayer.errors import Unauthorized
 from servicelayer.services.common import api_context
@@ -79,4 +80,5 @@ def writer(
     key: str = Depends(idempotency_key),
     node: NodeState = Depends(node_state),
 ) -> Writer:
+    write_limit(request, account, node)
     return Writer(node, account, key, request)

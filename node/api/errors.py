@@ -19,6 +19,7 @@ from servicelayer.errors import (
     InvalidInput,
     LedgerUnavailable,
     NotFound,
+    RateLimited,
     ServiceLayerError,
     Unauthorized,
 )
@@ -49,6 +50,7 @@ STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     BatchTooLarge: 413,
     InvalidJson: 400,
     UnsupportedMediaType: 415,
+    RateLimited: 429,
 }
 
 
@@ -57,8 +59,10 @@ class ErrorOut(BaseModel):
     detail: str = Field(description="What went wrong, for a human")
 
 
-def error_response(status: int, code: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -71,6 +75,7 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The body or the batch is larger than the node accepts",
         415: "The body is not application/json",
         422: "The request does not have the expected shape",
+        429: "Too many requests (see docs/api.md, Limits); retry after `Retry-After` seconds",
         503: "A dependency (database, ledger) is unavailable; retry later",
     }
     return {s: {"model": ErrorOut, "description": texts[s]} for s in statuses}
@@ -82,7 +87,8 @@ def install_error_handlers(app: FastAPI) -> None:
         status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
         if status >= 500:
             log.warning("%s: %s", exc.code, exc.detail)
-        return error_response(status, exc.code, exc.detail)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return error_response(status, exc.code, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -38,13 +38,22 @@ def sign_in(client: httpx.Client, keypair: Keypair) -> str:
     return token
 
 
+def client_from(node: NodeProcess, address: str) -> httpx.Client:
+    """A client whose connections come from ``address`` (any 127.x.y.z is loopback on
+    Linux): to the node, another client address."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=node.url, timeout=30, transport=transport)
+
+
 class Member:
     """One account talking to the node: signs in once, sends a fresh key per write."""
 
-    def __init__(self, node: NodeProcess, keypair: Keypair | None = None) -> None:
+    def __init__(
+        self, node: NodeProcess, keypair: Keypair | None = None, address: str | None = None
+    ) -> None:
         self.keypair = keypair or Keypair.random()
         self.account = self.keypair.public_key
-        self.client = node.client()
+        self.client = node.client() if address is None else client_from(node, address)
         self.token = sign_in(self.client, self.keypair)
 
     def headers(self, key: str | None = None) -> dict[str, str]:

@@ -21,7 +21,7 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import entitlements, payperuse
 
 router = APIRouter(tags=["pay-per-view and per-minute"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 503)
+WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
 Content = Path(pattern=INFOHASH_PATTERN, description="Infohash")
 
 

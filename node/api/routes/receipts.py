@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from node.api.errors import BatchTooLarge, InvalidJson, UnsupportedMediaType, documented
+from node.api.limits import ingest_limit
 from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of, verdict_queries
@@ -56,7 +57,8 @@ _JSON_SUFFIXED = re.compile(r"application/[^/]+\+json")
         "input order. A bad receipt never blocks the good ones; the accepted ones are "
         "stored atomically. Rejection reasons are listed in docs/protocol.md."
     ),
-    responses=documented(400, 413, 415, 422, 503),
+    responses=documented(400, 413, 415, 422, 429, 503),
+    dependencies=[Depends(ingest_limit)],
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -23,7 +23,7 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import subscriptions as subs
 
 router = APIRouter(tags=["subscriptions"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 503)
+WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
 Provider = Query(None, pattern=ACCOUNT_PATTERN, description="Only this provider's")
 
 
