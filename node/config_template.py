@@ -82,7 +82,7 @@ log_level = "{log_level}"
 # Environment: ACENODE_LIMITS__<NAME>, e.g. ACENODE_LIMITS__WRITES_PER_ACCOUNT="60/minute".
 [limits]
 # enabled = true
-# sign_in_per_address = "60/minute"          # GET and POST /v1/auth
+# sign_in_per_address = "120/minute"         # GET and POST /v1/auth
 # failed_sign_in_per_address = "10/minute"   # refused sign-ins, then 429
 # failed_sign_in_per_account = "20/minute"
 # writes_per_account = "120/minute"          # every authenticated write

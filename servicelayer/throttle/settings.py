@@ -30,7 +30,7 @@ class LimitSettings(BaseModel):
         "name the client (uvicorn forwarded_allow_ips); empty: the peer address is the client",
     )
     sign_in_per_address: str = Field(
-        default="60/minute", description="GET and POST /v1/auth per client address"
+        default="120/minute", description="GET and POST /v1/auth per client address"
     )
     failed_sign_in_per_address: str = Field(
         default="10/minute",
