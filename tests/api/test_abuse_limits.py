@@ -25,6 +25,7 @@ LIMITS = {
     "ACENODE_LIMITS__FAILED_SIGN_IN_PER_ACCOUNT": "8/minute",
     "ACENODE_LIMITS__WRITES_PER_ACCOUNT": "5/minute",
     "ACENODE_LIMITS__WRITES_PER_ADDRESS": "12/minute",
+    "ACENODE_LIMITS__INGEST_PER_ADDRESS": "4/minute",
 }
 
 
@@ -140,3 +141,14 @@ def test_an_addresss_writes_past_its_limit_are_throttled(limited: NodeProcess) -
     assert_rate_limited(refused)
     assert "address" in refused.json()["detail"]
     assert publish(Member(limited, address="127.0.0.11")).status_code == 201
+
+
+def test_submissions_past_the_ingest_limit_are_throttled(limited: NodeProcess) -> None:
+    with client_from(limited, "127.0.0.12") as c:
+        for _ in range(2):
+            assert c.post("/v1/receipts", json={"receipts": [{}]}).status_code == 200
+            assert c.post("/v1/registrations", json={}).status_code == 422
+        assert_rate_limited(c.post("/v1/receipts", json={"receipts": [{}]}))
+        assert_rate_limited(c.post("/v1/registrations", json={}))
+    with client_from(limited, "127.0.0.13") as c:
+        assert c.post("/v1/receipts", json={"receipts": [{}]}).status_code == 200
