@@ -49,7 +49,7 @@ class Member:
 
     def headers(self, key: str | None = None) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.token}",
+            "Authorization": self.bearer,
             "Idempotency-Key": key or uuid.uuid4().hex,
         }
 
@@ -60,7 +60,12 @@ class Member:
         return self.client.delete(path, headers=self.headers(key))
 
     def get(self, path: str, **params: Any) -> httpx.Response:
-        return self.client.get(path, params=params)
+        """Signed in: public reads ignore the token, an account's own history needs it."""
+        return self.client.get(path, params=params, headers={"Authorization": self.bearer})
+
+    @property
+    def bearer(self) -> str:
+        return f"Bearer {self.token}"
 
 
 def infohash() -> str:
