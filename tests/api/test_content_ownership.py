@@ -104,6 +104,20 @@ def test_no_one_names_content_that_is_not_theirs_in_an_offer_token_or_channel(
     sold = owner.post("/v1/access/offers", offer | {"token_code": right})
     assert sold.status_code == 200 and sold.json()["token_code"] == right, sold.text
 
+    # plans name channels and bundles name plans: only their owners' (the contract's rules)
+    channel, plans = ident("ch"), [ident("p1"), ident("p2")]
+    assert owner.post("/v1/channels", {"channel": channel}).status_code == 201
+    terms = {"price": PRICE, "period": DAY}
+    squat = other.post("/v1/plans", terms | {"plan_id": ident("p"), "channels": [channel]})
+    refused(squat, 409, "not_channel_owner")
+    for plan in plans:
+        assert owner.post("/v1/plans", terms | {"plan_id": plan}).status_code == 201
+    refused(
+        other.post("/v1/bundles", terms | {"bundle_id": ident("b"), "plans": plans}),
+        409,
+        "not_bundle_member",
+    )
+
     # a channel named after an infohash would make its owner's publication fail
     unpublished = infohash()
     refused(other.post("/v1/channels", {"channel": unpublished}), 422, "invalid_channel")
