@@ -34,6 +34,12 @@ class Unauthorized(ServiceLayerError):
     code = "unauthorized"
 
 
+class Forbidden(ServiceLayerError):
+    """Signed in, but not as the account the request is about (HTTP 403)."""
+
+    code = "forbidden"
+
+
 class LedgerUnavailable(ServiceLayerError):
     code = "ledger_unavailable"
 

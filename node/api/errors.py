@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicelayer.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     LedgerUnavailable,
     NotFound,
@@ -45,6 +46,7 @@ STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     NotFound: 404,
     Conflict: 409,
     Unauthorized: 401,
+    Forbidden: 403,
     LedgerUnavailable: 503,
     DatabaseUnavailable: 503,
     BatchTooLarge: 413,
@@ -70,6 +72,7 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     texts = {
         400: "The body is not valid JSON",
         401: "Sign-in required or token invalid",
+        403: "Signed in as another account than the one the request is about",
         404: "Not found",
         409: "Conflict with the current state",
         413: "The body or the batch is larger than the node accepts",
@@ -117,7 +120,7 @@ _HTTP_DETAILS = {
 
 
 # Parameters whose bad values have their own code (docs/api.md), whatever was wrong.
-_PARAMETER_CODES = {("query", "epoch"): "invalid_epoch"}
+_PARAMETER_CODES = {("query", "epoch"): "invalid_epoch", ("path", "account"): "invalid_account"}
 
 
 def _code_of(errors: Any) -> str:

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import func, select
 from stellar_sdk import Keypair, TransactionEnvelope
 
-from contracts.core import Action, Context
+from contracts.core import Action, Context, Event
 from contracts.moderation import delegation_message, reason_hash, vote_message
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
@@ -58,7 +58,7 @@ class Member:
 
     def headers(self, key: str | None = None) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.token}",
+            "Authorization": self.bearer,
             "Idempotency-Key": key or uuid.uuid4().hex,
         }
 
@@ -69,26 +69,33 @@ class Member:
         return self.client.delete(path, headers=self.headers(key))
 
     def get(self, path: str, **params: Any) -> httpx.Response:
-        return self.client.get(path, params=params)
+        """Signed in: public reads ignore the token, an account's own history needs it."""
+        return self.client.get(path, params=params, headers={"Authorization": self.bearer})
+
+    @property
+    def bearer(self) -> str:
+        return f"Bearer {self.token}"
 
 
 def infohash() -> str:
     return uuid.uuid4().hex + uuid.uuid4().hex[:8]
 
 
-def outside_input(node: NodeProcess, contract: str, action: Action) -> None:
+def outside_input(node: NodeProcess, contract: str, action: Action) -> tuple[Event, ...]:
     """Apply an action the node gets from outside the API (the ledger watcher, the balance
     index, moderation's execution) to the node's database, as those components do (the
-    API node has no DAO treasury nor governance token for its watcher to follow)."""
+    API node has no DAO treasury nor governance token for its watcher to follow).
+    Returns the events (effects) the contract answered with."""
     assert node.database_url is not None
     database = Database(node.database_url)
     runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
     t = now()
     try:
         with database.session(write=True) as session:
-            runtime.apply(session, contract, [action], Context(t // 3600, t))
+            [applied] = runtime.apply(session, contract, [action], Context(t // 3600, t))
     finally:
         database.dispose()
+    return applied.events
 
 
 def journal_count(node: NodeProcess, contract: str) -> int:

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stellar_sdk import Keypair
 
 from servicelayer.receipts.peer import NodeClient, succeeded
+from tests.api.helpers import sign_in
 from tests.support import NodeProcess, make_signer, mid_previous_epoch
 
 pytestmark = pytest.mark.integration
@@ -96,7 +98,12 @@ def test_reads_are_answered_as_documented(
 ) -> None:
     method, path = request_line.split(" ", 1)
     with api_node.client() as c:
-        response = c.request(method, path)
+        headers = {}
+        if "/ME/" in path:  # the signed-in account's own history
+            me = Keypair.random()
+            path = path.replace("/ME/", f"/{me.public_key}/")
+            headers["Authorization"] = f"Bearer {sign_in(c, me)}"
+        response = c.request(method, path, headers=headers)
     status, code = _answer(answer)
     assert response.status_code == status, response.text
     if code is not None:
@@ -213,7 +220,9 @@ def test_usage_counts_the_stored_receipts_one_per_stream_and_window(
     with api_node.client() as c:
         usage = {
             who.account: c.get(
-                f"/v1/accounts/{who.account}/usage", params={"epoch": t // 3600}
+                f"/v1/accounts/{who.account}/usage",
+                params={"epoch": t // 3600},
+                headers={"Authorization": f"Bearer {sign_in(c, who.keypair)}"},
             ).json()
             for who in (downloader, uploader)
         }

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.helpers import sign_in
 from tests.conftest import BACKENDS
 from tests.support import NodeProcess, make_signer, mid_previous_epoch, now
 
@@ -31,7 +32,10 @@ def test_receipts_survive_a_restart(node: NodeProcess) -> None:
 
     with node.client() as c:
         stored = c.get(f"/v1/receipts/{receipts[-1]['id']}")
-        usage = c.get(f"/v1/accounts/{uploader.account}/usage", params={"epoch": t // 3600})
+        auth = {"Authorization": f"Bearer {sign_in(c, uploader.keypair)}"}  # usage is private
+        usage = c.get(
+            f"/v1/accounts/{uploader.account}/usage", params={"epoch": t // 3600}, headers=auth
+        )
     assert stored.status_code == 200 and stored.json()["receipt"] == receipts[-1]
     assert usage.json()["uploaded_bytes"] == 3_000_000
     assert [r["status"] for r in node.submit(receipts)] == ["duplicate"] * 3

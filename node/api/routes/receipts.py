@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
+from node.api.auth import own_account
 from node.api.errors import BatchTooLarge, InvalidJson, UnsupportedMediaType, documented
 from node.api.limits import ingest_limit
 from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
@@ -104,10 +105,11 @@ def get_receipt(
     "/v1/accounts/{account}/usage",
     response_model=UsageOut,
     summary="What an account uploaded, downloaded and watched in an epoch",
-    responses=documented(422, 503),
+    description="Private to the account: needs `Authorization: Bearer <token>` of that account.",
+    responses=documented(401, 403, 422, 503),
 )
 def account_usage(
-    account: str = Path(description="Stellar account G..."),
+    account: str = Depends(own_account),
     epoch: int | None = Query(None, ge=0, description="Defaults to the current epoch"),
     node: NodeState = Depends(node_state),
 ) -> UsageOut:
