@@ -77,6 +77,25 @@ log_level = "{log_level}"
 # enabled = true
 # interval_seconds = 60
 
+# Rate limits of the REST API (docs/api.md, Limits): past one, 429 with Retry-After.
+# Rates: "10/minute", "100 per hour", several with ";" ("5/second; 100/minute"), "" = none.
+# Environment: ACENODE_LIMITS__<NAME>, e.g. ACENODE_LIMITS__WRITES_PER_ACCOUNT="60/minute".
+[limits]
+# enabled = true
+# sign_in_per_address = "120/minute"         # GET and POST /v1/auth
+# failed_sign_in_per_address = "10/minute"   # refused sign-ins, then 429
+# failed_sign_in_per_account = "20/minute"
+# writes_per_account = "120/minute"          # every authenticated write
+# writes_per_address = "600/minute"
+# ingest_per_address = "12000/minute"        # POST /v1/receipts and /v1/registrations
+# Counters per process in memory; "redis://host:6379" shares them between processes
+# (needs the redis package). Strategy: moving-window, fixed-window, sliding-window-counter.
+# storage_uri = "memory://"
+# strategy = "moving-window"
+# Behind a reverse proxy every request comes from the proxy's address: list the proxies
+# whose X-Forwarded-For names the real client (uvicorn's forwarded_allow_ips).
+# trusted_proxies = ["127.0.0.1"]
+
 # What every validator of this network configures identically, before the first epoch.
 [genesis]
 # DAO parameters in force until the DAO votes to change them (defaults and bounds:

@@ -11,7 +11,7 @@ import uvicorn
 from node.api.app import create_app
 from node.embedded_ledger import start_embedded_ledger
 from node.jobs.scheduler import NodeJobs
-from node.runtime import build_state
+from node.runtime import build_state, secure_data_dir
 from node.serving import GracefulServer
 from servicelayer.config import NodeSettings
 
@@ -19,6 +19,7 @@ log = logging.getLogger("acenode")
 
 
 def serve(settings: NodeSettings) -> None:
+    secure_data_dir(settings)  # before the embedded ledger writes its database into it
     ledger = start_embedded_ledger(settings) if settings.stellar.runs_embedded_ledger else None
     try:
         _serve(settings)
@@ -37,6 +38,9 @@ def _serve(settings: NodeSettings) -> None:
         log_level=settings.log_level,
         timeout_graceful_shutdown=30,
         server_header=False,
+        # the client address rate limits count by: the peer, unless it is a trusted proxy
+        proxy_headers=bool(settings.limits.trusted_proxies),
+        forwarded_allow_ips=settings.limits.trusted_proxies or None,
     )
     server = GracefulServer(config)
     jobs = NodeJobs(state)

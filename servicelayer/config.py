@@ -26,6 +26,7 @@ from servicelayer.governance.settings import GovernanceSettings
 from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
+from servicelayer.throttle.settings import LimitSettings
 from servicelayer.watcher.settings import WatcherSettings
 
 CONFIG_FILE = "acenode.toml"
@@ -63,6 +64,7 @@ class NodeSettings(BaseSettings):
     watcher: WatcherSettings = Field(default_factory=WatcherSettings)
     genesis: GenesisSettings = Field(default_factory=GenesisSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -16,9 +16,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicelayer.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     LedgerUnavailable,
     NotFound,
+    RateLimited,
     ServiceLayerError,
     Unauthorized,
 )
@@ -35,15 +37,22 @@ class InvalidJson(ServiceLayerError):
     code = "invalid_json"
 
 
+class UnsupportedMediaType(ServiceLayerError):
+    code = "unsupported_media_type"
+
+
 STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
     InvalidInput: 422,
     NotFound: 404,
     Conflict: 409,
     Unauthorized: 401,
+    Forbidden: 403,
     LedgerUnavailable: 503,
     DatabaseUnavailable: 503,
     BatchTooLarge: 413,
     InvalidJson: 400,
+    UnsupportedMediaType: 415,
+    RateLimited: 429,
 }
 
 
@@ -52,8 +61,10 @@ class ErrorOut(BaseModel):
     detail: str = Field(description="What went wrong, for a human")
 
 
-def error_response(status: int, code: str, detail: str) -> JSONResponse:
-    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
 
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -61,10 +72,13 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     texts = {
         400: "The body is not valid JSON",
         401: "Sign-in required or token invalid",
+        403: "Signed in as another account than the one the request is about",
         404: "Not found",
         409: "Conflict with the current state",
         413: "The body or the batch is larger than the node accepts",
+        415: "The body is not application/json",
         422: "The request does not have the expected shape",
+        429: "Too many requests (see docs/api.md, Limits); retry after `Retry-After` seconds",
         503: "A dependency (database, ledger) is unavailable; retry later",
     }
     return {s: {"model": ErrorOut, "description": texts[s]} for s in statuses}
@@ -76,14 +90,15 @@ def install_error_handlers(app: FastAPI) -> None:
         status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
         if status >= 500:
             log.warning("%s: %s", exc.code, exc.detail)
-        return error_response(status, exc.code, exc.detail)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return error_response(status, exc.code, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return error_response(400, "invalid_json", "the body is not valid JSON")
-        return error_response(422, "invalid_request", _describe(errors))
+        return error_response(422, _code_of(errors), _describe(errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -102,6 +117,18 @@ _HTTP_DETAILS = {
     400: "the body could not be parsed",
     413: "the body is larger than this node accepts (see max_body_bytes)",
 }
+
+
+# Parameters whose bad values have their own code (docs/api.md), whatever was wrong.
+_PARAMETER_CODES = {("query", "epoch"): "invalid_epoch", ("path", "account"): "invalid_account"}
+
+
+def _code_of(errors: Any) -> str:
+    for e in errors:
+        code = _PARAMETER_CODES.get(tuple(e.get("loc", ())))
+        if code is not None:
+            return code
+    return "invalid_request"
 
 
 def _describe(errors: Any) -> str:

@@ -122,7 +122,7 @@ def _decode_object(reg: TypeRegistry, plain: dict[str, Any], hint: Any) -> Any:
     fields = {
         f.name: _decode(reg, plain[f.name], hints.get(f.name, Any))
         for f in dataclasses.fields(cls)
-        if f.init
+        if f.init and f.name in plain  # a field added later takes its default
     }
     return cls(**fields)
 

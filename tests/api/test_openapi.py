@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from stellar_sdk import Keypair
 
+from tests.api.helpers import Member
 from tests.support import NodeProcess
 
 pytestmark = [
@@ -113,23 +113,35 @@ def test_every_integer_input_is_bounded_to_64_bits(api_node: NodeProcess) -> Non
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "code"),
     [
-        "/v1/epochs/9223372036854775808",
-        "/v1/epochs/9223372036854775808/payouts",
-        "/v1/epochs/9223372036854775808/verdicts",
-        "/v1/epochs?before=9223372036854775808",
-        "/v1/epochs/99999999999",
-        f"/v1/accounts/{Keypair.random().public_key}/usage?epoch=2562047788015215",
-        "/v1/catalog?offset=9223372036854775808",
-        "/v1/proposals/9223372036854775808",
+        ("/v1/epochs/9223372036854775808", "invalid_request"),
+        ("/v1/epochs/9223372036854775808/payouts", "invalid_request"),
+        ("/v1/epochs/9223372036854775808/verdicts", "invalid_request"),
+        ("/v1/epochs?before=9223372036854775808", "invalid_request"),
+        ("/v1/epochs/99999999999", "invalid_request"),
+        ("/v1/catalog?offset=9223372036854775808", "invalid_request"),
+        ("/v1/proposals/9223372036854775808", "invalid_request"),
     ],
 )
-def test_integers_past_the_bounds_are_a_json_422(api_node: NodeProcess, path: str) -> None:
+def test_integers_past_the_bounds_are_a_json_422(
+    api_node: NodeProcess, path: str, code: str
+) -> None:
     with api_node.client() as c:
         answer = c.get(path)
     assert answer.status_code == 422, answer.text
-    assert answer.json()["error"] == "invalid_request"
+    assert answer.json()["error"] == code
+
+
+def test_an_epoch_past_the_bounds_of_ones_usage_is_invalid_epoch(api_node: NodeProcess) -> None:
+    member = Member(api_node)
+    answer = member.client.get(
+        f"/v1/accounts/{member.account}/usage",
+        params={"epoch": 2562047788015215},
+        headers={"Authorization": f"Bearer {member.token}"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == "invalid_epoch"
 
 
 def test_ids_and_accounts_have_patterns(api_node: NodeProcess) -> None:

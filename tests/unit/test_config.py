@@ -35,6 +35,10 @@ def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
         pytest.param("port = 'x'\n", "port", id="wrong-type"),
         pytest.param("port = \n", "cannot read", id="not-toml"),
         pytest.param("retention_seconds = 60\n", "retention", id="retention-below-epoch"),
+        pytest.param(
+            '[limits]\nwrites_per_account = "lots"\n', "writes_per_account", id="bad-rate"
+        ),
+        pytest.param('[limits]\nstrategy = "leaky"\n', "strategy", id="unknown-strategy"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, fragment: str) -> None:
@@ -49,3 +53,15 @@ def test_the_written_template_loads_to_the_defaults(tmp_path: Path) -> None:
     assert load_settings(tmp_path) == load_settings(tmp_path / "elsewhere").model_copy(
         update={"data_dir": tmp_path}
     )
+
+
+def test_rate_limits_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "acenode.toml").write_text('[limits]\nwrites_per_account = "30/minute"\n')
+    assert load_settings(tmp_path).limits.writes_per_account == "30/minute"
+    monkeypatch.setenv("ACENODE_LIMITS__WRITES_PER_ACCOUNT", "5/second; 100/minute")
+    monkeypatch.setenv("ACENODE_LIMITS__TRUSTED_PROXIES", '["10.0.0.2"]')
+    limits = load_settings(tmp_path).limits
+    assert limits.writes_per_account == "5/second; 100/minute"
+    assert limits.trusted_proxies == ["10.0.0.2"]

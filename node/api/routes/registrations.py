@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Path
 
 from node.api.errors import documented
+from node.api.limits import ingest_limit
 from node.api.models.common import ACCOUNT_PATTERN
 from node.api.models.registrations import RegisteredOut, RegistrationIn, RegistrationOut
 from node.api.state import NodeState, node_state
@@ -22,7 +23,8 @@ router = APIRouter(tags=["registrations"])
     "registration; resubmitting the stored one answers `unchanged` (both 200: the account's "
     "one registration is set). A bad signature, an expired or foreign-network registration "
     "is 422 with its code.",
-    responses=documented(400, 409, 413, 422, 503),
+    responses=documented(400, 409, 413, 422, 429, 503),
+    dependencies=[Depends(ingest_limit)],
     openapi_extra={
         "requestBody": {
             "required": True,
