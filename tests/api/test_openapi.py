@@ -201,3 +201,17 @@ def test_every_contract_read_is_documented(api_node: NodeProcess) -> None:
     ):
         op = paths[path]["get"]
         assert "200" in op["responses"] and "422" in op["responses"], path
+
+
+@pytest.mark.parametrize(
+    "price",
+    [pytest.param("5", id="text"), pytest.param(True, id="true"), pytest.param(5.5, id="5.5")],
+)
+def test_a_body_integer_must_be_a_json_integer(api_node: NodeProcess, price: Any) -> None:
+    """What the schema says `integer` is what the node takes: not a boolean, not text."""
+    provider = Member(api_node)
+    plan = {"plan_id": f"p-{provider.account[:8]}", "price": price, "period": 3600}
+    refused = provider.post("/v1/plans", plan)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "invalid_request"
+    assert provider.post("/v1/plans", plan | {"price": 5.0}).status_code == 201

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from contracts.access.state import MAX_DURATION, MIN_DURATION
 from contracts.subscriptions.catalog import MAX_BUNDLE_PLANS, MAX_PLAN_CHANNELS
 from contracts.subscriptions.state import MAX_PERIOD, MIN_PERIOD
-from node.api.models.common import Account, AssetText, Identifier, Infohash, Stroops
+from node.api.models.common import Account, AssetText, Identifier, Infohash, Int, Stroops
 
 Period = Field(ge=MIN_PERIOD, le=MAX_PERIOD, description="Seconds, a minute to ten years")
 
@@ -24,7 +24,7 @@ class ChannelOut(BaseModel):
 class PlanIn(BaseModel):
     plan_id: Identifier
     price: Stroops = Field(description="Stroops per period")
-    period: int = Period
+    period: Int = Period
     asset: AssetText = "XLM"
     channels: list[Identifier] = Field(
         default_factory=list,
@@ -32,7 +32,7 @@ class PlanIn(BaseModel):
         description="Your channels, no repeats; empty = your catalog",
         json_schema_extra={"uniqueItems": True},
     )
-    bundleable: bool = True
+    bundleable: StrictBool = True
 
 
 class PlanOut(BaseModel):
@@ -55,9 +55,9 @@ class BundleIn(BaseModel):
         json_schema_extra={"uniqueItems": True},
     )
     price: Stroops
-    period: int = Period
+    period: Int = Period
     asset: AssetText = "XLM"
-    engagement_cap: int = Field(
+    engagement_cap: Int = Field(
         0, ge=0, le=MAX_PERIOD, description="Seconds, at most `period`; 0 = the period length"
     )
 
@@ -109,7 +109,7 @@ class OfferIn(BaseModel):
     content: Infohash
     price: Stroops
     asset: AssetText = "XLM"
-    duration: int = Field(
+    duration: Int = Field(
         ge=MIN_DURATION, le=MAX_DURATION, description="Seconds of access per purchase"
     )
     token_code: str = Field(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 ACCOUNT_PATTERN = "^G[A-Z2-7]{55}$"
 INFOHASH_PATTERN = "^([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$"
@@ -22,12 +22,25 @@ ASSET_FORMAT = "stellar-asset"  # XLM, native or CODE:ISSUER with a valid issuer
 
 INT64_MAX = 2**63 - 1
 MAX_STROOPS = INT64_MAX
-MAX_SECONDS = 10**10  # a duration or a unix time: past the year 2286
 MAX_EPOCH = 10**10  # an epoch number: times the epoch length it stays a 64-bit unix time
 MAX_OFFSET = 10**9
 MAX_NONCE = 2**53  # exact in every JSON implementation
 MAX_PROPOSAL_ID = 2**53
 
+
+def _json_integer(value: object) -> object:
+    """A JSON integer (2 or 2.0), as JSON Schema's ``integer``: never ``true`` or ``"2"``,
+    which pydantic's lax mode would otherwise take for 1 and 2."""
+    if isinstance(value, bool | str | bytes):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+# Every integer of a request body. Bounds go inside the Annotated, before the validator
+# (``Annotated[int, Field(...), JSON_INTEGER]``), or as the field's ``Field`` default:
+# behind a validator, pydantic would write them into the schema as unknown keywords.
+JSON_INTEGER = BeforeValidator(_json_integer)
+Int = Annotated[int, JSON_INTEGER]
 Account = Annotated[
     str,
     Field(
@@ -49,12 +62,6 @@ AssetText = Annotated[
         json_schema_extra={"format": ASSET_FORMAT},
     ),
 ]
-Stroops = Annotated[int, Field(gt=0, le=MAX_STROOPS, description="Integer stroops (10^-7 unit)")]
-StroopsOrZero = Annotated[int, Field(ge=0, le=MAX_STROOPS, description="Integer stroops")]
-Seconds = Annotated[int, Field(gt=0, le=MAX_SECONDS, description="Seconds")]
-EpochNumber = Annotated[int, Field(ge=0, le=MAX_EPOCH, description="Epoch number")]
-Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Items to skip")]
-Nonce = Annotated[
-    int, Field(ge=0, le=MAX_NONCE, description="Must grow when you change a vote / delegation")
+Stroops = Annotated[
+    int, Field(gt=0, le=MAX_STROOPS, description="Integer stroops (10^-7 unit)"), JSON_INTEGER
 ]
-ProposalNumber = Annotated[int, Field(ge=1, le=MAX_PROPOSAL_ID, description="Proposal id")]
