@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
+from node.jobs.dao_gate import DaoGate
 from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
 from node.watcher import build_watcher
@@ -41,6 +42,7 @@ class NodeJobs:
         )
         self.torrents: TorrentSession | None = None
         self.pipeline = Pipeline(state)
+        self.dao = DaoGate(state, self.pipeline.ledger)
         self.watcher: Watcher | None = None
         self.watcher_error: str | None = None
         self.stopping = threading.Event()
@@ -88,8 +90,7 @@ class NodeJobs:
     def epochs_tick(self) -> None:
         s = self.state.settings
         config = PipelineConfig(s.epoch_seconds, s.epochs.close_grace_seconds)
-        self.pipeline.ensure_dao()
-        steps = self.pipeline.steps()
+        steps = self.dao.steps(self.pipeline.steps())
         advance(self.state.database, config, steps, self.worker, self.state.clock())
 
     def governance_tick(self) -> None:
