@@ -33,12 +33,28 @@ from servicelayer.watcher.service import Watcher
 log = logging.getLogger("acenode.jobs")
 
 
+class _SkippedRunIsDebug(logging.Filter):
+    """A tick skipped because the previous one is still running is by design (one
+    instance per job, missed runs coalesced), e.g. while the node creates the DAO
+    accounts: a debug line, not a warning at every interval."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING or "running instances" not in str(record.msg):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
 class NodeJobs:
     def __init__(self, state: NodeState) -> None:
         self.state = state
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        if not scheduler_log.filters:
+            scheduler_log.addFilter(_SkippedRunIsDebug())
         self.scheduler = BackgroundScheduler(
-            daemon=True, job_defaults={"coalesce": True, "max_instances": 1}
+            daemon=True,
+            job_defaults={"coalesce": True, "max_instances": 1},
         )
         self.torrents: TorrentSession | None = None
         self.pipeline = Pipeline(state)
