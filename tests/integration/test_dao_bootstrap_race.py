@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from servicelayer.dao.keys import ROLES, DaoKeys
 from tests.support import NodeProcess, free_port, now, wait_for
 
 pytestmark = pytest.mark.integration
@@ -117,6 +118,27 @@ def test_a_bootstrap_run_beside_a_running_node_takes_turns_with_it(tmp_path: Pat
         bootstrap = acenode("dao", "bootstrap", "--data-dir", str(node.data_dir), "--json", env=env)
         code, out = finished(bootstrap)
         assert code == 0, out
+        epoch = now() // 3600 - 1
+        record = wait_for(lambda: anchored(node, epoch), timeout=60, what="the anchor")
+        assert record["anchor_tx"]
+        assert_quiet(node.output())
+    finally:
+        if node.running:
+            node.stop()
+
+
+def test_a_bootstrap_stopped_half_way_is_finished_by_the_node(tmp_path: Path) -> None:
+    """An operator's bootstrap of the embedded ledger stopped after writing the DAO keys
+    (Ctrl-C, a lost connection): the node did not bootstrap once the treasury key existed,
+    so its epochs were never anchored. It finishes the bootstrap now."""
+    data = tmp_path / "node"
+    assert finished(acenode("init", "--data-dir", str(data), env={}))[0] == 0
+    keys = DaoKeys(data)
+    for role in [*ROLES, *(DaoKeys.channel_role(i) for i in range(4))]:
+        keys.ensure(role)  # what the bootstrap writes before anything reaches the ledger
+    node = NodeProcess(data, **FAST_EPOCHS)
+    node.start()
+    try:
         epoch = now() // 3600 - 1
         record = wait_for(lambda: anchored(node, epoch), timeout=60, what="the anchor")
         assert record["anchor_tx"]
