@@ -22,6 +22,7 @@ from servicelayer.settlement.submitter import Horizon
 
 log = logging.getLogger("acenode.epochs")
 LEDGER_STEPS = frozenset({"settled", "anchored"})
+CANNOT = "cannot create them yet"
 
 
 class DaoGate:
@@ -54,6 +55,9 @@ class DaoGate:
             return True
         if self.waiting is None:
             log.warning("settling and anchoring epochs wait for the DAO accounts: %s", waiting)
+        elif waiting != self.waiting:  # progress is a debug line; a new failure is not
+            level = logging.WARNING if waiting.startswith(CANNOT) else logging.DEBUG
+            log.log(level, "still waiting for the DAO accounts: %s", waiting)
         self.waiting = waiting
         return False
 
@@ -73,4 +77,4 @@ class DaoGate:
         except BootstrapRunning as exc:
             return exc.detail
         except ServiceLayerError as exc:
-            return f"cannot create them yet: {exc.detail}"
+            return f"{CANNOT}: {exc.detail}"
