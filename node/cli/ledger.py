@@ -8,6 +8,7 @@ import typer
 import uvicorn
 
 from node.horizon import create_horizon_app
+from node.horizon.server import KEEP_ALIVE_SECONDS
 from node.serving import GracefulServer
 from servicelayer.errors import ServiceLayerError
 from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
@@ -52,6 +53,7 @@ def serve(
                 host=host,
                 port=port,
                 log_level="warning",
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,  # longer than any poll interval
                 timeout_graceful_shutdown=3,
             )
         )
