@@ -39,7 +39,7 @@ def start_embedded_ledger(settings: NodeSettings) -> EmbeddedLedger:
         close_interval=settings.stellar.ledger_close_seconds,
     )
     try:
-        server = HorizonServer(ledger, url.hostname, url.port)
+        server = HorizonServer(ledger, url.hostname, url.port, limits=settings.http)
         server.start()
     except BaseException:
         ledger.close()

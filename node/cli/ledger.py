@@ -9,8 +9,10 @@ import uvicorn
 
 from node.horizon import create_horizon_app
 from node.horizon.server import KEEP_ALIVE_SECONDS
+from node.http_guard import guarded_protocol
 from node.serving import GracefulServer
 from servicelayer.errors import ServiceLayerError
+from servicelayer.http_settings import HttpSettings
 from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
 
 app = typer.Typer(
@@ -50,6 +52,7 @@ def serve(
         server = GracefulServer(
             uvicorn.Config(
                 create_horizon_app(ledger, base_url=base_url),
+                http=guarded_protocol(HttpSettings()),  # read deadlines, connection caps
                 host=host,
                 port=port,
                 log_level="warning",
