@@ -38,13 +38,19 @@ from servicelayer.http_settings import HttpSettings
 
 log = logging.getLogger("acenode.http")
 
-# Scope key: why the protocol closed a connection while the application read its body.
+# Scope key: the protocol cut this request's connection off (and logged why).
 CUT_OFF_KEY = "acenode.cut_off"
 _REFUSAL_LOG_INTERVAL = 10.0
 _HEAD, _BODY, _NONE = "head", "body", "none"
 
 Receive = Any  # ASGI callables, typed loosely as the rest of the ASGI glue
 Send = Any
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Text from a client (e.g. a request path) as one safe log field: control and
+    non-ASCII characters escaped, at most ``limit`` characters."""
+    return text[:limit].encode("unicode_escape").decode("ascii")
 
 
 def error_body(code: str, detail: str) -> bytes:
@@ -249,12 +255,12 @@ class GuardedH11Protocol(H11Protocol):
         else:
             reason = "request body slower than http.body_min_bytes_per_second or paused"
             reason += " longer than http.body_timeout_seconds"
-        cycle = self.cycle
-        if self._phase == _BODY and cycle is not None and not cycle.response_complete:
-            # the application logs the aborted upload, with this reason
+        request = ""
+        if self.cycle is not None and not self.cycle.response_complete:
+            # the application sees a disconnect; the key tells it this line was logged
             self.scope[CUT_OFF_KEY] = reason  # type: ignore[literal-required]
-        else:
-            log.info("closed the connection from %s: %s", self._address, reason)
+            request = f" ({self.scope['method']} {printable(self.scope['path'])})"
+        log.info("closed the connection from %s%s: %s", self._address, request, reason)
         self._phase = _NONE
         self.transport.abort()
 

@@ -14,7 +14,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
-from node.http_guard import CUT_OFF_KEY, Receive, Send, drain_body, send_error
+from node.http_guard import CUT_OFF_KEY, Receive, Send, drain_body, printable, send_error
 
 log = logging.getLogger("acenode.api")
 
@@ -112,8 +112,8 @@ class RequestGuard:
     error line naming its type, where it was raised in our code, the method and the path.
     Its traceback is logged the first time that type is raised at that place (so a new bug
     is reported in full while a client repeating the request cannot fill the log), and
-    every time at DEBUG. A client that leaves before its body is complete (or that the
-    connection's read deadline cut off) is one info line, not a traceback.
+    every time at DEBUG. A client that leaves before its body is complete is one info
+    line, not a traceback (node/http_guard.py logs the clients it cuts off itself).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -133,14 +133,13 @@ class RequestGuard:
                 if not watch.started:
                     detail = "the node failed to answer this request; the failure is logged"
                     await send_error(send, 500, "internal_error", detail, [])
-        if watch.aborted:
+        if watch.aborted and CUT_OFF_KEY not in scope:  # a cut-off is logged where it is made
             log.info(
-                "upload aborted: %s %s from %s after %d body bytes%s",
+                "upload aborted: %s %s from %s after %d body bytes",
                 scope["method"],
                 printable(scope["path"]),
                 _client(scope),
                 watch.seen,
-                f" ({scope[CUT_OFF_KEY]})" if CUT_OFF_KEY in scope else "",
             )
 
     def _report(self, exc: Exception, scope: Scope) -> None:
@@ -197,8 +196,3 @@ def _origin(tb: TracebackType | None) -> tuple[str, int]:
 def _client(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "?"
-
-
-def printable(path: str, limit: int = 200) -> str:
-    """A request path as one safe log field: escaped control and non-ASCII characters."""
-    return path[:limit].encode("unicode_escape").decode("ascii")
