@@ -29,8 +29,8 @@ class HttpSettings(BaseModel):
         le=1_000_000_000,
         description="slowest accepted average upload rate of a request body",
     )
-    keep_alive_seconds: float = Field(
-        default=5.0, gt=0, le=600, description="an idle connection between requests is closed"
+    keep_alive_seconds: int = Field(
+        default=5, ge=1, le=600, description="an idle connection between requests is closed"
     )
     max_connections: int = Field(
         default=1024,
