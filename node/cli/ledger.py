@@ -10,7 +10,7 @@ import uvicorn
 from node.horizon import create_horizon_app
 from node.horizon.server import KEEP_ALIVE_SECONDS
 from node.http_guard import guarded_protocol
-from node.serving import GracefulServer
+from node.serving import GracefulServer, log_config
 from servicelayer.errors import ServiceLayerError
 from servicelayer.http_settings import HttpSettings
 from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
@@ -55,6 +55,7 @@ def serve(
                 http=guarded_protocol(HttpSettings()),  # read deadlines, connection caps
                 host=host,
                 port=port,
+                log_config=log_config("warning"),
                 log_level="warning",
                 timeout_keep_alive=KEEP_ALIVE_SECONDS,  # longer than any poll interval
                 timeout_graceful_shutdown=3,

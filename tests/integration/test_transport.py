@@ -10,7 +10,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -60,11 +59,10 @@ class LogTail:
         return [line for line in self.text().splitlines() if needle in line]
 
 
-def connect(node: NodeProcess, source: str = "127.0.0.1") -> socket.socket:
+def connect(node: NodeProcess, source: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """A raw connection to the node from ``source`` (any 127.x address is this machine's)."""
-    sock = socket.create_connection(
-        ("127.0.0.1", node.port), timeout=10, source_address=(source, 0)
-    )
+    address = ("127.0.0.1", port or node.port)
+    sock = socket.create_connection(address, timeout=10, source_address=(source, 0))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
 
@@ -205,14 +203,17 @@ def test_integers_past_64_bits_get_a_json_answer_and_no_traceback(
     assert log.text().count("Traceback") <= 1  # at most the first report of a new failure
 
 
-def test_an_aborted_upload_is_one_log_line(node: NodeProcess) -> None:
+@pytest.mark.parametrize("path", ["/v1/receipts", "/v1/registrations"])
+def test_an_aborted_upload_is_one_log_line(node: NodeProcess, path: str) -> None:
     log = LogTail(node)
     with connect(node) as sock:
         sock.sendall(
-            b"POST /v1/receipts HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
-            b"Content-Length: 100000\r\n\r\n" + b'{"receipts": [' + b" " * 5000
+            f"POST {path} HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n".encode()
+            + b"Content-Length: 100000\r\n\r\n"
+            + b'{"receipts": ['
+            + b" " * 5000
         )
-    wait_for(lambda: log.lines("upload aborted: POST /v1/receipts"), what="the log line")
+    wait_for(lambda: log.lines(f"upload aborted: POST {path}"), what="the log line")
     assert len(log.lines("upload aborted")) == 1
     assert "Traceback" not in log.text() and "Exception" not in log.text()
 
@@ -220,9 +221,12 @@ def test_an_aborted_upload_is_one_log_line(node: NodeProcess) -> None:
 # item 6: slow clients cut off, connection caps
 
 
-def test_a_client_slow_to_send_its_request_head_is_cut_off(node: NodeProcess) -> None:
+@pytest.mark.parametrize("server", ["api", "horizon"])
+def test_a_client_slow_to_send_its_request_head_is_cut_off(node: NodeProcess, server: str) -> None:
+    """The API and the embedded ledger's Horizon front (same settings) alike."""
     log = LogTail(node)
-    idle, dribbling = connect(node), connect(node)
+    port = node.port if server == "api" else node.ledger_port
+    idle, dribbling = connect(node, port=port), connect(node, port=port)
     dribbling.sendall(SLOW_HEAD)
     started = time.monotonic()
     with idle, dribbling:
@@ -301,9 +305,3 @@ def _served_from(node: NodeProcess, source: str) -> bool:
         sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n")
         status, _, _ = answer_of(sock)
     return status == 200
-
-
-def test_the_settings_are_validated(tmp_path: Path) -> None:
-    node = NodeProcess(tmp_path / "node", None, ACENODE_HTTP__HEADER_TIMEOUT_SECONDS="0")
-    with pytest.raises(RuntimeError, match="header_timeout_seconds"):
-        node.start(timeout=30)
