@@ -241,13 +241,19 @@ class GuardedH11Protocol(H11Protocol):
         if self._phase == _NONE or self.transport.is_closing():
             return
         now = self.loop.time()
-        if self._phase == _BODY and self.flow.read_paused:
-            # the node holds reading until the application takes what is buffered
+        if self._phase == _BODY and self._node_holds_the_body():
             self._deadline = max(self._deadline, now + self.limits.body_timeout_seconds)
         if now < self._deadline:
             self._timer = self.loop.call_later(self._deadline - now, self._check)
             return
         self._cut_off()
+
+    def _node_holds_the_body(self) -> bool:
+        """True while the wait is the node's: reading paused until the application takes
+        what is buffered, or a client waiting for the ``100 Continue`` the application
+        sends when it starts reading."""
+        waiting = self.cycle is not None and self.cycle.waiting_for_100_continue
+        return self.flow.read_paused or waiting
 
     def _cut_off(self) -> None:
         if self._phase == _HEAD:

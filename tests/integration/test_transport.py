@@ -250,6 +250,24 @@ def test_a_client_slow_to_send_its_body_is_cut_off(node: NodeProcess) -> None:
     assert "upload aborted" not in log.text() and "Traceback" not in log.text()
 
 
+def test_a_body_sent_above_the_minimum_rate_is_served_however_long_it_takes(
+    node: NodeProcess,
+) -> None:
+    body = b'{"receipts": [{}]' + b" " * (100_000 - 19) + b"}"
+    started = time.monotonic()
+    with connect(node) as sock:
+        sock.sendall(
+            b"POST /v1/receipts HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        )
+        for at in range(0, len(body), 4000):  # 40 kB/s: a slow uplink, above the minimum
+            sock.sendall(body[at : at + 4000])
+            time.sleep(0.1)  # the uploader's pace, not a wait for a result
+        status, _, answer = answer_of(sock)
+    assert time.monotonic() - started > BODY_TIMEOUT  # longer than any single wait allowed
+    assert status == 200 and answer["results"][0]["status"] == "rejected"
+
+
 def test_honest_clients_are_served_while_slow_clients_hold_connections(node: NodeProcess) -> None:
     slow = [connect(node, f"127.0.2.{n // 5 + 1}") for n in range(30)]
     try:
