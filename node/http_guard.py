@@ -30,6 +30,7 @@ from collections import Counter
 from typing import Any, ClassVar
 
 import h11
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
@@ -42,9 +43,6 @@ log = logging.getLogger("acenode.http")
 CUT_OFF_KEY = "acenode.cut_off"
 _REFUSAL_LOG_INTERVAL = 10.0
 _HEAD, _BODY, _NONE = "head", "body", "none"
-
-Receive = Any  # ASGI callables, typed loosely as the rest of the ASGI glue
-Send = Any
 
 
 def printable(text: str, limit: int = 200) -> str:
@@ -135,8 +133,8 @@ class ConnectionBook:
             self.refused, self._last_report = 0, now
 
 
-def _refusing_app(reason: str, drain_bytes: int) -> Any:
-    async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
+def _refusing_app(reason: str, drain_bytes: int) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await drain_body(receive, drain_bytes)  # so that the client gets to read the 503
         headers = [(b"retry-after", b"1"), (b"connection", b"close")]
         await send_error(send, 503, "too_many_connections", reason, headers)

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import logging
 from types import TracebackType
-from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from node.http_guard import CUT_OFF_KEY, Receive, Send, drain_body, printable, send_error
+from node.http_guard import CUT_OFF_KEY, drain_body, printable, send_error
 
 log = logging.getLogger("acenode.api")
 
-Scope = dict[str, Any]
-ASGIApp = Any
 _MAX_REPORTED = 1024
 _OUR_PACKAGES = ("node.", "servicelayer.", "contracts.")
 
@@ -28,7 +26,7 @@ class BodyTooLarge(HTTPException):
     """Rendered ``413 body_too_large`` by the API's handler for HTTP errors."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the body is larger than this node accepts ({limit} bytes)")
+        super().__init__(413, too_large(limit))
 
 
 class BodyLimit:
@@ -52,13 +50,14 @@ class BodyLimit:
             return
         exchange = _LimitedExchange(self, scope, receive, send)
         if exchange.announced_too_large:
-            await send_error(exchange.send, 413, "body_too_large", _too_large(self), [])
+            detail = too_large(self.max_body_bytes)
+            await send_error(exchange.send, 413, "body_too_large", detail, [])
             return
         await self.app(scope, exchange.receive, exchange.send)
 
 
-def _too_large(limit: BodyLimit) -> str:
-    return f"the body is larger than this node accepts ({limit.max_body_bytes} bytes)"
+def too_large(limit: int) -> str:
+    return f"the body is larger than this node accepts (max_body_bytes: {limit})"
 
 
 class _LimitedExchange:
@@ -74,8 +73,8 @@ class _LimitedExchange:
         self.received_any = False
         self.seen = 0
 
-    async def receive(self) -> dict[str, Any]:
-        message: dict[str, Any] = await self._receive()
+    async def receive(self) -> Message:
+        message: Message = await self._receive()
         self.received_any = True
         if message["type"] != "http.request":
             self.body_done = True
@@ -86,7 +85,7 @@ class _LimitedExchange:
             raise BodyTooLarge(self.limit.max_body_bytes)
         return message
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: Message) -> None:
         starting = message["type"] == "http.response.start"
         if starting and not self.body_done and not await self._finish_body():
             headers = [*message.get("headers", []), (b"connection", b"close")]
@@ -167,8 +166,8 @@ class _Watch:
         self.aborted = False
         self.seen = 0
 
-    async def receive(self) -> dict[str, Any]:
-        message: dict[str, Any] = await self._receive()
+    async def receive(self) -> Message:
+        message: Message = await self._receive()
         if message["type"] == "http.request":
             self.seen += len(message.get("body", b""))
             self.body_done = self.body_done or not message.get("more_body", False)
@@ -176,7 +175,7 @@ class _Watch:
             self.aborted = True
         return message
 
-    async def send(self, message: dict[str, Any]) -> None:
+    async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
         await self._send(message)
