@@ -5,8 +5,9 @@ uvicorn (0.55) closes idle keep-alive connections but has no read timeout: a cli
 sends a request head or body a byte at a time keeps its connection (and, for a body, a
 task) open for as long as it likes. This subclass keeps one deadline per connection:
 
-- head: ``header_timeout_seconds`` from accepting the connection, or from finishing the
-  previous answer on it, to a complete request head;
+- head: ``header_timeout_seconds`` from accepting the connection, or from the first byte
+  of the next request on a kept-alive one, to a complete request head (an idle kept-alive
+  connection is uvicorn's ``timeout_keep_alive``'s);
 - body: at most ``body_timeout_seconds`` ahead; every byte received moves it
   ``1 / body_min_bytes_per_second`` s later (Apache's mod_reqtimeout ``MinRate``), so a
   body must keep that average rate and may never pause longer than the timeout. Time
@@ -166,7 +167,6 @@ class GuardedH11Protocol(H11Protocol):
         _loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
-        self.timeout_keep_alive = self.limits.keep_alive_seconds
         self._address: str | None = None
         self._counted = False
         self._phase = _NONE
@@ -180,7 +180,7 @@ class GuardedH11Protocol(H11Protocol):
         self._counted = True
         if refusal is not None:
             self.app = _refusing_app(refusal, self.limits.drain_bytes)
-        self._follow_state()
+        self._follow_state(head_started=True)  # a new connection owes its head from now
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._counted:
@@ -196,11 +196,13 @@ class GuardedH11Protocol(H11Protocol):
             credit = len(data) / self.limits.body_min_bytes_per_second
             self._deadline = min(self._deadline + credit, now + self.limits.body_timeout_seconds)
         super().data_received(data)
-        self._follow_state()
+        self._follow_state(head_started=True)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        self._follow_state()
+        # between requests the keep-alive timeout rules (config.timeout_keep_alive); the
+        # next head's deadline starts with its first byte (or now, if it is buffered)
+        self._follow_state(head_started=bool(self.conn.trailing_data[0]))
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to a request that is not HTTP, as our JSON error body."""
@@ -217,12 +219,15 @@ class GuardedH11Protocol(H11Protocol):
 
     # the deadline
 
-    def _follow_state(self) -> None:
+    def _follow_state(self, head_started: bool) -> None:
         """Start the deadline of what the connection now waits for from the client."""
         if self.transport is None or self.transport.is_closing():
             return
         their = self.conn.their_state
-        phase = _HEAD if their is h11.IDLE else _BODY if their is h11.SEND_BODY else _NONE
+        if their is h11.IDLE:
+            phase = _HEAD if head_started or self._phase == _HEAD else _NONE
+        else:
+            phase = _BODY if their is h11.SEND_BODY else _NONE
         if phase == self._phase:
             return
         self._phase = phase

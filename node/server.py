@@ -37,6 +37,7 @@ def _serve(settings: NodeSettings) -> None:
         host=settings.host,
         port=settings.port,
         http=guarded_protocol(settings.http),
+        timeout_keep_alive=settings.http.keep_alive_seconds,
         log_config=log_config(settings.log_level),
         log_level=settings.log_level,
         timeout_graceful_shutdown=30,

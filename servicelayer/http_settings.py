@@ -13,8 +13,8 @@ class HttpSettings(BaseModel):
         default=10.0,
         gt=0,
         le=600,
-        description="time from accepting a connection (or finishing the previous answer on it) "
-        "to a complete request head; a client that is slower is disconnected",
+        description="time from accepting a connection (on a kept-alive one: from the first "
+        "byte of the next request) to a complete request head; slower clients are cut off",
     )
     body_timeout_seconds: float = Field(
         default=30.0,

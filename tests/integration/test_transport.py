@@ -236,6 +236,17 @@ def test_a_client_slow_to_send_its_request_head_is_cut_off(node: NodeProcess, se
     assert len(log.lines("request head not complete within http.header_timeout_seconds")) == 2
 
 
+def test_an_idle_kept_alive_connection_is_the_keep_alive_timeouts(node: NodeProcess) -> None:
+    """The head deadline starts with the next request's first byte: the embedded Horizon
+    keeps idle connections 75 s (its pollers reuse them), past the 2 s head deadline."""
+    with connect(node, port=node.ledger_port) as sock:
+        for _ in range(2):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: ledger\r\n\r\n")
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+            time.sleep(HEADER_TIMEOUT + 1)  # the poller's idle time, not a wait for a result
+            assert not is_closed(sock)
+
+
 def test_a_client_slow_to_send_its_body_is_cut_off(node: NodeProcess) -> None:
     log = LogTail(node)
     started = time.monotonic()
