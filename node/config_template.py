@@ -40,6 +40,16 @@ home_domain = "{home_domain}"
 
 log_level = "{log_level}"
 
+# What slow or numerous clients can hold (docs/operator.md). Environment: ACENODE_HTTP__<NAME>.
+[http]
+# header_timeout_seconds = 10.0        # a complete request head within this, else closed
+# body_timeout_seconds = 30.0          # longest pause in a request body, else closed
+# body_min_bytes_per_second = 8192     # slowest average body rate
+# keep_alive_seconds = 5               # idle connections between requests are closed
+# max_connections = 1024               # past it: 503 too_many_connections, closed
+# max_connections_per_client = 128     # per client address; 0 = off (behind a proxy)
+# drain_bytes = 67108864               # of a refused body, read so the client sees the answer
+
 # The ledger watcher: follows [stellar] horizon_url, credits payments to the treasury
 # (memo "sub", "prepaid" or a content id; docs/api.md) and indexes the governance token.
 # Environment: ACENODE_WATCHER__<NAME>.

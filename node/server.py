@@ -10,9 +10,10 @@ import uvicorn
 
 from node.api.app import create_app
 from node.embedded_ledger import start_embedded_ledger
+from node.http_guard import guarded_protocol
 from node.jobs.scheduler import NodeJobs
 from node.runtime import build_state, secure_data_dir
-from node.serving import GracefulServer
+from node.serving import GracefulServer, log_config
 from servicelayer.config import NodeSettings
 
 log = logging.getLogger("acenode")
@@ -35,6 +36,9 @@ def _serve(settings: NodeSettings) -> None:
         app,
         host=settings.host,
         port=settings.port,
+        http=guarded_protocol(settings.http),
+        timeout_keep_alive=settings.http.keep_alive_seconds,
+        log_config=log_config(settings.log_level),
         log_level=settings.log_level,
         timeout_graceful_shutdown=30,
         server_header=False,

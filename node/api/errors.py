@@ -6,6 +6,7 @@ Every error body is ``{"error": code, "detail": message}`` with a stable ``code`
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from servicelayer.errors import (
     Conflict,
@@ -67,6 +69,18 @@ def error_response(
     return JSONResponse({"error": code, "detail": detail}, status_code=status, headers=headers)
 
 
+def allowed_methods(request: Request) -> str:
+    """The methods some route serves at the request's path (a 405's ``Allow``); Starlette
+    names only those of the first route that matched the path."""
+    routes = request.app.router.routes
+    methods = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    ]
+    return ", ".join(methods)
+
+
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the given error statuses."""
     texts = {
@@ -101,12 +115,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, _code_of(errors), _describe(errors))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        detail = _HTTP_DETAILS.get(exc.status_code, str(exc.detail))
-        return error_response(exc.status_code, code, detail)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        code = _HTTP_CODES.get(status, f"http_{status}")
+        detail = str(exc.detail)
+        if detail == HTTPStatus(status).phrase:  # the framework's bare phrase: say more
+            detail = _HTTP_DETAILS.get(status, detail)
+        headers = dict(exc.headers or {})
+        if status == 405:
+            headers["Allow"] = allowed_methods(request)
+            detail = f"{request.method} is not served here (Allow: {headers['Allow']})"
+        return error_response(status, code, detail, headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _HTTP_CODES = {
     400: "invalid_body",
     404: "not_found",
@@ -115,6 +137,7 @@ _HTTP_CODES = {
 }
 _HTTP_DETAILS = {
     400: "the body could not be parsed",
+    404: "no such path on this node (docs/api.md)",
     413: "the body is larger than this node accepts (see max_body_bytes)",
 }
 

@@ -13,7 +13,9 @@ import time
 import uvicorn
 
 from node.horizon.app import create_horizon_app
+from node.http_guard import guarded_protocol
 from servicelayer.errors import ConfigError, LedgerUnavailable
+from servicelayer.http_settings import HttpSettings
 from servicelayer.ledger.standalone import StandaloneLedger
 
 KEEP_ALIVE_SECONDS = 75
@@ -34,6 +36,7 @@ class HorizonServer:
         port: int = 0,
         base_url: str | None = None,
         keep_alive: int = KEEP_ALIVE_SECONDS,
+        limits: HttpSettings | None = None,
     ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -46,6 +49,7 @@ class HorizonServer:
         self.url = base_url or f"http://{host}:{self.port}/"
         config = uvicorn.Config(
             create_horizon_app(ledger, base_url=base_url),
+            http=guarded_protocol(limits or HttpSettings()),  # read deadlines, connection caps
             log_level="warning",
             timeout_keep_alive=keep_alive,
             timeout_graceful_shutdown=3,  # open event streams must not hold up a stop
