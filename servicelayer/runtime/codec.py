@@ -1,7 +1,8 @@
 """Decoding contract values from their canonical form (the inverse of contracts.canonical).
 
 ``contracts.canonical.to_plain`` writes dataclasses as ``{"$type": Name, field: ...}``,
-bytes as ``{"$bytes": hex}`` and maps as ``{"$map": [[k, v], ...]}``. Decoding needs
+bytes as ``{"$bytes": hex}`` and maps as ``{"$map": [[k, v], ...]}`` (a field typed
+``PMap[K, V]`` decodes to a ``PMap``, any other to a dict). Decoding needs
 the types: a ``TypeRegistry`` collects every dataclass and enum a contract package
 defines, and the dataclasses' own annotations give the type of each field.
 """
@@ -18,6 +19,7 @@ import typing
 from typing import Any
 
 from contracts.canonical import canonical_bytes
+from contracts.pmap import PMap
 
 
 class DecodeError(ValueError):
@@ -113,10 +115,11 @@ def _decode_object(reg: TypeRegistry, plain: dict[str, Any], hint: Any) -> Any:
         return bytes.fromhex(plain["$bytes"])
     if "$map" in plain:
         key_hint, value_hint = typing.get_args(hint) or (Any, Any)
-        return {
+        entries = {
             _hashable(_decode(reg, k, key_hint)): _decode(reg, v, value_hint)
             for k, v in plain["$map"]
         }
+        return PMap(entries) if typing.get_origin(hint) is PMap else entries
     cls = reg.types[plain["$type"]]
     hints = typing.get_type_hints(cls)
     fields = {
