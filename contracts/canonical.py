@@ -44,19 +44,37 @@ def to_plain(value: Any, summary: bool = False) -> Any:
 
     With ``summary`` a ``DigestedMap`` becomes ``{"$digest": hex}``.
     """
-    if value is None or isinstance(value, bool | str):
+    cls = type(value)
+    if cls in _AS_IS:
         return value
-    if isinstance(value, int):
+    names = _FIELDS.get(cls)
+    if names is not None:  # a dataclass seen before
+        plain = {"$type": cls.__name__}
+        for name in names:
+            plain[name] = to_plain(getattr(value, name), summary)
+        return plain
+    if cls is tuple or cls is list:
+        return [to_plain(v, summary) for v in value]
+    return _to_plain_other(value, summary)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> field names in declaration order
+_AS_IS: set[type] = {str, int, bool, type(None)}  # and the str and int enums seen since
+
+
+
+
+def _to_plain_other(value: Any, summary: bool) -> Any:
+    if isinstance(value, str | int):  # bool, enums of str or int: JSON writes their value
+        _AS_IS.add(type(value))
         return value
     if isinstance(value, bytes):
         return {"$bytes": value.hex()}
     if isinstance(value, float):
         raise TypeError("floats are not allowed in contract values")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {
-            f.name: to_plain(getattr(value, f.name), summary) for f in dataclasses.fields(value)
-        }
-        return {"$type": type(value).__name__, **fields}
+        _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return to_plain(value, summary)
     if isinstance(value, tuple | list):
         return [to_plain(v, summary) for v in value]
     if summary and isinstance(value, DigestedMap):

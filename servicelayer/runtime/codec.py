@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import importlib
 import json
 import pkgutil
@@ -121,13 +122,17 @@ def _decode_object(reg: TypeRegistry, plain: dict[str, Any], hint: Any) -> Any:
         }
         return PMap(entries) if typing.get_origin(hint) is PMap else entries
     cls = reg.types[plain["$type"]]
-    hints = typing.get_type_hints(cls)
-    fields = {
-        f.name: _decode(reg, plain[f.name], hints.get(f.name, Any))
-        for f in dataclasses.fields(cls)
-        if f.init
-    }
+    fields = {name: _decode(reg, plain[name], hint) for name, hint in _init_fields(cls)}
     return cls(**fields)
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, type hint) of each ``__init__`` field of a dataclass (resolved once)."""
+    hints = typing.get_type_hints(cls)
+    return tuple(
+        (f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init
+    )
 
 
 def _tuple_item_hints(args: tuple[Any, ...], length: int) -> list[Any]:
