@@ -62,8 +62,6 @@ _FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> field names in declara
 _AS_IS: set[type] = {str, int, bool, type(None)}  # and the str and int enums seen since
 
 
-
-
 def _to_plain_other(value: Any, summary: bool) -> Any:
     if isinstance(value, str | int):  # bool, enums of str or int: JSON writes their value
         _AS_IS.add(type(value))

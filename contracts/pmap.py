@@ -50,7 +50,7 @@ def _hash(key: object) -> int:
 class PMap(DigestedMap[K, V]):
     """Persistent mapping with an incremental digest (see the module docstring)."""
 
-    __slots__ = ("_root", "_len", "_acc", "_digest", "_order")
+    __slots__ = ("_acc", "_digest", "_len", "_order", "_root")
 
     def __init__(self, entries: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
         pairs = dict(entries)
@@ -142,10 +142,7 @@ class PMap(DigestedMap[K, V]):
 
 
 def _same(a: PMap[Any, Any], b: PMap[Any, Any]) -> bool:
-    for key, value in _walk(a._root):
-        if b.get(key, _MISSING) != value:
-            return False
-    return True
+    return all(b.get(key, _MISSING) == value for key, value in _walk(a._root))
 
 
 def _build(pairs: list[tuple[Any, Any]], shift: int) -> _Node:
@@ -182,7 +179,7 @@ def _assoc(node: _Node | None, key: object, value: object, h: int, shift: int) -
         node = _branch(list(node.items()), shift)  # the leaf is full: split it
     i = (h >> shift) & (_WAYS - 1)
     child = _assoc(node[i], key, value, h, shift + _BITS)
-    return node[:i] + (child,) + node[i + 1 :]
+    return (*node[:i], child, *node[i + 1 :])
 
 
 def _dissoc(node: _Node | None, key: object, h: int, shift: int) -> _Node:
@@ -195,7 +192,7 @@ def _dissoc(node: _Node | None, key: object, h: int, shift: int) -> _Node:
     child: _Node | None = _dissoc(node[i], key, h, shift + _BITS)
     if child == {}:
         child = None
-    branch = node[:i] + (child,) + node[i + 1 :]
+    branch = (*node[:i], child, *node[i + 1 :])
     return {} if branch == _EMPTY_BRANCH else branch
 
 

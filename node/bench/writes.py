@@ -48,7 +48,9 @@ PROVIDERS = 100  # the seeded items' publishers (accounts derived from fixed see
 
 
 def _provider(i: int) -> str:
-    return Keypair.from_raw_ed25519_seed(hashlib.sha256(b"bench-provider%d" % i).digest()).public_key
+    return Keypair.from_raw_ed25519_seed(
+        hashlib.sha256(b"bench-provider%d" % i).digest()
+    ).public_key
 
 
 def _infohash(label: str, i: int) -> str:
@@ -207,7 +209,5 @@ def run(items: int = 100_000, publishes: int = 1000, warmup: int = 20) -> dict[s
         "full": full,
         "ratio_p50": round(full["p50_ms"] / empty["p50_ms"], 3),
         "ratio_p99": round(full["p99_ms"] / empty["p99_ms"], 3),
-        "ratio_cpu": round(
-            full["node_cpu_ms_per_publish"] / empty["node_cpu_ms_per_publish"], 3
-        ),
+        "ratio_cpu": round(full["node_cpu_ms_per_publish"] / empty["node_cpu_ms_per_publish"], 3),
     }

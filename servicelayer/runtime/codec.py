@@ -130,9 +130,7 @@ def _decode_object(reg: TypeRegistry, plain: dict[str, Any], hint: Any) -> Any:
 def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """(name, type hint) of each ``__init__`` field of a dataclass (resolved once)."""
     hints = typing.get_type_hints(cls)
-    return tuple(
-        (f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init
-    )
+    return tuple((f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init)
 
 
 def _tuple_item_hints(args: tuple[Any, ...], length: int) -> list[Any]:

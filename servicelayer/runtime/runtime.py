@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from contracts.canonical import STATE_HASH_VERSION, canonical_bytes, full_state_hash, state_hash
 from contracts.core import Action, Context, Event
-from servicelayer.errors import InvariantViolation, NotFound
+from servicelayer.errors import InvariantViolation, NotFound, ServiceLayerError
 from servicelayer.runtime.contracts import ContractSpec
 from servicelayer.storage import journal_repo as repo
 from servicelayer.storage.journal_models import JournalEntry, Snapshot
@@ -63,6 +63,12 @@ class ContractRuntime:
         state, seq, snap = self._rebuild(session, self.spec(name), last)
         self._cache[name] = _Cached(seq, state, snap)
         return state, seq
+
+    def load(self, session: Session) -> None:
+        """Rebuild every contract's state now (the node does this when it starts, so the
+        first write does not pay for it, and a journal it cannot use stops it there)."""
+        for name in self.specs:
+            self.current(session, name)
 
     def apply(
         self, session: Session, name: str, actions: Sequence[Action], ctx: Context
@@ -109,9 +115,7 @@ class ContractRuntime:
         """Drop the in-memory states (after a rolled-back transaction)."""
         self._cache.clear()
 
-    def _rebuild(
-        self, session: Session, spec: ContractSpec, up_to: int
-    ) -> tuple[Any, int, int]:
+    def _rebuild(self, session: Session, spec: ContractSpec, up_to: int) -> tuple[Any, int, int]:
         state, seq = self.start_state(session, spec, up_to)
         snap = seq
         for entry in repo.entries(session, spec.name, seq, up_to):
@@ -175,8 +179,11 @@ def replay_epoch(runtime: ContractRuntime, session: Session, epoch: int) -> Repl
     return report
 
 
-class LegacyStateHash(InvariantViolation):
-    """The journal's hashes follow an earlier definition of the state hash."""
+class LegacyStateHash(ServiceLayerError):
+    """The journal's hashes follow an earlier definition of the state hash: the node
+    refuses it (at start) until ``acenode db rehash`` converts it."""
+
+    code = "legacy_state_hash"
 
 
 def _refuse_legacy(name: str, seq: int, state: Any, stored: str) -> None:

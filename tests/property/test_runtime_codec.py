@@ -16,7 +16,6 @@ from servicelayer.runtime.codec import dumps
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 
 
-
 def _pmaps(hint: Any) -> st.SearchStrategy[PMap[Any, Any]]:
     key, value = typing.get_args(hint)
     return st.dictionaries(st.from_type(key), st.from_type(value), max_size=4).map(PMap)

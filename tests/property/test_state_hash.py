@@ -41,7 +41,9 @@ def oracle_digest(entries: dict[Any, Any]) -> str:
     for key, value in entries.items():
         data = hashlib.shake_256(b"ace/pmap/v1\n" + summary_bytes((key, value))).digest(4096)
         for lane in range(1024):
-            lanes[lane] = (lanes[lane] + int.from_bytes(data[4 * lane : 4 * lane + 2], "little")) % 65536
+            lanes[lane] = (
+                lanes[lane] + int.from_bytes(data[4 * lane : 4 * lane + 2], "little")
+            ) % 65536
     packed = b"".join(v.to_bytes(2, "little") + b"\0\0" for v in lanes)
     return hashlib.sha256(packed).hexdigest()
 
