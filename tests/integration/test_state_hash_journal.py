@@ -3,6 +3,12 @@ caught, and a journal written with the version-1 hash is refused until it is con
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -14,8 +20,10 @@ from servicelayer.runtime.rehash import JournalMismatch, rehash
 from servicelayer.runtime.runtime import ContractRuntime, LegacyStateHash, replay_epoch
 from servicelayer.storage.db import Database
 from servicelayer.storage.journal_models import JournalEntry, Snapshot
+from testnet.processes import free_port
 from tests.conftest import BACKENDS
 from tests.runtime_scenario import play_catalog
+from tests.support import NodeProcess
 
 pytestmark = pytest.mark.integration
 CONTRACTS = ("catalog", "subscriptions")
@@ -130,3 +138,36 @@ def test_conversion_refuses_a_tampered_version_1_journal(db: Database) -> None:
     with pytest.raises(JournalMismatch), db.session(write=True) as session:
         rehash(make_runtime(), session)
     assert _hashes(db) == version_1  # nothing was converted
+
+
+def test_the_node_refuses_a_version_1_journal_until_acenode_db_rehash(
+    tmp_path: Path, db: Database, database_url: str
+) -> None:
+    play_catalog(make_runtime(), db, range(1, 3))
+    _downgrade_to_version_1(db)
+    data = ["--data-dir", str(tmp_path / "node"), "--database-url", database_url]
+    refused = subprocess.run(
+        [sys.executable, "-m", "node", "run", "--port", str(free_port()), *data],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2
+    assert "acenode db rehash" in refused.stderr
+    converted = subprocess.run(
+        [sys.executable, "-m", "node", "db", "rehash", "--json", *data],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert converted.returncode == 0, converted.stderr
+    rows = {row["contract"]: row["entries"] for row in json.loads(converted.stdout)}
+    assert rows == {"catalog": 18, "subscriptions": 12}
+    node = NodeProcess(tmp_path / "node", database_url, ACENODE_WATCHER__ENABLED="false")
+    node.start()
+    try:
+        listed = httpx.get(f"{node.url}/v1/catalog", params={"q": "film"}, timeout=30)
+        assert listed.status_code == 200
+        assert listed.json()["total"] == 8  # 12 published, 2 hidden and 2 delisted
+    finally:
+        node.stop()
