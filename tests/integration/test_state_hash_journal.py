@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -18,11 +19,13 @@ from servicelayer.errors import InvariantViolation
 from servicelayer.runtime.contracts import load_spec
 from servicelayer.runtime.rehash import JournalMismatch, rehash
 from servicelayer.runtime.runtime import ContractRuntime, LegacyStateHash, replay_epoch
+from servicelayer.services.common import RefusedConflict, apply_checked
+from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
 from servicelayer.storage.journal_models import JournalEntry, Snapshot
 from testnet.processes import free_port
 from tests.conftest import BACKENDS
-from tests.runtime_scenario import play_catalog
+from tests.runtime_scenario import play_catalog, publications
 from tests.support import NodeProcess
 
 pytestmark = pytest.mark.integration
@@ -171,3 +174,21 @@ def test_the_node_refuses_a_version_1_journal_until_acenode_db_rehash(
         assert listed.json()["total"] == 8  # 12 published, 2 hidden and 2 delisted
     finally:
         node.stop()
+
+
+def test_a_refused_write_leaves_the_cached_state_in_place(db: Database) -> None:
+    """A rolled-back write restores the states it found: the next write does not rebuild
+    the contract from its snapshot and journal (a cost in the size of the state)."""
+    runtime = make_runtime()
+    play_catalog(runtime, db, range(1, 3))
+    runner = IdempotentRunner(db, runtime)
+    with db.session() as session:
+        before, seq = runtime.current(session, "catalog")
+    taken = publications(1)[3]
+    squat = replace(taken, provider=publications(1)[4].provider, title="Mine now")
+    with pytest.raises(RefusedConflict, match="not_owner"):
+        runner.write(lambda s: apply_checked(runtime, s, "catalog", [squat], Context(2, 9000)))
+    with db.session() as session:
+        after, after_seq = runtime.current(session, "catalog")
+    assert after_seq == seq
+    assert after is before  # the very object: not rebuilt
