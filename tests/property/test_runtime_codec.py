@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import typing
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.core import TransitionResult
-from contracts.pmap import PMap
 from servicelayer.runtime.codec import dumps
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
-
-
-def _pmaps(hint: Any) -> st.SearchStrategy[PMap[Any, Any]]:
-    key, value = typing.get_args(hint)
-    return st.dictionaries(st.from_type(key), st.from_type(value), max_size=4).map(PMap)
-
-
-st.register_type_strategy(PMap, _pmaps)
 
 REGISTRIES = {name: load_spec(name).types for name in DEFAULT_CONTRACTS}
 CASES = [
