@@ -40,6 +40,16 @@ home_domain = "{home_domain}"
 
 log_level = "{log_level}"
 
+# What slow or numerous clients can hold (docs/operator.md). Environment: ACENODE_HTTP__<NAME>.
+[http]
+# header_timeout_seconds = 10.0        # a complete request head within this, else closed
+# body_timeout_seconds = 30.0          # longest pause in a request body, else closed
+# body_min_bytes_per_second = 8192     # slowest average body rate
+# keep_alive_seconds = 5               # idle connections between requests are closed
+# max_connections = 1024               # past it: 503 too_many_connections, closed
+# max_connections_per_client = 128     # per client address; 0 = off (behind a proxy)
+# drain_bytes = 67108864               # of a refused body, read so the client sees the answer
+
 # The ledger watcher: follows [stellar] horizon_url, credits payments to the treasury
 # (memo "sub", "prepaid" or a content id; docs/api.md) and indexes the governance token.
 # Environment: ACENODE_WATCHER__<NAME>.
@@ -76,6 +86,25 @@ log_level = "{log_level}"
 [governance]
 # enabled = true
 # interval_seconds = 60
+
+# Rate limits of the REST API (docs/api.md, Limits): past one, 429 with Retry-After.
+# Rates: "10/minute", "100 per hour", several with ";" ("5/second; 100/minute"), "" = none.
+# Environment: ACENODE_LIMITS__<NAME>, e.g. ACENODE_LIMITS__WRITES_PER_ACCOUNT="60/minute".
+[limits]
+# enabled = true
+# sign_in_per_address = "120/minute"         # GET and POST /v1/auth
+# failed_sign_in_per_address = "10/minute"   # refused sign-ins, then 429
+# failed_sign_in_per_account = "20/minute"
+# writes_per_account = "120/minute"          # every authenticated write
+# writes_per_address = "600/minute"
+# ingest_per_address = "12000/minute"        # POST /v1/receipts and /v1/registrations
+# Counters per process in memory; "redis://host:6379" shares them between processes
+# (needs the redis package). Strategy: moving-window, fixed-window, sliding-window-counter.
+# storage_uri = "memory://"
+# strategy = "moving-window"
+# Behind a reverse proxy every request comes from the proxy's address: list the proxies
+# whose X-Forwarded-For names the real client (uvicorn's forwarded_allow_ips).
+# trusted_proxies = ["127.0.0.1"]
 
 # What every validator of this network configures identically, before the first epoch.
 [genesis]

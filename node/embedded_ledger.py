@@ -39,7 +39,9 @@ def start_embedded_ledger(settings: NodeSettings) -> EmbeddedLedger:
         close_interval=settings.stellar.ledger_close_seconds,
     )
     try:
-        server = HorizonServer(ledger, url.hostname, url.port)
+        # it serves this machine only: every client has the same address, no per-address cap
+        limits = settings.http.model_copy(update={"max_connections_per_client": 0})
+        server = HorizonServer(ledger, url.hostname, url.port, limits=limits)
         server.start()
     except BaseException:
         ledger.close()

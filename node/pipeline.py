@@ -6,7 +6,6 @@ import logging
 
 from node import settlement as wiring
 from node.api.state import NodeState
-from servicelayer.dao.keys import DaoKeys
 from servicelayer.epochs.pipeline import Step
 from servicelayer.epochs.steps import (
     AnchorAccount,
@@ -15,7 +14,6 @@ from servicelayer.epochs.steps import (
     settle_step,
     verify_step,
 )
-from servicelayer.errors import ServiceLayerError
 from servicelayer.settlement.lock import settlement_lock
 from servicelayer.settlement.plan import Plan
 from servicelayer.settlement.records import PlanSummary
@@ -48,19 +46,6 @@ class Pipeline:
             settle_step(runtime, db, s.epoch_seconds, self.settle),
             anchor_step(db, self.anchor_account),
         ]
-
-    def ensure_dao(self) -> None:
-        """On the embedded ledger the node creates the DAO accounts itself (idempotent);
-        on any other network that is the operator's `acenode dao bootstrap`."""
-        s = self.state.settings
-        if not s.stellar.runs_embedded_ledger or DaoKeys(s.data_dir).path("treasury").exists():
-            return
-        try:
-            steps = wiring.bootstrap(s, self.ledger()).run(s.stellar.channels)
-        except ServiceLayerError as exc:  # the ledger steps record it on the epoch
-            log.warning("cannot create the DAO accounts yet: %s", exc.detail)
-            return
-        log.info("DAO accounts on the embedded ledger: %d step(s)", len(steps))
 
     def settle(self, plan: Plan, source: str) -> PlanSummary:
         db = self.state.database

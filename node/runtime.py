@@ -17,6 +17,8 @@ from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
+from servicelayer.storage.permissions import private_dir, private_tree
+from servicelayer.throttle import Throttle
 
 JWT_SECRET_FILE = "api_jwt.secret"
 
@@ -25,8 +27,14 @@ def wall_clock() -> int:
     return int(time.time())
 
 
+def secure_data_dir(settings: NodeSettings) -> None:
+    """The data directory 0700 and everything in it private (warns for what it tightens)."""
+    private_dir(settings.data_dir)
+    private_tree(settings.data_dir)
+
+
 def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -> NodeState:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secure_data_dir(settings)
     keypair, _ = ensure_key_file(settings.key_file)
     database = Database(settings.resolved_database_url())
     database.upgrade()
@@ -60,4 +68,5 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         tokens=tokens,
         mutations=IdempotentRunner(database, runtime),
         ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
+        throttle=Throttle(settings.limits),
     )

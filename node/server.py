@@ -10,15 +10,17 @@ import uvicorn
 
 from node.api.app import create_app
 from node.embedded_ledger import start_embedded_ledger
+from node.http_guard import guarded_protocol
 from node.jobs.scheduler import NodeJobs
-from node.runtime import build_state
-from node.serving import GracefulServer
+from node.runtime import build_state, secure_data_dir
+from node.serving import GracefulServer, log_config
 from servicelayer.config import NodeSettings
 
 log = logging.getLogger("acenode")
 
 
 def serve(settings: NodeSettings) -> None:
+    secure_data_dir(settings)  # before the embedded ledger writes its database into it
     ledger = start_embedded_ledger(settings) if settings.stellar.runs_embedded_ledger else None
     try:
         _serve(settings)
@@ -34,9 +36,15 @@ def _serve(settings: NodeSettings) -> None:
         app,
         host=settings.host,
         port=settings.port,
+        http=guarded_protocol(settings.http),
+        timeout_keep_alive=settings.http.keep_alive_seconds,
+        log_config=log_config(settings.log_level),
         log_level=settings.log_level,
         timeout_graceful_shutdown=30,
         server_header=False,
+        # the client address rate limits count by: the peer, unless it is a trusted proxy
+        proxy_headers=bool(settings.limits.trusted_proxies),
+        forwarded_allow_ips=settings.limits.trusted_proxies or None,
     )
     server = GracefulServer(config)
     jobs = NodeJobs(state)

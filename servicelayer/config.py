@@ -23,9 +23,11 @@ from pydantic_settings import (
 
 from servicelayer.errors import ConfigError
 from servicelayer.governance.settings import GovernanceSettings
+from servicelayer.http_settings import HttpSettings
 from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
+from servicelayer.throttle.settings import LimitSettings
 from servicelayer.watcher.settings import WatcherSettings
 
 CONFIG_FILE = "acenode.toml"
@@ -57,12 +59,14 @@ class NodeSettings(BaseSettings):
     max_bytes_per_second: int = Field(default=125_000_000, ge=1)
     log_level: str = "info"
     home_domain: str = "localhost"  # SEP-10 home and web-auth domain of the API
+    http: HttpSettings = Field(default_factory=HttpSettings)
     probes: ProbeSettings = Field(default_factory=ProbeSettings)
     epochs: EpochSettings = Field(default_factory=EpochSettings)
     stellar: StellarSettings = Field(default_factory=StellarSettings)
     watcher: WatcherSettings = Field(default_factory=WatcherSettings)
     genesis: GenesisSettings = Field(default_factory=GenesisSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     @field_validator("epoch_seconds")
     @classmethod

@@ -34,8 +34,25 @@ class Unauthorized(ServiceLayerError):
     code = "unauthorized"
 
 
+class Forbidden(ServiceLayerError):
+    """Signed in, but not as the account the request is about (HTTP 403)."""
+
+    code = "forbidden"
+
+
 class LedgerUnavailable(ServiceLayerError):
     code = "ledger_unavailable"
+
+
+class RateLimited(ServiceLayerError):
+    """Too many requests from one account or client address; retry after ``retry_after``
+    seconds (HTTP 429 with ``Retry-After``)."""
+
+    code = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class ConfigError(ServiceLayerError):

@@ -22,6 +22,10 @@ class ActionPropose(Action):
     recipient: str = ""  # mint: the receiving account
     asset: Asset | None = None  # mint: the asset to mint
     description: str = ""
+    # the proposer's weight (own + delegated) at start_ledger as the node's balance index
+    # has it; below gov.proposal_threshold the proposal is refused. None: the index has not
+    # reached start_ledger, and the snapshot decides (a proposer below it is dropped then)
+    weight: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,12 +117,32 @@ def _propose(state: ModerationState, action: ActionPropose, ctx: Context) -> Res
     code = _check_target(state, action)
     if code is not None:
         return rejected(state, action, code)
+    code = _check_weight(state, action)
+    if code is not None:
+        threshold = state.params["gov.proposal_threshold"]
+        detail = (
+            f"the proposer's voting weight at ledger {action.start_ledger} is "
+            f"{action.weight!r} stroops; gov.proposal_threshold is {threshold}"
+        )
+        return rejected(state, action, code, detail)
     kind = ProposalKind(action.kind)
     target = (normalize_infohash(action.target) or "") if kind == ProposalKind.DELIST else ""
     target = target or (action.target if kind != ProposalKind.MINT else "")
     if kind != ProposalKind.MINT and _open_on(state, kind, target):
         return rejected(state, action, "duplicate_proposal")
     return new_proposal(state, action, target, ctx)
+
+
+def _check_weight(state: ModerationState, action: ActionPropose) -> str | None:
+    """None if the proposer's stated weight reaches ``gov.proposal_threshold`` (or is not
+    known yet: the snapshot checks it), else a rejection code."""
+    if action.weight is None:
+        return None
+    if type(action.weight) is not int or action.weight < 0:
+        return "invalid_weight"
+    if action.weight < state.params["gov.proposal_threshold"]:
+        return "below_proposal_threshold"
+    return None
 
 
 def _open_on(state: ModerationState, kind: ProposalKind, target: str) -> bool:

@@ -60,6 +60,8 @@ def register_channel(state: SubscriptionsState, action: ActionRegisterChannel) -
         return rejected(state, action, "invalid_account")
     if not is_identifier(action.channel):
         return rejected(state, action, "invalid_channel")
+    if is_content_id(action.channel.lower()):  # would block that content's owner publishing
+        return rejected(state, action, "invalid_channel", "a channel id cannot be an infohash")
     if action.channel in state.channels or action.channel in state.contents:
         return rejected(state, action, "channel_exists")
     channel = Channel(action.channel, action.provider)

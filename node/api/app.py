@@ -1,10 +1,12 @@
-"""The FastAPI application factory: routes, error handlers, the body size limit."""
+"""The FastAPI application factory: routes, error handlers, the body limit, the last-resort
+guard (node/api/middleware.py)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
+from node.api.middleware import BodyLimit, RequestGuard
 from node.api.routes import (
     assets,
     auth,
@@ -29,10 +31,15 @@ def create_app(state: NodeState) -> FastAPI:
             "Ingests signed bandwidth, viewing and CDN receipts from peers. "
             'Errors are `{"error": code, "detail": message}` with a stable code.'
         ),
-        max_body_size=state.settings.max_body_bytes,
     )
     app.state.node = state
     install_error_handlers(app)
+    # outermost last: RequestGuard sees everything BodyLimit and the routes do
+    settings = state.settings
+    app.add_middleware(
+        BodyLimit, max_body_bytes=settings.max_body_bytes, drain_bytes=settings.http.drain_bytes
+    )
+    app.add_middleware(RequestGuard)
     app.include_router(health.router)
     app.include_router(receipts.router)
     app.include_router(epochs.router)

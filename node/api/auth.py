@@ -1,4 +1,5 @@
-"""Request dependencies for writes: the signed-in account (JWT) and the Idempotency-Key."""
+"""Request dependencies: the signed-in account (JWT), the Idempotency-Key of writes, and
+``own_account`` for the reads of one account's private history."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from contracts.core import Context
+from node.api.limits import write_limit
+from node.api.models.common import ACCOUNT_PATTERN
 from node.api.state import NodeState, node_state
-from servicelayer.errors import Unauthorized
+from servicelayer.errors import Forbidden, Unauthorized
 from servicelayer.services.common import api_context
 from servicelayer.services.idempotency import Mutation, check_key, fingerprint
 
@@ -31,6 +35,34 @@ def signed_in(
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be `Bearer <token>`")
     return node.tokens.account_of(token.strip(), node.clock())
+
+
+_bearer = HTTPBearer(
+    auto_error=False,  # our own 401 with the JSON error body
+    scheme_name="bearer",
+    description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in)",
+)
+
+
+def own_account(
+    account: str = Path(pattern=ACCOUNT_PATTERN, description="Stellar account G..."),
+    credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
+    node: NodeState = Depends(node_state),
+) -> str:
+    """The ``{account}`` of a private read, when the bearer token was issued to it.
+
+    An account's statement, purchases, subscriptions and usage are its viewing history:
+    401 without a token, 403 ``not_your_account`` with another account's token.
+    """
+    if credentials is None:
+        raise Unauthorized(
+            "this is an account's private history: send Authorization: Bearer <token> "
+            "of that account (see /v1/auth)"
+        )
+    signed = node.tokens.account_of(credentials.credentials.strip(), node.clock())
+    if signed != account:
+        raise Forbidden(f"signed in as {signed}, not as {account}", code="not_your_account")
+    return account
 
 
 def idempotency_key(
@@ -79,4 +111,5 @@ def writer(
     key: str = Depends(idempotency_key),
     node: NodeState = Depends(node_state),
 ) -> Writer:
+    write_limit(request, account, node)
     return Writer(node, account, key, request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class HealthOut(BaseModel):
@@ -64,6 +64,8 @@ RECEIPT_SCHEMAS = [
 
 
 class ReceiptBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # another top-level member is 422
+
     receipts: list[Any] = Field(
         min_length=1,
         description="Signed receipts (docs/protocol.md). Each is checked on its own.",
@@ -72,10 +74,16 @@ class ReceiptBatchIn(BaseModel):
 
 
 class ItemResultOut(BaseModel):
-    id: str | None = Field(description="Receipt id (hex), when the item could be decoded")
-    status: Literal["accepted", "duplicate", "rejected"]
+    id: str | None = Field(
+        description="The id computed from the receipt's fields (hex); null when the item "
+        "could not be decoded (malformed, unsupported_version, unknown_kind, unknown_field, "
+        "out_of_bounds)"
+    )
+    status: Literal["accepted", "duplicate", "superseded", "rejected"] = Field(
+        description="accepted, duplicate and superseded are success: nothing to resend"
+    )
     reason: str | None = Field(None, description="Stable code when rejected")
-    detail: str | None = None
+    detail: str | None = Field(None, description="For a human, when rejected")
 
 
 class IngestOut(BaseModel):
@@ -83,11 +91,16 @@ class IngestOut(BaseModel):
 
 
 class ReceiptOut(BaseModel):
-    receipt: dict[str, Any] = Field(description="The signed receipt in its wire form")
+    receipt: dict[str, Any] = Field(
+        description="The signed receipt in its wire form, with its id (docs/protocol.md)"
+    )
     epoch: int
     window_start: int
-    added: int = Field(description="What this window adds to the session total")
-    received_at: int
+    added: int = Field(
+        description="What this window adds: its total minus the total of the stream's "
+        "previous stored window (the whole total for the stream's first window)"
+    )
+    received_at: int = Field(description="When the node stored it, unix seconds")
     verification: dict[str, Any] | None = Field(
         None, description="The verdict once its epoch is verified (see /v1/epochs/{n}/verdicts)"
     )
@@ -103,4 +116,7 @@ class UsageOut(BaseModel):
     viewing_seconds: int
     cdn_served_bytes: int = Field(description="CDN receipts the account signed as edge operator")
     cdn_received_bytes: int = Field(description="CDN receipts naming the account as viewer")
-    receipts: int = Field(description="Stored receipts (one per stream and window) counted")
+    receipts: int = Field(
+        description="Stored receipts counted: the latest of each stream and window of the "
+        "epoch that names the account as signer or counterparty"
+    )

@@ -15,6 +15,7 @@ from servicelayer.ingest import IngestPolicy
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
+from servicelayer.throttle import Throttle
 
 
 @dataclass
@@ -32,6 +33,7 @@ class NodeState:
     # The ledger sequence that governance actions are taken at: the last ledger the
     # ledger watcher followed (Horizon's latest before the watcher's first tick).
     ledger_sequence: Callable[[], int] = field(repr=False)
+    throttle: Throttle = field(repr=False)  # rate limits (429)
     proofs: Trees = field(default_factory=Trees, repr=False)  # epochs' Merkle trees
 
 

@@ -8,8 +8,11 @@ import typer
 import uvicorn
 
 from node.horizon import create_horizon_app
-from node.serving import GracefulServer
+from node.horizon.server import KEEP_ALIVE_SECONDS
+from node.http_guard import guarded_protocol
+from node.serving import GracefulServer, log_config
 from servicelayer.errors import ServiceLayerError
+from servicelayer.http_settings import HttpSettings
 from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
 
 app = typer.Typer(
@@ -49,9 +52,12 @@ def serve(
         server = GracefulServer(
             uvicorn.Config(
                 create_horizon_app(ledger, base_url=base_url),
+                http=guarded_protocol(HttpSettings()),  # read deadlines, connection caps
                 host=host,
                 port=port,
+                log_config=log_config("warning"),
                 log_level="warning",
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,  # longer than any poll interval
                 timeout_graceful_shutdown=3,
             )
         )

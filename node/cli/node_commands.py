@@ -12,19 +12,20 @@ from servicelayer.config import load_settings
 from servicelayer.errors import ConfigError
 from servicelayer.keys import create_key_file, load_key_file
 from servicelayer.storage.db import Database
+from servicelayer.storage.permissions import private_dir, write_private
 
 db_app = typer.Typer(help="The node's database.", no_args_is_help=True)
 keys_app = typer.Typer(help="The node's Stellar key.", no_args_is_help=True)
 
 
 def init(data_dir: DataDir = None) -> None:
-    """Write a commented config and a new node key (mode 0600) into the data directory."""
+    """Write a commented config and a new node key (both 0600) into the data directory (0700)."""
     with cli_errors():
         settings = load_settings(data_dir)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         if settings.config_file.exists() or settings.key_file.exists():
             raise ConfigError(f"{settings.data_dir} is already initialised")
-        settings.config_file.write_text(render_config())
+        write_private(settings.config_file, render_config())
         keypair = create_key_file(settings.key_file)
     console.print(f"config   {settings.config_file}")
     console.print(f"key      {settings.key_file} (mode 0600, secret not shown)")
@@ -56,7 +57,7 @@ def db_upgrade(
     """Apply the Alembic migrations (the node also applies them when it starts)."""
     with cli_errors():
         settings = load_settings(data_dir, database_url=database_url)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         database = Database(settings.resolved_database_url())
         try:
             database.upgrade()

@@ -39,7 +39,7 @@ from testnet.processes import NodeProcess
 T = TypeVar("T")
 EPOCH = 60
 XLM = 10_000_000
-STYLE = {"accepted": "green", "duplicate": "yellow", "rejected": "red"}
+STYLE = {"accepted": "green", "duplicate": "yellow", "superseded": "yellow", "rejected": "red"}
 GENESIS = {  # a test network's short votes
     "gov.voting_period_s": 30,
     "gov.freeze_s": 5,

@@ -13,8 +13,17 @@ import time
 import uvicorn
 
 from node.horizon.app import create_horizon_app
+from node.http_guard import guarded_protocol
 from servicelayer.errors import ConfigError, LedgerUnavailable
+from servicelayer.http_settings import HttpSettings
 from servicelayer.ledger.standalone import StandaloneLedger
+
+KEEP_ALIVE_SECONDS = 75
+"""How long an idle client connection stays open (uvicorn's default is 5 s). The node's
+own clients poll the ledger every few seconds (the watcher every 5 s, the pipeline every
+30 s); with a keep-alive equal to a poll interval the server closed a connection just as
+the client sent its next request on it, which the client saw as a reset. Only loopback
+clients connect, so holding idle connections longer costs nothing."""
 
 
 class HorizonServer:
@@ -26,6 +35,8 @@ class HorizonServer:
         host: str = "127.0.0.1",
         port: int = 0,
         base_url: str | None = None,
+        keep_alive: int = KEEP_ALIVE_SECONDS,
+        limits: HttpSettings | None = None,
     ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -38,7 +49,9 @@ class HorizonServer:
         self.url = base_url or f"http://{host}:{self.port}/"
         config = uvicorn.Config(
             create_horizon_app(ledger, base_url=base_url),
+            http=guarded_protocol(limits or HttpSettings()),  # read deadlines, connection caps
             log_level="warning",
+            timeout_keep_alive=keep_alive,
             timeout_graceful_shutdown=3,  # open event streams must not hold up a stop
         )
         self._server = uvicorn.Server(config)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from node.api.state import NodeState
+from node.jobs.dao_gate import DaoGate
 from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
 from node.watcher import build_watcher
@@ -32,15 +33,32 @@ from servicelayer.watcher.service import Watcher
 log = logging.getLogger("acenode.jobs")
 
 
+class _SkippedRunIsDebug(logging.Filter):
+    """A tick skipped because the previous one is still running is by design (one
+    instance per job, missed runs coalesced), e.g. while the node creates the DAO
+    accounts: a debug line, not a warning at every interval."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING or "running instances" not in str(record.msg):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
 class NodeJobs:
     def __init__(self, state: NodeState) -> None:
         self.state = state
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        if not scheduler_log.filters:
+            scheduler_log.addFilter(_SkippedRunIsDebug())
         self.scheduler = BackgroundScheduler(
-            daemon=True, job_defaults={"coalesce": True, "max_instances": 1}
+            daemon=True,
+            job_defaults={"coalesce": True, "max_instances": 1},
         )
         self.torrents: TorrentSession | None = None
         self.pipeline = Pipeline(state)
+        self.dao = DaoGate(state, self.pipeline.ledger)
         self.watcher: Watcher | None = None
         self.watcher_error: str | None = None
         self.stopping = threading.Event()
@@ -88,8 +106,7 @@ class NodeJobs:
     def epochs_tick(self) -> None:
         s = self.state.settings
         config = PipelineConfig(s.epoch_seconds, s.epochs.close_grace_seconds)
-        self.pipeline.ensure_dao()
-        steps = self.pipeline.steps()
+        steps = self.dao.steps(self.pipeline.steps())
         advance(self.state.database, config, steps, self.worker, self.state.clock())
 
     def governance_tick(self) -> None:

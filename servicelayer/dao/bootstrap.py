@@ -14,6 +14,7 @@ from enum import StrEnum
 from stellar_sdk import Account, Keypair, TransactionBuilder
 
 from servicelayer.dao.keys import MULTISIG_ROLES, ROLES, DaoKey, DaoKeys
+from servicelayer.dao.lock import bootstrap_lock
 from servicelayer.errors import LedgerUnavailable, ServiceLayerError, Unauthorized
 from servicelayer.settlement.submitter import AccountState, Horizon
 
@@ -59,6 +60,17 @@ class DaoPolicy:
     def wanted_signers(self) -> dict[str, int]:
         return dict.fromkeys(self.validators, 1)
 
+    def configured(self, state: AccountState) -> bool:
+        """Whether a multisig account is as the bootstrap leaves it: the validators as
+        signers (weight 1), master weight 0, every threshold M."""
+        others = {k: w for k, w in state.signers.items() if k != state.account_id}
+        m = self.threshold
+        return (
+            others == self.wanted_signers()
+            and state.master_weight == 0
+            and state.thresholds == (m, m, m)
+        )
+
 
 class Bootstrap:
     def __init__(
@@ -82,7 +94,13 @@ class Bootstrap:
         self.funding_key = funding_key
         self.base_fee = base_fee
 
-    def run(self, channels: int) -> list[Step]:
+    def run(self, channels: int, *, wait: bool = True) -> list[Step]:
+        """Do what is missing, holding the data directory's bootstrap lock: ``wait=False``
+        raises ``BootstrapRunning`` when another process is bootstrapping."""
+        with bootstrap_lock(self.keys.directory, wait=wait):
+            return self._run(channels)
+
+    def _run(self, channels: int) -> list[Step]:
         roles = [*ROLES, *(DaoKeys.channel_role(i) for i in range(channels))]
         keys = [self.keys.ensure(role) for role in roles]
         steps = [Step(k.role, k.account, Done.KEY_CREATED) for k in keys if k.created]
@@ -124,11 +142,11 @@ class Bootstrap:
         state = self.horizon.account(key.account)
         if state is None:
             raise LedgerUnavailable(f"{key.role} {key.account} is not on the ledger yet")
+        if self.policy.configured(state):
+            return None
         wanted = self.policy.wanted_signers()
         others = {k: w for k, w in state.signers.items() if k != key.account}
         m = self.policy.threshold
-        if others == wanted and state.master_weight == 0 and state.thresholds == (m, m, m):
-            return None
         builder = self._builder(state)
         for signer in sorted(set(wanted) | set(others)):
             weight = wanted.get(signer, 0)

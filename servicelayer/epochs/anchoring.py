@@ -28,6 +28,7 @@ from stellar_sdk import Account, Keypair, TransactionBuilder
 
 from contracts.canonical import canonical_bytes
 from servicelayer.dao.bootstrap import Built
+from servicelayer.dao.readiness import DaoNotReady, signs_for
 from servicelayer.errors import NotFound
 from servicelayer.merkle import MerkleTree, Proof
 from servicelayer.settlement.submitter import Horizon
@@ -82,10 +83,19 @@ def anchor_tx(
     root: bytes,
     base_fee: int,
 ) -> Built:
-    """The anchor transaction at the anchor account's next sequence number."""
+    """The anchor transaction at the anchor account's next sequence number.
+
+    Raises ``DaoNotReady`` rather than build a transaction the ledger must refuse with
+    ``tx_bad_auth``: while the bootstrap has funded the anchor account but not yet made
+    the validators its signers, their signatures do not count."""
     state = horizon.account(anchor)
     if state is None:
         raise NotFound(f"the anchor account {anchor} is not on the ledger; run the bootstrap")
+    if not signs_for(state, signers):
+        raise DaoNotReady(
+            f"the anchor account {anchor} does not have the validators as signers yet "
+            "(`acenode dao bootstrap` sets them); the anchor waits"
+        )
     envelope = (
         TransactionBuilder(Account(anchor, state.sequence), passphrase, base_fee=base_fee)
         .add_time_bounds(0, 0)

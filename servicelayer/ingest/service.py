@@ -3,6 +3,10 @@
 Order of work, cheapest first: decode and bounds, network, window and plausibility,
 duplicate lookup, signature, then the stream rules under a row lock. A bad item never
 blocks the good ones; what is accepted is stored in the caller's single transaction.
+
+Resending is safe: a receipt already stored is a duplicate, and a validly signed one
+that its stream's latest stored receipt covers (a higher seq, a window no earlier, a
+total no lower, the same session) is superseded; both are success for the peer.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from servicelayer.storage.receipts_repo import AcceptedRow, NewStream, StreamHea
 class ItemStatus(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"
     REJECTED = "rejected"
 
 
@@ -56,19 +61,43 @@ def ingest_batch(
     candidates = _decode_all(items, policy, now, results)
     known = repo.existing_ids(session, [c.rid for c in candidates])
     fresh: list[_Candidate] = []
+    closed: list[_Candidate] = []
     seen: set[str] = set()
     for c in candidates:
         if c.rid in known or c.rid in seen:
             results[c.index] = ItemResult(c.rid, ItemStatus.DUPLICATE)
         elif c.receipt.window_start < open_from:
-            results[c.index] = _rejected(c.rid, "epoch_closed", "the window's epoch is closed")
+            closed.append(c)
         elif not verify(c.receipt.signer, c.rid_bytes, c.signature):
             results[c.index] = _rejected(c.rid, "bad_signature", "not the signer's signature")
         else:
             seen.add(c.rid)
             fresh.append(c)
+    if closed:
+        _judge_closed(session, closed, results)
     _apply_streams(session, fresh, policy, now, results)
     return [r for r in results if r is not None]
+
+
+def _judge_closed(
+    session: Session, closed: list[_Candidate], results: list[ItemResult | None]
+) -> None:
+    """Receipts of closed epochs: superseded when a stored receipt covers them, else refused.
+
+    A resend after the epoch closed still answers success for what was counted; nothing
+    is stored. The signature is checked so that only the signer's own receipts qualify.
+    """
+    heads = repo.stream_heads(session, sorted({c.key for c in closed}))
+    for c in closed:
+        head = heads.get(c.key)
+        if (
+            head is not None
+            and _covers(head, c.receipt)
+            and verify(c.receipt.signer, c.rid_bytes, c.signature)
+        ):
+            results[c.index] = ItemResult(c.rid, ItemStatus.SUPERSEDED)
+        else:
+            results[c.index] = _rejected(c.rid, "epoch_closed", "the window's epoch is closed")
 
 
 def _decode_all(
@@ -116,6 +145,9 @@ def _apply_streams(
         except ReceiptError as err:
             results[c.index] = _rejected(c.rid, err.reason, err.detail)
             continue
+        if base is None:
+            results[c.index] = ItemResult(c.rid, ItemStatus.SUPERSEDED)
+            continue
         head.seq, head.amount, head.base, head.window_start = r.seq, r.amount, base, r.window_start
         changed[c.key] = head
         rows[(c.key, r.window_start)] = AcceptedRow(
@@ -125,13 +157,16 @@ def _apply_streams(
     repo.save_accepted(session, list(rows.values()), changed)
 
 
-def _advance(head: StreamHead, r: Receipt, policy: IngestPolicy) -> int:
-    """Check ``r`` against its stream's head; return the window's base total."""
+def _advance(head: StreamHead, r: Receipt, policy: IngestPolicy) -> int | None:
+    """Check ``r`` against its stream's head; return the window's base total, or None
+    when the head already covers ``r`` (superseded: nothing to store)."""
     if head.seq == 0:
         return 0
     if r.started_at != head.started_at:
         raise ReceiptError("session_mismatch", "started_at differs from the session's")
     if r.seq <= head.seq:
+        if _covers(head, r):
+            return None
         raise ReceiptError("stale_sequence", f"sequence {r.seq} <= {head.seq} already used")
     if r.window_start < head.window_start:
         raise ReceiptError("window_regressed", "window precedes the stream's latest")
@@ -139,6 +174,18 @@ def _advance(head: StreamHead, r: Receipt, policy: IngestPolicy) -> int:
         raise ReceiptError("counter_regressed", f"total {r.amount} < {head.amount} already signed")
     check_rate(r.kind, r.amount - head.amount, r.window_end - head.window_start, policy)
     return head.base if r.window_start == head.window_start else head.amount
+
+
+def _covers(head: StreamHead, r: Receipt) -> bool:
+    """The stream's latest stored receipt restates everything ``r`` states: same session,
+    a higher sequence, a window no earlier and a total no lower. (The same sequence with
+    other bytes, or a lower sequence with a higher total, is a conflict, not a resend.)"""
+    return (
+        0 < r.seq < head.seq
+        and r.started_at == head.started_at
+        and r.window_start <= head.window_start
+        and r.amount <= head.amount
+    )
 
 
 def _new_streams(fresh: list[_Candidate]) -> list[NewStream]:

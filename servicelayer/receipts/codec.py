@@ -149,10 +149,15 @@ def from_wire(obj: Any) -> WireReceipt:
     """Decode and bound-check one JSON receipt; raises ReceiptError with a stable reason."""
     if not isinstance(obj, dict):
         raise ReceiptError("malformed", "a receipt must be a JSON object")
-    version = _int(obj, "version")
+    version = obj.get("version")
+    if type(version) is not int:
+        raise ReceiptError("malformed", "version must be an integer")
     if version != PROTOCOL_VERSION:
         raise ReceiptError("unsupported_version", f"version {version} (this node speaks 1)")
-    spec = _SPECS.get(obj.get("kind"))  # type: ignore[arg-type]
+    name = obj.get("kind")
+    if type(name) is not str:
+        raise ReceiptError("malformed", "kind must be a string")
+    spec = _SPECS.get(name)
     if spec is None:
         raise ReceiptError("unknown_kind", f"kind must be one of {sorted(KINDS_BY_WIRE_NAME)}")
     kind, allowed, cp_field, amount_field = spec

@@ -1,16 +1,18 @@
-"""The peer SDK: build, sign and submit receipts.
+"""The peer SDK: build, sign and submit receipts (docs/protocol.md, "The Python peer SDK").
 
 signer = ReceiptSigner(Keypair.from_secret(...), "Standalone Network ; February 2017")
-session = signer.bandwidth_session(uploader="G...", infohash=bytes.fromhex(...),
+session = signer.bandwidth_session(uploader="G...", content=bytes.fromhex(...),
                                    started_at=int(time.time()))
-receipt = session.update(total_bytes=5_000_000, now=int(time.time()))
+receipt = session.update(total=5_000_000, now=int(time.time()))
 with NodeClient("http://127.0.0.1:8700") as node:
-    print(node.submit([receipt]))
+    results = node.submit([signer.wire(receipt)])
+    assert all(succeeded(r) for r in results)
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,15 @@ from servicelayer.receipts.signing import network_id, sign
 
 class NodeUnavailable(ServiceLayerError):
     code = "node_unavailable"
+
+
+# Per-receipt statuses that mean "the node has it counted: nothing more to send".
+SUCCESS_STATUSES = frozenset({"accepted", "duplicate", "superseded"})
+
+
+def succeeded(result: dict[str, Any]) -> bool:
+    """True for a result of ``NodeClient.submit`` that needs no resend (see SUCCESS_STATUSES)."""
+    return result.get("status") in SUCCESS_STATUSES
 
 
 def window_of(now: int) -> int:
@@ -58,11 +69,31 @@ class ReceiptSigner:
     def wire(self, signed: SignedReceipt) -> dict[str, Any]:
         return to_wire(signed.receipt, self.network_id, signed.signature, signed.id)
 
-    def bandwidth_session(self, uploader: str, infohash: bytes, started_at: int) -> StreamSession:
-        """Receipts this peer (the downloader) signs for bytes ``uploader`` delivered."""
-        return StreamSession(self, Kind.BANDWIDTH, _key(uploader), infohash, started_at)
+    def bandwidth_session(
+        self,
+        uploader: str,
+        content: bytes | None = None,
+        started_at: int | None = None,
+        *,
+        infohash: bytes | None = None,
+    ) -> StreamSession:
+        """Receipts this peer (the downloader) signs for bytes ``uploader`` delivered of
+        ``content`` (the infohash). ``infohash=`` is the deprecated name of ``content``."""
+        if infohash is not None:
+            warnings.warn(
+                "bandwidth_session(infohash=...) is deprecated; use content=...",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            if content is not None:
+                raise TypeError("give content or infohash, not both")
+            content = infohash
+        if content is None or started_at is None:
+            raise TypeError("bandwidth_session needs uploader, content and started_at")
+        return StreamSession(self, Kind.BANDWIDTH, _key(uploader), content, started_at)
 
     def viewing_session(self, content: bytes, started_at: int) -> StreamSession:
+        """Receipts this peer (the viewer) signs for seconds it watched ``content``."""
         return StreamSession(self, Kind.VIEWING, NO_COUNTERPARTY, content, started_at)
 
     def cdn_session(self, viewer: str, content: bytes, started_at: int) -> StreamSession:
@@ -83,6 +114,8 @@ class StreamSession:
     seq: int = 0
 
     def update(self, total: int, now: int) -> SignedReceipt:
+        """Sign the session's new cumulative ``total`` (bytes or seconds) in the window of
+        ``now`` with the next sequence number."""
         self.seq += 1
         receipt = Receipt(
             kind=self.kind,
@@ -113,7 +146,10 @@ class NodeClient:
         self._client.close()
 
     def submit(self, receipts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Submit wire receipts; returns the node's per-item results in input order."""
+        """Submit wire receipts; returns the node's per-item results in input order.
+
+        Raises NodeUnavailable when the node cannot be reached or refuses the whole
+        request; resubmitting the same receipts then is safe (``succeeded``)."""
         try:
             response = self._client.post("/v1/receipts", json={"receipts": receipts})
         except httpx.HTTPError as exc:

@@ -122,7 +122,11 @@ def _decode_object(reg: TypeRegistry, plain: dict[str, Any], hint: Any) -> Any:
         }
         return PMap(entries) if typing.get_origin(hint) is PMap else entries
     cls = reg.types[plain["$type"]]
-    fields = {name: _decode(reg, plain[name], hint) for name, hint in _init_fields(cls)}
+    fields = {
+        name: _decode(reg, plain[name], hint)
+        for name, hint in _init_fields(cls)
+        if name in plain  # a field added later takes its default
+    }
     return cls(**fields)
 
 

@@ -13,6 +13,7 @@ from contracts.subscriptions import ActionRegisterContent, SubscriptionsState
 from servicelayer.errors import NotFound
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import RefusedConflict, apply_checked, state_of
+from servicelayer.services.ownership import require_seller
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,14 @@ class Publication:
 def publish(
     runtime: ContractRuntime, session: Session, ctx: Context, provider: str, p: Publication
 ) -> dict[str, Any]:
-    """List ``p`` in the catalog and register its ownership for subscriptions."""
+    """List ``p`` in the catalog and register its ownership for subscriptions.
+
+    The first publisher of an infohash owns it; editing an item is the ownership rule's
+    (``servicelayer.services.ownership``) like every other write that names content."""
     infohash = p.infohash.lower()
+    published: CatalogState = state_of(runtime, session, "catalog")
+    if infohash in published.items:
+        require_seller(runtime, session, provider, infohash)
     action = ActionPublish(infohash, p.title, p.tags, provider, p.bitrate, p.price_per_minute)
     apply_checked(runtime, session, "catalog", [action], ctx)
     subs: SubscriptionsState = state_of(runtime, session, "subscriptions")

@@ -43,6 +43,7 @@ from servicelayer.errors import Conflict, InvalidInput, NotFound
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import apply_checked, asset_text, parse_asset, state_of
 from servicelayer.storage.api_models import SignedMessage
+from servicelayer.watcher.balances import indexed_weight
 
 CONTRACT = "moderation"
 
@@ -81,6 +82,7 @@ def propose(
         _check_mintable(runtime, session, asset, draft.value)
     state: ModerationState = state_of(runtime, session, CONTRACT)
     start = max(ledger, state.sealed_ledger)  # never below an earlier proposal's
+    weight = indexed_weight(runtime, session, proposer, start)
     action = ActionPropose(
         proposer,
         ProposalKind(draft.kind),
@@ -90,6 +92,7 @@ def propose(
         draft.recipient,
         asset,
         draft.description,
+        weight,
     )
     apply_checked(runtime, session, CONTRACT, [action], ctx)
     state = state_of(runtime, session, CONTRACT)

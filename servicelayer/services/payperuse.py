@@ -1,8 +1,7 @@
 """One-time access offers and per-minute rates: a provider prices its own content.
 
-The content must be the provider's: when the catalog/subscriptions know an owner, only
-that owner may price it (the access and billing contracts alone accept the first
-provider to price a content).
+Only the catalog owner of published, listed content may price it; stopping sales stays
+open to the owner of a hidden or delisted item (``servicelayer.services.ownership``).
 """
 
 from __future__ import annotations
@@ -14,23 +13,15 @@ from sqlalchemy.orm import Session
 from contracts.access import AccessState, ActionSetAccessPrice, ActionStopSales, Offer
 from contracts.billing import ActionSetRate, BillingState, Rate, balance_of, statement, status_of
 from contracts.core import Context
-from contracts.subscriptions import SubscriptionsState
 from servicelayer.errors import NotFound
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import (
-    RefusedConflict,
     apply_checked,
     asset_text,
     parse_asset,
     state_of,
 )
-
-
-def _check_owner(runtime: ContractRuntime, session: Session, provider: str, content: str) -> None:
-    subs: SubscriptionsState = state_of(runtime, session, "subscriptions")
-    owned = subs.contents.get(content)
-    if owned is not None and owned.provider != provider:
-        raise RefusedConflict("another provider owns this content", code="not_content_owner")
+from servicelayer.services.ownership import Use, require_seller, require_token_for
 
 
 def set_offer(
@@ -45,11 +36,12 @@ def set_offer(
     token_code: str = "",
 ) -> dict[str, Any]:
     content = content.lower()
-    _check_owner(runtime, session, provider, content)
+    require_seller(runtime, session, provider, content)
     action = ActionSetAccessPrice(
         provider, content, price, parse_asset(asset), duration, token_code
     )
     apply_checked(runtime, session, "access", [action], ctx)
+    require_token_for(runtime, session, token_code, content)  # its form checked just above
     return get_offer(runtime, session, content)
 
 
@@ -57,6 +49,7 @@ def stop_sales(
     runtime: ContractRuntime, session: Session, ctx: Context, provider: str, content: str
 ) -> dict[str, Any]:
     content = content.lower()
+    require_seller(runtime, session, provider, content, Use.WIND_DOWN)
     apply_checked(runtime, session, "access", [ActionStopSales(provider, content)], ctx)
     return get_offer(runtime, session, content)
 
@@ -97,7 +90,7 @@ def set_rate(
     per_minute: int,
 ) -> dict[str, Any]:
     content = content.lower()
-    _check_owner(runtime, session, provider, content)
+    require_seller(runtime, session, provider, content)
     action = ActionSetRate(provider, content, parse_asset(asset), per_minute)
     apply_checked(runtime, session, "billing", [action], ctx)
     return get_rate(runtime, session, content)

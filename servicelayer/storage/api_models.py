@@ -38,3 +38,14 @@ class SignedMessage(Base):
     message: Mapped[str] = mapped_column(Text)  # the exact UTF-8 message signed
     signature: Mapped[str] = mapped_column(String(128))  # base64 of the 64-byte signature
     signed_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsedChallenge(Base):
+    """A SEP-10 challenge already exchanged for a token, kept until its time bounds end
+    so it cannot be exchanged again (its nonce is the primary key)."""
+
+    __tablename__ = "api_used_challenges"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)  # base64 of 48 bytes
+    account: Mapped[str] = mapped_column(String(56))
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)  # the challenge's max time

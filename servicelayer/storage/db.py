@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session
 
 from servicelayer.errors import ConfigError, ServiceLayerError
+from servicelayer.storage.permissions import PRIVATE_DIR, private_file, tighten
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 _WRITE = "acenode_write"
@@ -111,7 +112,11 @@ def alembic_config(url: str) -> Config:
 
 def _configure_sqlite(engine: Engine) -> None:
     if engine.url.database and engine.url.database != ":memory:":
-        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(engine.url.database)
+        path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+        private_file(path)  # 0600 before SQLite creates it: its -wal/-shm take its mode
+        for suffix in ("-wal", "-shm", "-journal"):
+            tighten(path.with_name(path.name + suffix))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -130,9 +130,21 @@ def lock_streams(session: Session, streams: Sequence[NewStream]) -> dict[bytes, 
     conn, mark, postgres = _driver(session)
     rows = sorted(streams, key=lambda r: r.key)  # two writers lock in the same order
     conn.exec_driver_sql(_sql(_INSERT_STREAMS, mark), rows)
+    return _select_heads(conn, mark, [r.key for r in rows], " FOR UPDATE" if postgres else "")
+
+
+def stream_heads(session: Session, keys: Sequence[bytes]) -> dict[bytes, StreamHead]:
+    """The heads of the streams that exist among ``keys``, read without a lock."""
+    conn, mark, _ = _driver(session)
+    return _select_heads(conn, mark, keys, "")
+
+
+def _select_heads(
+    conn: Connection, mark: str, keys: Sequence[bytes], suffix: str
+) -> dict[bytes, StreamHead]:
     heads: dict[bytes, StreamHead] = {}
-    for chunk in _chunks([r.key for r in rows]):
-        sql = _sql(_SELECT_HEADS, mark, len(chunk)) + (" FOR UPDATE" if postgres else "")
+    for chunk in _chunks(keys):
+        sql = _sql(_SELECT_HEADS, mark, len(chunk)) + suffix
         for key, started, seq, amount, base, window in conn.exec_driver_sql(sql, tuple(chunk)):
             heads[key] = StreamHead(started, seq, amount, base, window)
     return heads

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from contracts.core import Asset, Context, EventRejected
 from contracts.issuance import AssetKind, IssuanceState, IssuedAsset
 from contracts.moderation import ModerationState, ProposalStatus, ReceiveBalanceSnapshot
+from contracts.moderation.tally import delegations_as_of
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
@@ -97,3 +98,20 @@ def record_snapshots(
             continue
         recorded.append(p.id)
     return recorded
+
+
+def indexed_weight(
+    runtime: ContractRuntime, session: Session, account: str, ledger: int
+) -> int | None:
+    """``account``'s weight at ``ledger`` (own balance + its delegators') as the balance
+    index has it, without the distribution account's balance; None if the index has not
+    reached ``ledger`` (or there is no governance token)."""
+    token = governance_asset(runtime, session)
+    if token is None or indexed_ledger(session, token.asset) < ledger:
+        return None
+    held = repo.balances_at(session, asset_name(token.asset), ledger)
+    held.pop(token.distribution, None)
+    state: ModerationState = runtime.current(session, "moderation")[0]
+    delegations = delegations_as_of(state, ledger)
+    delegated = [d for d in sorted(delegations) if delegations[d] == account and d != account]
+    return held.get(account, 0) + sum(held.get(d, 0) for d in delegated)

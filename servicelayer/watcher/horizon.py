@@ -19,11 +19,11 @@ from typing import Any
 
 from stellar_sdk import Asset as SdkAsset
 from stellar_sdk import Server, StrKey
-from stellar_sdk.client.requests_client import RequestsClient
 from stellar_sdk.exceptions import NotFoundError, SdkError
 
 from contracts.core import NATIVE, Asset
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.watcher.client import IDLE_SECONDS, FeedClient
 
 PAYMENT_TYPES = frozenset({"payment", "path_payment_strict_receive", "path_payment_strict_send"})
 MAX_STROOPS = 2**63 - 1
@@ -183,10 +183,10 @@ def payment_of(record: dict[str, Any], closed_at: int | None = None) -> Observed
 class LedgerFeed:
     """Reads the followed ledger: its head, payments to an account, holders of an asset."""
 
-    def __init__(self, url: str, *, timeout: int = 10) -> None:
-        client = RequestsClient(num_retries=0, request_timeout=timeout, post_timeout=timeout)
+    def __init__(self, url: str, *, timeout: int = 10, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.client = FeedClient(timeout, idle_seconds=idle_seconds)
         self.url = url.rstrip("/")
-        self._server = Server(self.url, client=client)
+        self._server = Server(self.url, client=self.client)
 
     def close(self) -> None:
         self._server.close()

@@ -12,6 +12,20 @@ import pytest
 from tests.conftest import BACKENDS, PG_ADMIN
 from tests.support import NodeProcess
 
+# One node serves every API test from loopback (hundreds of sign-ins, refused sign-ins and
+# writes a minute): its limits are raised here, the defaults stay as they are.
+HIGH_LIMITS = {
+    f"ACENODE_LIMITS__{rule.upper()}": "100000/minute"
+    for rule in (
+        "sign_in_per_address",
+        "failed_sign_in_per_address",
+        "failed_sign_in_per_account",
+        "writes_per_account",
+        "writes_per_address",
+        "ingest_per_address",
+    )
+}
+
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def api_node(
@@ -25,7 +39,7 @@ def api_node(
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    proc = NodeProcess(root / "node", url)
+    proc = NodeProcess(root / "node", url, **HIGH_LIMITS)
     proc.start()
     yield proc
     if proc.running:

@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import func, select
 from stellar_sdk import Keypair, TransactionEnvelope
 
-from contracts.core import Action, Context
+from contracts.core import Action, Context, Event
 from contracts.moderation import delegation_message, reason_hash, vote_message
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
@@ -38,18 +38,27 @@ def sign_in(client: httpx.Client, keypair: Keypair) -> str:
     return token
 
 
+def client_from(node: NodeProcess, address: str) -> httpx.Client:
+    """A client whose connections come from ``address`` (any 127.x.y.z is loopback on
+    Linux): to the node, another client address."""
+    transport = httpx.HTTPTransport(local_address=address)
+    return httpx.Client(base_url=node.url, timeout=30, transport=transport)
+
+
 class Member:
     """One account talking to the node: signs in once, sends a fresh key per write."""
 
-    def __init__(self, node: NodeProcess, keypair: Keypair | None = None) -> None:
+    def __init__(
+        self, node: NodeProcess, keypair: Keypair | None = None, address: str | None = None
+    ) -> None:
         self.keypair = keypair or Keypair.random()
         self.account = self.keypair.public_key
-        self.client = node.client()
+        self.client = node.client() if address is None else client_from(node, address)
         self.token = sign_in(self.client, self.keypair)
 
     def headers(self, key: str | None = None) -> dict[str, str]:
         return {
-            "Authorization": f"Bearer {self.token}",
+            "Authorization": self.bearer,
             "Idempotency-Key": key or uuid.uuid4().hex,
         }
 
@@ -60,26 +69,33 @@ class Member:
         return self.client.delete(path, headers=self.headers(key))
 
     def get(self, path: str, **params: Any) -> httpx.Response:
-        return self.client.get(path, params=params)
+        """Signed in: public reads ignore the token, an account's own history needs it."""
+        return self.client.get(path, params=params, headers={"Authorization": self.bearer})
+
+    @property
+    def bearer(self) -> str:
+        return f"Bearer {self.token}"
 
 
 def infohash() -> str:
     return uuid.uuid4().hex + uuid.uuid4().hex[:8]
 
 
-def outside_input(node: NodeProcess, contract: str, action: Action) -> None:
+def outside_input(node: NodeProcess, contract: str, action: Action) -> tuple[Event, ...]:
     """Apply an action the node gets from outside the API (the ledger watcher, the balance
     index, moderation's execution) to the node's database, as those components do (the
-    API node has no DAO treasury nor governance token for its watcher to follow)."""
+    API node has no DAO treasury nor governance token for its watcher to follow).
+    Returns the events (effects) the contract answered with."""
     assert node.database_url is not None
     database = Database(node.database_url)
     runtime = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
     t = now()
     try:
         with database.session(write=True) as session:
-            runtime.apply(session, contract, [action], Context(t // 3600, t))
+            [applied] = runtime.apply(session, contract, [action], Context(t // 3600, t))
     finally:
         database.dispose()
+    return applied.events
 
 
 def journal_count(node: NodeProcess, contract: str) -> int:

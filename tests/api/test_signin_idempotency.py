@@ -149,7 +149,7 @@ def test_someone_elses_content_cannot_be_republished(node: NodeProcess) -> None:
     assert Member(node).post("/v1/catalog", body).status_code == 201
     taken = Member(node).post("/v1/catalog", body | {"title": "Mine now"})
     assert taken.status_code == 409
-    assert taken.json()["error"] == "not_owner"
+    assert taken.json()["error"] == "not_content_owner"
 
 
 def test_concurrent_retries_with_one_key_apply_once(node: NodeProcess) -> None:

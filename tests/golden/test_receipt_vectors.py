@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 from stellar_sdk import Keypair
 
+from servicelayer.errors import NotFound
+from servicelayer.ingest import IngestPolicy, ItemResult, ingest_batch, queries
 from servicelayer.receipts import decode_body, encode_body, from_wire, network_id, sign, verify
 from servicelayer.receipts.signing import signing_payload
+from servicelayer.storage.db import Database
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
@@ -50,3 +53,34 @@ def test_vector(vector: dict[str, Any]) -> None:
     assert signed.id.hex() == vector["id"]
     assert signed.signature.hex() == vector["signature"]
     assert verify(decoded.receipt.signer, signed.id, bytes.fromhex(vector["signature"]))
+
+
+def _outcome(result: ItemResult) -> str:
+    status = result.status.value
+    return status if result.reason is None else f"{status}:{result.reason}"
+
+
+@pytest.mark.parametrize("stream", PUBLISHED["streams"], ids=lambda s: s["name"])
+def test_stream_vector(db: Database, stream: dict[str, Any]) -> None:
+    """The published runs of the node's rules: statuses, stored rows, `added`, usage."""
+    net = bytes.fromhex(PUBLISHED["network_id"])
+    policy = IngestPolicy(
+        net, clock_skew_seconds=120, retention_seconds=86_400, max_bytes_per_second=125_000_000
+    )
+    receipts = stream["receipts"]
+    for step in stream["steps"]:
+        with db.session(write=True) as session:
+            results = ingest_batch(
+                session, [receipts[name] for name in step["submit"]], policy, stream["now"]
+            )
+        assert [_outcome(r) for r in results] == step["results"], step
+    with db.session() as session:
+        for rid, expected in stream["stored"].items():
+            view = queries.get_receipt(session, rid, net, 3600)
+            assert (view.window_start, view.added) == (expected["window_start"], expected["added"])
+        for rid in stream["not_stored"]:
+            with pytest.raises(NotFound):
+                queries.get_receipt(session, rid, net, 3600)
+        for expected in stream["usage"]:
+            usage = queries.usage(session, expected["account"], expected["epoch"], 3600)
+            assert {k: getattr(usage, k) for k in expected} == expected

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.api.helpers import sign_in
 from tests.conftest import BACKENDS
 from tests.support import NodeProcess, make_signer, mid_previous_epoch, now
 
@@ -31,7 +32,10 @@ def test_receipts_survive_a_restart(node: NodeProcess) -> None:
 
     with node.client() as c:
         stored = c.get(f"/v1/receipts/{receipts[-1]['id']}")
-        usage = c.get(f"/v1/accounts/{uploader.account}/usage", params={"epoch": t // 3600})
+        auth = {"Authorization": f"Bearer {sign_in(c, uploader.keypair)}"}  # usage is private
+        usage = c.get(
+            f"/v1/accounts/{uploader.account}/usage", params={"epoch": t // 3600}, headers=auth
+        )
     assert stored.status_code == 200 and stored.json()["receipt"] == receipts[-1]
     assert usage.json()["uploaded_bytes"] == 3_000_000
     assert [r["status"] for r in node.submit(receipts)] == ["duplicate"] * 3
@@ -225,3 +229,34 @@ def test_payouts_and_proofs_answer_clearly_before_any_epoch_is_computed(
         "/v1/epochs/5/payouts": (404, "not_found"),
         "/v1/epochs/-1/payouts": (422, "invalid_request"),
     }
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_resending_after_the_epoch_closed_is_still_success_for_what_was_counted(
+    node: NodeProcess, database_url: str
+) -> None:
+    from servicelayer.epochs.closing import close_epoch
+    from servicelayer.receipts.peer import succeeded
+    from servicelayer.storage.db import Database
+
+    downloader, uploader = make_signer(), make_signer()
+    t = mid_previous_epoch()
+    window = t - t % 60
+    session = downloader.bandwidth_session(uploader.account, INFOHASH, t - 600)
+    batch = [downloader.wire(session.update(total, window)) for total in (1_000, 2_000)]
+    assert [r["status"] for r in node.submit(batch)] == ["accepted", "accepted"]
+    database = Database(database_url)
+    with database.session(write=True) as s:
+        close_epoch(s, t // 3600, 3600, now())
+    database.dispose()
+
+    lowered = {k: v for k, v in batch[0].items() if k != "id"} | {"bytes": 500}
+    unseen = downloader.wire(session.update(3_000, window))  # never counted before the close
+    results = node.submit([*batch, lowered, unseen])
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("superseded", None),
+        ("duplicate", None),
+        ("rejected", "epoch_closed"),
+        ("rejected", "epoch_closed"),
+    ]
+    assert [succeeded(r) for r in results] == [True, True, False, False]

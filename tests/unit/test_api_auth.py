@@ -54,7 +54,8 @@ def test_a_challenge_signed_by_its_account_names_that_account() -> None:
     with pytest.raises(Unauthorized):
         server.verify(envelope.to_xdr())  # not yet signed by the client
     envelope.sign(client)
-    assert server.verify(envelope.to_xdr()) == client.public_key
+    signed = server.verify(envelope.to_xdr())
+    assert signed.account == client.public_key and len(signed.nonce) == 64
     with pytest.raises(Unauthorized):
         make_server().verify(envelope.to_xdr())  # another node's challenge
 

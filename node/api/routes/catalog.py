@@ -22,7 +22,7 @@ router = APIRouter(tags=["catalog"])
     summary="Publish content (or update your own listed item)",
     description="The signed-in account is the provider. The content is also registered as "
     "the provider's for subscriptions (optionally in one of its channels).",
-    responses=documented(400, 401, 409, 422),
+    responses=documented(400, 401, 409, 422, 429),
 )
 def publish(body: PublishIn, w: Writer = Depends(writer)) -> JSONResponse:
     item = catalog.Publication(

@@ -22,7 +22,7 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import governance as gov
 
 router = APIRouter(tags=["governance"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 503)
+WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
 ProposalId = Path(ge=1, le=2**53)
 
 

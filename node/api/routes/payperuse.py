@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from node.api.auth import Writer, writer
+from node.api.auth import Writer, own_account, writer
 from node.api.errors import documented
 from node.api.models.commerce import (
     EntitlementOut,
@@ -21,7 +21,8 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import entitlements, payperuse
 
 router = APIRouter(tags=["pay-per-view and per-minute"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 503)
+WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
+PRIVATE = "Private to the account: needs `Authorization: Bearer <token>` of that account."
 Content = Path(pattern=INFOHASH_PATTERN, description="Infohash")
 
 
@@ -75,11 +76,10 @@ def get_offer(content: str = Content, node: NodeState = Depends(node_state)) -> 
     "/v1/accounts/{account}/access",
     response_model=GrantsOut,
     summary="The one-time access an account bought",
-    responses=documented(422, 503),
+    description=PRIVATE,
+    responses=documented(401, 403, 422, 503),
 )
-def grants(
-    account: str = Path(pattern=ACCOUNT_PATTERN), node: NodeState = Depends(node_state)
-) -> GrantsOut:
+def grants(account: str = Depends(own_account), node: NodeState = Depends(node_state)) -> GrantsOut:
     with node.database.session() as s:
         return GrantsOut.model_validate(payperuse.grants_of(node.runtime, s, account, node.clock()))
 
@@ -114,10 +114,11 @@ def get_rate(content: str = Content, node: NodeState = Depends(node_state)) -> R
     "/v1/accounts/{account}/statement",
     response_model=StatementOut,
     summary="Per-minute billing statement: prepaid balances and every line",
-    responses=documented(422, 503),
+    description=PRIVATE,
+    responses=documented(401, 403, 422, 503),
 )
 def statement(
-    account: str = Path(pattern=ACCOUNT_PATTERN), node: NodeState = Depends(node_state)
+    account: str = Depends(own_account), node: NodeState = Depends(node_state)
 ) -> StatementOut:
     with node.database.session() as s:
         return StatementOut.model_validate(payperuse.account_statement(node.runtime, s, account))

@@ -7,7 +7,9 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from node.api.errors import BatchTooLarge, InvalidJson, documented
+from node.api.auth import own_account
+from node.api.errors import BatchTooLarge, InvalidJson, UnsupportedMediaType, documented
+from node.api.limits import ingest_limit
 from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of, verdict_queries
@@ -24,8 +26,8 @@ async def _receipts_of_body(request: Request) -> list[Any]:
     anything, after the slower standard-library parse. ``ReceiptBatchIn`` documents it.
     """
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type != "application/json" and not _JSON_SUFFIXED.fullmatch(media_type):
-        raise InvalidInput("the body must be application/json", code=_SHAPE)
+    if media_type and media_type != "application/json" and not _JSON_SUFFIXED.fullmatch(media_type):
+        raise UnsupportedMediaType(f"the body must be application/json, not {media_type[:80]}")
     try:
         parsed = orjson.loads(await request.body())
     except orjson.JSONDecodeError:
@@ -37,6 +39,9 @@ async def _receipts_of_body(request: Request) -> list[Any]:
         raise InvalidInput("receipts: a list of receipts is required", code=_SHAPE)
     if not receipts:
         raise InvalidInput("receipts: at least one receipt is required", code=_SHAPE)
+    if len(parsed) > 1:
+        extra = sorted(parsed.keys() - {"receipts"})[:5]
+        raise InvalidInput(f"unexpected top-level members {extra}", code=_SHAPE)
     return receipts
 
 
@@ -53,7 +58,8 @@ _JSON_SUFFIXED = re.compile(r"application/[^/]+\+json")
         "input order. A bad receipt never blocks the good ones; the accepted ones are "
         "stored atomically. Rejection reasons are listed in docs/protocol.md."
     ),
-    responses=documented(400, 413, 422, 503),
+    responses=documented(400, 413, 415, 422, 429, 503),
+    dependencies=[Depends(ingest_limit)],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -99,10 +105,11 @@ def get_receipt(
     "/v1/accounts/{account}/usage",
     response_model=UsageOut,
     summary="What an account uploaded, downloaded and watched in an epoch",
-    responses=documented(422, 503),
+    description="Private to the account: needs `Authorization: Bearer <token>` of that account.",
+    responses=documented(401, 403, 422, 503),
 )
 def account_usage(
-    account: str = Path(description="Stellar account G..."),
+    account: str = Depends(own_account),
     epoch: int | None = Query(None, ge=0, description="Defaults to the current epoch"),
     node: NodeState = Depends(node_state),
 ) -> UsageOut:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Body, Depends, Path
 from pydantic import BaseModel
 
 from node.api.errors import documented
+from node.api.limits import ingest_limit
 from node.api.state import NodeState, node_state
 from servicelayer.probes import registry
 
@@ -25,7 +26,8 @@ class RegisteredOut(BaseModel):
     summary="Bind swarm endpoints to a Stellar account (a signed registration)",
     description="The JSON form of docs/registration.md. A newer `seq` replaces the stored "
     "registration; resubmitting the stored one answers `unchanged`.",
-    responses=documented(400, 409, 413, 422, 503),
+    responses=documented(400, 409, 413, 422, 429, 503),
+    dependencies=[Depends(ingest_limit)],
 )
 def register(
     registration: dict[str, Any] = Body(..., description="Signed registration, JSON form"),

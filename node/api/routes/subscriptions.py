@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from node.api.auth import Writer, writer
+from node.api.auth import Writer, own_account, writer
 from node.api.errors import documented
 from node.api.models.commerce import (
     BundleIn,
@@ -23,7 +23,8 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import subscriptions as subs
 
 router = APIRouter(tags=["subscriptions"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 503)
+WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
+PRIVATE = "Private to the account: needs `Authorization: Bearer <token>` of that account."
 Provider = Query(None, pattern=ACCOUNT_PATTERN, description="Only this provider's")
 
 
@@ -130,10 +131,11 @@ def cancel(
     "/v1/accounts/{account}/subscriptions",
     response_model=MemberSubscriptionsOut,
     summary="An account's subscriptions as they stand now, and its unspent credit",
-    responses=documented(422, 503),
+    description=PRIVATE,
+    responses=documented(401, 403, 422, 503),
 )
 def member_subscriptions(
-    account: str = Path(pattern=ACCOUNT_PATTERN), node: NodeState = Depends(node_state)
+    account: str = Depends(own_account), node: NodeState = Depends(node_state)
 ) -> MemberSubscriptionsOut:
     with node.database.session() as s:
         view = subs.member_view(node.runtime, s, account, node.clock())

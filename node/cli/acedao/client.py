@@ -25,7 +25,9 @@ class NodeClient:
         self.token: str | None = None
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        return self._answer(self._send("GET", path, params=params or {}))
+        """Signed in, the token goes along: an account's own history needs it."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return self._answer(self._send("GET", path, params=params or {}, headers=headers))
 
     def sign_in(self, keypair: Keypair) -> None:
         """SEP-10: the node's challenge, signed here with the member's key, for a token."""

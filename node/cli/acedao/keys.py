@@ -6,10 +6,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from stellar_sdk import StrKey
 
 from node.cli.acedao.base import DEFAULT_NODE, KeyFile, NodeUrl, app, default_key_file
 from node.cli.acedao.client import NodeClient
 from node.cli.common import JsonFlag, cli_errors, console, print_json
+from servicelayer.errors import InvalidInput
 from servicelayer.keys import create_key_file, load_key_file
 
 keys_app = typer.Typer(
@@ -44,17 +46,26 @@ def keys_show(key_file: KeyFile = None, json_out: JsonFlag = False) -> None:
 
 @app.command("usage")
 def usage(
-    account: Annotated[str | None, typer.Argument(help="G... (default: your own)")] = None,
+    account: Annotated[
+        str | None, typer.Argument(help="G... (yours: the key file's account)")
+    ] = None,
     epoch: Annotated[int | None, typer.Option(min=0, help="Default: the current epoch")] = None,
     node: NodeUrl = DEFAULT_NODE,
     key_file: KeyFile = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """What an account uploaded, downloaded and watched in an epoch, as the node counts it."""
+    """What your account uploaded, downloaded and watched in an epoch, as the node counts it.
+
+    Usage is private: the command signs in with your key (SEP-10) to read it."""
     with cli_errors():
-        who = account or load_key_file(key_file or default_key_file()).public_key
+        if account is not None and not StrKey.is_valid_ed25519_public_key(account):
+            raise InvalidInput(f"not a Stellar account: {account!r}", code="invalid_account")
+        keypair = load_key_file(key_file or default_key_file())
+        who = account or keypair.public_key
+        client = NodeClient(node)
+        client.sign_in(keypair)
         params = {} if epoch is None else {"epoch": epoch}
-        data = NodeClient(node).get(f"/v1/accounts/{who}/usage", params)
+        data = client.get(f"/v1/accounts/{who}/usage", params)
     if json_out:
         print_json(data)
         return

@@ -18,7 +18,7 @@ from pathlib import Path
 from stellar_sdk import Account as SdkAccount
 from stellar_sdk import Keypair, StrKey, TransactionBuilder
 
-from servicelayer.errors import ConfigError, InvalidInput, LedgerUnavailable
+from servicelayer.errors import InvalidInput, LedgerUnavailable
 from servicelayer.ledger.standalone.apply import (
     LedgerContext,
     TxOutcome,
@@ -47,6 +47,7 @@ from servicelayer.ledger.standalone.submission import (
     outcome_result,
     result_from_record,
 )
+from servicelayer.storage.permissions import private_dir, private_file
 
 DEFAULT_PASSPHRASE = "Standalone Network ; February 2017"
 FRIENDBOT_AMOUNT = "10000"
@@ -87,11 +88,9 @@ class StandaloneLedger:
         if database_url is None:
             if data_dir is None:
                 raise InvalidInput("give a data directory or a database URL")
-            try:
-                Path(data_dir).mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigError(f"cannot use data directory {data_dir}: {exc}") from exc
-            database_url = f"sqlite:///{Path(data_dir) / 'ledger.sqlite3'}"
+            database = private_dir(Path(data_dir)) / "ledger.sqlite3"
+            private_file(database)  # 0600 before SQLite creates it: its -wal/-shm take its mode
+            database_url = f"sqlite:///{database}"
         store = LedgerStore.open(database_url)
         store.check_passphrase(network_passphrase)
         state, header, _ = store.load()

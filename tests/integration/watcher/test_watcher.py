@@ -237,6 +237,16 @@ def test_votes_weigh_the_token_balances_the_ledger_shows(watched: Watched) -> No
     )
 
 
+def test_an_account_without_voting_weight_cannot_propose(watched: Watched) -> None:
+    outsider = Member(watched.node)  # holds no governance token, nobody delegates to it
+    before = outsider.get("/v1/proposals").json()
+    body = {"kind": "delist", "target": uuid.uuid4().hex * 2, "description": "spam"}
+    refused = outsider.post("/v1/proposals", body)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "below_proposal_threshold"
+    assert outsider.get("/v1/proposals").json() == before  # nothing was opened
+
+
 def test_a_restart_resumes_without_crediting_twice(watched: Watched) -> None:
     viewer = Member(watched.node, funded(watched))
     pay(watched, viewer.keypair, "5", text="sub")

@@ -120,6 +120,7 @@ class ModerationMachine(RuleBasedStateMachine):
         proposer=accounts,
         balances=st.lists(st.integers(0, 1_000), min_size=6, max_size=6),
         with_snapshot=st.integers(0, 4),
+        weight=st.one_of(st.none(), st.integers(0, 3)),
     )
     def propose(
         self,
@@ -128,12 +129,18 @@ class ModerationMachine(RuleBasedStateMachine):
         proposer: str,
         balances: list[int],
         with_snapshot: int,
+        weight: int | None,
     ) -> None:
         target = data.draw(st.sampled_from(TARGETS[kind]))
         value = data.draw(st.integers(0, 2 * DAY)) if kind == ProposalKind.PARAM else 0
         self.ledger += 1
         pid = self.state.next_id
-        self.apply(ActionPropose(proposer, kind, self.ledger, target, value))
+        threshold = self.state.params["gov.proposal_threshold"]
+        action = ActionPropose(proposer, kind, self.ledger, target, value, weight=weight)
+        events = self.apply(action)
+        if weight is not None and weight < threshold:  # the proposer is not a member
+            assert isinstance(events[0], EventRejected)
+            return
         if with_snapshot > 0:  # sometimes the snapshot never comes
             snapshot = tuple(zip(ACCOUNTS, balances, strict=True))
             self.apply(ReceiveBalanceSnapshot(pid, self.ledger, snapshot))

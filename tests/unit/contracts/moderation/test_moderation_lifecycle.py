@@ -269,3 +269,20 @@ def test_a_proposer_without_weight_at_the_snapshot_is_not_a_member() -> None:
     dao.do(ActionDelegate(A, E, ledger=150))  # delegated weight makes E a member
     member = dao.propose(ProposalKind.BAN, target=D, ledger=200, by=E)
     assert dao.state.proposals[member].status == ProposalStatus.ACTIVE
+
+
+def test_a_proposer_below_the_threshold_at_its_index_weight_is_refused() -> None:
+    dao = Dao()
+    threshold = 1_000_000_000  # 100 units of voting weight
+    pid = dao.propose(ProposalKind.PARAM, target="gov.proposal_threshold", value=threshold)
+    dao.vote(pid, A, "yes")
+    dao.vote(pid, B, "yes")
+    dao.wait(VOTING + TIMELOCK)
+    dao.do(ActionTick())
+    assert dao.state.params["gov.proposal_threshold"] == threshold
+    refused = ActionPropose(E, ProposalKind.BAN, 200, D, weight=threshold - 1)
+    assert dao.refused(refused) == "below_proposal_threshold"
+    assert dao.refused(ActionPropose(E, ProposalKind.BAN, 200, D, weight=-1)) == "invalid_weight"
+    accepted = dao.state.next_id
+    dao.do(ActionPropose(E, ProposalKind.BAN, 200, D, weight=threshold))
+    assert dao.state.proposals[accepted].status == ProposalStatus.ACTIVE
