@@ -7,8 +7,8 @@ For each catalog size a fresh node is seeded, started and measured:
    ``ActionRegisterContent``, exactly the actions ``POST /v1/catalog`` applies), 1,000
    actions per transaction, journaled as the node journals them; then each contract's
    state is snapshotted, as the epoch pipeline does. The node starts from that journal.
-2. Both nodes run as ``acenode run`` (uvicorn on loopback; epochs, probes, ledger and
-   watcher off). On each, one account signs in with SEP-10 and publishes ``warmup``
+2. Both nodes run as ``acenode run`` (uvicorn on loopback; epochs, probes, ledger,
+   watcher and the ``[limits]`` rate limits off). On each, one account signs in with SEP-10 and publishes ``warmup``
    items (not counted: a node loads the catalog from its snapshot on the first write),
    then the two nodes get ``publishes`` publishes each, in turn, one request at a time,
    each with a fresh Idempotency-Key: whatever else the machine does then slows both
@@ -149,6 +149,8 @@ def _start(items: int, workdir: Path) -> _Target:
         ACENODE_PROBES__ENABLED="false",
         ACENODE_STELLAR__EMBEDDED_LEDGER="false",
         ACENODE_WATCHER__ENABLED="false",
+        # the benchmark measures what a write costs, not the per-account write rate limit
+        ACENODE_LIMITS__ENABLED="false",
     )
     node.start(timeout=120)
     target = _Target(items, node, seconds)
