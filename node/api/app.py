@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from node.api.errors import install_error_handlers
 from node.api.middleware import BodyLimit, RequestGuard
+from node.api.openapi import install_openapi
 from node.api.routes import (
     assets,
     auth,
@@ -50,4 +51,5 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(payperuse.router)
     app.include_router(governance.router)
     app.include_router(assets.router)
+    install_openapi(app)
     return app

@@ -21,32 +21,37 @@ from servicelayer.errors import Forbidden, Unauthorized
 from servicelayer.services.common import api_context
 from servicelayer.services.idempotency import Mutation, check_key, fingerprint
 
+# Declares the bearer scheme in the OpenAPI document (every write and private read requires
+# it); auto_error=False: our own 401 with the JSON error body. ``signed_in`` reads the header
+# itself, so a missing or malformed one keeps its own message.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    bearerFormat="JWT",
+    description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in); lasts one hour",
+)
+IDEMPOTENCY_KEY = "Idempotency-Key"
+IDEMPOTENCY_KEY_PATTERN = "^[!-~]{1,255}$"  # the printable ASCII of check_key, no spaces
+
 
 def signed_in(
-    authorization: str | None = Header(
-        None, description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in)"
-    ),
+    request: Request,
+    _: HTTPAuthorizationCredentials | None = Security(bearer),
     node: NodeState = Depends(node_state),
 ) -> str:
     """The account the bearer token was issued to."""
+    authorization = request.headers.get("authorization")
     if authorization is None:
         raise Unauthorized("sign in first: send Authorization: Bearer <token> (see /v1/auth)")
-    scheme, _, token = authorization.partition(" ")
+    scheme, _sep, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be `Bearer <token>`")
     return node.tokens.account_of(token.strip(), node.clock())
 
 
-_bearer = HTTPBearer(
-    auto_error=False,  # our own 401 with the JSON error body
-    scheme_name="bearer",
-    description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in)",
-)
-
-
 def own_account(
     account: str = Path(pattern=ACCOUNT_PATTERN, description="Stellar account G..."),
-    credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
+    credentials: HTTPAuthorizationCredentials | None = Security(bearer),
     node: NodeState = Depends(node_state),
 ) -> str:
     """The ``{account}`` of a private read, when the bearer token was issued to it.
@@ -68,11 +73,14 @@ def own_account(
 def idempotency_key(
     key: str | None = Header(
         None,
-        alias="Idempotency-Key",
-        description="1-255 printable characters, unique per intended change; "
-        "a retry with the same key and body returns the first answer",
+        alias=IDEMPOTENCY_KEY,
+        description="Required. 1-255 printable ASCII characters without spaces, unique per "
+        "intended change; a retry with the same key and body returns the first answer. "
+        "Missing: 422 `idempotency_key_required`; malformed: 422 `invalid_idempotency_key`",
     ),
 ) -> str:
+    # Optional here so a missing key keeps its own error code; node.api.openapi marks it
+    # required in the document, which is what the node enforces.
     return check_key(key)
 
 

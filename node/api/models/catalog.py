@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
-from node.api.models.common import Account, Infohash
+from node.api.models.common import JSON_INTEGER, MAX_STROOPS, Account, Infohash
 
 
 class PublishIn(BaseModel):
     infohash: Infohash
     title: str = Field(min_length=1, max_length=200)
     tags: list[str] = Field(default_factory=list, max_length=16)
-    bitrate: int | None = Field(None, gt=0, le=2**63 - 1, description="Bytes per second, a hint")
-    price_per_minute: int | None = Field(
-        None, ge=0, le=2**63 - 1, description="Stroops per minute, a hint"
+    bitrate: Annotated[int, Field(gt=0, le=MAX_STROOPS), JSON_INTEGER] | None = Field(
+        None, description="Bytes per second, a hint"
+    )
+    price_per_minute: Annotated[int, Field(ge=0, le=MAX_STROOPS), JSON_INTEGER] | None = Field(
+        None, description="Stroops per minute, a hint"
     )
     channel: str = Field(
         "", max_length=64, description="One of your channels (POST /v1/channels), or empty"

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
-from node.api.models.common import Account, AssetText, Identifier, Infohash, Seconds, Stroops
+from contracts.access.state import MAX_DURATION, MIN_DURATION
+from contracts.subscriptions.catalog import MAX_BUNDLE_PLANS, MAX_PLAN_CHANNELS
+from contracts.subscriptions.state import MAX_PERIOD, MIN_PERIOD
+from node.api.models.common import Account, AssetText, Identifier, Infohash, Int, Stroops
+
+Period = Field(ge=MIN_PERIOD, le=MAX_PERIOD, description="Seconds, a minute to ten years")
 
 
 class ChannelIn(BaseModel):
@@ -19,12 +24,15 @@ class ChannelOut(BaseModel):
 class PlanIn(BaseModel):
     plan_id: Identifier
     price: Stroops = Field(description="Stroops per period")
-    period: Seconds = Field(description="Seconds, 3600 to ten years")
+    period: Int = Period
     asset: AssetText = "XLM"
     channels: list[Identifier] = Field(
-        default_factory=list, max_length=64, description="Your channels; empty = your catalog"
+        default_factory=list,
+        max_length=MAX_PLAN_CHANNELS,
+        description="Your channels, no repeats; empty = your catalog",
+        json_schema_extra={"uniqueItems": True},
     )
-    bundleable: bool = True
+    bundleable: StrictBool = True
 
 
 class PlanOut(BaseModel):
@@ -40,11 +48,18 @@ class PlanOut(BaseModel):
 
 class BundleIn(BaseModel):
     bundle_id: Identifier
-    plans: list[Identifier] = Field(min_length=1, max_length=64)
+    plans: list[Identifier] = Field(
+        min_length=2,
+        max_length=MAX_BUNDLE_PLANS,
+        description="Distinct plan ids",
+        json_schema_extra={"uniqueItems": True},
+    )
     price: Stroops
-    period: Seconds
+    period: Int = Period
     asset: AssetText = "XLM"
-    engagement_cap: int = Field(0, ge=0, le=10**10, description="0 = the period length")
+    engagement_cap: Int = Field(
+        0, ge=0, le=MAX_PERIOD, description="Seconds, at most `period`; 0 = the period length"
+    )
 
 
 class BundleOut(BaseModel):
@@ -94,8 +109,14 @@ class OfferIn(BaseModel):
     content: Infohash
     price: Stroops
     asset: AssetText = "XLM"
-    duration: int = Field(ge=60, le=3660 * 86400, description="Seconds of access per purchase")
-    token_code: str = Field("", max_length=12, description="Optional access-token asset code")
+    duration: Int = Field(
+        ge=MIN_DURATION, le=MAX_DURATION, description="Seconds of access per purchase"
+    )
+    token_code: str = Field(
+        "",
+        pattern="^[A-Za-z0-9]{0,12}$",
+        description="Optional access-token asset code (empty for none)",
+    )
 
 
 class OfferOut(BaseModel):

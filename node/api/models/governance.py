@@ -6,14 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from node.api.models.common import Account, AssetText
+from node.api.models.common import MAX_NONCE, MAX_STROOPS, Account, AssetText, Int
 
 Signature = Field(
     min_length=1,
     max_length=128,
     description="Base64 of the 64-byte SEP-53 signature (stellar-sdk Keypair.sign_message)",
 )
-Nonce = Field(ge=0, le=2**53, description="Must grow when you change a vote / delegation")
+Nonce = Field(ge=0, le=MAX_NONCE, description="Must grow when you change a vote / delegation")
 
 
 class ProposalIn(BaseModel):
@@ -21,7 +21,7 @@ class ProposalIn(BaseModel):
     target: str = Field(
         "", max_length=64, description="delist: infohash; ban: provider; param: parameter name"
     )
-    value: int = Field(0, ge=0, le=2**63 - 1, description="param: new value; mint: stroops")
+    value: Int = Field(0, ge=0, le=MAX_STROOPS, description="param: new value; mint: stroops")
     recipient: str = Field("", max_length=56, description="mint: the receiving account")
     asset: AssetText | None = Field(None, description="mint: the asset to mint")
     description: str = Field("", max_length=1000)
@@ -78,13 +78,13 @@ class ProposalDetailOut(ProposalOut):
 class VoteIn(BaseModel):
     choice: Literal["yes", "no", "abstain"]
     reason: str = Field("", max_length=1000)
-    nonce: int = Nonce
+    nonce: Int = Nonce
     signature: str = Signature
 
 
 class DelegationIn(BaseModel):
     delegate: str = Field(description="G... to delegate to, or empty to revoke", max_length=56)
-    nonce: int = Nonce
+    nonce: Int = Nonce
     signature: str = Signature
 
 

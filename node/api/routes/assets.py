@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from contracts.moderation import ModerationState
 from node.api.errors import documented
 from node.api.models.assets import AssetOut, AssetsOut
+from node.api.models.common import ASSET_CODE_PATTERN
 from node.api.state import NodeState, node_state
 from servicelayer.dao.keys import ROLES, DaoKeys
 from servicelayer.issuance import stellar_toml
@@ -16,7 +17,6 @@ from servicelayer.issuance.views import asset_json, issued_asset, issued_assets
 from servicelayer.services.common import asset_text, state_of
 
 router = APIRouter(tags=["assets"])
-CODE_PATTERN = "^[A-Za-z0-9]{1,12}$"
 
 
 @router.get(
@@ -39,7 +39,7 @@ def list_assets(node: NodeState = Depends(node_state)) -> AssetsOut:
     responses=documented(404, 422, 503),
 )
 def get_asset(
-    code: str = Path(pattern=CODE_PATTERN, description="Asset code"),
+    code: str = Path(pattern=ASSET_CODE_PATTERN, description="Asset code"),
     node: NodeState = Depends(node_state),
 ) -> AssetOut:
     with node.database.session() as s:

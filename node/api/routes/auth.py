@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from node.api.errors import documented
 from node.api.limits import sign_in_limit
 from node.api.models.auth import ChallengeOut, SignedChallengeIn, TokenOut
+from node.api.models.common import ACCOUNT_FORMAT, ACCOUNT_PATTERN
 from node.api.state import NodeState, node_state
 from servicelayer.auth import challenges
 
@@ -21,7 +22,11 @@ router = APIRouter(tags=["sign-in"])
     responses=documented(422, 429),
 )
 def challenge(
-    account: str = Query(min_length=56, max_length=56, description="Stellar account G..."),
+    account: str = Query(
+        pattern=ACCOUNT_PATTERN,
+        description="Stellar account G... (SEP-23 strkey; a bad checksum is 422 `invalid_account`)",
+        json_schema_extra={"format": ACCOUNT_FORMAT},
+    ),
     node: NodeState = Depends(node_state),
     _: str = Depends(sign_in_limit),
 ) -> ChallengeOut:

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from node.api.auth import Writer, writer
 from node.api.errors import documented
 from node.api.models.catalog import CatalogItemOut, PublishIn, SearchOut
-from node.api.models.common import ACCOUNT_PATTERN, INFOHASH_PATTERN
+from node.api.models.common import ACCOUNT_PATTERN, INFOHASH_PATTERN, MAX_OFFSET
 from node.api.state import NodeState, node_state
 from servicelayer.services import catalog
 
@@ -49,7 +49,7 @@ def search(
     tag: list[str] = Query([], max_length=16, description="Required tags (repeatable)"),
     provider: str | None = Query(None, pattern=ACCOUNT_PATTERN),
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=10**9),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
     node: NodeState = Depends(node_state),
 ) -> SearchOut:
     with node.database.session() as s:

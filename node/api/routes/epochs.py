@@ -6,13 +6,18 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from node.api.errors import documented
+from node.api.models.common import (
+    ACCOUNT_PATTERN,
+    MAX_EPOCH,
+    PAYOUT_ID_PATTERN,
+)
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import proofs, queries, verdict_queries
 from servicelayer.epochs.clock import epoch_bounds
-from servicelayer.errors import InvalidInput
 from servicelayer.storage import receipts_repo
 
 router = APIRouter(tags=["epochs"])
+Number = Path(ge=0, le=MAX_EPOCH, description="Epoch number")
 
 
 class EpochOut(BaseModel):
@@ -42,7 +47,9 @@ class EpochPage(BaseModel):
     responses=documented(422, 503),
 )
 def list_epochs(
-    before: int | None = Query(None, ge=0, description="Only epochs numbered below this"),
+    before: int | None = Query(
+        None, ge=0, le=MAX_EPOCH, description="Only epochs numbered below this"
+    ),
     limit: int = Query(20, ge=1, le=200),
     node: NodeState = Depends(node_state),
 ) -> EpochPage:
@@ -57,7 +64,7 @@ def list_epochs(
     summary="One closed epoch",
     responses=documented(404, 422, 503),
 )
-def get_epoch(number: int = Path(ge=0), node: NodeState = Depends(node_state)) -> EpochOut:
+def get_epoch(number: int = Number, node: NodeState = Depends(node_state)) -> EpochOut:
     with node.database.session() as session:
         view = queries.get_epoch(session, number, node.settings.epoch_seconds)
     return EpochOut(**asdict(view))
@@ -83,9 +90,11 @@ class VerdictPage(BaseModel):
     responses=documented(404, 422, 503),
 )
 def epoch_verdicts(
-    number: int = Path(ge=0),
+    number: int = Number,
     account: str | None = Query(
-        None, description="Only receipts this account signed or is named in"
+        None,
+        pattern=ACCOUNT_PATTERN,
+        description="Only receipts this account signed or is named in",
     ),
     node: NodeState = Depends(node_state),
 ) -> VerdictPage:
@@ -94,8 +103,6 @@ def epoch_verdicts(
         queries.get_epoch(session, number, seconds)  # 404 for an epoch not closed yet
         ids = None
         if account is not None:
-            if len(account) != 56 or not account.startswith("G"):
-                raise InvalidInput(f"not a Stellar account: {account!r}", code="invalid_account")
             ids = receipts_repo.ids_of_account(session, account, *epoch_bounds(number, seconds))
         views = verdict_queries.verdicts_in(session, number, ids)
     return VerdictPage(verdicts=[VerdictOut(**asdict(v)) for v in views])
@@ -140,7 +147,7 @@ class PayoutWithProof(PayoutOut):
     summary="The payouts an epoch's contracts computed, with how each was paid",
     responses=documented(404, 422, 503),
 )
-def epoch_payouts(number: int = Path(ge=0), node: NodeState = Depends(node_state)) -> PayoutPage:
+def epoch_payouts(number: int = Number, node: NodeState = Depends(node_state)) -> PayoutPage:
     with node.database.session() as session:
         rows = proofs.payouts_of_epoch(session, number)
     return PayoutPage(payouts=[PayoutOut(**row) for row in rows])
@@ -153,7 +160,9 @@ def epoch_payouts(number: int = Path(ge=0), node: NodeState = Depends(node_state
     responses=documented(404, 422, 503),
 )
 def payout(
-    payout_id: str = Path(max_length=40), node: NodeState = Depends(node_state)
+    # Checked by the service, which answers 422 `invalid_payout_id` (docs/api.md).
+    payout_id: str = Path(max_length=40, json_schema_extra={"pattern": PAYOUT_ID_PATTERN}),
+    node: NodeState = Depends(node_state),
 ) -> PayoutWithProof:
     with node.database.session() as session:
         view = proofs.payout_with_proof(node.proofs, session, payout_id)

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from node.api.auth import Writer, writer
 from node.api.errors import documented
-from node.api.models.common import ACCOUNT_PATTERN
+from node.api.models.common import ACCOUNT_PATTERN, MAX_PROPOSAL_ID
 from node.api.models.governance import (
     DelegationIn,
     DelegationOut,
@@ -23,7 +23,7 @@ from servicelayer.services import governance as gov
 
 router = APIRouter(tags=["governance"])
 WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
-ProposalId = Path(ge=1, le=2**53)
+ProposalId = Path(ge=1, le=MAX_PROPOSAL_ID, description="Proposal id")
 
 
 @router.get(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from node.api.auth import own_account
 from node.api.errors import BatchTooLarge, InvalidJson, UnsupportedMediaType, documented
 from node.api.limits import ingest_limit
+from node.api.models.common import MAX_EPOCH, RECEIPT_ID_PATTERN
 from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of, verdict_queries
@@ -87,7 +88,7 @@ def submit_receipts(
     responses=documented(404, 422, 503),
 )
 def get_receipt(
-    receipt_id: str = Path(pattern="^[0-9a-fA-F]{64}$"),
+    receipt_id: str = Path(pattern=RECEIPT_ID_PATTERN),
     node: NodeState = Depends(node_state),
 ) -> ReceiptOut:
     with node.database.session() as session:
@@ -110,7 +111,9 @@ def get_receipt(
 )
 def account_usage(
     account: str = Depends(own_account),
-    epoch: int | None = Query(None, ge=0, description="Defaults to the current epoch"),
+    epoch: int | None = Query(
+        None, ge=0, le=MAX_EPOCH, description="Defaults to the current epoch"
+    ),
     node: NodeState = Depends(node_state),
 ) -> UsageOut:
     seconds = node.settings.epoch_seconds
