@@ -8,13 +8,13 @@ For each catalog size a fresh node is seeded, started and measured:
    actions per transaction, journaled as the node journals them; then each contract's
    state is snapshotted, as the epoch pipeline does. The node starts from that journal.
 2. Both nodes run as ``acenode run`` (uvicorn on loopback; epochs, probes, ledger,
-   watcher and the ``[limits]`` rate limits off). On each, one account signs in with SEP-10 and publishes ``warmup``
-   items (not counted: a node loads the catalog from its snapshot on the first write),
-   then the two nodes get ``publishes`` publishes each, in turn, one request at a time,
-   each with a fresh Idempotency-Key: whatever else the machine does then slows both
-   alike. The latency of a publish is the wall-clock time of its HTTP request, seen by
-   the client; the node's CPU time per publish (user + system) is given too, as it does
-   not depend on the load of the machine.
+   watcher and the ``[limits]`` rate limits off). On each, one account signs in with
+   SEP-10 and publishes ``warmup`` items (not counted: the first requests warm up the
+   connection and the process), then the two nodes get ``publishes`` publishes each, in
+   turn, one request at a time, each with a fresh Idempotency-Key: whatever else the
+   machine does then slows both alike. The latency of a publish is the wall-clock time
+   of its HTTP request, seen by the client; the node's CPU time per publish (user +
+   system) is given too, as it does not depend on the load of the machine.
 
 ``ratio_*`` is the large catalog's figure over the empty one's: a write's cost must not
 grow with the state (issue 9, item 10).
