@@ -8,6 +8,7 @@ integer splits with a deterministic remainder rule. Standard library only.
 from __future__ import annotations
 
 import base64
+import binascii
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,13 +25,8 @@ _ASSET_CODE_RE = re.compile(r"[A-Za-z0-9]{1,12}")
 
 
 def _crc16_xmodem(data: bytes) -> int:
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
+    # CRC-16/XMODEM (polynomial 0x1021, initial value 0): the strkey checksum
+    return binascii.crc_hqx(data, 0)
 
 
 def is_account(value: object) -> bool:

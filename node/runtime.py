@@ -46,6 +46,8 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         epoch_seconds=settings.epoch_seconds,
     )
     runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
+    with database.session() as session:
+        runtime.load(session)
     sep10 = Sep10Server(
         keypair=keypair,
         home_domain=settings.home_domain,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import typing
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from hypothesis import strategies as st
 
+from contracts.pmap import PMap
 from servicelayer.storage.db import Database
 from tests.support import NodeProcess
 
@@ -18,6 +22,15 @@ BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
+
+
+def _pmaps(hint: Any) -> st.SearchStrategy[PMap[Any, Any]]:
+    """``st.from_type`` of a contract state: its ``PMap[K, V]`` fields (small ones)."""
+    key, value = typing.get_args(hint) or (Any, Any)
+    return st.dictionaries(st.from_type(key), st.from_type(value), max_size=4).map(PMap)
+
+
+st.register_type_strategy(PMap, _pmaps)
 
 
 def _postgres_reachable() -> bool:

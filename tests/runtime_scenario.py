@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import replace
 
 from stellar_sdk import Keypair
 
@@ -18,7 +19,9 @@ from contracts.billing import (
     ReceiveDeposit,
     ReceiveViewingMinutes,
 )
-from contracts.core import NATIVE, Context
+from contracts.catalog import ActionPublish, ReceiveContentDelisted, ReceiveContentHidden
+from contracts.core import NATIVE, Action, Context
+from contracts.subscriptions import ActionRegisterContent
 from servicelayer.runtime.contracts import load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import journal_repo
@@ -51,16 +54,48 @@ def play(runtime: ContractRuntime, database: Database, epochs: range) -> None:
             runtime.snapshot(session, "billing")
 
 
+def publications(epoch: int) -> list[ActionPublish]:
+    """Catalog items of three providers, published in ``epoch``."""
+    return [
+        ActionPublish(
+            hashlib.sha1(b"film%d-%d" % (epoch, n)).hexdigest(),
+            f"Film {n} of epoch {epoch}",
+            ("film", f"e{epoch}"),
+            account(n % 3),
+        )
+        for n in range(6)
+    ]
+
+
+def play_catalog(runtime: ContractRuntime, database: Database, epochs: range) -> None:
+    """Publications, an update, a hidden and a delisted item: state kept in PMaps."""
+    for epoch in epochs:
+        items = publications(epoch)
+        catalog: list[Action] = [
+            *items,
+            replace(items[0], title=f"{items[0].title}, director's cut"),
+            ReceiveContentHidden(items[1].infohash),
+            ReceiveContentDelisted(items[2].infohash),
+        ]
+        owners = [ActionRegisterContent(i.provider, i.infohash, "") for i in items]
+        with database.session(write=True) as session:
+            runtime.apply(session, "catalog", catalog, context(epoch))
+            runtime.apply(session, "subscriptions", owners, context(epoch))
+
+
 def main() -> None:
     database = Database(sys.argv[1])
     database.upgrade()
-    runtime = ContractRuntime([load_spec("billing")], snapshot_every=7)
+    runtime = ContractRuntime(
+        [load_spec(name) for name in ("billing", "catalog", "subscriptions")], snapshot_every=7
+    )
     play(runtime, database, range(1, 4))
+    play_catalog(runtime, database, range(1, 4))
     with database.session() as session:
-        for entry in journal_repo.entries(session, "billing", 0):
-            print(
-                json.dumps([entry.seq, entry.epoch, entry.action, entry.events, entry.state_hash])
-            )
+        for name in ("billing", "catalog", "subscriptions"):
+            for entry in journal_repo.entries(session, name, 0):
+                row = [name, entry.seq, entry.epoch, entry.action, entry.events, entry.state_hash]
+                print(json.dumps(row))
 
 
 if __name__ == "__main__":

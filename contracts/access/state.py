@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from contracts.core import Asset
+from contracts.pmap import PMap
 
 MIN_DURATION = 60
 MAX_DURATION = 3660 * 24 * 3600  # ten years
@@ -38,7 +39,7 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class AccessState:
-    offers: dict[str, Offer] = field(default_factory=dict)
+    offers: PMap[str, Offer] = field(default_factory=PMap)
     grants: dict[tuple[str, str], Grant] = field(default_factory=dict)  # (account, content)
     payments_seen: dict[str, bool] = field(default_factory=dict)
 

@@ -103,7 +103,7 @@ def _set_price(state: AccessState, action: ActionSetAccessPrice) -> Result:
     event = EventOfferSet(
         offer.provider, offer.content, offer.price, offer.asset, offer.duration, offer.token_code
     )
-    return TransitionResult(replace(state, offers={**state.offers, offer.content: offer}), (event,))
+    return TransitionResult(replace(state, offers=state.offers.set(offer.content, offer)), (event,))
 
 
 def _stop_sales(state: AccessState, action: ActionStopSales) -> Result:
@@ -114,7 +114,7 @@ def _stop_sales(state: AccessState, action: ActionStopSales) -> Result:
         return rejected(state, action, "not_content_owner")
     if not offer.on_sale:
         return rejected(state, action, "not_on_sale")
-    offers = {**state.offers, offer.content: replace(offer, on_sale=False)}
+    offers = state.offers.set(offer.content, replace(offer, on_sale=False))
     return TransitionResult(replace(state, offers=offers), (EventSalesStopped(offer.content),))
 
 
@@ -181,7 +181,7 @@ def _delist(state: AccessState, action: ReceiveContentDelisted) -> Result:
         return rejected(state, action, "unknown_content")
     if offer.delisted:
         return rejected(state, action, "already_delisted")
-    offers = {**state.offers, offer.content: replace(offer, delisted=True, on_sale=False)}
+    offers = state.offers.set(offer.content, replace(offer, delisted=True, on_sale=False))
     return TransitionResult(replace(state, offers=offers), (EventContentDelisted(offer.content),))
 
 
@@ -192,5 +192,5 @@ def _relist(state: AccessState, action: ReceiveContentRelisted) -> Result:
         return rejected(state, action, "unknown_content")
     if not offer.delisted:
         return rejected(state, action, "not_delisted")
-    offers = {**state.offers, offer.content: replace(offer, delisted=False)}
+    offers = state.offers.set(offer.content, replace(offer, delisted=False))
     return TransitionResult(replace(state, offers=offers), (EventContentRelisted(offer.content),))

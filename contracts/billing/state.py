@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from contracts.core import Asset
+from contracts.pmap import PMap
 
 LOW_MINUTES = 10  # a balance under this many minutes at the last rate is "low"
 MAX_MINUTES_PER_RECEIPT = 1440  # one receipt covers at most a day of viewing
@@ -65,7 +66,7 @@ class StatementLine:
 
 @dataclass(frozen=True, slots=True)
 class BillingState:
-    rates: dict[str, Rate] = field(default_factory=dict)
+    rates: PMap[str, Rate] = field(default_factory=PMap)
     balances: dict[tuple[str, Asset], int] = field(default_factory=dict)
     last_rate: dict[tuple[str, Asset], int] = field(default_factory=dict)
     deposits_seen: dict[str, bool] = field(default_factory=dict)

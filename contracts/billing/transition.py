@@ -87,7 +87,7 @@ def _set_rate(state: BillingState, action: ActionSetRate) -> Result:
     if current is not None and current.delisted:
         return rejected(state, action, "content_delisted")
     rate = Rate(action.content, action.provider, action.asset, action.per_minute)
-    new = replace(state, rates={**state.rates, action.content: rate})
+    new = replace(state, rates=state.rates.set(action.content, rate))
     event = EventRateSet(action.provider, action.content, action.asset, action.per_minute)
     return TransitionResult(new, (event,))
 
@@ -157,7 +157,7 @@ def _delist(state: BillingState, action: ReceiveContentDelisted) -> Result:
         return rejected(state, action, "unknown_content")
     if rate.delisted:
         return rejected(state, action, "already_delisted")
-    rates = {**state.rates, action.content: replace(rate, delisted=True)}
+    rates = state.rates.set(action.content, replace(rate, delisted=True))
     return TransitionResult(replace(state, rates=rates), (EventContentDelisted(action.content),))
 
 
@@ -167,5 +167,5 @@ def _relist(state: BillingState, action: ReceiveContentRelisted) -> Result:
         return rejected(state, action, "unknown_content")
     if not rate.delisted:
         return rejected(state, action, "not_delisted")
-    rates = {**state.rates, action.content: replace(rate, delisted=False)}
+    rates = state.rates.set(action.content, replace(rate, delisted=False))
     return TransitionResult(replace(state, rates=rates), (EventContentRelisted(action.content),))

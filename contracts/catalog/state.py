@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from contracts.pmap import PMap
+
 
 class ItemStatus(StrEnum):
     LISTED = "listed"
@@ -27,7 +29,7 @@ class CatalogItem:
 
 @dataclass(frozen=True, slots=True)
 class CatalogState:
-    items: dict[str, CatalogItem] = field(default_factory=dict)
+    items: PMap[str, CatalogItem] = field(default_factory=PMap)
     banned_providers: dict[str, int] = field(default_factory=dict)  # provider -> ban time
 
 

@@ -77,7 +77,7 @@ def _publish(state: CatalogState, action: ActionPublish, ctx: Context) -> Result
     )
     if old is not None and replace(item, updated_at=old.updated_at) == old:
         return rejected(state, action, "no_change")
-    items = {**state.items, infohash: item}
+    items = state.items.set(infohash, item)
     event = EventItemPublished(infohash, action.provider, updated=old is not None)
     return TransitionResult(replace(state, items=items), (event,))
 
@@ -104,7 +104,7 @@ def _set_status(
         return rejected(state, action, "provider_banned")
     changed = replace(item, status=new, updated_at=ctx.close_time)
     event = EventItemStatusChanged(infohash, item.status, new)
-    return TransitionResult(replace(state, items={**state.items, infohash: changed}), (event,))
+    return TransitionResult(replace(state, items=state.items.set(infohash, changed)), (event,))
 
 
 def _ban(state: CatalogState, action: ReceiveChannelBanned, ctx: Context) -> Result:
@@ -112,12 +112,13 @@ def _ban(state: CatalogState, action: ReceiveChannelBanned, ctx: Context) -> Res
         return rejected(state, action, "invalid_account")
     if action.provider in state.banned_providers:
         return rejected(state, action, "already_banned")
-    items = dict(state.items)
+    items = state.items
     events: list[Event] = []
-    for infohash in sorted(items):
-        item = items[infohash]
+    for infohash, item in state.items.items():  # in the canonical (sorted) order
         if item.provider == action.provider and item.status != ItemStatus.DELISTED:
-            items[infohash] = replace(item, status=ItemStatus.DELISTED, updated_at=ctx.close_time)
+            items = items.set(
+                infohash, replace(item, status=ItemStatus.DELISTED, updated_at=ctx.close_time)
+            )
             events.append(EventItemStatusChanged(infohash, item.status, ItemStatus.DELISTED))
     banned = {**state.banned_providers, action.provider: ctx.close_time}
     events.append(EventProviderBanned(action.provider, len(events)))

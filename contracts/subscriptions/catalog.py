@@ -65,7 +65,7 @@ def register_channel(state: SubscriptionsState, action: ActionRegisterChannel) -
     if action.channel in state.channels or action.channel in state.contents:
         return rejected(state, action, "channel_exists")
     channel = Channel(action.channel, action.provider)
-    new = replace(state, channels={**state.channels, action.channel: channel})
+    new = replace(state, channels=state.channels.set(action.channel, channel))
     return TransitionResult(new, (EventChannelRegistered(action.provider, action.channel),))
 
 
@@ -85,7 +85,7 @@ def register_content(state: SubscriptionsState, action: ActionRegisterContent) -
         if channel.provider != action.provider:
             return rejected(state, action, "not_channel_owner")
     content = Content(action.content, action.provider, action.channel)
-    new = replace(state, contents={**state.contents, action.content: content})
+    new = replace(state, contents=state.contents.set(action.content, content))
     event = EventContentRegistered(action.provider, action.content, action.channel)
     return TransitionResult(new, (event,))
 
@@ -132,7 +132,7 @@ def create_plan(state: SubscriptionsState, action: ActionCreatePlan) -> Result:
         tuple(sorted(channels)),
         action.bundleable,
     )
-    new = replace(state, plans={**state.plans, action.plan_id: plan})
+    new = replace(state, plans=state.plans.set(action.plan_id, plan))
     event = EventOfferingCreated(
         OfferingKind.PLAN, plan.plan_id, plan.provider, plan.price, plan.period, plan.asset
     )
@@ -189,7 +189,7 @@ def create_bundle(state: SubscriptionsState, action: ActionCreateBundle) -> Resu
         action.asset,
         cap,
     )
-    new = replace(state, bundles={**state.bundles, action.bundle_id: bundle})
+    new = replace(state, bundles=state.bundles.set(action.bundle_id, bundle))
     event = EventOfferingCreated(
         OfferingKind.BUNDLE,
         bundle.bundle_id,
@@ -216,13 +216,13 @@ def update_terms(state: SubscriptionsState, action: ActionUpdateTerms) -> Result
         if plan.retired:
             return rejected(state, action, "offering_retired")
         plan = replace(plan, price=action.price, period=action.period)
-        return TransitionResult(replace(state, plans={**state.plans, plan.plan_id: plan}), (event,))
+        return TransitionResult(replace(state, plans=state.plans.set(plan.plan_id, plan)), (event,))
     bundle = state.bundles[action.offering_id]
     if bundle.retired:
         return rejected(state, action, "offering_retired")
     cap = min(bundle.engagement_cap, action.period)
     bundle = replace(bundle, price=action.price, period=action.period, engagement_cap=cap)
-    bundles = {**state.bundles, bundle.bundle_id: bundle}
+    bundles = state.bundles.set(bundle.bundle_id, bundle)
     return TransitionResult(replace(state, bundles=bundles), (event,))
 
 
@@ -237,12 +237,12 @@ def retire_offering(state: SubscriptionsState, action: ActionRetireOffering) -> 
         plan = state.plans[action.offering_id]
         if plan.retired:
             return rejected(state, action, "offering_retired")
-        plans = {**state.plans, plan.plan_id: replace(plan, retired=True)}
+        plans = state.plans.set(plan.plan_id, replace(plan, retired=True))
         return TransitionResult(replace(state, plans=plans), (event,))
     bundle = state.bundles[action.offering_id]
     if bundle.retired:
         return rejected(state, action, "offering_retired")
-    bundles = {**state.bundles, bundle.bundle_id: replace(bundle, retired=True)}
+    bundles = state.bundles.set(bundle.bundle_id, replace(bundle, retired=True))
     return TransitionResult(replace(state, bundles=bundles), (event,))
 
 
@@ -253,13 +253,13 @@ def delist(state: SubscriptionsState, action: ReceiveContentDelisted) -> Result:
         content = state.contents[target]
         if content.delisted:
             return rejected(state, action, "already_delisted")
-        contents = {**state.contents, target: replace(content, delisted=True)}
+        contents = state.contents.set(target, replace(content, delisted=True))
         return TransitionResult(replace(state, contents=contents), (event,))
     if type(target) is str and target in state.channels:
         channel = state.channels[target]
         if channel.delisted:
             return rejected(state, action, "already_delisted")
-        channels = {**state.channels, target: replace(channel, delisted=True)}
+        channels = state.channels.set(target, replace(channel, delisted=True))
         return TransitionResult(replace(state, channels=channels), (event,))
     return rejected(state, action, "unknown_content")
 
@@ -271,12 +271,12 @@ def relist(state: SubscriptionsState, action: ReceiveContentRelisted) -> Result:
         content = state.contents[target]
         if not content.delisted:
             return rejected(state, action, "not_delisted")
-        contents = {**state.contents, target: replace(content, delisted=False)}
+        contents = state.contents.set(target, replace(content, delisted=False))
         return TransitionResult(replace(state, contents=contents), (event,))
     if type(target) is str and target in state.channels:
         channel = state.channels[target]
         if not channel.delisted:
             return rejected(state, action, "not_delisted")
-        channels = {**state.channels, target: replace(channel, delisted=False)}
+        channels = state.channels.set(target, replace(channel, delisted=False))
         return TransitionResult(replace(state, channels=channels), (event,))
     return rejected(state, action, "unknown_content")

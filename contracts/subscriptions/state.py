@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from contracts.core import Asset
+from contracts.pmap import PMap
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -122,10 +123,10 @@ class Subscription:
 @dataclass(frozen=True, slots=True)
 class SubscriptionsState:
     config: Config = Config()
-    channels: dict[str, Channel] = field(default_factory=dict)
-    contents: dict[str, Content] = field(default_factory=dict)
-    plans: dict[str, Plan] = field(default_factory=dict)
-    bundles: dict[str, Bundle] = field(default_factory=dict)
+    channels: PMap[str, Channel] = field(default_factory=PMap)
+    contents: PMap[str, Content] = field(default_factory=PMap)
+    plans: PMap[str, Plan] = field(default_factory=PMap)
+    bundles: PMap[str, Bundle] = field(default_factory=PMap)
     # account -> offering id -> subscription (one per account and offering)
     subscriptions: dict[str, dict[str, Subscription]] = field(default_factory=dict)
     credits: dict[tuple[str, Asset], int] = field(default_factory=dict)

@@ -67,5 +67,40 @@ def bench_ingest(
     )
 
 
+@bench_app.command("writes")
+def bench_writes(
+    items: Annotated[
+        int, typer.Option(min=1, help="Catalog items seeded into the large node")
+    ] = 100_000,
+    publishes: Annotated[int, typer.Option(min=100, help="Publishes timed on each node")] = 1000,
+    warmup: Annotated[int, typer.Option(min=1, help="Publishes before timing starts")] = 20,
+    json_out: JsonFlag = False,
+) -> None:
+    """Publish latency over HTTP with an empty catalog and with ``--items`` items."""
+    from node.bench.writes import run
+
+    with console.status(f"seeding {items:,} items, then timing publishes on two nodes ..."):
+        figures = run(items, publishes, warmup)
+    if json_out:
+        print_json(figures)
+        return
+    table = Table(title="Publish latency (POST /v1/catalog, SQLite, one node each)")
+    for column in ("catalog items", "p50 ms", "p99 ms", "mean ms", "node CPU ms"):
+        table.add_column(column, justify="right")
+    for row in (figures["empty"], figures["full"]):
+        table.add_row(
+            f"{row['items']:,}",
+            f"{row['p50_ms']:.2f}",
+            f"{row['p99_ms']:.2f}",
+            f"{row['mean_ms']:.2f}",
+            f"{row['node_cpu_ms_per_publish']:.2f}",
+        )
+    console.print(table)
+    console.print(
+        f"ratio p50 {figures['ratio_p50']}, p99 {figures['ratio_p99']}, "
+        f"node CPU {figures['ratio_cpu']} (the goal: <= 1.2)"
+    )
+
+
 bench_app.command("fraud")(fraud_command)
 bench_app.command("settle")(bench_settle)

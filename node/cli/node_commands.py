@@ -1,4 +1,4 @@
-"""``acenode init | run | db upgrade | keys show``."""
+"""``acenode init | run | db upgrade | db rehash | keys show``."""
 
 from __future__ import annotations
 
@@ -65,6 +65,36 @@ def db_upgrade(
         finally:
             database.dispose()
     console.print(f"database at revision [bold]{revision}[/bold]")
+
+
+@db_app.command("rehash")
+def db_rehash(
+    data_dir: DataDir = None,
+    database_url: Annotated[str | None, typer.Option(help="Overrides the config")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Convert the journal's state hashes to the current version (once, node stopped)."""
+    from servicelayer.runtime.contracts import default_specs
+    from servicelayer.runtime.rehash import rehash
+    from servicelayer.runtime.runtime import ContractRuntime
+
+    with cli_errors():
+        settings = load_settings(data_dir, database_url=database_url)
+        database = Database(settings.resolved_database_url())
+        try:
+            runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
+            with database.session(write=True) as session:
+                done = rehash(runtime, session)
+        finally:
+            database.dispose()
+    rows = [{"contract": r.contract, "entries": r.entries, "snapshots": r.snapshots} for r in done]
+    if json_out:
+        print_json(rows)
+        return
+    for row in rows:
+        console.print(
+            f"{row['contract']:<14} {row['entries']} entries, {row['snapshots']} snapshots"
+        )
 
 
 @keys_app.command("show")

@@ -171,16 +171,12 @@ class IssuanceService:
         """Apply and journal ``actions`` with the ledger work they call for, in one
         transaction; any refusal rolls back all of it (nothing reaches the ledger)."""
         ctx = api_context(self.clock(), self.epoch_seconds)
-        try:
-            with self.db.session(write=True) as s:
-                for applied in self.runtime.apply(s, CONTRACT, actions, ctx):
-                    for event in applied.events:
-                        if isinstance(event, EventRejected):
-                            raise refusal(event)
-                    record_submissions(s, applied.seq, applied.events)
-        except BaseException:
-            self.runtime.forget()
-            raise
+        with self.runtime.transaction(), self.db.session(write=True) as s:
+            for applied in self.runtime.apply(s, CONTRACT, actions, ctx):
+                for event in applied.events:
+                    if isinstance(event, EventRejected):
+                        raise refusal(event)
+                record_submissions(s, applied.seq, applied.events)
 
     def _asset(self, code: str) -> IssuedAsset:
         with self.db.session() as s:

@@ -1,7 +1,8 @@
 """Decoding contract values from their canonical form (the inverse of contracts.canonical).
 
 ``contracts.canonical.to_plain`` writes dataclasses as ``{"$type": Name, field: ...}``,
-bytes as ``{"$bytes": hex}`` and maps as ``{"$map": [[k, v], ...]}``. Decoding needs
+bytes as ``{"$bytes": hex}`` and maps as ``{"$map": [[k, v], ...]}`` (a field typed
+``PMap[K, V]`` decodes to a ``PMap``, any other to a dict). Decoding needs
 the types: a ``TypeRegistry`` collects every dataclass and enum a contract package
 defines, and the dataclasses' own annotations give the type of each field.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import importlib
 import json
 import pkgutil
@@ -18,6 +20,7 @@ import typing
 from typing import Any
 
 from contracts.canonical import canonical_bytes
+from contracts.pmap import PMap
 
 
 class DecodeError(ValueError):
@@ -113,18 +116,25 @@ def _decode_object(reg: TypeRegistry, plain: dict[str, Any], hint: Any) -> Any:
         return bytes.fromhex(plain["$bytes"])
     if "$map" in plain:
         key_hint, value_hint = typing.get_args(hint) or (Any, Any)
-        return {
+        entries = {
             _hashable(_decode(reg, k, key_hint)): _decode(reg, v, value_hint)
             for k, v in plain["$map"]
         }
+        return PMap(entries) if typing.get_origin(hint) is PMap else entries
     cls = reg.types[plain["$type"]]
-    hints = typing.get_type_hints(cls)
     fields = {
-        f.name: _decode(reg, plain[f.name], hints.get(f.name, Any))
-        for f in dataclasses.fields(cls)
-        if f.init and f.name in plain  # a field added later takes its default
+        name: _decode(reg, plain[name], hint)
+        for name, hint in _init_fields(cls)
+        if name in plain  # a field added later takes its default
     }
     return cls(**fields)
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, type hint) of each ``__init__`` field of a dataclass (resolved once)."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init)
 
 
 def _tuple_item_hints(args: tuple[Any, ...], length: int) -> list[Any]:

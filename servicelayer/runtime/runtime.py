@@ -8,15 +8,17 @@ run was deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from contracts.canonical import canonical_bytes, state_hash
+from contracts.canonical import STATE_HASH_VERSION, canonical_bytes, full_state_hash, state_hash
 from contracts.core import Action, Context, Event
-from servicelayer.errors import InvariantViolation, NotFound
+from servicelayer.errors import InvariantViolation, NotFound, ServiceLayerError
 from servicelayer.runtime.contracts import ContractSpec
 from servicelayer.storage import journal_repo as repo
 from servicelayer.storage.journal_models import JournalEntry, Snapshot
@@ -30,10 +32,14 @@ class Applied:
     state_hash: str
 
 
-@dataclass
+SNAPSHOT_RATIO = 10  # at most one full snapshot per (entries / SNAPSHOT_RATIO) actions
+
+
+@dataclass(frozen=True)
 class _Cached:
     seq: int
     state: Any
+    snapshot_seq: int  # seq of the latest snapshot stored (or taken) of this contract
 
 
 class ContractRuntime:
@@ -54,9 +60,15 @@ class ContractRuntime:
         cached = self._cache.get(name)
         if cached is not None and cached.seq == last:
             return cached.state, last
-        state, seq = self._rebuild(session, self.spec(name), last)
-        self._cache[name] = _Cached(seq, state)
+        state, seq, snap = self._rebuild(session, self.spec(name), last)
+        self._cache[name] = _Cached(seq, state, snap)
         return state, seq
+
+    def load(self, session: Session) -> None:
+        """Rebuild every contract's state now (the node does this when it starts, so the
+        first write does not pay for it, and a journal it cannot use stops it there)."""
+        for name in self.specs:
+            self.current(session, name)
 
     def apply(
         self, session: Session, name: str, actions: Sequence[Action], ctx: Context
@@ -64,6 +76,7 @@ class ContractRuntime:
         """Apply ``actions`` in order; journal them in ``session`` (the caller commits)."""
         spec = self.spec(name)
         state, seq = self.current(session, name)
+        snap = self._cache[name].snapshot_seq
         rows: list[JournalEntry | Snapshot] = []
         applied: list[Applied] = []
         for action in actions:
@@ -71,12 +84,24 @@ class ContractRuntime:
             state, seq = result.state, seq + 1
             digest = state_hash(state)
             rows.append(_entry(name, seq, ctx, action, result.events, digest))
-            if seq % self.snapshot_every == 0:
+            if seq - snap >= max(self.snapshot_every, _entry_count(state) // SNAPSHOT_RATIO):
                 rows.append(_snapshot(name, seq, state, digest))
+                snap = seq
             applied.append(Applied(name, seq, result.events, digest))
         repo.add(session, rows)
-        self._cache[name] = _Cached(seq, state)
+        self._cache[name] = _Cached(seq, state, snap)
         return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Wrap the caller's write transaction: if it fails, the cached states return to
+        what they were (the states are immutable, so keeping the old ones is exact)."""
+        mark = dict(self._cache)
+        try:
+            yield
+        except BaseException:
+            self._cache = mark
+            raise
 
     def snapshot(self, session: Session, name: str) -> None:
         """Store the current state (the epoch pipeline does this when an epoch closes)."""
@@ -84,19 +109,22 @@ class ContractRuntime:
         existing = repo.latest_snapshot(session, name)
         if existing is None or existing.seq < seq:
             repo.add(session, [_snapshot(name, seq, state, state_hash(state))])
+            self._cache[name] = _Cached(seq, state, seq)
 
     def forget(self) -> None:
         """Drop the in-memory states (after a rolled-back transaction)."""
         self._cache.clear()
 
-    def _rebuild(self, session: Session, spec: ContractSpec, up_to: int) -> tuple[Any, int]:
+    def _rebuild(self, session: Session, spec: ContractSpec, up_to: int) -> tuple[Any, int, int]:
         state, seq = self.start_state(session, spec, up_to)
+        snap = seq
         for entry in repo.entries(session, spec.name, seq, up_to):
             state = spec.transition(state, _action(spec, entry), _context(entry)).state
             if state_hash(state) != entry.state_hash:
+                _refuse_legacy(spec.name, entry.seq, state, entry.state_hash)
                 raise InvariantViolation(f"{spec.name} #{entry.seq}: state differs from journal")
             seq = entry.seq
-        return state, seq
+        return state, seq, snap
 
     def start_state(self, session: Session, spec: ContractSpec, at_most: int) -> tuple[Any, int]:
         snap = repo.latest_snapshot(session, spec.name, at_most)
@@ -104,6 +132,7 @@ class ContractRuntime:
             return spec.initial_state(), 0
         state = spec.types.loads(snap.state.encode())
         if state_hash(state) != snap.state_hash:
+            _refuse_legacy(spec.name, snap.seq, state, snap.state_hash)
             raise InvariantViolation(f"{spec.name} snapshot #{snap.seq} does not match its hash")
         return state, snap.seq
 
@@ -148,6 +177,32 @@ def replay_epoch(runtime: ContractRuntime, session: Session, epoch: int) -> Repl
             report.actions += 1
             _compare(report, entry, state_hash(state), canonical_bytes(result.events).decode())
     return report
+
+
+class LegacyStateHash(ServiceLayerError):
+    """The journal's hashes follow an earlier definition of the state hash: the node
+    refuses it (at start) until ``acenode db rehash`` converts it."""
+
+    code = "legacy_state_hash"
+
+
+def _refuse_legacy(name: str, seq: int, state: Any, stored: str) -> None:
+    if full_state_hash(state) == stored:
+        raise LegacyStateHash(
+            f"{name} #{seq}: the journal was written with state-hash version 1; this node "
+            f"uses version {STATE_HASH_VERSION}: run `acenode db rehash` once to convert it"
+        )
+
+
+def _entry_count(state: Any) -> int:
+    """How many entries the state's maps hold (what a full snapshot has to encode)."""
+    if not dataclasses.is_dataclass(state):
+        return 0
+    return sum(
+        len(value)
+        for f in dataclasses.fields(state)
+        if isinstance(value := getattr(state, f.name), Mapping)
+    )
 
 
 def _compare(report: ReplayReport, entry: JournalEntry, digest: str, events: str) -> None:

@@ -73,38 +73,36 @@ class IdempotentRunner:
         self._lock = threading.Lock()
 
     def run(self, m: Mutation, work: Callable[[Session], tuple[int, Any]]) -> Response:
-        with self._lock:
-            try:
-                with self.database.session(write=True) as session:
-                    stored = _stored(session, m)
-                    if stored is not None:
-                        return stored
-                    status, body = work(session)
-                    session.add(
-                        IdempotentRequest(
-                            account=m.account,
-                            key=m.key,
-                            fingerprint=m.fingerprint,
-                            status=status,
-                            body=json.dumps(body, separators=(",", ":")),
-                            created_at=m.now,
-                        )
-                    )
-                    return Response(status, body)
-            except BaseException:
-                self.runtime.forget()  # the cached states may hold rolled-back actions
-                raise
+        with (
+            self._lock,
+            self.runtime.transaction(),
+            self.database.session(write=True) as session,
+        ):
+            stored = _stored(session, m)
+            if stored is not None:
+                return stored
+            status, body = work(session)
+            session.add(
+                IdempotentRequest(
+                    account=m.account,
+                    key=m.key,
+                    fingerprint=m.fingerprint,
+                    status=status,
+                    body=json.dumps(body, separators=(",", ":")),
+                    created_at=m.now,
+                )
+            )
+            return Response(status, body)
 
     def write(self, work: Callable[[Session], T]) -> T:
         """``work`` in one write transaction, one at a time with the API's mutations: for a
         job's contract actions, which share the runtime's cached states with them."""
-        with self._lock:
-            try:
-                with self.database.session(write=True) as session:
-                    return work(session)
-            except BaseException:
-                self.runtime.forget()
-                raise
+        with (
+            self._lock,
+            self.runtime.transaction(),
+            self.database.session(write=True) as session,
+        ):
+            return work(session)
 
 
 def _stored(session: Session, m: Mutation) -> Response | None:
