@@ -6,6 +6,7 @@ import os
 import typing
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +53,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of the requested backend."""
-    backend = getattr(request, "param", "sqlite")
+@contextmanager
+def fresh_database(backend: str, sqlite_file: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database: ``sqlite_file``, or a new PostgreSQL database
+    that is dropped afterwards."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'node.sqlite3'}"
+        yield f"sqlite:///{sqlite_file}"
         return
     name = f"acenode_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -67,6 +68,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of the requested backend."""
+    with fresh_database(getattr(request, "param", "sqlite"), tmp_path / "node.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture

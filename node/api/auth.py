@@ -49,6 +49,9 @@ def signed_in(
     return node.tokens.account_of(token.strip(), node.clock())
 
 
+PRIVATE = "Private to the account: needs `Authorization: Bearer <token>` of that account."
+
+
 def own_account(
     account: str = Path(pattern=ACCOUNT_PATTERN, description="Stellar account G..."),
     credentials: HTTPAuthorizationCredentials | None = Security(bearer),

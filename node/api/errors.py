@@ -98,6 +98,10 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorOut, "description": texts[s]} for s in statuses}
 
 
+# What every authenticated write may answer besides its own success.
+WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceLayerError)
     async def _service_error(_: Request, exc: ServiceLayerError) -> JSONResponse:

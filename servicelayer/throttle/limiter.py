@@ -15,16 +15,7 @@ from limits.storage import storage_from_string
 from limits.strategies import STRATEGIES, RateLimiter
 
 from servicelayer.errors import RateLimited
-from servicelayer.throttle.settings import LimitSettings
-
-RULES = (
-    "sign_in_per_address",
-    "failed_sign_in_per_address",
-    "failed_sign_in_per_account",
-    "writes_per_account",
-    "writes_per_address",
-    "ingest_per_address",
-)
+from servicelayer.throttle.settings import RULES, LimitSettings
 
 
 class Throttle:

@@ -13,6 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Strategy = Literal["moving-window", "fixed-window", "sliding-window-counter"]
 
+# The named rules, each a field of ``LimitSettings`` holding its rates.
+RULES = (
+    "sign_in_per_address",
+    "failed_sign_in_per_address",
+    "failed_sign_in_per_account",
+    "writes_per_account",
+    "writes_per_address",
+    "ingest_per_address",
+)
+
 
 class LimitSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -51,14 +61,7 @@ class LimitSettings(BaseModel):
         description="POST /v1/receipts and /v1/registrations per client address (peers batch)",
     )
 
-    @field_validator(
-        "sign_in_per_address",
-        "failed_sign_in_per_address",
-        "failed_sign_in_per_account",
-        "writes_per_account",
-        "writes_per_address",
-        "ingest_per_address",
-    )
+    @field_validator(*RULES)
     @classmethod
     def _is_rate(cls, v: str) -> str:
         if v.strip():

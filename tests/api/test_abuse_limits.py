@@ -4,17 +4,15 @@ address (127.0.0.x), so the per-address counts of one test do not touch another'
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import psycopg
 import pytest
 from stellar_sdk import Keypair
 
 from tests.api.helpers import Member, client_from, infohash, signed_challenge
-from tests.conftest import BACKENDS, PG_ADMIN
+from tests.conftest import BACKENDS, fresh_database
 from tests.support import NodeProcess
 
 pytestmark = pytest.mark.integration
@@ -34,21 +32,12 @@ def limited(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[NodeProcess]:
     root = tmp_path_factory.mktemp(f"limits-{request.param}")
-    name = f"acenode_limits_{uuid.uuid4().hex[:12]}"
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'node.sqlite3'}"
-    else:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    proc = NodeProcess(root / "node", url, **LIMITS)
-    proc.start()
-    yield proc
-    if proc.running:
-        assert proc.stop() == 0, proc.output()
-    if request.param != "sqlite":
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(request.param, root / "node.sqlite3") as url:
+        proc = NodeProcess(root / "node", url, **LIMITS)
+        proc.start()
+        yield proc
+        if proc.running:
+            assert proc.stop() == 0, proc.output()
 
 
 def exchange(client: httpx.Client, xdr: str) -> httpx.Response:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from node.api.auth import Writer, writer
-from node.api.errors import documented
+from node.api.errors import WRITE_ERRORS, documented
 from node.api.models.common import ACCOUNT_PATTERN, MAX_PROPOSAL_ID
 from node.api.models.governance import (
     DelegationIn,
@@ -22,7 +22,6 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import governance as gov
 
 router = APIRouter(tags=["governance"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
 ProposalId = Path(ge=1, le=MAX_PROPOSAL_ID, description="Proposal id")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from node.api.auth import Writer, own_account, writer
-from node.api.errors import documented
+from node.api.auth import PRIVATE, Writer, own_account, writer
+from node.api.errors import WRITE_ERRORS, documented
 from node.api.models.commerce import (
     EntitlementOut,
     GrantsOut,
@@ -21,8 +21,6 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import entitlements, payperuse
 
 router = APIRouter(tags=["pay-per-view and per-minute"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
-PRIVATE = "Private to the account: needs `Authorization: Bearer <token>` of that account."
 Content = Path(pattern=INFOHASH_PATTERN, description="Infohash")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from node.api.auth import own_account
+from node.api.auth import PRIVATE, own_account
 from node.api.errors import BatchTooLarge, InvalidJson, UnsupportedMediaType, documented
 from node.api.limits import ingest_limit
 from node.api.models.common import MAX_EPOCH, RECEIPT_ID_PATTERN
@@ -106,7 +106,7 @@ def get_receipt(
     "/v1/accounts/{account}/usage",
     response_model=UsageOut,
     summary="What an account uploaded, downloaded and watched in an epoch",
-    description="Private to the account: needs `Authorization: Bearer <token>` of that account.",
+    description=PRIVATE,
     responses=documented(401, 403, 422, 503),
 )
 def account_usage(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from node.api.auth import Writer, own_account, writer
-from node.api.errors import documented
+from node.api.auth import PRIVATE, Writer, own_account, writer
+from node.api.errors import WRITE_ERRORS, documented
 from node.api.models.commerce import (
     BundleIn,
     BundleOut,
@@ -23,8 +23,6 @@ from node.api.state import NodeState, node_state
 from servicelayer.services import subscriptions as subs
 
 router = APIRouter(tags=["subscriptions"])
-WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
-PRIVATE = "Private to the account: needs `Authorization: Bearer <token>` of that account."
 Provider = Query(None, pattern=ACCOUNT_PATTERN, description="Only this provider's")
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 
@@ -26,7 +24,7 @@ from servicelayer.governance.execution import Outcome
 from servicelayer.keys import create_key_file
 from testnet.ledger import LedgerProcess
 from testnet.processes import free_port, wait_for
-from tests.conftest import BACKENDS, PG_ADMIN
+from tests.conftest import BACKENDS, fresh_database
 from tests.integration.issuance.helpers import acenode, assets
 
 GOV_CODE = "ACE"
@@ -110,13 +108,11 @@ def governed(
 ) -> Iterator[GovernedNode]:
     """A bootstrapped DAO (1 of 1 validator) with the governance token issued."""
     root = tmp_path_factory.mktemp(f"governance-{request.param}")
-    name = f"acenode_gov_{uuid.uuid4().hex[:12]}"
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'node' / 'node.sqlite3'}"
-    else:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    with fresh_database(request.param, root / "node" / "node.sqlite3") as url:
+        yield from _governed(root, url, ledger)
+
+
+def _governed(root: Path, url: str, ledger: LedgerProcess) -> Iterator[GovernedNode]:
     directory = root / "node"
     directory.mkdir()
     create_key_file(directory / "node.key")
@@ -131,6 +127,3 @@ def governed(
     node = GovernedNode(directory, Clock()).start()
     yield node
     node.stop()
-    if request.param != "sqlite":
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,18 +4,16 @@ watcher following that ledger."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from stellar_sdk import Keypair
 
 from servicelayer.keys import create_key_file
 from testnet.ledger import LedgerProcess
-from tests.conftest import BACKENDS, PG_ADMIN
+from tests.conftest import BACKENDS, fresh_database
 from tests.integration.issuance.helpers import assets, dao_public
 from tests.integration.settlement.helpers import bootstrap
 from tests.support import NodeProcess
@@ -45,21 +43,12 @@ def watched(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Watched]:
     root = tmp_path_factory.mktemp(f"watched-{request.param}")
-    name = f"acenode_watch_{uuid.uuid4().hex[:12]}"
-    if request.param == "sqlite":
-        url = f"sqlite:///{root / 'node.sqlite3'}"
-    else:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    started = start_watched(root, url, ledger)
-    yield started
-    node = started.node
-    if node.running:
-        assert node.stop() == 0, node.output()
-    if request.param != "sqlite":
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(request.param, root / "node.sqlite3") as url:
+        started = start_watched(root, url, ledger)
+        yield started
+        node = started.node
+        if node.running:
+            assert node.stop() == 0, node.output()
 
 
 def start_watched(root: Path, url: str, ledger: LedgerProcess, **env: str) -> Watched:
