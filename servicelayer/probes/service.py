@@ -65,6 +65,7 @@ def probe_round(
                     epoch=epoch,
                     infohash=probe.infohash,
                     started_at=evidence.started_at,
+                    ended_at=max(evidence.ended_at, evidence.started_at),
                     cost_bytes=evidence.cost.total,
                     evidence=evidence_dumps(evidence),
                 ),

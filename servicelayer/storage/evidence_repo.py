@@ -21,6 +21,14 @@ def evidence_in(session: Session, epoch: int) -> Sequence[StoredEvidence]:
     return session.scalars(query.order_by(StoredEvidence.infohash, StoredEvidence.id)).all()
 
 
+def evidence_observed(session: Session, start: int, end: int) -> Sequence[StoredEvidence]:
+    """Every probe's evidence whose observation interval ``[started_at, ended_at]`` meets
+    ``[start, end)``, whichever epoch planned it."""
+    e = StoredEvidence
+    query = select(e).where(e.started_at < end, e.ended_at >= start)
+    return session.scalars(query.order_by(e.infohash, e.started_at, e.id)).all()
+
+
 def probed_swarms(session: Session, epoch: int) -> set[str]:
     query = select(StoredEvidence.infohash).where(StoredEvidence.epoch == epoch)
     return set(session.scalars(query))

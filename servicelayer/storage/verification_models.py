@@ -22,10 +22,15 @@ class StoredRegistration(Base):
 
 
 class StoredEvidence(Base):
-    """What one probe of one swarm saw during an epoch (servicelayer.probes.evidence)."""
+    """What one probe of one swarm saw (servicelayer.probes.evidence). ``epoch`` is the
+    epoch that planned the probe; verification reads evidence by when it was observed,
+    ``[started_at, ended_at]``, whichever epoch planned it."""
 
     __tablename__ = "probe_evidence"
-    __table_args__ = (Index("ix_probe_evidence_epoch", "epoch", "infohash"),)
+    __table_args__ = (
+        Index("ix_probe_evidence_epoch", "epoch", "infohash"),
+        Index("ix_probe_evidence_observed", "started_at", "ended_at"),
+    )
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
@@ -33,6 +38,7 @@ class StoredEvidence(Base):
     epoch: Mapped[int] = mapped_column(BigInteger)
     infohash: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[int] = mapped_column(BigInteger)
+    ended_at: Mapped[int] = mapped_column(BigInteger)
     cost_bytes: Mapped[int] = mapped_column(BigInteger)
     evidence: Mapped[str] = mapped_column(Text)  # evidence_dumps(...)
 

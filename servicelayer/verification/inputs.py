@@ -2,7 +2,9 @@
 
 Stored receipts become claims (``delta`` = what the receipt's window adds), stored probe
 evidence becomes ``SwarmProbe``s whose peers carry the account that registered their
-endpoint, and stored reputations come back as ``Reputation`` values.
+endpoint, and stored reputations come back as ``Reputation`` values. Evidence is read by
+when it was observed: every probe that ran during the epoch's windows, whichever epoch
+planned it (a probe planned for one epoch often runs into the next).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def load_inputs(
     bitrates = {c.infohash: c.bitrate for c in catalog}
     probes = [
         to_probe(f"probe-{row.id}", evidence_loads(row.evidence), owners, bitrates)
-        for row in evidence_repo.evidence_in(session, epoch)
+        for row in evidence_repo.evidence_observed(session, start, end)
     ]
     return EpochInputs(
         epoch=epoch,

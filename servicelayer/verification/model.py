@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from servicelayer.errors import InvalidInput
 from servicelayer.verification.reputation import Reputation
-from servicelayer.verification.tolerances import MIN_MEASURE_SECONDS, MIN_PROBE_OVERLAP_SECONDS
+from servicelayer.verification.tolerances import COVER_EDGE_SECONDS, MIN_MEASURE_SECONDS
 
 
 class ClaimKind(StrEnum):
@@ -155,13 +155,30 @@ class SwarmProbe:
         if self.end <= self.start or self.piece_size == 0:
             raise InvalidInput("SwarmProbe needs end > start and a positive piece size")
 
-    def covers(self, window_start: int, window_end: int) -> bool:
-        """The probe watched the swarm inside the window for MIN_PROBE_OVERLAP_SECONDS, or
-        for half its own length when it is shorter than twice that (so a short probe
-        always covers the window it spent most of its time in)."""
-        overlap = min(self.end, window_end) - max(self.start, window_start)
-        half_probe = (self.end - self.start + 1) // 2
-        return overlap > 0 and overlap >= min(MIN_PROBE_OVERLAP_SECONDS, half_probe)
+    def overlaps(self, start: int, end: int) -> bool:
+        """The probe was running at some time in ``[start, end)``."""
+        return min(self.end, end) > max(self.start, start)
+
+    def watched(self, start: int, end: int) -> bool:
+        """The probe watched all of ``[start, end)`` while connected to the swarm: the
+        times it held a connection to some peer (that answered its handshake), clipped to
+        the probe's own run, form one stretch from ``start`` to ``end``, up to
+        COVER_EDGE_SECONDS at each edge and between two connections."""
+        spans = sorted(
+            (max(o.first_seen, self.start), min(o.last_seen, self.end))
+            for o in self.peers
+            if o.answered_handshake
+        )
+        low, high = start + COVER_EDGE_SECONDS, end - COVER_EDGE_SECONDS
+        stretch: tuple[int, int] | None = None
+        for first, last in spans:
+            if stretch is not None and first <= stretch[1] + COVER_EDGE_SECONDS:
+                stretch = (stretch[0], max(stretch[1], last))
+            else:
+                stretch = (first, last)
+            if stretch[0] <= low and stretch[1] >= high:
+                return True
+        return False
 
 
 @dataclass(frozen=True)

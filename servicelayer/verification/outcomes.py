@@ -24,7 +24,8 @@ def _probe_refs(finding: Finding) -> list[str]:
 
 def probe_outcomes(ix: EpochIndex, findings: list[Finding]) -> tuple[ProbeOutcome, ...]:
     """One outcome per (account, probe): failed if evidence of that probe contradicted one of
-    the account's claims; passed if the probe saw it answer and serve; else none."""
+    the account's claims; passed if the probe, started in this epoch, saw it answer and
+    serve; else none."""
     claims = {b.receipt_id: b for b in ix.bandwidth}
     failed: dict[tuple[str, str], ReasonCode] = {}
     for finding in sorted(findings):
@@ -41,6 +42,8 @@ def probe_outcomes(ix: EpochIndex, findings: list[Finding]) -> tuple[ProbeOutcom
             failed.setdefault((account, probe_id), finding.code)
     passed: set[tuple[str, str]] = set()
     for (probe_id, account), observations in ix.observations.items():
+        if not ix.is_home(probe_id):
+            continue  # a probe read by two epochs vouches once: in the one it started in
         if any(o.answered_handshake and o.bytes_served > 0 for o in observations):
             passed.add((account, probe_id))
     outcomes = [ProbeOutcome(a, p, False, code) for (a, p), code in failed.items()]

@@ -34,11 +34,11 @@ CAPACITY_REJECT_RATIO_PPM = 2_000_000
 MIN_MEASURE_SECONDS = 10
 """A probe rate measurement shorter than this is not used as a capacity estimate."""
 
-MIN_PROBE_OVERLAP_SECONDS = 15
-"""A probe is evidence for a receipt window when it watched the swarm for at least this
-long inside the window (or half its own length, for a shorter probe). An uploader that
-left early in a window a probe saw only the end of can be judged absent: the price of
-judging windows by probes shorter than a window."""
+COVER_EDGE_SECONDS = 5
+"""A probe *covers* a claim's period (and can find a peer absent there) only if it was
+connected to the swarm through the whole period, but for this many seconds at each edge
+(the probe's first connection takes a moment) and between two of its connections. A
+probe that overlaps the period less than that can show a peer present, never absent."""
 
 # --- downloader bounds (bitfield growth, stream bitrate) -------------------------------
 BITFIELD_TOLERANCE_PPM = 1_100_000

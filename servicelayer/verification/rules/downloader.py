@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.index import EpochIndex
-from servicelayer.verification.model import PeerObservation
+from servicelayer.verification.model import PeerObservation, SwarmProbe
 from servicelayer.verification.reputation import Reputation, reputation_weight
 from servicelayer.verification.tolerances import (
     BITFIELD_SLACK_PIECES,
@@ -80,17 +80,26 @@ def _growth(obs: PeerObservation, window_start: int) -> int | None:
     return max(0, after[0] - before[-1])
 
 
+def _measured_growth(
+    ix: EpochIndex, downloader: str, infohash: str, window_start: int
+) -> tuple[SwarmProbe, int] | None:
+    """The first probe overlapping the window that bracketed it with bitfield samples of
+    every observation of the downloader, and the pieces it gained."""
+    for probe in ix.probes_over(infohash, window_start, window_start + WINDOW_SECONDS):
+        growths = [_growth(o, window_start) for o in ix.seen(probe, downloader)]
+        if growths and all(g is not None for g in growths):
+            return probe, sum(g for g in growths if g is not None)
+    return None
+
+
 def check_bitfield(ix: EpochIndex) -> list[Finding]:
     found: list[Finding] = []
     for (downloader, infohash, window_start), items in download_groups(ix).items():
-        probe = ix.covering_probe(infohash, window_start)
-        if probe is None:
+        measured = _measured_growth(ix, downloader, infohash, window_start)
+        if measured is None:
             continue
-        observations = ix.seen(probe, downloader)
-        growths = [_growth(o, window_start) for o in observations]
-        if not growths or any(g is None for g in growths):
-            continue
-        pieces = sum(g for g in growths if g is not None) + BITFIELD_SLACK_PIECES
+        probe, growth = measured
+        pieces = growth + BITFIELD_SLACK_PIECES
         budget = pieces * probe.piece_size * BITFIELD_TOLERANCE_PPM // PPM
         cuts = water_fill(((rid, amount) for rid, amount, _ in items), budget)
         ref = (f"probe:{probe.probe_id}",)

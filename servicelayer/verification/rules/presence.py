@@ -1,52 +1,57 @@
-"""Presence rules: whoever claims to have taken part in a probed window must have been seen."""
+"""Presence rules: whoever claims to have taken part in a probed period must have been seen.
+
+A claim speaks for its period (``index.claim_period``). Every probe of the swarm that
+overlapped the period is consulted: a probe that saw the peer there makes it present; it is
+absent only if no probe saw it and some probe covered the period while connected to the
+swarm (``SwarmProbe.watched``); otherwise the claim is unsampled and left to reputation
+(rules/unsampled.py), with no finding and so no probe failure.
+"""
 
 from __future__ import annotations
 
 from servicelayer.verification.codes import ReasonCode
-from servicelayer.verification.index import EpochIndex
-from servicelayer.verification.model import PeerObservation
-from servicelayer.verification.tolerances import (
-    MAX_HASH_FAILURES,
-    PRESENCE_SLACK_SECONDS,
-    WINDOW_SECONDS,
-)
+from servicelayer.verification.index import EpochIndex, Sighting
+from servicelayer.verification.tolerances import MAX_HASH_FAILURES
 from servicelayer.verification.verdicts import Finding
 
 
-def present_in(observations: list[PeerObservation], window_start: int) -> list[PeerObservation]:
-    """Observations whose seen interval reaches into the window (with slack)."""
-    low = window_start - PRESENCE_SLACK_SECONDS
-    high = window_start + WINDOW_SECONDS + PRESENCE_SLACK_SECONDS
-    return [o for o in observations if o.first_seen <= high and o.last_seen >= low]
+def _refs(sightings: tuple[Sighting, ...]) -> tuple[str, ...]:
+    return tuple(sorted({f"probe:{probe.probe_id}" for probe, _ in sightings}))
+
+
+def _service_code(sightings: tuple[Sighting, ...]) -> tuple[ReasonCode, tuple[str, ...]] | None:
+    """Why a present uploader's service is refused: it answered no probe's handshake, or
+    one probe got more corrupt pieces from it than tolerated."""
+    if not any(o.answered_handshake for _, seen in sightings for o in seen):
+        return ReasonCode.UPLOADER_UNRESPONSIVE, _refs(sightings)
+    for probe, seen in sightings:
+        if sum(o.hash_failures for o in seen) > MAX_HASH_FAILURES:
+            return ReasonCode.UPLOADER_CORRUPT, (f"probe:{probe.probe_id}",)
+    return None
 
 
 def check_uploader_presence(ix: EpochIndex) -> list[Finding]:
-    """Reject a served window the probe covered if the uploader was never there, was
-    there but never answered the probe's handshake, or sent the probe corrupt pieces."""
+    """Reject a served period if a probe watched it and never saw the uploader, or the
+    probes that saw it got no handshake from it, or corrupt pieces."""
     found: list[Finding] = []
     for claim in ix.bandwidth:
-        probe = ix.covering_probe(claim.infohash, claim.window_start)
-        if probe is None:
-            continue
-        here = present_in(ix.seen(probe, claim.uploader), claim.window_start)
-        ref = (f"probe:{probe.probe_id}",)
-        if not here:
+        presence = ix.claim_presence(claim, claim.uploader)
+        if presence.watcher is not None and presence.absent:
+            ref = (f"probe:{presence.watcher.probe_id}",)
             found.append(Finding(claim.receipt_id, ReasonCode.UPLOADER_ABSENT, 0, ref))
-        elif not any(o.answered_handshake for o in here):
-            found.append(Finding(claim.receipt_id, ReasonCode.UPLOADER_UNRESPONSIVE, 0, ref))
-        elif sum(o.hash_failures for o in here) > MAX_HASH_FAILURES:
-            found.append(Finding(claim.receipt_id, ReasonCode.UPLOADER_CORRUPT, 0, ref))
+        elif presence.sightings:
+            refused = _service_code(presence.sightings)
+            if refused is not None:
+                found.append(Finding(claim.receipt_id, refused[0], 0, refused[1]))
     return found
 
 
 def check_downloader_presence(ix: EpochIndex) -> list[Finding]:
-    """Reject a downloaded window the probe covered if the downloader was never there."""
+    """Reject a downloaded period a probe watched without ever seeing the downloader."""
     found: list[Finding] = []
     for claim in ix.bandwidth:
-        probe = ix.covering_probe(claim.infohash, claim.window_start)
-        if probe is None:
-            continue
-        if not present_in(ix.seen(probe, claim.downloader), claim.window_start):
-            ref = (f"probe:{probe.probe_id}",)
+        presence = ix.claim_presence(claim, claim.downloader)
+        if presence.watcher is not None and presence.absent:
+            ref = (f"probe:{presence.watcher.probe_id}",)
             found.append(Finding(claim.receipt_id, ReasonCode.DOWNLOADER_ABSENT, 0, ref))
     return found

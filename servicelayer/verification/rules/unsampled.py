@@ -1,4 +1,5 @@
-"""Unsampled windows: no probe covered them, so reputation sets the weight.
+"""Unsampled claims: no probe saw the uploader in the claim's period or covered it (see
+rules/presence.py), so reputation sets the weight.
 
 - An uploader a probe caught in a swarm this epoch loses its other claims in that swarm.
 - The uploader's probe-history weight (its failure share) applies to each claim.
@@ -29,8 +30,8 @@ PRESENCE_FAILS = frozenset({ReasonCode.UPLOADER_ABSENT, ReasonCode.UPLOADER_UNRE
 
 def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) -> list[Finding]:
     """An uploader that a probe of a swarm caught this epoch (absent or unresponsive in a
-    window it claimed to serve) is not believed for that swarm's windows the probe
-    did not cover either: its claims there this epoch are rejected."""
+    period it claimed to serve) is not believed for that swarm's claims no probe sampled
+    either: its unsampled claims there this epoch are rejected."""
     swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
     caught: dict[tuple[str, str], str] = {}
     for o in outcomes:
@@ -39,7 +40,7 @@ def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) ->
     found: list[Finding] = []
     for claim in ix.bandwidth:
         probe_id = caught.get((claim.uploader, claim.infohash))
-        if probe_id is None or ix.covering_probe(claim.infohash, claim.window_start):
+        if probe_id is None or ix.claim_presence(claim, claim.uploader).sampled:
             continue
         ref = (f"probe:{probe_id}",)
         found.append(Finding(claim.receipt_id, ReasonCode.CAUGHT_IN_SWARM, 0, ref))
@@ -52,7 +53,7 @@ def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[
     unvetted: dict[WindowKey, list[tuple[str, int]]] = {}
     weight_of: dict[str, int] = {}
     for claim in ix.bandwidth:
-        if ix.covering_probe(claim.infohash, claim.window_start) is not None:
+        if ix.claim_presence(claim, claim.uploader).sampled:
             continue
         rep = reputations.get(claim.uploader)
         weight = weight_of.get(claim.uploader)

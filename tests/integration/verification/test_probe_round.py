@@ -64,6 +64,7 @@ def test_a_round_probes_each_sampled_swarm_once_and_sees_the_uploader(tmp_path: 
     seen = {p.endpoint: p for p in evidence.peers}
     assert seen[str(seeder.endpoint)].answered and seen[str(seeder.endpoint)].payload_down > 0
     assert row.cost_bytes > 0
+    assert row.ended_at == evidence.ended_at >= row.started_at
     assert seed is not None
     assert (
         Keypair.from_public_key(seed.signer).verify(
