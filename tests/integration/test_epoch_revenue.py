@@ -23,6 +23,7 @@ from servicelayer.storage import epochs_repo, watcher_repo
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochPayout
 from tests.conftest import BACKENDS, fresh_database
+from tests.integration.test_epoch_settlement import replay_json
 from tests.integration.test_ingest_storage import INFOHASH, NOW
 from tests.support import make_signer
 
@@ -119,6 +120,10 @@ def test_a_payment_closed_in_the_next_epoch_is_paid_out_under_it(
             run(other, each_payment_in_its_time)
             # the same payments applied at other times: the same payouts and roots
             assert outcome(other) == late
+            for epoch in (E, E + 1):  # and `acenode epochs replay` agrees on both nodes
+                for node_url in (database_url, url):
+                    replayed = replay_json(epoch, tmp_path, node_url)
+                    assert replayed["identical"] and replayed["actions"] >= 3
         finally:
             other.dispose()
 
