@@ -106,15 +106,16 @@ class Watcher:
                 "followed: a different or reset ledger?"
             )
         account = self.treasury()
-        if account is not None:
-            report.payments, report.backlog = self.follow_payments(account)
-            if report.backlog:  # the ledger is not followed up to head until they are
-                return report
+        if not self._credit(account, report):
+            return report
         with self.database.session() as s:
             token = governance_asset(self.runtime, s)
         if token is not None:
             consistent = self.index(token.asset, head, report)
             if consistent is None:
+                return report
+            # the index read a later ledger: credit the payments up to it too
+            if consistent.sequence > head.sequence and not self._credit(account, report):
                 return report
             head = consistent
         if before is None or head.sequence > before.sequence:
@@ -126,6 +127,15 @@ class Watcher:
                 lambda s: record_snapshots(self.runtime, s, token, self.epoch_seconds, dao)
             )
         return report
+
+    def _credit(self, account: str | None, report: TickReport) -> bool:
+        """Credit the treasury's payments up to now; False when a backlog remains (the
+        ledger is not followed past payments not credited yet)."""
+        if account is None:
+            return True
+        statuses, report.backlog = self.follow_payments(account)
+        report.payments += statuses
+        return not report.backlog
 
     def follow_payments(self, treasury: str) -> tuple[list[str], bool]:
         """Credit the treasury's new payments, page by page; the statuses recorded, and
