@@ -6,6 +6,7 @@ import logging
 
 from node import settlement as wiring
 from node.api.state import NodeState
+from node.watcher import ledger_known_until
 from servicelayer.epochs.pipeline import Step
 from servicelayer.epochs.steps import (
     AnchorAccount,
@@ -42,10 +43,14 @@ class Pipeline:
         s, runtime, db = self.state.settings, self.state.runtime, self.state.database
         return [
             verify_step(runtime, s.epoch_seconds),
-            compute_step(runtime, s.epoch_seconds),
+            compute_step(runtime, s.epoch_seconds, self.ledger_known),
             settle_step(runtime, db, s.epoch_seconds, self.settle),
             anchor_step(db, self.anchor_account),
         ]
+
+    def ledger_known(self) -> int | None:
+        s = self.state.settings
+        return ledger_known_until(self.state.database, s.stellar.horizon_url, s.watcher.enabled)
 
     def settle(self, plan: Plan, source: str) -> PlanSummary:
         db = self.state.database

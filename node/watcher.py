@@ -29,6 +29,24 @@ def build_watcher(state: NodeState) -> Watcher:
     )
 
 
+def ledger_known_until(database: Database, horizon_url: str, watching: bool) -> int | None:
+    """The close time up to which the node has applied every ledger fact (the epochs'
+    accounting waits for it): the followed ledger's. A node whose watcher runs in this
+    process waits for its first tick (None); otherwise, as for governance, a node whose
+    watcher never ran anywhere takes Horizon's latest ledger."""
+    with database.session() as s:
+        head = followed(s)
+    if head is not None:
+        return head.closed_at
+    if watching:
+        return None
+    feed = LedgerFeed(horizon_url)
+    try:
+        return feed.head().closed_at
+    finally:
+        feed.close()
+
+
 def followed_ledger(database: Database, horizon_url: str) -> int:
     """The ledger sequence governance acts at: the last one the watcher followed (its
     balance index has it). A node whose watcher never ran (none in this process nor in

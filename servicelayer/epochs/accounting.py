@@ -5,10 +5,12 @@ For a verified epoch E (context: epoch E, close time = the end of E), in one tra
 1. verified viewing goes to the subscriptions contract (bundle splits) and to per-minute
    billing (charged per started minute); then time passes to the end of E (renewals,
    dunning, splits due) and billing pays its providers;
-2. every provider revenue line and refund the contracts emitted since the last epoch's
-   accounting (the journal marks) is collected; the network fee is withheld from each
-   revenue line (``contracts.rewards.revenue``) and attributed to contents by verified
-   viewing time;
+2. every provider revenue line, refund and returned bond that E earned is collected:
+   the events of the journal entries whose context epoch is E (``epoch_entries``), i.e.
+   whose ledger close time lies in [start of E, end of E), plus those of E's own
+   accounting actions in 1 (context: epoch E at its end); the network fee is withheld
+   from each revenue line (``contracts.rewards.revenue``) and attributed to contents by
+   verified viewing time;
 3. the rewards contract records the epoch's facts (those fees, verified bytes per
    uploader and swarm, verified seconds per creator, moderators' votes) and plans the
    payouts whose cumulative payable amount reached the DAO's minimum;
@@ -26,11 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from contracts import access, subscriptions
 from contracts.billing import ActionPayProviders, ReceiveViewingMinutes
+from contracts.canonical import canonical_bytes
 from contracts.common import SendPayout, SendProviderRevenue, SendRefund
 from contracts.core import Action, Context, Event
 from contracts.moderation import participation
@@ -41,7 +44,7 @@ from contracts.subscriptions import ReceiveLedgerClose, ReceiveVerifiedViewing
 from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.receipts.model import Kind
 from servicelayer.runtime.runtime import ContractRuntime
-from servicelayer.storage import journal_repo, receipts_repo, verdicts_repo
+from servicelayer.storage import epochs_repo, journal_repo, receipts_repo, verdicts_repo
 from servicelayer.storage.epoch_models import EpochMark, EpochPayout, EpochRecord
 
 PPM = 1_000_000
@@ -105,7 +108,6 @@ def compute_epoch(
     start, end = epoch_bounds(epoch, epoch_seconds)
     ctx = Context(epoch=epoch, close_time=end, seed=b"")
     usage = verified_usage(session, epoch, epoch_seconds)
-    marks = _last_marks(session, epoch)
 
     def run(name: str, actions: Sequence[Action]) -> None:
         if name in runtime.specs and actions:
@@ -127,7 +129,7 @@ def compute_epoch(
     )
     revenue: list[SendProviderRevenue] = []
     payouts: list[PlannedPayout] = []
-    for event in _effects(runtime, session, PAYING + RETURNING, marks):
+    for event in _effects(runtime, session, PAYING + RETURNING, epoch):
         if isinstance(event, SendProviderRevenue):
             revenue.append(event)
         elif isinstance(event, SendRefund | SendPayout):
@@ -154,10 +156,11 @@ def compute_epoch(
             for attributed in attribute_fees(withheld.fees, by_owner)
             if attributed.viewer_payments
         ]
-        run("rewards", [*facts, ActionPlanPayouts(epoch, params["reward.min_payout"])])
-        for event in _effects(runtime, session, ("rewards",), marks):
-            if isinstance(event, SendPayout):
-                payouts.append(_payout(REWARD, event.reference, event.account, event))
+        plan = ActionPlanPayouts(epoch, params["reward.min_payout"])
+        for applied in runtime.apply(session, "rewards", [*facts, plan], ctx):
+            for event in applied.events:
+                if isinstance(event, SendPayout):
+                    payouts.append(_payout(REWARD, event.reference, event.account, event))
     _store(runtime, session, epoch, payouts)
     return payouts
 
@@ -229,27 +232,23 @@ def _payout(kind: str, reference: str, account: str, event: Any) -> PlannedPayou
     return PlannedPayout(kind, reference, account, str(event.asset), event.amount)
 
 
-def _last_marks(session: Session, epoch: int) -> dict[str, int]:
-    """Per contract, the last journal entry an earlier epoch's accounting took."""
-    rows = session.execute(
-        select(EpochMark.contract, func.max(EpochMark.last_seq))
-        .where(EpochMark.epoch < epoch)
-        .group_by(EpochMark.contract)
-    )
-    return {contract: int(seq) for contract, seq in rows}
-
-
 def _effects(
-    runtime: ContractRuntime, session: Session, contracts: Sequence[str], marks: dict[str, int]
+    runtime: ContractRuntime, session: Session, contracts: Sequence[str], epoch: int
 ) -> list[Event]:
-    """Every event the ``contracts`` journaled after their marks, in journal order."""
+    """Every event the ``contracts`` journaled in ``epoch`` (and, for the first epoch the
+    node accounts, before it): an entry belongs to exactly one epoch. Per contract, in
+    canonical order, not journal order: the watcher applies payments as it sees them, and
+    the same set of payments gives the same payouts."""
+    first = epochs_repo.first(session) == epoch
     events: list[Event] = []
     for name in contracts:
         if name not in runtime.specs:
             continue
         spec = runtime.spec(name)
-        for entry in journal_repo.entries(session, name, marks.get(name, 0)):
-            events.extend(spec.types.loads(entry.events.encode()))
+        mine: list[Event] = []
+        for entry in journal_repo.epoch_entries(session, name, epoch, earlier=first):
+            mine.extend(spec.types.loads(entry.events.encode()))
+        events += sorted(mine, key=lambda e: (type(e).__name__, canonical_bytes(e)))
     return events
 
 
@@ -257,7 +256,7 @@ def _store(
     runtime: ContractRuntime, session: Session, epoch: int, payouts: list[PlannedPayout]
 ) -> None:
     session.execute(delete(EpochPayout).where(EpochPayout.epoch == epoch))
-    session.execute(delete(EpochMark).where(EpochMark.epoch == epoch))
+    session.execute(delete(EpochMark).where(EpochMark.epoch == epoch))  # a record only
     session.add_all(
         EpochPayout(
             epoch=epoch,

@@ -7,6 +7,9 @@ An epoch's status is the last step it completed. A worker takes an epoch with a 
 step in one transaction that also moves the status, and lets go. A crash or restart
 leaves the status at the last completed step, so the epoch resumes where it stopped.
 
+A step may wait (``ready`` names what it waits for): the epoch stays where it is, the
+reason is recorded as its ``error``, and the next tick asks again.
+
 A step that talks to the ledger does that part first (``outside``, in its own
 transactions, and idempotent: settlement and the anchor persist each envelope before
 submitting it and ask the ledger before submitting again), then records the outcome in
@@ -32,12 +35,13 @@ log = logging.getLogger("acenode.epochs")
 @dataclass(frozen=True)
 class Step:
     """Run ``outside`` then ``work`` on an epoch whose status is ``after``; it then has
-    status ``reaches``."""
+    status ``reaches``. ``ready`` (if any) says what the step still waits for, or None."""
 
     after: str
     reaches: str
     work: Callable[[Session, int], None]
     outside: Callable[[int], None] | None = None
+    ready: Callable[[int], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,11 @@ def _run(
         if not epochs_repo.acquire_lease(session, number, worker, now, config.lease_seconds):
             return False
     try:
+        if step.ready is not None and (waiting := step.ready(number)) is not None:
+            log.debug("epoch %d waits to be %s: %s", number, step.reaches, waiting)
+            with database.session(write=True) as session:
+                epochs_repo.record_error(session, number, f"{step.reaches}: waits {waiting}", now)
+            return False
         if step.outside is not None:
             step.outside(number)
         with database.session(write=True) as session:

@@ -48,11 +48,32 @@ def verify_step(runtime: ContractRuntime, epoch_seconds: int) -> Step:
     return Step("closed", "verified", work)
 
 
-def compute_step(runtime: ContractRuntime, epoch_seconds: int) -> Step:
+LedgerKnown = Callable[[], int | None]
+"""The close time up to which every ledger fact is applied (the followed ledger's), or None
+when no ledger has been followed yet."""
+
+
+def compute_step(
+    runtime: ContractRuntime, epoch_seconds: int, ledger_known: LedgerKnown | None = None
+) -> Step:
+    """The contracts step. With ``ledger_known`` it waits until the ledger is known up to
+    the end of the epoch, so every payment the epoch earned is applied before it is
+    accounted (without it, the caller guarantees that)."""
+
     def work(session: Session, epoch: int) -> None:
         compute_epoch(runtime, session, epoch, epoch_seconds)
 
-    return Step("verified", "computed", work)
+    def ready(epoch: int) -> str | None:
+        assert ledger_known is not None
+        end = epoch_bounds(epoch, epoch_seconds)[1]
+        known = ledger_known()
+        if known is None:
+            return "for the ledger watcher's first ledger"
+        if known < end:
+            return f"for a followed ledger closed at or after {end} (the latest closed at {known})"
+        return None
+
+    return Step("verified", "computed", work, ready=None if ledger_known is None else ready)
 
 
 def epoch_plan(session: Session, epoch: int) -> Plan | None:

@@ -28,6 +28,11 @@ def last_closed(session: Session) -> int | None:
     return session.scalar(select(func.max(EpochRecord.number)))
 
 
+def first(session: Session) -> int | None:
+    """The first epoch the node closed (epochs close in order from it, without gaps)."""
+    return session.scalar(select(func.min(EpochRecord.number)))
+
+
 def create_closed(session: Session, number: int, receipts: int, now: int) -> EpochRecord:
     record = EpochRecord(number=number, status="closed", receipts=receipts, updated_at=now)
     session.add(record)

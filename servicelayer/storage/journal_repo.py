@@ -31,6 +31,16 @@ def entries(
     return session.scalars(query.order_by(JournalEntry.seq)).all()
 
 
+def epoch_entries(
+    session: Session, contract: str, epoch: int, *, earlier: bool = False
+) -> Sequence[JournalEntry]:
+    """``contract``'s entries whose context epoch is ``epoch`` (or ``<= epoch`` when
+    ``earlier``), in journal order."""
+    tagged = JournalEntry.epoch <= epoch if earlier else JournalEntry.epoch == epoch
+    query = select(JournalEntry).where(JournalEntry.contract == contract, tagged)
+    return session.scalars(query.order_by(JournalEntry.seq)).all()
+
+
 def epoch_range(session: Session, contract: str, epoch: int) -> tuple[int, int] | None:
     """(first seq, last seq) of ``contract``'s entries in ``epoch``, or None."""
     query = select(func.min(JournalEntry.seq), func.max(JournalEntry.seq)).where(

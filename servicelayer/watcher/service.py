@@ -7,7 +7,9 @@ A tick
 3. reads the governance token's holders and keeps them as the balances at that ledger
    (``balances``), retrying when a holder changed meanwhile;
 4. records that ledger as the one the node has followed (governance takes proposals'
-   ``start_ledger`` and delegations' ledgers from it), only once the index has it;
+   ``start_ledger`` and delegations' ledgers from it; the epochs' accounting waits for
+   a followed ledger closed at or after the epoch's end), only once the index has it and
+   every payment up to it is credited (a backlog longer than ``max_pages`` pages is not);
 5. records the balance snapshot of every proposal whose start ledger is reached.
 
 Nothing here assumes it is the only tick ever run: each step is idempotent and resumes
@@ -58,6 +60,7 @@ CONSISTENT_TRIES = 3
 class TickReport:
     ledger: int = 0
     payments: list[str] = field(default_factory=list)  # statuses of the payments recorded
+    backlog: bool = False  # more payments than ``max_pages`` pages: the next tick goes on
     balances_changed: int = 0
     snapshots: list[int] = field(default_factory=list)
 
@@ -103,13 +106,16 @@ class Watcher:
                 "followed: a different or reset ledger?"
             )
         account = self.treasury()
-        if account is not None:
-            report.payments = self.follow_payments(account)
+        if not self._credit(account, report):
+            return report
         with self.database.session() as s:
             token = governance_asset(self.runtime, s)
         if token is not None:
             consistent = self.index(token.asset, head, report)
             if consistent is None:
+                return report
+            # the index read a later ledger: credit the payments up to it too
+            if consistent.sequence > head.sequence and not self._credit(account, report):
                 return report
             head = consistent
         if before is None or head.sequence > before.sequence:
@@ -122,8 +128,18 @@ class Watcher:
             )
         return report
 
-    def follow_payments(self, treasury: str) -> list[str]:
-        """Credit the treasury's new payments, page by page; the statuses recorded.
+    def _credit(self, account: str | None, report: TickReport) -> bool:
+        """Credit the treasury's payments up to now; False when a backlog remains (the
+        ledger is not followed past payments not credited yet)."""
+        if account is None:
+            return True
+        statuses, report.backlog = self.follow_payments(account)
+        report.payments += statuses
+        return not report.backlog
+
+    def follow_payments(self, treasury: str) -> tuple[list[str], bool]:
+        """Credit the treasury's new payments, page by page; the statuses recorded, and
+        whether more remain than ``max_pages`` pages held.
 
         A page's payments are applied in one transaction together with the cursor moving
         past the page: all of them or none, so each is applied exactly once."""
@@ -144,7 +160,9 @@ class Watcher:
             )
             if len(records) < PAGE:
                 break
-        return statuses
+        else:
+            return statuses, True
+        return statuses, False
 
     def index(self, asset: Asset, head: LedgerHead, report: TickReport) -> LedgerHead | None:
         """Index the holders at a ledger no holder changed after; that ledger, or None when

@@ -67,8 +67,11 @@ def start_watched(root: Path, url: str, ledger: LedgerProcess, **env: str) -> Wa
         url,
         ACENODE_STELLAR__HORIZON_URL=ledger.url,
         ACENODE_STELLAR__EMBEDDED_LEDGER="false",
-        ACENODE_WATCHER__INTERVAL_SECONDS="0.2",
-        **{"ACENODE_GOVERNANCE__INTERVAL_SECONDS": "1", **env},
+        **{
+            "ACENODE_WATCHER__INTERVAL_SECONDS": "0.2",
+            "ACENODE_GOVERNANCE__INTERVAL_SECONDS": "1",
+            **env,
+        },
     )
     node.start()
     return Watched(
