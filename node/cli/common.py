@@ -11,7 +11,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from servicelayer.config import NodeSettings, load_settings
 from servicelayer.errors import ServiceLayerError
+from servicelayer.runtime.contracts import default_specs
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage.db import Database
 
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)  # error lines never wrap
@@ -21,6 +25,21 @@ DataDir = Annotated[
     typer.Option("--data-dir", "-d", help="Node data directory [env ACENODE_DATA_DIR]"),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+DatabaseUrl = Annotated[str | None, typer.Option(help="Overrides the config")]
+
+
+@contextmanager
+def journal_runtime(
+    data_dir: Path | None, database_url: str | None
+) -> Iterator[tuple[NodeSettings, Database, ContractRuntime]]:
+    """The node's settings, its database and a contract runtime with its genesis
+    parameters, for commands that read or rewrite the contract journal."""
+    settings = load_settings(data_dir, database_url=database_url)
+    database = Database(settings.resolved_database_url())
+    try:
+        yield settings, database, ContractRuntime(default_specs(settings.genesis.dao_params))
+    finally:
+        database.dispose()
 
 
 @contextmanager

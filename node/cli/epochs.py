@@ -8,12 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
-from servicelayer.config import load_settings
+from node.cli.common import (
+    DatabaseUrl,
+    DataDir,
+    JsonFlag,
+    cli_errors,
+    console,
+    journal_runtime,
+    print_json,
+)
 from servicelayer.epochs.replay import replay_accounting
-from servicelayer.runtime.contracts import default_specs
-from servicelayer.runtime.runtime import ContractRuntime, replay_epoch
-from servicelayer.storage.db import Database
+from servicelayer.runtime.runtime import replay_epoch
 
 epochs_app = typer.Typer(help="Epochs of the contract journal.", no_args_is_help=True)
 
@@ -22,22 +27,16 @@ epochs_app = typer.Typer(help="Epochs of the contract journal.", no_args_is_help
 def replay(
     epoch: Annotated[int, typer.Argument(min=0, help="Epoch number")],
     data_dir: DataDir = None,
-    database_url: Annotated[str | None, typer.Option(help="Overrides the config")] = None,
+    database_url: DatabaseUrl = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Recompute an epoch from the journal; exit 1 unless every result is identical."""
-    with cli_errors():
-        settings = load_settings(data_dir, database_url=database_url)
-        database = Database(settings.resolved_database_url())
-        try:
-            runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
-            with database.session() as session:
-                report = replay_epoch(runtime, session, epoch)
-                checked, differ = replay_accounting(session, epoch, settings.network_passphrase)
-            report.actions += checked
-            report.mismatches += differ
-        finally:
-            database.dispose()
+    with cli_errors(), journal_runtime(data_dir, database_url) as (settings, database, runtime):
+        with database.session() as session:
+            report = replay_epoch(runtime, session, epoch)
+            checked, differ = replay_accounting(session, epoch, settings.network_passphrase)
+        report.actions += checked
+        report.mismatches += differ
     if json_out:
         print_json(asdict(report) | {"identical": report.identical})
     else:

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
+from node.cli.common import (
+    DatabaseUrl,
+    DataDir,
+    JsonFlag,
+    cli_errors,
+    console,
+    journal_runtime,
+    print_json,
+)
 from node.config_template import render_config
 from servicelayer.config import load_settings
 from servicelayer.errors import ConfigError
@@ -70,23 +78,18 @@ def db_upgrade(
 @db_app.command("rehash")
 def db_rehash(
     data_dir: DataDir = None,
-    database_url: Annotated[str | None, typer.Option(help="Overrides the config")] = None,
+    database_url: DatabaseUrl = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Convert the journal's state hashes to the current version (once, node stopped)."""
-    from servicelayer.runtime.contracts import default_specs
     from servicelayer.runtime.rehash import rehash
-    from servicelayer.runtime.runtime import ContractRuntime
 
-    with cli_errors():
-        settings = load_settings(data_dir, database_url=database_url)
-        database = Database(settings.resolved_database_url())
-        try:
-            runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
-            with database.session(write=True) as session:
-                done = rehash(runtime, session)
-        finally:
-            database.dispose()
+    with (
+        cli_errors(),
+        journal_runtime(data_dir, database_url) as (_, database, runtime),
+        database.session(write=True) as session,
+    ):
+        done = rehash(runtime, session)
     rows = [{"contract": r.contract, "entries": r.entries, "snapshots": r.snapshots} for r in done]
     if json_out:
         print_json(rows)
