@@ -17,7 +17,9 @@ For a verified epoch E (context: epoch E, close time = the end of E), in one tra
 4. the payouts (provider revenue net of the fee, refunds, rewards) are stored in a fixed
    order; the settle step pays exactly these.
 
-A receipt counts by its verdict: its delta times ``weight_ppm / 10^6``, rounded down.
+A receipt counts by its verdict: its delta times ``weight_ppm / 10^6``, rounded down. A
+``deferred`` verdict counts nothing in its epoch; the later epoch that releases it counts
+it then, by its resolution's weight (``verdict_resolutions``, one per receipt).
 Everything is integer and processed in sorted order, so every validator computes the
 same journal and the same payouts from the same inputs.
 """
@@ -72,6 +74,8 @@ class VerifiedUsage:
 
 
 def verified_usage(session: Session, epoch: int, epoch_seconds: int) -> VerifiedUsage:
+    """The epoch's receipts by their verdicts, plus the earlier epochs' deferred receipts
+    this epoch released (each counted once: in the epoch that resolved it)."""
     start, end = epoch_bounds(epoch, epoch_seconds)
     weights = {v.receipt_id: v.weight_ppm for v in verdicts_repo.in_epoch(session, epoch)}
     usage = VerifiedUsage()
@@ -87,6 +91,14 @@ def verified_usage(session: Session, epoch: int, epoch_seconds: int) -> Verified
             usage.spans.append(span)
         else:  # bandwidth and CDN: the serving side earns
             key = (r.counterparty or "", r.content)
+            usage.served[key] = usage.served.get(key, 0) + counted
+    for res in verdicts_repo.resolutions_in(session, epoch):
+        record = receipts_repo.get_receipt(session, res.receipt_id) if res.weight_ppm else None
+        if record is None or record.kind == Kind.VIEWING:
+            continue  # rejected (nothing to count); only bandwidth and CDN are deferred
+        counted = (record.amount - record.base) * res.weight_ppm // PPM
+        if counted > 0:
+            key = (record.counterparty or "", record.content)
             usage.served[key] = usage.served.get(key, 0) + counted
     usage.spans.sort()
     return usage

@@ -3,9 +3,12 @@
 Leaves (canonical JSON, ``contracts.canonical``):
 
     ["ace-receipt-v1", epoch, receipt id, verdict, weight_ppm]        every stored receipt
+    ["ace-release-v1", epoch, receipt id, verdict, weight_ppm]        every resolution
     ["ace-payout-v1", epoch, payout id, kind, account, asset, amount]  every payout
 
-where a payout id is ``epoch-<epoch>-<position>`` (also the settlement's reference).
+where a resolution is this epoch's judgement of a receipt an earlier epoch ``deferred``
+(weight 0 there; released or rejected here, and counted here with this weight), and
+a payout id is ``epoch-<epoch>-<position>`` (also the settlement's reference).
 The tree is ``servicelayer.merkle`` (RFC 6962 hashing, leaves sorted by hash).
 
 The anchor is one transaction from the DAO's anchor account (validators' M-of-N, like
@@ -37,6 +40,7 @@ from servicelayer.storage.epoch_models import EpochPayout, EpochRecord
 
 DATA_KEY = "ace.epoch"
 RECEIPT_TAG, PAYOUT_TAG = "ace-receipt-v1", "ace-payout-v1"
+RELEASE_TAG = "ace-release-v1"
 
 
 def payout_id(epoch: int, position: int) -> str:
@@ -45,6 +49,10 @@ def payout_id(epoch: int, position: int) -> str:
 
 def receipt_leaf(epoch: int, receipt_id: str, verdict: str, weight_ppm: int) -> list[Any]:
     return [RECEIPT_TAG, epoch, receipt_id, verdict, weight_ppm]
+
+
+def release_leaf(epoch: int, receipt_id: str, verdict: str, weight_ppm: int) -> list[Any]:
+    return [RELEASE_TAG, epoch, receipt_id, verdict, weight_ppm]
 
 
 def payout_leaf(row: EpochPayout) -> list[Any]:
@@ -61,8 +69,12 @@ def epoch_leaves(session: Session, epoch: int) -> list[list[Any]]:
         receipt_leaf(epoch, v.receipt_id, v.verdict, v.weight_ppm)
         for v in sorted(verdicts_repo.in_epoch(session, epoch), key=lambda v: v.receipt_id)
     ]
+    releases = [
+        release_leaf(epoch, r.receipt_id, r.verdict, r.weight_ppm)
+        for r in verdicts_repo.resolutions_in(session, epoch)
+    ]
     payouts = [payout_leaf(row) for row in epoch_payouts(session, epoch)]
-    return receipts + payouts
+    return receipts + releases + payouts
 
 
 def epoch_payouts(session: Session, epoch: int) -> list[EpochPayout]:

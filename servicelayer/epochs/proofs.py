@@ -14,6 +14,7 @@ from servicelayer.epochs.anchoring import (
     payout_id,
     payout_leaf,
     receipt_leaf,
+    release_leaf,
 )
 from servicelayer.errors import InvalidInput, NotFound
 from servicelayer.storage import verdicts_repo
@@ -45,13 +46,26 @@ def payout_with_proof(trees: Trees, session: Session, pid: str) -> dict[str, Any
 
 
 def receipt_proof(trees: Trees, session: Session, receipt_id: str) -> dict[str, Any]:
+    """The receipt's leaf in its epoch's tree; for a deferred receipt a later epoch
+    resolved, also ``resolution``: its release leaf in the resolving epoch's tree (None
+    until that epoch is anchored)."""
     verdict = verdicts_repo.verdict(session, receipt_id)
     if verdict is None:
         raise NotFound(
             f"receipt {receipt_id} is in no verified epoch (yet)", code="receipt_not_verified"
         )
     leaf = receipt_leaf(verdict.epoch, verdict.receipt_id, verdict.verdict, verdict.weight_ppm)
-    return trees.prove(session, verdict.epoch, leaf).view()
+    view = trees.prove(session, verdict.epoch, leaf).view()
+    view["resolution"] = None
+    resolved = verdicts_repo.resolution(session, verdict.receipt_id)
+    if resolved is not None:
+        record = session.get(EpochRecord, resolved.epoch)
+        if record is not None and record.root is not None:
+            release = release_leaf(
+                resolved.epoch, resolved.receipt_id, resolved.verdict, resolved.weight_ppm
+            )
+            view["resolution"] = trees.prove(session, resolved.epoch, release).view()
+    return view
 
 
 def _settlement(session: Session, plan_id: str | None) -> dict[str, SettlementPayout]:

@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from servicelayer.storage import verdicts_repo
-from servicelayer.storage.verification_models import StoredVerdict
+from servicelayer.storage.verification_models import StoredResolution, StoredVerdict
+
+
+@dataclass(frozen=True)
+class ResolutionView:
+    """How a later epoch resolved a deferred verdict; counted in that epoch."""
+
+    epoch: int
+    verdict: str
+    weight_ppm: int
+    reasons: list[str]
+    evidence: list[str]
 
 
 @dataclass(frozen=True)
@@ -18,9 +29,20 @@ class VerdictView:
     weight_ppm: int
     reasons: list[str]
     evidence: list[str]
+    held_ppm: int = 0
+    resolution: ResolutionView | None = None
 
 
-def _view(row: StoredVerdict) -> VerdictView:
+def _view(row: StoredVerdict, resolved: StoredResolution | None) -> VerdictView:
+    resolution = None
+    if resolved is not None:
+        resolution = ResolutionView(
+            resolved.epoch,
+            resolved.verdict,
+            resolved.weight_ppm,
+            resolved.reasons.split(),
+            resolved.evidence.split(),
+        )
     return VerdictView(
         row.receipt_id,
         row.epoch,
@@ -28,14 +50,24 @@ def _view(row: StoredVerdict) -> VerdictView:
         row.weight_ppm,
         row.reasons.split(),
         row.evidence.split(),
+        row.held_ppm if row.verdict == verdicts_repo.DEFERRED else 0,
+        resolution,
     )
 
 
 def verdict_of(session: Session, receipt_id: str) -> VerdictView | None:
     row = verdicts_repo.verdict(session, receipt_id.lower())
-    return None if row is None else _view(row)
+    if row is None:
+        return None
+    resolved = None
+    if row.verdict == verdicts_repo.DEFERRED:
+        resolved = verdicts_repo.resolution(session, row.receipt_id)
+    return _view(row, resolved)
 
 
 def verdicts_in(session: Session, epoch: int, receipt_ids: set[str] | None) -> list[VerdictView]:
     rows = verdicts_repo.in_epoch(session, epoch)
-    return [_view(r) for r in rows if receipt_ids is None or r.receipt_id in receipt_ids]
+    rows = [r for r in rows if receipt_ids is None or r.receipt_id in receipt_ids]
+    deferred = [r.receipt_id for r in rows if r.verdict == verdicts_repo.DEFERRED]
+    resolved = verdicts_repo.resolutions_of(session, deferred) if deferred else {}
+    return [_view(r, resolved.get(r.receipt_id)) for r in rows]

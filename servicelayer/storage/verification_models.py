@@ -58,14 +58,34 @@ class StoredVerdict(Base):
     """What verification decided about one stored receipt, and why."""
 
     __tablename__ = "verdicts"
-    __table_args__ = (Index("ix_verdicts_epoch", "epoch"),)
+    __table_args__ = (
+        Index("ix_verdicts_epoch", "epoch"),
+        Index("ix_verdicts_verdict_epoch", "verdict", "epoch"),
+    )
 
     receipt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger)
-    verdict: Mapped[str] = mapped_column(String(16))  # accepted, rejected, down_weighted
+    verdict: Mapped[str] = mapped_column(String(16))  # accepted, rejected, down_weighted, deferred
     weight_ppm: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[str] = mapped_column(Text)  # space-separated reason codes
     evidence: Mapped[str] = mapped_column(Text)  # space-separated evidence references
+    held_ppm: Mapped[int] = mapped_column(Integer, server_default="0")  # of a deferred verdict
+
+
+class StoredResolution(Base):
+    """How a later epoch resolved a deferred verdict (rules/deferred.py). The receipt id is
+    the key: a receipt is resolved, and so paid, at most once."""
+
+    __tablename__ = "verdict_resolutions"
+    __table_args__ = (Index("ix_verdict_resolutions_epoch", "epoch"),)
+
+    receipt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)  # the resolving epoch (counted there)
+    deferred_epoch: Mapped[int] = mapped_column(BigInteger)
+    verdict: Mapped[str] = mapped_column(String(16))  # accepted, down_weighted, rejected
+    weight_ppm: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
 
 
 class StoredReputation(Base):

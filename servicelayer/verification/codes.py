@@ -9,6 +9,7 @@ class Verdict(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     DOWN_WEIGHTED = "down_weighted"
+    DEFERRED = "deferred"
 
 
 class ReasonCode(StrEnum):
@@ -35,3 +36,4 @@ class ReasonCode(StrEnum):
     CAUGHT_IN_SWARM = "caught_in_swarm"
     UNVETTED_ACCOUNT = "unvetted_account"
     LOW_REPUTATION = "low_reputation"
+    DEFERRED_EXPIRED = "deferred_expired"

@@ -13,13 +13,18 @@ from servicelayer.verification.rules.consistency import (
     check_self_service,
     check_windows,
 )
+from servicelayer.verification.rules.deferred import resolve_deferred
 from servicelayer.verification.rules.downloader import check_bitfield, check_bitrate
 from servicelayer.verification.rules.graph import check_closed_clusters, check_shared_endpoints
 from servicelayer.verification.rules.presence import (
     check_downloader_presence,
     check_uploader_presence,
 )
-from servicelayer.verification.rules.unsampled import check_caught_in_swarm, check_unsampled
+from servicelayer.verification.rules.unsampled import (
+    caught_in_swarms,
+    check_caught_in_swarm,
+    check_unsampled,
+)
 from servicelayer.verification.rules.viewing import (
     Received,
     check_bytes_backing,
@@ -56,8 +61,8 @@ UPLOADER_SIDE_CODES = frozenset(
     }
 )
 """Findings about the uploader, which do not make the viewer's bytes less real. (Bytes
-from unvetted uploaders beyond the newcomer cap are not verified, so they do not back
-viewing time either.)"""
+from unvetted uploaders beyond the newcomer cap are deferred, not verified, so they do not
+back viewing time either.)"""
 
 
 def received_bytes(ix: EpochIndex, findings: list[Finding]) -> Received:
@@ -82,7 +87,8 @@ def received_bytes(ix: EpochIndex, findings: list[Finding]) -> Received:
 
 
 def verify_epoch(inputs: EpochInputs) -> EpochVerification:
-    """Verdicts for every receipt of the epoch, the probe outcomes, the new reputations."""
+    """Verdicts for every receipt of the epoch, the probe outcomes, the new reputations,
+    and the resolutions of earlier epochs' deferred claims (judged with the new ones)."""
     ix = build_index(inputs)
     findings: list[Finding] = []
     for rule in EVIDENCE_RULES:
@@ -101,4 +107,6 @@ def verify_epoch(inputs: EpochInputs) -> EpochVerification:
     kinds += [(v.receipt_id, ClaimKind.VIEWING) for v in ix.viewing]
     kinds += [(c.receipt_id, ClaimKind.CDN) for c in ix.cdn]
     verdicts = tuple(compose(rid, kind, by_receipt.get(rid, ())) for rid, kind in sorted(kinds))
-    return EpochVerification(inputs.epoch, verdicts, outcomes, reputations)
+    caught = caught_in_swarms(ix, outcomes)
+    resolutions = resolve_deferred(inputs.epoch, inputs.deferred, by_account, caught)
+    return EpochVerification(inputs.epoch, verdicts, outcomes, reputations, resolutions)

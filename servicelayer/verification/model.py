@@ -70,6 +70,22 @@ class BandwidthClaim:
 
 
 @dataclass(frozen=True)
+class DeferredClaim:
+    """A bandwidth claim an earlier epoch ``deferred`` (rules/deferred.py): its receipt,
+    that epoch, who is paid for it in which swarm, and ``held_ppm``, the weight the other
+    rules left it (what it gets at most once reputation releases it)."""
+
+    receipt_id: str
+    deferred_epoch: int
+    uploader: str
+    infohash: str
+    held_ppm: int
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
 class CdnClaim:
     """``viewer`` signed that CDN ``operator`` delivered it ``delta_bytes`` of ``content``."""
 
@@ -232,6 +248,8 @@ class EpochInputs:
     reputations: tuple[Reputation, ...] = ()
     payments: tuple[ViewerPayment, ...] = ()
     catalog: tuple[ContentInfo, ...] = ()
+    deferred: tuple[DeferredClaim, ...] = ()
+    """Claims earlier epochs deferred that are still unresolved (judged again here)."""
 
     def __post_init__(self) -> None:
         _check_nonneg(
@@ -250,6 +268,7 @@ class EpochInputs:
             ("probe_id", [p.probe_id for p in self.probes]),
             ("catalog infohash", [c.infohash for c in self.catalog]),
             ("reputation account", [r.account for r in self.reputations]),
+            ("deferred receipt_id", [d.receipt_id for d in self.deferred]),
         ):
             if len(set(keys)) != len(keys):
                 raise InvalidInput(f"EpochInputs holds the same {name} twice")

@@ -94,6 +94,11 @@ at most four times (80 % of its window) what it claims from vetted ones (origin
 seeders, peers that passed probes). An honest newcomer is one of several sources of a
 viewer; a fresh sybil farm that only serves itself gets nothing until it passes probes."""
 
+DEFERRAL_EPOCHS = 3
+"""A claim deferred in epoch E (its uploader not vetted yet, beyond the newcomer cap) is
+judged again by each of the next epochs E+1 .. E+DEFERRAL_EPOCHS with their updated
+reputations; the last of them rejects it (``deferred_expired``) if it is still undecided."""
+
 FORGIVEN_FAILS = 1
 """Failures in the history that are forgiven outright: one probe miss (tracker, NAT,
 connection limit) must not cost an honest peer with a short history its weight."""

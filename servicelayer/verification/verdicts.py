@@ -23,8 +23,26 @@ class Finding:
 
 @dataclass(frozen=True)
 class ReceiptVerdict:
+    """``weight_ppm`` is what counts in this epoch; a ``deferred`` verdict counts nothing
+    now and holds ``held_ppm``, the most it can get when a later epoch releases it."""
+
     receipt_id: str
     kind: ClaimKind
+    verdict: Verdict
+    weight_ppm: int
+    reasons: tuple[ReasonCode, ...]
+    evidence: tuple[str, ...]
+    held_ppm: int = 0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A later epoch's judgement of a claim deferred in ``deferred_epoch`` (rules/deferred.py):
+    released (``accepted`` or ``down_weighted``, counted in the resolving epoch) or
+    ``rejected``. ``reasons`` are the resolution's own; the deferral's stay on its verdict."""
+
+    receipt_id: str
+    deferred_epoch: int
     verdict: Verdict
     weight_ppm: int
     reasons: tuple[ReasonCode, ...]
@@ -39,6 +57,7 @@ class EpochVerification:
     verdicts: tuple[ReceiptVerdict, ...]
     outcomes: tuple[ProbeOutcome, ...]
     reputations: tuple[Reputation, ...]
+    resolutions: tuple[Resolution, ...] = ()  # of earlier epochs' deferred claims
 
     def weights(self) -> dict[str, int]:
         return {v.receipt_id: v.weight_ppm for v in self.verdicts}
@@ -47,13 +66,27 @@ class EpochVerification:
         return {v.receipt_id: v for v in self.verdicts}
 
 
+REPUTATION_CODES = frozenset({ReasonCode.UNVETTED_ACCOUNT, ReasonCode.LOW_REPUTATION})
+"""Findings that only the uploader's reputation decides: a later epoch re-judges them."""
+
+
 def compose(receipt_id: str, kind: ClaimKind, findings: Sequence[Finding]) -> ReceiptVerdict:
-    """The verdict is the strictest finding: weight = min over the rules, reasons sorted."""
+    """The verdict is the strictest finding: weight = min over the rules, reasons sorted.
+
+    A claim cut by the newcomer cap (``unvetted_account``) that no other rule rejects is
+    ``deferred``: weight 0 now, ``held_ppm`` = the least weight of the rules that do not
+    depend on reputation (a later epoch applies the reputation it has then)."""
     if not findings:
         return ReceiptVerdict(receipt_id, kind, Verdict.ACCEPTED, PPM, (), ())
     ordered = sorted(f for f in findings if f.weight_ppm < PPM)
     weight = min((f.weight_ppm for f in ordered), default=PPM)
     weight = max(0, min(PPM, weight))
+    others = [f.weight_ppm for f in ordered if f.code != ReasonCode.UNVETTED_ACCOUNT]
+    if len(others) < len(ordered) and min(others, default=PPM) > 0:
+        held = min((f.weight_ppm for f in ordered if f.code not in REPUTATION_CODES), default=PPM)
+        reasons = tuple(sorted({f.code for f in ordered}))
+        evidence = tuple(sorted({ref for f in ordered for ref in f.evidence}))
+        return ReceiptVerdict(receipt_id, kind, Verdict.DEFERRED, 0, reasons, evidence, held)
     if not ordered:
         verdict = Verdict.ACCEPTED
     elif weight == 0:

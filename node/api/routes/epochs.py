@@ -70,13 +70,27 @@ def get_epoch(number: int = Number, node: NodeState = Depends(node_state)) -> Ep
     return EpochOut(**asdict(view))
 
 
+class ResolutionOut(BaseModel):
+    epoch: int = Field(description="the later epoch that resolved it and counts it")
+    verdict: str = Field(description="accepted, down_weighted or rejected")
+    weight_ppm: int = Field(description="share counted in that epoch, in millionths")
+    reasons: list[str] = Field(description="the resolution's own reason codes")
+    evidence: list[str]
+
+
 class VerdictOut(BaseModel):
     receipt_id: str
     epoch: int
-    verdict: str = Field(description="accepted, rejected or down_weighted")
+    verdict: str = Field(description="accepted, rejected, down_weighted or deferred")
     weight_ppm: int = Field(description="share of the receipt that counts, in millionths")
     reasons: list[str] = Field(description="stable reason codes (docs/verification.md)")
     evidence: list[str] = Field(description="what the reasons rest on: probe:, bitrate:, ...")
+    held_ppm: int = Field(
+        0, description="a deferred verdict's held weight: the most a later epoch releases"
+    )
+    resolution: ResolutionOut | None = Field(
+        None, description="how a later epoch resolved a deferred verdict (null until then)"
+    )
 
 
 class VerdictPage(BaseModel):
@@ -141,6 +155,14 @@ class PayoutWithProof(PayoutOut):
     proof: ProofOut
 
 
+class ReceiptProofOut(ProofOut):
+    resolution: ProofOut | None = Field(
+        None,
+        description="a deferred receipt's release leaf in the later epoch that resolved it "
+        "(null until it is resolved and that epoch is anchored)",
+    )
+
+
 @router.get(
     "/v1/epochs/{number}/payouts",
     response_model=PayoutPage,
@@ -171,13 +193,13 @@ def payout(
 
 @router.get(
     "/v1/receipts/{receipt_id}/proof",
-    response_model=ProofOut,
+    response_model=ReceiptProofOut,
     summary="A receipt's proof against its epoch's anchored Merkle root",
     responses=documented(404, 422, 503),
 )
 def receipt_proof(
     receipt_id: str = Path(pattern="^[0-9a-f]{64}$"), node: NodeState = Depends(node_state)
-) -> ProofOut:
+) -> ReceiptProofOut:
     with node.database.session() as session:
         view = proofs.receipt_proof(node.proofs, session, receipt_id)
-    return ProofOut(**view)
+    return ReceiptProofOut(**view)

@@ -17,7 +17,7 @@ from stellar_sdk.exceptions import NotFoundError, SdkError
 from node.cli.acedao.base import DEFAULT_NODE, NodeUrl, app
 from node.cli.acedao.client import NodeClient, NodeError
 from node.cli.common import JsonFlag, cli_errors, console, print_json
-from servicelayer.epochs.anchoring import PAYOUT_TAG, RECEIPT_TAG
+from servicelayer.epochs.anchoring import PAYOUT_TAG, RECEIPT_TAG, RELEASE_TAG
 from servicelayer.epochs.audit import Check, check_anchor, check_payment, check_proof
 from servicelayer.errors import InvalidInput, LedgerUnavailable
 
@@ -54,13 +54,23 @@ def receipt(
     anchor: AnchorAccount = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """That the node counted this receipt in an epoch it anchored on the ledger."""
+    """That the node counted this receipt in an epoch it anchored on the ledger (and, for a
+    deferred receipt a later epoch resolved, that epoch's release of it)."""
     with cli_errors():
         proof = NodeClient(node).get(f"/v1/receipts/{receipt_id.lower()}/proof")
         epoch = _epoch(proof)
         checks, root = check_proof(proof, [RECEIPT_TAG, epoch, receipt_id.lower()])
         checks += _anchored(horizon, proof, epoch, root, anchor)
-    _report(checks, {"receipt": receipt_id, "epoch": epoch, "leaf": proof.get("leaf")}, json_out)
+        subject = {"receipt": receipt_id, "epoch": epoch, "leaf": proof.get("leaf")}
+        release = proof.get("resolution")
+        if release is not None:
+            resolved = _epoch(release)
+            found, release_root = check_proof(release, [RELEASE_TAG, resolved, receipt_id.lower()])
+            checks += [Check(f"release: {c.what}", c.ok, c.detail) for c in found]
+            anchored = _anchored(horizon, release, resolved, release_root, anchor)
+            checks += [Check(f"release: {c.what}", c.ok, c.detail) for c in anchored]
+            subject["resolution"] = {"epoch": resolved, "leaf": release.get("leaf")}
+    _report(checks, subject, json_out)
 
 
 @audit_app.command("payout")

@@ -5,7 +5,9 @@ rules/presence.py), so reputation sets the weight.
 - The uploader's probe-history weight (its failure share) applies to each claim.
 - New accounts are capped until vetted: in each (downloader, swarm, window), the claims
   from uploaders that have not passed VETTING_PASSES probes may add up to at most
-  NEW_UPLOADER_RATIO_PPM times the claims from vetted uploaders (largest cut first).
+  NEW_UPLOADER_RATIO_PPM times the claims from vetted uploaders (largest cut first). A
+  claim the cap cuts is ``deferred`` whole (verdicts.compose), and judged again by the
+  next epochs (rules/deferred.py).
 
 (The signer's own reputation tightens its bitrate bound; see rules/downloader.py.)
 """
@@ -28,15 +30,24 @@ WindowKey = tuple[str, str, int]
 PRESENCE_FAILS = frozenset({ReasonCode.UPLOADER_ABSENT, ReasonCode.UPLOADER_UNRESPONSIVE})
 
 
+def caught_in_swarms(
+    ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]
+) -> dict[tuple[str, str], str]:
+    """(account, infohash) -> the first probe (by id) that caught the account absent or
+    unresponsive in that swarm this epoch."""
+    swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
+    caught: dict[tuple[str, str], str] = {}
+    for o in sorted(outcomes):
+        if not o.passed and o.code in PRESENCE_FAILS:
+            caught.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
+    return caught
+
+
 def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) -> list[Finding]:
     """An uploader that a probe of a swarm caught this epoch (absent or unresponsive in a
     period it claimed to serve) is not believed for that swarm's claims no probe sampled
     either: its unsampled claims there this epoch are rejected."""
-    swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
-    caught: dict[tuple[str, str], str] = {}
-    for o in outcomes:
-        if not o.passed and o.code in PRESENCE_FAILS:
-            caught.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
+    caught = caught_in_swarms(ix, outcomes)
     found: list[Finding] = []
     for claim in ix.bandwidth:
         probe_id = caught.get((claim.uploader, claim.infohash))

@@ -79,22 +79,26 @@ def test_fresh_accounts_serving_only_each_other_get_nothing_until_vetted() -> No
         make_bw("r2", "NEW2", "NEW1", window=UNSAMPLED),
     )
     result = verify_epoch(make_inputs(claims, reputations=()))
-    for v in result.verdicts:
-        assert v.verdict == Verdict.REJECTED
+    for v in result.verdicts:  # a closed pair: rejected now, not deferred
+        assert (v.verdict, v.weight_ppm) == (Verdict.REJECTED, 0)
         assert ReasonCode.UNVETTED_ACCOUNT in v.reasons
     assert "reputation:NEW2" in result.by_id()["r1"].evidence
 
 
-def test_newcomer_share_above_the_cap_is_cut_to_it() -> None:
+def test_newcomer_share_above_the_cap_is_deferred_whole() -> None:
     vetted_part = 500_000
     claims = (
         make_bw("r1", "D", "U", window=UNSAMPLED, delta=vetted_part),
         make_bw("r2", "D", "NEW", window=UNSAMPLED, delta=vetted_part * 9),
+        make_bw("r3", "D", "NEW2", window=UNSAMPLED, delta=vetted_part),
     )
-    v = verify_epoch(make_inputs(claims, bitrate=None)).by_id()["r2"]
-    assert (v.verdict, v.reasons) == (Verdict.DOWN_WEIGHTED, (ReasonCode.UNVETTED_ACCOUNT,))
-    paid = claims[1].delta_bytes * v.weight_ppm // 1_000_000
-    assert paid <= vetted_part * NEW_UPLOADER_RATIO_PPM // 1_000_000
+    result = verify_epoch(make_inputs(claims, bitrate=None)).by_id()
+    v = result["r2"]
+    assert (v.verdict, v.reasons) == (Verdict.DEFERRED, (ReasonCode.UNVETTED_ACCOUNT,))
+    assert (v.weight_ppm, v.held_ppm) == (0, 1_000_000)
+    # the newcomer claim within the cap is paid now
+    assert result["r3"].verdict == Verdict.ACCEPTED
+    assert claims[2].delta_bytes <= vetted_part * NEW_UPLOADER_RATIO_PPM // 1_000_000
 
 
 def test_downloader_caught_signing_for_bytes_it_never_got_loses_the_bitrate_tolerance() -> None:
