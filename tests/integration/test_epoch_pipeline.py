@@ -92,8 +92,13 @@ def test_peers_see_their_verdicts(tmp_path: Path) -> None:
     finally:
         assert node.stop() == 0
     verdict = receipt["verification"]
-    assert verdict["verdict"] in {"accepted", "rejected", "down_weighted"}
+    assert verdict["verdict"] in {"accepted", "rejected", "down_weighted", "deferred"}
     assert verdict["reasons"] or verdict["verdict"] == "accepted"
+    # a deferred verdict (an unvetted uploader) holds its weight; no later epoch resolved it
+    for v in everyone["verdicts"]:
+        if v["verdict"] == "deferred":
+            assert v["weight_ppm"] == 0 and v["held_ppm"] > 0
+        assert v["resolution"] is None
     assert [v["receipt_id"] for v in mine["verdicts"]] == [ids[1]]
     assert sorted(v["receipt_id"] for v in everyone["verdicts"]) == sorted(ids)
     assert bad.status_code == 422 and missing.status_code == 404
