@@ -1,9 +1,11 @@
 """Replaying an epoch's accounting: its root, its settlement plan and its transactions.
 
 ``replay_epoch`` (the runtime) recomputes every contract action of the epoch. This adds
-what follows from them: the Merkle root recomputed from the stored leaves, the plan id
-from the stored payouts, and every stored envelope's hash recomputed from its bytes (the
-settlement's transactions and the anchor, whose memo must be the root).
+what follows from them: the Merkle root recomputed from the stored leaves (the epoch's
+verdicts, its resolutions of earlier deferred receipts, its payouts), that each resolution
+resolves a receipt an earlier epoch deferred, the plan id from the stored payouts, and
+every stored envelope's hash recomputed from its bytes (the settlement's transactions and
+the anchor, whose memo must be the root).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from stellar_sdk import TransactionEnvelope
 from servicelayer.epochs.anchoring import build_tree
 from servicelayer.epochs.steps import epoch_plan
 from servicelayer.runtime.runtime import Mismatch
+from servicelayer.storage import verdicts_repo
 from servicelayer.storage.epoch_models import EpochRecord
 from servicelayer.storage.settlement_models import SettlementTransaction
 
@@ -36,6 +39,12 @@ def replay_accounting(session: Session, epoch: int, passphrase: str) -> tuple[in
 
     if record.root is not None:
         compare("root", record.root, build_tree(session, epoch).root.hex())
+    for res in verdicts_repo.resolutions_in(session, epoch):
+        held = verdicts_repo.verdict(session, res.receipt_id)
+        found = "no verdict" if held is None else f"{held.verdict} in epoch {held.epoch}"
+        if held is not None and held.epoch >= epoch:
+            found += " (not earlier)"
+        compare(f"resolution of {res.receipt_id}", f"deferred in epoch {res.deferred_epoch}", found)
     if record.settlement_plan is not None:
         plan = epoch_plan(session, epoch)
         compare("settlement_plan", record.settlement_plan, plan.id if plan else "")

@@ -13,6 +13,7 @@ from servicelayer.epochs.accounting import verified_usage
 from servicelayer.epochs.anchoring import RECEIPT_TAG, RELEASE_TAG, Trees, build_tree, epoch_leaves
 from servicelayer.epochs.audit import check_proof
 from servicelayer.epochs.pipeline import PipelineConfig, advance
+from servicelayer.epochs.replay import replay_accounting
 from servicelayer.epochs.steps import compute_step, verify_step
 from servicelayer.epochs.verdict_queries import verdict_of, verdicts_in
 from servicelayer.epochs.verifying import verify_closed_epoch
@@ -26,7 +27,7 @@ from servicelayer.verification.reputation import Reputation
 from servicelayer.verification.tolerances import DEFERRAL_EPOCHS
 from tests.conftest import BACKENDS
 from tests.integration.test_ingest_storage import INFOHASH, NOW, submit
-from tests.support import make_signer
+from tests.support import PASSPHRASE, make_signer
 
 pytestmark = pytest.mark.integration
 S = 3600
@@ -145,6 +146,9 @@ def test_a_deferred_claim_is_paid_once_by_the_epoch_that_releases_it(db: Databas
     assert out.resolution is not None
     assert out.leaf == [RECEIPT_TAG, E, honest_id, "deferred", 0]
     assert out.resolution.leaf == [RELEASE_TAG, E + 1, honest_id, "accepted", 1_000_000]
+    with db.session() as s:  # `acenode epochs replay`'s accounting part agrees
+        checked, differ = replay_accounting(s, E + 1, PASSPHRASE)
+    assert (checked, differ) == (3, [])  # the root and the two resolutions
     for part, expected in ((view, [RECEIPT_TAG, E]), (view["resolution"], [RELEASE_TAG, E + 1])):
         checks, _ = check_proof(part, [*expected, honest_id])
         assert all(c.ok for c in checks), checks

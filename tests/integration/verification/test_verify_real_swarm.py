@@ -16,9 +16,10 @@ def test_honest_receipts_pass_and_fabricated_ones_fail() -> None:
     v = run.verdicts
     assert v["honest-1"].verdict == "accepted" and v["honest-2"].verdict == "accepted"
     # the 15 s probe watched only part of the window: it cannot prove the ghost absent, so
-    # its claim is unsampled, and a fresh uploader's unsampled claim gets nothing
+    # its claim is unsampled, and a fresh uploader's unsampled claim gets nothing now: it is
+    # deferred (held), and rejected within the bound unless a probe vets the account
     absent = v["absent"]
-    assert (absent.verdict, absent.weight_ppm) == ("rejected", 0)
+    assert (absent.verdict, absent.weight_ppm) == ("deferred", 0)
     assert absent.reasons == ("unvetted_account",)
     inflated = v["inflated"]
     assert inflated.verdict != "accepted" and "exceeds_stream_bitrate" in inflated.reasons
