@@ -10,6 +10,11 @@ leaves the status at the last completed step, so the epoch resumes where it stop
 A step may wait (``ready`` names what it waits for): the epoch stays where it is, the
 reason is recorded as its ``error``, and the next tick asks again.
 
+Epochs take each step in order: an epoch never goes past the status of an earlier one.
+Verification resolves the claims earlier epochs deferred and the contracts step applies
+each epoch's usage to the state the earlier epochs left, so one epoch overtaking another
+would make the outcome depend on timing.
+
 A step that talks to the ledger does that part first (``outside``, in its own
 transactions, and idempotent: settlement and the anchor persist each envelope before
 submitting it and ask the ledger before submitting again), then records the outcome in
@@ -70,12 +75,15 @@ def advance(
     by_status = {step.after: step for step in steps}
     with database.session() as session:
         pending = [(r.number, r.status) for r in epochs_repo.unfinished(session, final)]
+    order = {"closed": 0} | {step.reaches: i + 1 for i, step in enumerate(steps)}
+    ceiling = len(steps)  # the furthest step an epoch may reach: no further than earlier ones
     for number, status in pending:
-        while (step := by_status.get(status)) is not None:
+        while (step := by_status.get(status)) is not None and order[step.reaches] <= ceiling:
             if not _run(database, config, step, number, worker, now):
                 break
             progress.append(Progress(number, step.reaches))
             status = step.reaches
+        ceiling = min(ceiling, order.get(status, 0))
     return progress
 
 

@@ -72,6 +72,33 @@ def test_a_failed_step_is_retried_and_an_epoch_another_worker_holds_is_left_alon
     assert attempts == [EPOCH, EPOCH]
 
 
+def test_an_epoch_never_overtakes_an_earlier_one(db: Database) -> None:
+    """A later epoch whose step is ready still waits while an earlier one waits: verdicts
+    and contract state are built epoch after epoch."""
+    receipts_in_epoch(db)
+    held = {EPOCH}
+    done: list[int] = []
+    steps = [
+        Step("closed", "verified", lambda s, n: done.append(n)),
+        Step(
+            "verified",
+            "computed",
+            lambda s, n: done.append(-n),
+            ready=lambda n: "for a test" if n in held else None,
+        ),
+    ]
+    later = AFTER + 3600  # the next epoch is over too (empty epochs close in order)
+    progress = advance(db, CONFIG, steps, "w1", later)
+    assert Progress(EPOCH, "verified") in progress and Progress(EPOCH + 1, "verified") in progress
+    assert all(p.reached != "computed" for p in progress)  # EPOCH + 1 waits for EPOCH
+    held.clear()
+    assert advance(db, CONFIG, steps, "w1", later + 1) == [
+        Progress(EPOCH, "computed"),
+        Progress(EPOCH + 1, "computed"),
+    ]
+    assert done == [EPOCH, EPOCH + 1, -EPOCH, -(EPOCH + 1)]
+
+
 def test_peers_see_their_verdicts(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'node.sqlite3'}"
     db = Database(url)
