@@ -6,8 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from servicelayer.storage import verdicts_repo
+from servicelayer.epochs.clock import epoch_bounds
+from servicelayer.storage import receipts_repo, verdicts_repo
 from servicelayer.storage.verification_models import StoredVerdict
+from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
 from servicelayer.verification.inputs import load_inputs, reputation_row
 from servicelayer.verification.model import ContentInfo, ViewerPayment
@@ -24,10 +26,26 @@ def verify_closed_epoch(
 ) -> EpochVerification:
     """Judge the epoch's receipts against its probe evidence; store verdicts and reputations.
 
+    A receipt that a stream rule refused when the epoch closed (``sealing``) is not a
+    claim: its verdict is ``rejected``, weight 0, with that rule's code as its reason, so
+    it is still a leaf of the epoch's tree.
+
     Running it again (after a crash) replaces the epoch's verdicts with identical ones.
     """
     inputs = load_inputs(session, epoch, epoch_seconds, catalog=catalog, payments=payments)
     result = verify_epoch(inputs)
+    start, end = epoch_bounds(epoch, epoch_seconds)
+    refused = [
+        StoredVerdict(
+            receipt_id=rid,
+            epoch=epoch,
+            verdict=Verdict.REJECTED.value,
+            weight_ppm=0,
+            reasons=ReasonCode(outcome).value,
+            evidence="",
+        )
+        for rid, outcome in receipts_repo.refused_in_windows(session, start, end)
+    ]
     verdicts_repo.replace_epoch(
         session,
         epoch,
@@ -41,7 +59,8 @@ def verify_closed_epoch(
                 evidence=" ".join(v.evidence),
             )
             for v in result.verdicts
-        ],
+        ]
+        + refused,
     )
     verdicts_repo.put_reputations(session, [reputation_row(r, epoch) for r in result.reputations])
     return result

@@ -35,3 +35,8 @@ class ReasonCode(StrEnum):
     CAUGHT_IN_SWARM = "caught_in_swarm"
     UNVETTED_ACCOUNT = "unvetted_account"
     LOW_REPUTATION = "low_reputation"
+    # the stream rules, applied when the epoch closes (servicelayer.epochs.sealing)
+    SESSION_MISMATCH = "session_mismatch"
+    STALE_SEQUENCE = "stale_sequence"
+    COUNTER_REGRESSED = "counter_regressed"
+    IMPLAUSIBLE_RATE = "implausible_rate"
