@@ -173,7 +173,7 @@ def _fill_slots(
             if (
                 previous is not None
                 and previous[0] == c.key
-                and (stored.previous is None or previous[1] > stored.previous[0])
+                and (stored.previous is None or previous[1] >= stored.previous[0])
             ):
                 base = previous[2]
             rows.append(
