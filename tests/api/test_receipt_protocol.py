@@ -156,7 +156,7 @@ def test_a_changed_or_contradicting_old_receipt_is_not_taken_for_a_resend(
     del forged["id"]
     same_seq = session.seq
     session.seq = same_seq - 1
-    twin = downloader.wire(session.update(4_000, window))  # seq of `stored`, other bytes
+    twin = downloader.wire(session.update(5_500, window))  # seq of `stored`, a higher total
     session.seq = 0
     higher = downloader.wire(session.update(6_000, window))  # seq 1 again, above the stored total
     results = _post(api_node, [lowered, forged, twin, higher])
