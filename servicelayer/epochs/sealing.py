@@ -1,7 +1,7 @@
 """Sealing an epoch at its close: the stream rules, applied over the set of its receipts.
 
 Ingestion only puts each receipt in its (stream, window) slot, where the slot rule (the
-highest ``seq``; on a tie the lower amount, then the lower id) keeps the same receipt
+highest total; on a tie the higher ``seq``, then the lower id) keeps the same receipt
 whatever order they arrive in. When the epoch closes, each stream's slots in the epoch
 are walked in window order, from the stream's latest counted receipt of the earlier
 (already sealed) epochs, and each slot is judged against the last counted one before it:

@@ -5,7 +5,7 @@ duplicate lookup, signature, then the receipt's (stream, window) slot. A bad ite
 blocks the good ones; what is accepted is stored in the caller's single transaction.
 
 Only checks that do not depend on the other receipts' arrival order run here. A slot
-keeps the receipt that ranks highest (the highest seq; on a tie the lower amount, then
+keeps the receipt that ranks highest (the highest total; on a tie the higher seq, then
 the lower id: ``receipts_repo.ranks_above``), so what a slot holds does not depend on
 the order either. The stream rules between windows (sequence, counter, growth, session)
 are applied when the epoch closes, over its slots in window order
@@ -144,8 +144,7 @@ def _fill_slots(
     results: list[ItemResult | None],
 ) -> None:
     """Offer each receipt to its slot; answer accepted when it holds the slot, superseded
-    when the slot's receipt covers it, and stale_sequence when that receipt contradicts
-    it (the same seq with other bytes, or a higher seq with a lower total)."""
+    when the slot's receipt covers it, else the way the slot's receipt contradicts it."""
     if not fresh:
         return
     repo.ensure_streams(session, _new_streams(fresh))
@@ -201,12 +200,22 @@ def _fill_slots(
             status = ItemStatus.ACCEPTED if in_batch else ItemStatus.SUPERSEDED
             results[c.index] = ItemResult(c.rid, status)
         else:
-            results[c.index] = _rejected(
-                c.rid,
-                "stale_sequence",
-                f"its window holds sequence {holder.seq}, which does not restate it",
-            )
+            results[c.index] = _contradicted(c, holder)
     repo.save_accepted(session, rows)
+
+
+def _contradicted(c: _Candidate, holder: SlotHolder) -> ItemResult:
+    """Why a receipt that lost its slot to one that does not restate it is refused."""
+    r = c.receipt
+    if r.started_at != holder.started_at:
+        return _rejected(c.rid, "session_mismatch", "started_at differs from its window's receipt")
+    if r.seq > holder.seq:
+        return _rejected(
+            c.rid, "counter_regressed", f"total {r.amount} < {holder.amount} at a lower sequence"
+        )
+    return _rejected(
+        c.rid, "stale_sequence", f"sequence {r.seq} already signed for a total of {holder.amount}"
+    )
 
 
 def _held(c: _Candidate) -> SlotHolder:

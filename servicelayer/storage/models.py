@@ -44,7 +44,7 @@ class ReceiptStream(Base):
 class StoredReceipt(Base):
     """The receipt that holds a stream's slot in one canonical window.
 
-    The slot holds the receipt with the highest ``seq`` (on a tie, the lower ``amount``,
+    The slot holds the receipt with the highest ``amount`` (on a tie, the higher ``seq``,
     then the lower id), whatever order they arrived in. ``amount`` is the session's
     cumulative total; ``base`` is the total of the stream's previous counted window, so
     ``amount - base`` is what the window adds: provisional while the epoch is open, final

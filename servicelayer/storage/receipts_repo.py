@@ -86,7 +86,7 @@ _SELECT_SLOTS = (
     f" FROM q LEFT JOIN {_RECEIPTS} h ON h.stream_key = q.k AND h.window_start = q.w"
     f" LEFT JOIN {_RECEIPTS} p ON p.stream_key = q.k AND p.window_start = q.pw"
 )
-# The slot rule: the highest seq; on a tie the lower amount, then the lower id. The
+# The slot rule: the highest total; on a tie the higher seq, then the lower id. The
 # stored row is replaced only by a receipt that ranks above it, so the slot ends up
 # with the same receipt whatever order the receipts arrive in.
 _UPSERT_RECEIPTS = (
@@ -97,8 +97,8 @@ _UPSERT_RECEIPTS = (
     " seq = excluded.seq, amount = excluded.amount, base = excluded.base,"
     " signature = excluded.signature, received_at = excluded.received_at,"
     " started_at = excluded.started_at, stream_outcome = NULL"
-    f" WHERE excluded.seq > {_RECEIPTS}.seq OR (excluded.seq = {_RECEIPTS}.seq"
-    f" AND (excluded.amount < {_RECEIPTS}.amount OR (excluded.amount = {_RECEIPTS}.amount"
+    f" WHERE excluded.amount > {_RECEIPTS}.amount OR (excluded.amount = {_RECEIPTS}.amount"
+    f" AND (excluded.seq > {_RECEIPTS}.seq OR (excluded.seq = {_RECEIPTS}.seq"
     f" AND excluded.receipt_id < {_RECEIPTS}.receipt_id)))"
 )
 _SELECT_IDS = f"SELECT receipt_id FROM {_RECEIPTS} WHERE receipt_id IN ({{many}})"
@@ -109,11 +109,14 @@ _UPDATE_SEALED = (
 
 
 def ranks_above(seq: int, amount: int, rid: str, other: SlotHolder) -> bool:
-    """The slot rule of ``_UPSERT_RECEIPTS``, in Python."""
+    """The slot rule of ``_UPSERT_RECEIPTS``, in Python. For an honest stream (totals
+    that never fall as ``seq`` grows) the highest total is its latest receipt; a signer
+    contradicting itself in one window is held to its highest total, which gains it
+    nothing it could not sign anyway with a higher ``seq``."""
+    if amount != other.amount:
+        return amount > other.amount
     if seq != other.seq:
         return seq > other.seq
-    if amount != other.amount:
-        return amount < other.amount
     return rid < other.receipt_id
 
 

@@ -85,8 +85,8 @@ def _receipts() -> tuple[list[dict[str, Any]], dict[str, str], str]:
     sign(e, 1, 10, T1 - 300)
     too_fast = sign(e, 2, 300, T1 - 240)  # 290 s watched in 120 s
     f = down2.bandwidth_session(up2.account, CONTENT, T1 - 120)
-    twin = sign(f, 1, 700, T1 - 60)
-    sign(f, 1, 500, T1 - 60)  # the same seq, other bytes: the lower total holds the slot
+    sign(f, 1, 700, T1 - 60)
+    twin = sign(f, 1, 500, T1 - 60)  # the same seq, other bytes: the higher total holds
     g = down2.bandwidth_session(viewer.account, CONTENT, T1 - 500)
     sign(g, 1, 100, T1 - 300)
     g.started_at = T1 - 400  # the same session restarted

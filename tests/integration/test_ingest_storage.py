@@ -69,16 +69,27 @@ def test_a_contradicting_receipt_is_refused_at_ingest_only_when_its_slot_shows_i
 ) -> None:
     downloader, uploader = make_signer(), make_signer()
     session = downloader.bandwidth_session(uploader.account, INFOHASH, NOW - 600)
-    first = downloader.wire(session.update(1_000, NOW - 120))
+    first = downloader.wire(session.update(1_000, NOW - 60))
     second = downloader.wire(session.update(2_000, NOW - 60))
     assert submit(db, [first, second]) == [("accepted", None)] * 2
-    session.seq = 0  # a new receipt that reuses sequence 1, in the window seq 2 holds
-    reused = downloader.wire(session.update(5_000, NOW - 60))
-    assert submit(db, [first, second, reused]) == [
-        ("duplicate", None),
+    session.seq = 1  # the window's slot holds seq 2 (2,000)
+    reused = downloader.wire(session.update(1_500, NOW - 60))
+    session.seq = 4
+    backwards = downloader.wire(session.update(1_800, NOW - 60))
+    session.seq = 0
+    restated = downloader.wire(session.update(900, NOW - 60))
+    higher = downloader.wire(session.update(2_500, NOW - 60))  # seq 2, a higher total
+    assert submit(db, [first, second, reused, backwards, restated]) == [
+        ("superseded", None),  # replaced in its slot by `second`
         ("duplicate", None),
         ("rejected", "stale_sequence"),
+        ("rejected", "counter_regressed"),
+        ("superseded", None),
     ]
+    # the highest total holds the slot, whichever came first
+    assert submit(db, [higher, second]) == [("accepted", None), ("duplicate", None)]
+    with db.session() as s:
+        assert queries.usage(s, uploader.account, EPOCH, 3600).uploaded_bytes == 2_500
 
 
 def test_the_stream_rules_refuse_receipts_when_the_epoch_closes(db: Database) -> None:
