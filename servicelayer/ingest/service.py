@@ -151,9 +151,10 @@ def _fill_slots(
     slots = repo.slots(session, sorted({(c.key, c.receipt.window_start) for c in fresh}))
     best: dict[tuple[bytes, int], _Candidate] = {}
     for c in fresh:
-        slot = (c.key, c.receipt.window_start)
+        r = c.receipt
+        slot = (c.key, r.window_start)
         other = best.get(slot)
-        if other is None or repo.ranks_above(c.receipt.seq, c.receipt.amount, c.rid, _held(other)):
+        if other is None or repo.ranks_above(r.amount, r.seq, c.rid, _held(other)):
             best[slot] = c
     rows: list[AcceptedRow] = []
     holders: dict[tuple[bytes, int], SlotHolder] = {}
@@ -162,7 +163,7 @@ def _fill_slots(
         stored = slots[slot]
         r = c.receipt
         if stored.holder is not None and not repo.ranks_above(
-            r.seq, r.amount, c.rid, stored.holder
+            r.amount, r.seq, c.rid, stored.holder
         ):
             holders[slot] = stored.holder
         else:

@@ -25,8 +25,7 @@ class StreamHead:
     window_start: int
 
 
-@dataclass(frozen=True, slots=True)
-class SlotHolder:
+class SlotHolder(NamedTuple):
     """The receipt that holds a stream's slot in one window."""
 
     receipt_id: str
@@ -108,7 +107,7 @@ _UPDATE_SEALED = (
 )
 
 
-def ranks_above(seq: int, amount: int, rid: str, other: SlotHolder) -> bool:
+def ranks_above(amount: int, seq: int, rid: str, other: SlotHolder) -> bool:
     """The slot rule of ``_UPSERT_RECEIPTS``, in Python. For an honest stream (totals
     that never fall as ``seq`` grows) the highest total is its latest receipt; a signer
     contradicting itself in one window is held to its highest total, which gains it
@@ -386,4 +385,4 @@ def refused_in_windows(session: Session, window_from: int, window_to: int) -> li
         .where(r.stream_outcome.is_not(None))
         .order_by(r.receipt_id)
     )
-    return [(rid, outcome) for rid, outcome in session.execute(query)]
+    return [(rid, str(outcome)) for rid, outcome in session.execute(query)]

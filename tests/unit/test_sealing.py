@@ -12,7 +12,7 @@ STARTED = 1_000
 
 def slot(
     window: int, seq: int, amount: int, *, started: int = STARTED, kind: Kind = Kind.BANDWIDTH
-):
+) -> SealRow:
     return SealRow(KEY, window, int(kind), started, seq, amount, 0, None)
 
 
