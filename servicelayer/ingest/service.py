@@ -157,7 +157,7 @@ def _fill_slots(
         if other is None or repo.ranks_above(r.amount, r.seq, c.rid, _held(other)):
             best[slot] = c
     rows: list[AcceptedRow] = []
-    holders: dict[tuple[bytes, int], SlotHolder] = {}
+    kept: dict[tuple[bytes, int], SlotHolder] = {}  # slots whose stored receipt stays
     previous: tuple[bytes, int, int] | None = None  # (stream, window, total) just before
     for slot, c in sorted(best.items(), key=lambda item: item[0]):
         stored = slots[slot]
@@ -165,9 +165,9 @@ def _fill_slots(
         if stored.holder is not None and not repo.ranks_above(
             r.amount, r.seq, c.rid, stored.holder
         ):
-            holders[slot] = stored.holder
+            kept[slot] = stored.holder
+            previous = (c.key, r.window_start, stored.holder.amount)
         else:
-            holders[slot] = _held(c)
             # provisional: the total of the stream's previous window, stored or in this batch
             base = 0 if stored.previous is None else stored.previous[1]
             if (
@@ -189,16 +189,19 @@ def _fill_slots(
                     r.started_at,
                 )
             )
-        previous = (c.key, r.window_start, holders[slot].amount)
+            previous = (c.key, r.window_start, r.amount)
     for c in fresh:
-        holder = holders[(c.key, c.receipt.window_start)]
-        if holder.receipt_id == c.rid:
-            results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
-        elif _covers(holder.started_at, holder.seq, holder.amount, c.receipt):
+        slot = (c.key, c.receipt.window_start)
+        holder = kept.get(slot)
+        if holder is None:
+            if best[slot] is c:
+                results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
+                continue
+            holder = _held(best[slot])
+        if _covers(holder.started_at, holder.seq, holder.amount, c.receipt):
             # restated by the receipt that holds its slot: counted if a peer sent both
             # in one batch, already counted if the holder was stored before
-            in_batch = best[(c.key, c.receipt.window_start)].rid == holder.receipt_id
-            status = ItemStatus.ACCEPTED if in_batch else ItemStatus.SUPERSEDED
+            status = ItemStatus.SUPERSEDED if slot in kept else ItemStatus.ACCEPTED
             results[c.index] = ItemResult(c.rid, status)
         else:
             results[c.index] = _contradicted(c, holder)

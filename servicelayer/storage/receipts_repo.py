@@ -209,20 +209,29 @@ def save_accepted(session: Session, receipts: Sequence[AcceptedRow]) -> None:
 
 def latest_counted(session: Session, keys: Sequence[bytes], before: int) -> dict[bytes, StreamHead]:
     """Each stream's latest counted receipt with a window before ``before``."""
-    r, p = StoredReceipt, aliased(StoredReceipt)
-    latest = (
-        select(func.max(p.window_start))
-        .where(p.stream_key == r.stream_key, p.window_start < before, p.stream_outcome.is_(None))
-        .scalar_subquery()
-    )
     heads: dict[bytes, StreamHead] = {}
     for chunk in _chunks(keys):
-        query = select(r.stream_key, r.started_at, r.seq, r.amount, r.window_start).where(
-            r.stream_key.in_(chunk), r.window_start == latest
-        )
-        for key, started, seq, amount, window in session.execute(query):
-            heads[key] = StreamHead(started, seq, amount, window)
+        heads.update(_latest_counted(session, list(chunk), before))
     return heads
+
+
+def _latest_counted(session: Session, keys: Any, before: int) -> dict[bytes, StreamHead]:
+    """``latest_counted`` of the streams whose keys ``keys`` (a list or a SELECT) gives:
+    the latest window per stream first (a range of the primary key each), then its row."""
+    r, p = StoredReceipt, aliased(StoredReceipt)
+    latest = (
+        select(p.stream_key, func.max(p.window_start).label("window"))
+        .where(p.stream_key.in_(keys), p.window_start < before, p.stream_outcome.is_(None))
+        .group_by(p.stream_key)
+        .subquery()
+    )
+    query = select(r.stream_key, r.started_at, r.seq, r.amount, r.window_start).join(
+        latest, (r.stream_key == latest.c.stream_key) & (r.window_start == latest.c.window)
+    )
+    return {
+        key: StreamHead(started, seq, amount, window)
+        for key, started, seq, amount, window in session.execute(query)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,24 +270,9 @@ def slots_to_seal(
         .order_by(r.stream_key, r.window_start)
     )
     rows = [SealRow(*row) for row in session.execute(query)]
-    p, e = aliased(StoredReceipt), aliased(StoredReceipt)
-    latest = (
-        select(func.max(p.window_start))
-        .where(
-            p.stream_key == r.stream_key, p.window_start < window_from, p.stream_outcome.is_(None)
-        )
-        .scalar_subquery()
-    )
-    in_epoch = select(e.stream_key).where(e.window_start >= window_from, e.window_start < window_to)
-    heads = {
-        key: StreamHead(started, seq, amount, window)
-        for key, started, seq, amount, window in session.execute(
-            select(r.stream_key, r.started_at, r.seq, r.amount, r.window_start).where(
-                r.window_start == latest, r.stream_key.in_(in_epoch)
-            )
-        )
-    }
-    return rows, heads
+    e = aliased(StoredReceipt)
+    in_range = select(e.stream_key).where(e.window_start >= window_from, e.window_start < window_to)
+    return rows, _latest_counted(session, in_range, window_from)
 
 
 def save_sealed(session: Session, changes: Sequence[tuple[int, str | None, bytes, int]]) -> None:
