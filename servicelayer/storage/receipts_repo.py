@@ -190,7 +190,7 @@ def slots(session: Session, keys: Sequence[tuple[bytes, int]]) -> dict[tuple[byt
         if postgres:  # VALUES gives untyped columns; the first row fixes their types
             sql = sql.replace("VALUES (%s, %s)", "VALUES (%s::bytea, %s::bigint)", 1)
         params = tuple(x for pair in chunk for x in pair)
-        for row in conn.exec_driver_sql(sql, params):
+        for row in conn.exec_driver_sql(sql, params).fetchall():
             key, window, rid, seq, amount, started, prev_window, prev_amount = row
             holder = None if rid is None else SlotHolder(rid, seq, amount, started)
             previous = None if prev_window is None else (prev_window, prev_amount)
