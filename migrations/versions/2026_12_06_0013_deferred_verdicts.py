@@ -5,7 +5,7 @@ again by the next epochs; ``verdict_resolutions`` holds each resolution once, ke
 receipt id, under the epoch that resolved (and counts) it.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06 12:20:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -106,7 +106,8 @@ class ReceiptOut(BaseModel):
     window_start: int
     added: int = Field(
         description="What this window adds: its total minus the total of the stream's "
-        "previous stored window (the whole total for the stream's first window)"
+        "previous counted window (the whole total for the stream's first window); "
+        "provisional until the epoch closes, 0 for a receipt the close refused"
     )
     received_at: int = Field(description="When the node stored it, unix seconds")
     verification: dict[str, Any] | None = Field(

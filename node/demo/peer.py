@@ -29,7 +29,7 @@ def cheater(signer: ReceiptSigner, peers: dict[str, str], now: int, video: bytes
     second = signer.wire(honest.update(3 * MB, now))
     tampered = {k: v for k, v in second.items() if k != "id"} | {"bytes": 900 * MB}
     honest.seq = 1
-    reused = signer.wire(honest.update(4 * MB, now))
+    reused = signer.wire(honest.update(2 * MB + MB // 2, now))
     honest.seq = 10
     backwards = signer.wire(honest.update(1 * MB, now))
     greedy = signer.bandwidth_session(peers["uploader"], video, now - 1)

@@ -105,7 +105,11 @@ class NodeJobs:
 
     def epochs_tick(self) -> None:
         s = self.state.settings
-        config = PipelineConfig(s.epoch_seconds, s.epochs.close_grace_seconds)
+        config = PipelineConfig(
+            s.epoch_seconds,
+            s.epochs.close_grace_seconds,
+            max_bytes_per_second=s.max_bytes_per_second,
+        )
         steps = self.dao.steps(self.pipeline.steps())
         advance(self.state.database, config, steps, self.worker, self.state.clock())
 

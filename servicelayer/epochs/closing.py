@@ -1,10 +1,11 @@
-"""Closing an epoch: from then on the set of receipts in it is frozen."""
+"""Closing an epoch: from then on the set of receipts in it is frozen, and sealed."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.clock import epoch_bounds, epoch_of
+from servicelayer.epochs.sealing import DEFAULT_MAX_BYTES_PER_SECOND, seal_epoch
 from servicelayer.errors import Conflict
 from servicelayer.storage import epochs_repo, receipts_repo
 from servicelayer.storage.epoch_models import EpochRecord
@@ -27,8 +28,16 @@ def next_to_close(session: Session, epoch_seconds: int, now: int, grace: int) ->
     return candidate if end + grace <= now else None
 
 
-def close_epoch(session: Session, number: int, epoch_seconds: int, now: int) -> EpochRecord:
-    """Freeze epoch ``number``: ingestion refuses its windows from now on."""
+def close_epoch(
+    session: Session,
+    number: int,
+    epoch_seconds: int,
+    now: int,
+    *,
+    max_bytes_per_second: int = DEFAULT_MAX_BYTES_PER_SECOND,
+) -> EpochRecord:
+    """Freeze epoch ``number``: ingestion refuses its windows from now on, and the stream
+    rules are applied to its receipts in the same transaction (``sealing``)."""
     epochs_repo.guard_close(session, closing=True)
     last = epochs_repo.last_closed(session)
     if last is not None and number != last + 1:
@@ -37,4 +46,5 @@ def close_epoch(session: Session, number: int, epoch_seconds: int, now: int) -> 
     if now < end:
         raise Conflict(f"epoch {number} has not ended yet")
     count = receipts_repo.count_in_windows(session, start, end)
+    seal_epoch(session, number, epoch_seconds, max_bytes_per_second)
     return epochs_repo.create_closed(session, number, count, now)

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.closing import close_epoch, next_to_close
+from servicelayer.epochs.sealing import DEFAULT_MAX_BYTES_PER_SECOND
 from servicelayer.errors import ServiceLayerError
 from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
@@ -54,6 +55,7 @@ class PipelineConfig:
     epoch_seconds: int
     close_grace_seconds: int
     lease_seconds: int = 600
+    max_bytes_per_second: int = DEFAULT_MAX_BYTES_PER_SECOND  # the stream rules' ceiling
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,13 @@ def _close_due(database: Database, config: PipelineConfig, now: int) -> list[Pro
             number = next_to_close(session, config.epoch_seconds, now, config.close_grace_seconds)
             if number is None:
                 return closed
-            close_epoch(session, number, config.epoch_seconds, now)
+            close_epoch(
+                session,
+                number,
+                config.epoch_seconds,
+                now,
+                max_bytes_per_second=config.max_bytes_per_second,
+            )
         log.info("epoch %d closed", number)
         closed.append(Progress(number, "closed"))
 

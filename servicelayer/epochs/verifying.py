@@ -8,8 +8,10 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
+from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.storage import receipts_repo, verdicts_repo
 from servicelayer.storage.verification_models import StoredResolution, StoredVerdict
+from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
 from servicelayer.verification.inputs import load_inputs, reputation_row
 from servicelayer.verification.model import ContentInfo, DeferredClaim, ViewerPayment
@@ -30,6 +32,10 @@ def verify_closed_epoch(
     judge the earlier epochs' still-deferred claims with the new reputations and store
     their resolutions under this epoch.
 
+A receipt that a stream rule refused when the epoch closed (``sealing``) is not a
+    claim: its verdict is ``rejected``, weight 0, with that rule's code as its reason, so
+    it is still a leaf of the epoch's tree.
+
     Running it again (after a crash) replaces the epoch's verdicts and its resolutions
     with identical ones; a receipt another epoch resolved is never judged again.
     """
@@ -37,6 +43,18 @@ def verify_closed_epoch(
     inputs = load_inputs(session, epoch, epoch_seconds, catalog=catalog, payments=payments)
     inputs = replace(inputs, deferred=deferred_claims(session, epoch))
     result = verify_epoch(inputs)
+    start, end = epoch_bounds(epoch, epoch_seconds)
+    refused = [
+        StoredVerdict(
+            receipt_id=rid,
+            epoch=epoch,
+            verdict=Verdict.REJECTED.value,
+            weight_ppm=0,
+            reasons=ReasonCode(outcome).value,
+            evidence="",
+        )
+        for rid, outcome in receipts_repo.refused_in_windows(session, start, end)
+    ]
     verdicts_repo.replace_epoch(
         session,
         epoch,
@@ -51,7 +69,8 @@ def verify_closed_epoch(
                 held_ppm=v.held_ppm,
             )
             for v in result.verdicts
-        ],
+        ]
+        + refused,
     )
     verdicts_repo.add_resolutions(
         session,

@@ -1,12 +1,20 @@
 """The ingestion use case: a batch in, one result per item out, in input order.
 
 Order of work, cheapest first: decode and bounds, network, window and plausibility,
-duplicate lookup, signature, then the stream rules under a row lock. A bad item never
+duplicate lookup, signature, then the receipt's (stream, window) slot. A bad item never
 blocks the good ones; what is accepted is stored in the caller's single transaction.
 
+Only checks that do not depend on the other receipts' arrival order run here. A slot
+keeps the receipt that ranks highest (the highest total; on a tie the higher seq, then
+the lower id: ``receipts_repo.ranks_above``), so what a slot holds does not depend on
+the order either. The stream rules between windows (sequence, counter, growth, session)
+are applied when the epoch closes, over its slots in window order
+(``servicelayer.epochs.sealing``); the ``base`` written here is provisional.
+
 Resending is safe: a receipt already stored is a duplicate, and a validly signed one
-that its stream's latest stored receipt covers (a higher seq, a window no earlier, a
-total no lower, the same session) is superseded; both are success for the peer.
+that its slot's receipt (or, once its epoch is closed, its stream's latest counted
+receipt) covers (a higher seq, a window no earlier, a total no lower, the same session)
+is superseded; both are success for the peer.
 """
 
 from __future__ import annotations
@@ -17,13 +25,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from servicelayer.ingest.checks import IngestPolicy, check_rate, check_stateless, stream_key
+from servicelayer.ingest.checks import IngestPolicy, check_stateless, stream_key
 from servicelayer.receipts.codec import account_strkey, encode_body, from_wire
 from servicelayer.receipts.model import Receipt, ReceiptError
 from servicelayer.receipts.signing import receipt_id, verify
 from servicelayer.storage import epochs_repo
 from servicelayer.storage import receipts_repo as repo
-from servicelayer.storage.receipts_repo import AcceptedRow, NewStream, StreamHead
+from servicelayer.storage.receipts_repo import AcceptedRow, NewStream, SlotHolder
 
 
 class ItemStatus(StrEnum):
@@ -74,25 +82,27 @@ def ingest_batch(
             seen.add(c.rid)
             fresh.append(c)
     if closed:
-        _judge_closed(session, closed, results)
-    _apply_streams(session, fresh, policy, now, results)
+        _judge_closed(session, closed, open_from, results)
+    _fill_slots(session, fresh, now, results)
     return [r for r in results if r is not None]
 
 
 def _judge_closed(
-    session: Session, closed: list[_Candidate], results: list[ItemResult | None]
+    session: Session, closed: list[_Candidate], open_from: int, results: list[ItemResult | None]
 ) -> None:
-    """Receipts of closed epochs: superseded when a stored receipt covers them, else refused.
+    """Receipts of closed epochs: superseded when their stream's latest counted receipt
+    of the closed epochs covers them (also in a window no earlier), else refused.
 
     A resend after the epoch closed still answers success for what was counted; nothing
     is stored. The signature is checked so that only the signer's own receipts qualify.
     """
-    heads = repo.stream_heads(session, sorted({c.key for c in closed}))
+    heads = repo.latest_counted(session, sorted({c.key for c in closed}), open_from)
     for c in closed:
         head = heads.get(c.key)
         if (
             head is not None
-            and _covers(head, c.receipt)
+            and head.window_start >= c.receipt.window_start
+            and _covers(head.started_at, head.seq, head.amount, c.receipt)
             and verify(c.receipt.signer, c.rid_bytes, c.signature)
         ):
             results[c.index] = ItemResult(c.rid, ItemStatus.SUPERSEDED)
@@ -127,65 +137,100 @@ def _decode_all(
     return out
 
 
-def _apply_streams(
+def _fill_slots(
     session: Session,
     fresh: list[_Candidate],
-    policy: IngestPolicy,
     now: int,
     results: list[ItemResult | None],
 ) -> None:
-    heads = repo.lock_streams(session, _new_streams(fresh))
-    rows: dict[tuple[bytes, int], AcceptedRow] = {}
-    changed: dict[bytes, StreamHead] = {}
+    """Offer each receipt to its slot; answer accepted when it holds the slot, superseded
+    when the slot's receipt covers it, else the way the slot's receipt contradicts it."""
+    if not fresh:
+        return
+    repo.ensure_streams(session, _new_streams(fresh))
+    slots = repo.slots(session, sorted({(c.key, c.receipt.window_start) for c in fresh}))
+    best: dict[tuple[bytes, int], _Candidate] = {}
     for c in fresh:
-        head = heads[c.key]
         r = c.receipt
-        try:
-            base = _advance(head, r, policy)
-        except ReceiptError as err:
-            results[c.index] = _rejected(c.rid, err.reason, err.detail)
-            continue
-        if base is None:
-            results[c.index] = ItemResult(c.rid, ItemStatus.SUPERSEDED)
-            continue
-        head.seq, head.amount, head.base, head.window_start = r.seq, r.amount, base, r.window_start
-        changed[c.key] = head
-        rows[(c.key, r.window_start)] = AcceptedRow(
-            c.key, r.window_start, c.rid, r.seq, r.amount, base, c.signature, now
+        slot = (c.key, r.window_start)
+        other = best.get(slot)
+        if other is None or repo.ranks_above(r.amount, r.seq, c.rid, _held(other)):
+            best[slot] = c
+    rows: list[AcceptedRow] = []
+    kept: dict[tuple[bytes, int], SlotHolder] = {}  # slots whose stored receipt stays
+    previous: tuple[bytes, int, int] | None = None  # (stream, window, total) just before
+    for slot, c in sorted(best.items(), key=lambda item: item[0]):
+        stored = slots[slot]
+        r = c.receipt
+        if stored.holder is not None and not repo.ranks_above(
+            r.amount, r.seq, c.rid, stored.holder
+        ):
+            kept[slot] = stored.holder
+            previous = (c.key, r.window_start, stored.holder.amount)
+        else:
+            # provisional: the total of the stream's previous window, stored or in this batch
+            base = 0 if stored.previous is None else stored.previous[1]
+            if (
+                previous is not None
+                and previous[0] == c.key
+                and (stored.previous is None or previous[1] >= stored.previous[0])
+            ):
+                base = previous[2]
+            rows.append(
+                AcceptedRow(
+                    c.key,
+                    r.window_start,
+                    c.rid,
+                    r.seq,
+                    r.amount,
+                    base,
+                    c.signature,
+                    now,
+                    r.started_at,
+                )
+            )
+            previous = (c.key, r.window_start, r.amount)
+    for c in fresh:
+        slot = (c.key, c.receipt.window_start)
+        holder = kept.get(slot)
+        if holder is None:
+            if best[slot] is c:
+                results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
+                continue
+            holder = _held(best[slot])
+        if _covers(holder.started_at, holder.seq, holder.amount, c.receipt):
+            # restated by the receipt that holds its slot: counted if a peer sent both
+            # in one batch, already counted if the holder was stored before
+            status = ItemStatus.SUPERSEDED if slot in kept else ItemStatus.ACCEPTED
+            results[c.index] = ItemResult(c.rid, status)
+        else:
+            results[c.index] = _contradicted(c, holder)
+    repo.save_accepted(session, rows)
+
+
+def _contradicted(c: _Candidate, holder: SlotHolder) -> ItemResult:
+    """Why a receipt that lost its slot to one that does not restate it is refused."""
+    r = c.receipt
+    if r.started_at != holder.started_at:
+        return _rejected(c.rid, "session_mismatch", "started_at differs from its window's receipt")
+    if r.seq > holder.seq:
+        return _rejected(
+            c.rid, "counter_regressed", f"total {r.amount} < {holder.amount} at a lower sequence"
         )
-        results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
-    repo.save_accepted(session, list(rows.values()), changed)
-
-
-def _advance(head: StreamHead, r: Receipt, policy: IngestPolicy) -> int | None:
-    """Check ``r`` against its stream's head; return the window's base total, or None
-    when the head already covers ``r`` (superseded: nothing to store)."""
-    if head.seq == 0:
-        return 0
-    if r.started_at != head.started_at:
-        raise ReceiptError("session_mismatch", "started_at differs from the session's")
-    if r.seq <= head.seq:
-        if _covers(head, r):
-            return None
-        raise ReceiptError("stale_sequence", f"sequence {r.seq} <= {head.seq} already used")
-    if r.window_start < head.window_start:
-        raise ReceiptError("window_regressed", "window precedes the stream's latest")
-    if r.amount < head.amount:
-        raise ReceiptError("counter_regressed", f"total {r.amount} < {head.amount} already signed")
-    check_rate(r.kind, r.amount - head.amount, r.window_end - head.window_start, policy)
-    return head.base if r.window_start == head.window_start else head.amount
-
-
-def _covers(head: StreamHead, r: Receipt) -> bool:
-    """The stream's latest stored receipt restates everything ``r`` states: same session,
-    a higher sequence, a window no earlier and a total no lower. (The same sequence with
-    other bytes, or a lower sequence with a higher total, is a conflict, not a resend.)"""
-    return (
-        0 < r.seq < head.seq
-        and r.started_at == head.started_at
-        and r.window_start <= head.window_start
-        and r.amount <= head.amount
+    return _rejected(
+        c.rid, "stale_sequence", f"sequence {r.seq} already signed for a total of {holder.amount}"
     )
+
+
+def _held(c: _Candidate) -> SlotHolder:
+    return SlotHolder(c.rid, c.receipt.seq, c.receipt.amount, c.receipt.started_at)
+
+
+def _covers(started_at: int, seq: int, amount: int, r: Receipt) -> bool:
+    """A receipt restates everything ``r`` states: same session, a higher sequence and a
+    total no lower. (The same sequence with other bytes, or a lower sequence with a
+    higher total, is a conflict, not a resend.)"""
+    return 0 < r.seq < seq and r.started_at == started_at and r.amount <= amount
 
 
 def _new_streams(fresh: list[_Candidate]) -> list[NewStream]:

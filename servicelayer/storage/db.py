@@ -2,7 +2,8 @@
 
 SQLite runs in WAL mode; a write transaction starts with ``BEGIN IMMEDIATE`` so two
 writers queue on the busy timeout instead of failing on a lock upgrade. PostgreSQL
-writers serialise per stream with ``SELECT ... FOR UPDATE`` in the repositories.
+writers of one receipt slot meet in a conditional upsert (``receipts_repo``), and epoch
+close excludes ingestion with an advisory lock (``epochs_repo.guard_close``).
 """
 
 from __future__ import annotations

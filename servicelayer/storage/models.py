@@ -21,8 +21,9 @@ class Base(DeclarativeBase):
 class ReceiptStream(Base):
     """One cumulative counter: (kind, signer, counterparty, content, session).
 
-    The head is the latest accepted receipt; it is the lock point for ingestion, so two
-    ingest processes can never interleave updates of one stream.
+    ``started_at`` is the first stored receipt's and the ``head_*`` columns are no longer
+    read or written (each receipt row carries its own ``started_at``, and the stream
+    rules are applied when an epoch closes, from the stored rows: migration 0012).
     """
 
     __tablename__ = "receipt_streams"
@@ -41,10 +42,15 @@ class ReceiptStream(Base):
 
 
 class StoredReceipt(Base):
-    """The latest receipt of a stream in one canonical window.
+    """The receipt that holds a stream's slot in one canonical window.
 
-    ``amount`` is the session's cumulative total; ``base`` is the total at the end of the
-    previous window, so ``amount - base`` is what the window adds.
+    The slot holds the receipt with the highest ``amount`` (on a tie, the higher ``seq``,
+    then the lower id), whatever order they arrived in. ``amount`` is the session's
+    cumulative total; ``base`` is the total of the stream's previous counted window, so
+    ``amount - base`` is what the window adds: provisional while the epoch is open, final
+    once its close has applied the stream rules. ``stream_outcome`` is NULL for a counted
+    receipt (or one not yet judged) and the reason code of the stream rule that refused
+    it at close (then ``base = amount``: it adds nothing).
     """
 
     __tablename__ = "receipts"
@@ -60,3 +66,5 @@ class StoredReceipt(Base):
     base: Mapped[int] = mapped_column(BigInteger)
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
     received_at: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    stream_outcome: Mapped[str | None] = mapped_column(String(32))

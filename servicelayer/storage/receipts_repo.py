@@ -8,22 +8,39 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from servicelayer.storage.models import ReceiptStream, StoredReceipt
 
 _CHUNK = 500  # keeps IN (...) lists and parameter counts small on every backend
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class StreamHead:
-    """The latest accepted receipt of a stream (seq 0 means "none yet")."""
+    """A stream's latest counted receipt."""
 
     started_at: int
     seq: int
     amount: int
-    base: int
     window_start: int
+
+
+class SlotHolder(NamedTuple):
+    """The receipt that holds a stream's slot in one window."""
+
+    receipt_id: str
+    seq: int
+    amount: int
+    started_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A (stream, window) slot as ingestion sees it: its holder, if any, and the stream's
+    previous stored window (its start and total: the provisional base), if any."""
+
+    holder: SlotHolder | None
+    previous: tuple[int, int] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +60,7 @@ class ReceiptRecord:
     base: int
     signature: bytes
     received_at: int
+    stream_outcome: str | None = None
 
 
 # The ingest path's statements, as driver SQL. Each batch of 1,000 receipts runs them
@@ -50,30 +68,59 @@ class ReceiptRecord:
 # cost more than SQLite's own work. The SQL is the same on SQLite and PostgreSQL but
 # for the placeholder ({p}); rows are plain tuples in the column order below.
 _STREAMS, _RECEIPTS = ReceiptStream.__tablename__, StoredReceipt.__tablename__
-_HEAD = "started_at, head_seq, head_amount, head_base, head_window_start"
 _INSERT_STREAMS = (
     f'INSERT INTO {_STREAMS} ("key", kind, signer, counterparty, content, session, started_at,'
     " head_seq, head_amount, head_base, head_window_start)"
     " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, 0, 0, 0, 0)"
     ' ON CONFLICT ("key") DO NOTHING'
 )
-_SELECT_HEADS = f'SELECT "key", {_HEAD} FROM {_STREAMS} WHERE "key" IN ({{many}}) ORDER BY "key"'
-_UPDATE_HEADS = (
-    f"UPDATE {_STREAMS} SET head_seq = {{p}}, head_amount = {{p}}, head_base = {{p}},"
-    f' head_window_start = {{p}} WHERE "key" = {{p}}'
+# Each slot's holder and the stream's previous stored window (its start and total), in
+# lookups on the primary key (stream_key, window_start).
+_SELECT_SLOTS = (
+    "WITH v(k, w) AS (VALUES {pairs}),"
+    " q AS (SELECT v.k, v.w, (SELECT MAX(p.window_start)"
+    f" FROM {_RECEIPTS} p WHERE p.stream_key = v.k AND p.window_start < v.w"
+    " AND p.stream_outcome IS NULL) AS pw FROM v)"
+    " SELECT q.k, q.w, h.receipt_id, h.seq, h.amount, h.started_at, q.pw, p.amount"
+    f" FROM q LEFT JOIN {_RECEIPTS} h ON h.stream_key = q.k AND h.window_start = q.w"
+    f" LEFT JOIN {_RECEIPTS} p ON p.stream_key = q.k AND p.window_start = q.pw"
 )
+# The slot rule: the highest total; on a tie the higher seq, then the lower id. The
+# stored row is replaced only by a receipt that ranks above it, so the slot ends up
+# with the same receipt whatever order the receipts arrive in.
 _UPSERT_RECEIPTS = (
     f"INSERT INTO {_RECEIPTS} (stream_key, window_start, receipt_id, seq, amount, base,"
-    " signature, received_at) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
+    " signature, received_at, started_at)"
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p})"
     " ON CONFLICT (stream_key, window_start) DO UPDATE SET receipt_id = excluded.receipt_id,"
-    " seq = excluded.seq, amount = excluded.amount, signature = excluded.signature,"
-    " received_at = excluded.received_at"
+    " seq = excluded.seq, amount = excluded.amount, base = excluded.base,"
+    " signature = excluded.signature, received_at = excluded.received_at,"
+    " started_at = excluded.started_at, stream_outcome = NULL"
+    f" WHERE excluded.amount > {_RECEIPTS}.amount OR (excluded.amount = {_RECEIPTS}.amount"
+    f" AND (excluded.seq > {_RECEIPTS}.seq OR (excluded.seq = {_RECEIPTS}.seq"
+    f" AND excluded.receipt_id < {_RECEIPTS}.receipt_id)))"
 )
 _SELECT_IDS = f"SELECT receipt_id FROM {_RECEIPTS} WHERE receipt_id IN ({{many}})"
+_UPDATE_SEALED = (
+    f"UPDATE {_RECEIPTS} SET base = {{p}}, stream_outcome = {{p}}"
+    " WHERE stream_key = {p} AND window_start = {p}"
+)
+
+
+def ranks_above(amount: int, seq: int, rid: str, other: SlotHolder) -> bool:
+    """The slot rule of ``_UPSERT_RECEIPTS``, in Python. For an honest stream (totals
+    that never fall as ``seq`` grows) the highest total is its latest receipt; a signer
+    contradicting itself in one window is held to its highest total, which gains it
+    nothing it could not sign anyway with a higher ``seq``."""
+    if amount != other.amount:
+        return amount > other.amount
+    if seq != other.seq:
+        return seq > other.seq
+    return rid < other.receipt_id
 
 
 class NewStream(NamedTuple):
-    """A ``receipt_streams`` row without its head (a new stream's head is all zeros)."""
+    """A ``receipt_streams`` row (the unused head columns are zeros)."""
 
     key: bytes
     kind: int
@@ -85,7 +132,7 @@ class NewStream(NamedTuple):
 
 
 class AcceptedRow(NamedTuple):
-    """A ``receipts`` row: the latest receipt of a stream in one window."""
+    """A ``receipts`` row: a candidate for its stream's slot in one window."""
 
     stream_key: bytes
     window_start: int
@@ -95,6 +142,7 @@ class AcceptedRow(NamedTuple):
     base: int
     signature: bytes
     received_at: int
+    started_at: int
 
 
 def _driver(session: Session) -> tuple[Connection, str, bool]:
@@ -106,7 +154,9 @@ def _driver(session: Session) -> tuple[Connection, str, bool]:
 
 @lru_cache(maxsize=32)
 def _sql(template: str, mark: str, many: int = 0) -> str:
-    return template.format(p=mark, many=", ".join([mark] * many))
+    return template.format(
+        p=mark, many=", ".join([mark] * many), pairs=", ".join([f"({mark}, {mark})"] * many)
+    )
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -123,45 +173,114 @@ def existing_ids(session: Session, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def lock_streams(session: Session, streams: Sequence[NewStream]) -> dict[bytes, StreamHead]:
-    """Create missing streams, then lock every stream of the batch (in key order)."""
+def ensure_streams(session: Session, streams: Sequence[NewStream]) -> None:
+    """Create the streams that do not exist yet (in key order, as every writer does)."""
     if not streams:
-        return {}
-    conn, mark, postgres = _driver(session)
-    rows = sorted(streams, key=lambda r: r.key)  # two writers lock in the same order
-    conn.exec_driver_sql(_sql(_INSERT_STREAMS, mark), rows)
-    return _select_heads(conn, mark, [r.key for r in rows], " FOR UPDATE" if postgres else "")
-
-
-def stream_heads(session: Session, keys: Sequence[bytes]) -> dict[bytes, StreamHead]:
-    """The heads of the streams that exist among ``keys``, read without a lock."""
+        return
     conn, mark, _ = _driver(session)
-    return _select_heads(conn, mark, keys, "")
+    conn.exec_driver_sql(_sql(_INSERT_STREAMS, mark), sorted(streams, key=lambda r: r.key))
 
 
-def _select_heads(
-    conn: Connection, mark: str, keys: Sequence[bytes], suffix: str
-) -> dict[bytes, StreamHead]:
-    heads: dict[bytes, StreamHead] = {}
+def slots(session: Session, keys: Sequence[tuple[bytes, int]]) -> dict[tuple[bytes, int], Slot]:
+    """The (stream key, window start) slots asked for, held or not."""
+    conn, mark, postgres = _driver(session)
+    out: dict[tuple[bytes, int], Slot] = {}
     for chunk in _chunks(keys):
-        sql = _sql(_SELECT_HEADS, mark, len(chunk)) + suffix
-        for key, started, seq, amount, base, window in conn.exec_driver_sql(sql, tuple(chunk)):
-            heads[key] = StreamHead(started, seq, amount, base, window)
-    return heads
+        sql = _sql(_SELECT_SLOTS, mark, len(chunk))
+        if postgres:  # VALUES gives untyped columns; the first row fixes their types
+            sql = sql.replace("VALUES (%s, %s)", "VALUES (%s::bytea, %s::bigint)", 1)
+        params = tuple(x for pair in chunk for x in pair)
+        for row in conn.exec_driver_sql(sql, params).fetchall():
+            key, window, rid, seq, amount, started, prev_window, prev_amount = row
+            holder = None if rid is None else SlotHolder(rid, seq, amount, started)
+            previous = None if prev_window is None else (prev_window, prev_amount)
+            out[(bytes(key), window)] = Slot(holder, previous)
+    return out
 
 
-def save_accepted(
-    session: Session, receipts: Sequence[AcceptedRow], heads: dict[bytes, StreamHead]
-) -> None:
-    """Store the accepted receipts (one row per stream and window) and the new heads."""
+def save_accepted(session: Session, receipts: Sequence[AcceptedRow]) -> None:
+    """Offer receipts to their slots; each slot keeps the one that ranks highest."""
     if not receipts:
         return
     conn, mark, _ = _driver(session)
-    conn.exec_driver_sql(_sql(_UPSERT_RECEIPTS, mark), list(receipts))
-    conn.exec_driver_sql(
-        _sql(_UPDATE_HEADS, mark),
-        [(h.seq, h.amount, h.base, h.window_start, key) for key, h in sorted(heads.items())],
+    rows = sorted(receipts, key=lambda r: (r.stream_key, r.window_start))
+    conn.exec_driver_sql(_sql(_UPSERT_RECEIPTS, mark), rows)
+
+
+def latest_counted(session: Session, keys: Sequence[bytes], before: int) -> dict[bytes, StreamHead]:
+    """Each stream's latest counted receipt with a window before ``before``."""
+    heads: dict[bytes, StreamHead] = {}
+    for chunk in _chunks(keys):
+        heads.update(_latest_counted(session, list(chunk), before))
+    return heads
+
+
+def _latest_counted(session: Session, keys: Any, before: int) -> dict[bytes, StreamHead]:
+    """``latest_counted`` of the streams whose keys ``keys`` (a list or a SELECT) gives:
+    the latest window per stream first (a range of the primary key each), then its row."""
+    r, p = StoredReceipt, aliased(StoredReceipt)
+    latest = (
+        select(p.stream_key, func.max(p.window_start).label("window"))
+        .where(p.stream_key.in_(keys), p.window_start < before, p.stream_outcome.is_(None))
+        .group_by(p.stream_key)
+        .subquery()
     )
+    query = select(r.stream_key, r.started_at, r.seq, r.amount, r.window_start).join(
+        latest, (r.stream_key == latest.c.stream_key) & (r.window_start == latest.c.window)
+    )
+    return {
+        key: StreamHead(started, seq, amount, window)
+        for key, started, seq, amount, window in session.execute(query)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SealRow:
+    """A stored slot of an epoch being closed, as the stream rules read it."""
+
+    stream_key: bytes
+    window_start: int
+    kind: int
+    started_at: int
+    seq: int
+    amount: int
+    base: int
+    stream_outcome: str | None
+
+
+def slots_to_seal(
+    session: Session, window_from: int, window_to: int
+) -> tuple[list[SealRow], dict[bytes, StreamHead]]:
+    """The slots in [window_from, window_to) by stream and window, and the latest counted
+    receipt before ``window_from`` of each of their streams."""
+    s, r = ReceiptStream, StoredReceipt
+    query = (
+        select(
+            r.stream_key,
+            r.window_start,
+            s.kind,
+            r.started_at,
+            r.seq,
+            r.amount,
+            r.base,
+            r.stream_outcome,
+        )
+        .join(s, s.key == r.stream_key)
+        .where(r.window_start >= window_from, r.window_start < window_to)
+        .order_by(r.stream_key, r.window_start)
+    )
+    rows = [SealRow(*row) for row in session.execute(query)]
+    e = aliased(StoredReceipt)
+    in_range = select(e.stream_key).where(e.window_start >= window_from, e.window_start < window_to)
+    return rows, _latest_counted(session, in_range, window_from)
+
+
+def save_sealed(session: Session, changes: Sequence[tuple[int, str | None, bytes, int]]) -> None:
+    """(base, stream_outcome, stream_key, window_start) of the rows the close changed."""
+    if not changes:
+        return
+    conn, mark, _ = _driver(session)
+    conn.exec_driver_sql(_sql(_UPDATE_SEALED, mark), list(changes))
 
 
 def _record_columns() -> tuple[Any, ...]:
@@ -173,13 +292,14 @@ def _record_columns() -> tuple[Any, ...]:
         s.counterparty,
         s.content,
         s.session,
-        s.started_at,
+        r.started_at,
         r.window_start,
         r.seq,
         r.amount,
         r.base,
         r.signature,
         r.received_at,
+        r.stream_outcome,
     )
 
 
@@ -227,7 +347,8 @@ def earliest_window(session: Session) -> int | None:
 
 
 def records_in_windows(session: Session, window_from: int, window_to: int) -> list[ReceiptRecord]:
-    """Every stored receipt with its stream, windows in [window_from, window_to), by id."""
+    """Every stored receipt with its stream, windows in [window_from, window_to), by id
+    (those the epoch's close refused carry their ``stream_outcome``)."""
     query = (
         select(*_record_columns())
         .join(ReceiptStream, ReceiptStream.key == StoredReceipt.stream_key)
@@ -247,3 +368,15 @@ def ids_of_account(session: Session, account: str, window_from: int, window_to: 
         .where(r.window_start >= window_from, r.window_start < window_to)
     )
     return set(session.scalars(query))
+
+
+def refused_in_windows(session: Session, window_from: int, window_to: int) -> list[tuple[str, str]]:
+    """(receipt id, stream outcome) of the receipts a close refused, windows in range."""
+    r = StoredReceipt
+    query = (
+        select(r.receipt_id, r.stream_outcome)
+        .where(r.window_start >= window_from, r.window_start < window_to)
+        .where(r.stream_outcome.is_not(None))
+        .order_by(r.receipt_id)
+    )
+    return [(rid, str(outcome)) for rid, outcome in session.execute(query)]

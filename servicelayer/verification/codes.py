@@ -37,3 +37,8 @@ class ReasonCode(StrEnum):
     UNVETTED_ACCOUNT = "unvetted_account"
     LOW_REPUTATION = "low_reputation"
     DEFERRED_EXPIRED = "deferred_expired"
+    # the stream rules, applied when the epoch closes (servicelayer.epochs.sealing)
+    SESSION_MISMATCH = "session_mismatch"
+    STALE_SEQUENCE = "stale_sequence"
+    COUNTER_REGRESSED = "counter_regressed"
+    IMPLAUSIBLE_RATE = "implausible_rate"

@@ -1,6 +1,8 @@
 """From what the node stored to what verification reads (EpochInputs).
 
-Stored receipts become claims (``delta`` = what the receipt's window adds), stored probe
+Stored receipts that their epoch's close counted become claims (``delta`` = what the
+receipt's window adds; the ones a stream rule refused get their verdict from
+``servicelayer.epochs.verifying``), stored probe
 evidence becomes ``SwarmProbe``s whose peers carry the account that registered their
 endpoint, and stored reputations come back as ``Reputation`` values. Evidence is read by
 when it was observed: every probe that ran during the epoch's windows, whichever epoch
@@ -46,7 +48,9 @@ def load_inputs(
     payments: Sequence[ViewerPayment] = (),
 ) -> EpochInputs:
     start, end = epoch_bounds(epoch, epoch_seconds)
-    records = receipts_repo.records_in_windows(session, start, end)
+    records = [
+        r for r in receipts_repo.records_in_windows(session, start, end) if r.stream_outcome is None
+    ]
     registrations = live_registrations(session, start)  # valid at some time in the epoch
     owners = _owners(registrations)
     bitrates = {c.infohash: c.bitrate for c in catalog}
