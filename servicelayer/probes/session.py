@@ -6,7 +6,9 @@ alerts (listen failures); both become ``servicelayer.errors`` types here.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import deque
 from types import TracebackType
 
 import libtorrent as lt
@@ -109,6 +111,76 @@ class TorrentSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.close()
+
+
+class SharedSession:
+    """One ``TorrentSession`` shared by probes running in several threads.
+
+    libtorrent's session is thread-safe, but its alert queue is one: whoever pops it takes
+    every torrent's alerts. So each probe reads through its own ``view()``; the view that
+    finds its queue empty pumps the session (one at a time) and hands every alert to every
+    open view. Probes already keep only the alerts of their own torrent handle.
+    """
+
+    def __init__(self, session: TorrentSession) -> None:
+        self.session = session
+        self._pump = threading.Lock()
+        self._views_lock = threading.Lock()
+        self._views: list[SessionView] = []
+
+    def view(self) -> SessionView:
+        view = SessionView(self)
+        with self._views_lock:
+            self._views.append(view)
+        return view
+
+    def _drop(self, view: SessionView) -> None:
+        with self._views_lock:
+            if view in self._views:
+                self._views.remove(view)
+
+    def _broadcast(self, alerts: list[lt.alert]) -> None:
+        with self._views_lock:
+            for view in self._views:
+                view.queue.extend(alerts)
+
+
+class SessionView:
+    """A probe's handle on a ``SharedSession``: the calls ``run_probe`` makes."""
+
+    def __init__(self, shared: SharedSession) -> None:
+        self._shared = shared
+        self.queue: deque[lt.alert] = deque()
+
+    def _drain(self) -> list[lt.alert]:
+        out = []
+        while self.queue:
+            out.append(self.queue.popleft())
+        return out
+
+    def wait_alerts(self, timeout_ms: int) -> list[lt.alert]:
+        if not self.queue and self._shared._pump.acquire(timeout=max(0, timeout_ms) / 1000):
+            try:
+                if not self.queue:
+                    self._shared._broadcast(self._shared.session.wait_alerts(timeout_ms))
+            finally:
+                self._shared._pump.release()
+        return self._drain()
+
+    def add_torrent(self, params: lt.add_torrent_params) -> lt.torrent_handle:
+        return self._shared.session.add_torrent(params)
+
+    def remove_torrent(self, handle: lt.torrent_handle) -> None:
+        self._shared.session.remove_torrent(handle)
+
+    def close(self) -> None:
+        self._shared._drop(self)
+
+    def __enter__(self) -> SessionView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
