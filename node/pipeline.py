@@ -8,6 +8,7 @@ from node import settlement as wiring
 from node.api.state import NodeState
 from node.watcher import ledger_known_until
 from servicelayer.epochs.pipeline import Step
+from servicelayer.probes.runs import probe_gate
 from servicelayer.epochs.steps import (
     AnchorAccount,
     anchor_step,
@@ -42,7 +43,9 @@ class Pipeline:
     def steps(self) -> list[Step]:
         s, runtime, db = self.state.settings, self.state.runtime, self.state.database
         return [
-            verify_step(runtime, s.epoch_seconds),
+            verify_step(
+                runtime, s.epoch_seconds, probe_gate(db, s.epoch_seconds, self.state.clock)
+            ),
             compute_step(runtime, s.epoch_seconds, self.ledger_known),
             settle_step(runtime, db, s.epoch_seconds, self.settle),
             anchor_step(db, self.anchor_account),

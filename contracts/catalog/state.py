@@ -31,6 +31,8 @@ class CatalogItem:
 class CatalogState:
     items: PMap[str, CatalogItem] = field(default_factory=PMap)
     banned_providers: dict[str, int] = field(default_factory=dict)  # provider -> ban time
+    # infohash -> its owner's origin seeders (sorted, unique; ActionSetOrigins)
+    origins: PMap[str, tuple[str, ...]] = field(default_factory=PMap)
 
 
 def initial_state() -> CatalogState:

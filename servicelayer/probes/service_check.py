@@ -57,7 +57,9 @@ def _params(info: lt.torrent_info, save_path: str) -> lt.add_torrent_params:
 def _pick(pieces: list[bool], seed: bytes, endpoint: Endpoint) -> int:
     have = [i for i, p in enumerate(pieces) if p]
     key = str(endpoint).encode()
-    return min(have, key=lambda i: hashlib.sha256(_TAG + seed + key + i.to_bytes(4, "big")).digest())
+    return min(
+        have, key=lambda i: hashlib.sha256(_TAG + seed + key + i.to_bytes(4, "big")).digest()
+    )
 
 
 def check_service(
