@@ -8,7 +8,6 @@ from node import settlement as wiring
 from node.api.state import NodeState
 from node.watcher import ledger_known_until
 from servicelayer.epochs.pipeline import Step
-from servicelayer.probes.runs import probe_gate
 from servicelayer.epochs.steps import (
     AnchorAccount,
     anchor_step,
@@ -16,6 +15,7 @@ from servicelayer.epochs.steps import (
     settle_step,
     verify_step,
 )
+from servicelayer.probes.runs import probe_gate
 from servicelayer.settlement.lock import settlement_lock
 from servicelayer.settlement.plan import Plan
 from servicelayer.settlement.records import PlanSummary

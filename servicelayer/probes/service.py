@@ -13,6 +13,7 @@ first). Evidence is committed per probe, and the run marked done.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -202,8 +203,17 @@ def service_candidates(evidence: SwarmEvidence, probe: PlannedProbe, limit: int)
     return [Endpoint.parse(p.endpoint) for p in found[: max(0, limit)]]
 
 
-def probe_window(runner: ProbeRunner, timeout_s: float | None = None) -> list[str]:
-    """Plan and run the current window's probes and wait for them (tests, the CLI)."""
-    futures = runner.tick()
-    wait(futures, timeout=timeout_s)
-    return sorted(f.result() for f in futures if f.done() and f.result() is not None)
+def probe_window(runner: ProbeRunner, timeout_s: float = 300.0) -> list[str]:
+    """Plan and run the current window's probes and wait for them; the infohashes whose
+    evidence was stored (tests, the real fraud run). When the window had too little left
+    to start them, the next window's plan runs instead."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        futures = runner.tick()
+        wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+        stored = sorted(r for f in futures if f.done() and (r := f.result()) is not None)
+        if stored or not futures or time.monotonic() >= deadline:
+            return stored
+        next_window = time.monotonic() + WINDOW_SECONDS - runner.clock.wall_seconds() % 60
+        while time.monotonic() < min(next_window, deadline):
+            time.sleep(0.2)  # poll until the next window begins

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
-
-from collections.abc import Mapping, Sequence
 
 from contracts.catalog import ActionPublish, ActionSetOrigins, CatalogItem, CatalogState, search
 from contracts.core import Context
