@@ -155,6 +155,6 @@ def _set_origins(state: CatalogState, action: ActionSetOrigins, ctx: Context) ->
     wanted = tuple(sorted(set(accounts)))
     if state.origins.get(infohash, ()) == wanted:
         return rejected(state, action, "no_change")
-    origins = state.origins.set(infohash, wanted) if wanted else state.origins.delete(infohash)
+    origins = state.origins.set(infohash, wanted) if wanted else state.origins.remove(infohash)
     event = EventOriginsSet(infohash, wanted)
     return TransitionResult(replace(state, origins=origins), (event,))
