@@ -107,8 +107,9 @@ def run_probe(
             _observe(run, clock, session.wait_alerts(0))
             run.observer.finish()
             evidence = _evidence(run, target, started_at, clock.wall_seconds())
-            if on_metadata is not None and evidence.has_metadata:
-                on_metadata(handle.torrent_file())
+            metadata = handle.torrent_file() if evidence.has_metadata else None
+            if on_metadata is not None and metadata is not None:
+                on_metadata(metadata)
             return evidence
         finally:
             session.remove_torrent(handle)

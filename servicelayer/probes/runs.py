@@ -96,7 +96,7 @@ def expire(session: Session, now: int) -> int:
         .where(ProbeRun.status.in_((PLANNED, RUNNING)), ProbeRun.deadline < now)
         .values(status=TIMED_OUT, ended_at=now)
     )
-    return int(session.execute(query).rowcount or 0)
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)
 
 
 def waiting_runs(session: Session, start_at: int, end_at: int, now: int) -> list[ProbeRun]:
