@@ -107,8 +107,7 @@ def _run(root: Path, probe_seconds: int) -> RealRun:
             ):
                 runner = ProbeRunner(
                     database,
-                    SharedSession(torrents),
-                    SharedSession(checks),
+                    (SharedSession(torrents), SharedSession(checks)),
                     Keypair.random(),
                     NET,
                     DAY,

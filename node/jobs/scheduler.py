@@ -117,11 +117,12 @@ class NodeJobs:
 
     def _probe_runner(self) -> ProbeRunner:
         s, p = self.state.settings, self.state.settings.probes
-        watch = TorrentSession(production_settings(p.listen, dht=p.dht))
-        # Service checks add a swarm's torrent a second time: they need a session of their own.
-        host = p.listen.rsplit(":", 1)[0] if ":" in p.listen else p.listen
-        checks = TorrentSession(production_settings(f"{host}:0", dht=False))
-        self.torrents = [watch, checks]
+        # Two sessions, for even and odd windows: a swarm's probes of two consecutive windows
+        # overlap, and one session holds a torrent once (servicelayer/probes/service.py).
+        even = TorrentSession(production_settings(p.listen, dht=p.dht))
+        self.torrents = [even]
+        odd = TorrentSession(production_settings(_next_port(p.listen), dht=p.dht))
+        self.torrents.append(odd)
         policy = ProbePolicy(
             seconds=p.seconds,
             budget_bytes=p.budget_bytes,
@@ -135,8 +136,7 @@ class NodeJobs:
         runtime = self.state.runtime
         return ProbeRunner(
             self.state.database,
-            SharedSession(watch),
-            SharedSession(checks),
+            (SharedSession(even), SharedSession(odd)),
             self.state.keypair,
             self.state.policy.network_id,
             s.epoch_seconds,
@@ -172,3 +172,15 @@ class NodeJobs:
                 report.payments,
                 report.snapshots,
             )
+
+
+def _next_port(listen: str) -> str:
+    """The listen interfaces with each fixed port one higher (port 0 stays 0)."""
+    out = []
+    for item in listen.split(","):
+        host, _, port = item.strip().rpartition(":")
+        if not host or not port.isdigit() or int(port) in (0, 65535):
+            out.append(item.strip())
+        else:
+            out.append(f"{host}:{int(port) + 1}")
+    return ",".join(out)

@@ -1,7 +1,7 @@
 """The probe-run record: what the node planned for each window, and whether it ran.
 
     planned -> running -> done
-    planned -> timed_out   (not started while its window still had MIN_PROBE_SECONDS left)
+    planned -> timed_out   (not started while its window had MIN_PROBE_SECONDS left)
     running -> timed_out   (past its deadline, e.g. the node stopped in the middle)
 
 A probe is never started after its window under that window's label (evidence is read by

@@ -1,13 +1,19 @@
 """Probing each window's swarms, concurrently, and keeping what the probes saw.
 
-Each window (60 s) the node plans its probes once (``planner.plan_window``: the active
-swarms and those with owner-registered origins, within the budget), records them as probe
-runs (``runs``), and starts them at once, each in its own thread over one shared libtorrent
-session. A probe watches its swarm until its window ends (at most ``seconds``), with at
-most ``connections_per_probe`` connections and ``budget_bytes`` of payload; then it asks a
-few named peers that served it nothing for one piece each, alone (``service_check``, on a
-second session, since the next window's probe of the swarm already holds the torrent in the
-first). Evidence is committed per probe, and the run marked done.
+Each window (60 s) the node plans its probes once, ``LEAD_SECONDS`` before the window
+begins (``planner.plan_window``: the active swarms and those with owner-registered
+origins, within the budget), records them as probe runs (``runs``), and starts them at
+once, each in its own thread. A probe watches its swarm from then until ``OVERLAP_SECONDS``
+after its window ends (at most ``seconds``), with at most ``connections_per_probe``
+connections and ``budget_bytes`` of payload, so its bitfield samples bracket the window
+(the bitfield-growth rule needs one before and one after). Then it asks a few named peers
+that served it nothing for one piece each, alone (``service_check``).
+
+libtorrent holds one torrent handle per infohash per session, and a swarm's probes of two
+consecutive windows overlap; so windows alternate between two sessions (even and odd
+window numbers), and a probe's service checks run in its own session after its
+observation, before the session's next window begins. Evidence is committed per probe,
+and the run marked done.
 """
 
 from __future__ import annotations
@@ -41,6 +47,10 @@ log = logging.getLogger("acenode.probes")
 
 DEADLINE_GRACE_SECONDS = 30
 """Slack after a run's window and service checks before it counts as timed out."""
+LEAD_SECONDS = 10
+"""A window's probes are planned and started this long before it begins."""
+OVERLAP_SECONDS = 10
+"""...and watch this long after it ends."""
 
 Origins = Callable[[Session], Mapping[str, Sequence[str]]]
 """Infohash -> the origin accounts its catalog owner registered (replicated state)."""
@@ -63,7 +73,7 @@ class ProbePolicy:
 
     def deadline(self, window: int) -> int:
         checks = self.service_checks * (self.service_seconds + 1)
-        return window + WINDOW_SECONDS + checks + DEADLINE_GRACE_SECONDS
+        return window + WINDOW_SECONDS + OVERLAP_SECONDS + checks + DEADLINE_GRACE_SECONDS
 
 
 def no_origins(session: Session) -> Mapping[str, Sequence[str]]:
@@ -73,15 +83,14 @@ def no_origins(session: Session) -> Mapping[str, Sequence[str]]:
 class ProbeRunner:
     """Plans each window's probes once and runs them concurrently (a thread each).
 
-    ``tick(now)`` plans the window ``now`` is in (if not yet) and starts its planned runs;
-    it returns at once with the futures. Threads: ``max_concurrent`` for the window's
-    observations plus as many for the previous window's service checks."""
+    ``tick()`` plans the window that begins within ``LEAD_SECONDS`` (or the current one)
+    if not yet, and starts its planned runs; it returns at once with the futures. Threads:
+    ``max_concurrent`` per window, two windows overlapping."""
 
     def __init__(
         self,
         database: Database,
-        watch: SharedSession,
-        checks: SharedSession,
+        sessions: tuple[SharedSession, SharedSession],
         keypair: Keypair,
         network_id: bytes,
         epoch_seconds: int,
@@ -90,7 +99,7 @@ class ProbeRunner:
         origins: Origins = no_origins,
         cancelled: Callable[[], bool] = lambda: False,
     ) -> None:
-        self.database, self.watch, self.checks = database, watch, checks
+        self.database, self.sessions = database, sessions
         self.keypair, self.network_id, self.epoch_seconds = keypair, network_id, epoch_seconds
         self.policy, self.clock, self.origins, self.cancelled = policy, clock, origins, cancelled
         self.pool = ThreadPoolExecutor(2 * policy.max_concurrent, thread_name_prefix="probe")
@@ -98,7 +107,7 @@ class ProbeRunner:
 
     def tick(self) -> list[Future[str | None]]:
         now = self.clock.wall_seconds()
-        window = now - now % WINDOW_SECONDS
+        window = (now + LEAD_SECONDS) - (now + LEAD_SECONDS) % WINDOW_SECONDS
         epoch = epoch_of(window, self.epoch_seconds)
         with self.database.session(write=True) as session:
             runs.expire(session, now)
@@ -158,9 +167,10 @@ class ProbeRunner:
 
     def _probe(self, window: int, probe: PlannedProbe, seed: bytes) -> SwarmEvidence:
         p = self.policy
-        left = window + WINDOW_SECONDS - self.clock.wall_seconds()
+        left = window + WINDOW_SECONDS + OVERLAP_SECONDS - self.clock.wall_seconds()
         metadata: list[lt.torrent_info] = []
-        with self.watch.view() as view:
+        shared = self.sessions[(window // WINDOW_SECONDS) % 2]
+        with shared.view() as view:
             evidence = run_probe(
                 view,
                 ProbeTarget.from_infohash(probe.infohash),
@@ -177,7 +187,7 @@ class ProbeRunner:
         if not metadata or not candidates:
             return evidence
         checks = []
-        with self.checks.view() as view:
+        with shared.view() as view:
             for endpoint in candidates:
                 if self.cancelled():
                     raise ProbeCancelled("the probe was cancelled")
@@ -214,6 +224,7 @@ def probe_window(runner: ProbeRunner, timeout_s: float = 300.0) -> list[str]:
         stored = sorted(r for f in futures if f.done() and (r := f.result()) is not None)
         if stored or not futures or time.monotonic() >= deadline:
             return stored
-        next_window = time.monotonic() + WINDOW_SECONDS - runner.clock.wall_seconds() % 60
+        wall = runner.clock.wall_seconds() + LEAD_SECONDS
+        next_window = time.monotonic() + WINDOW_SECONDS - wall % WINDOW_SECONDS
         while time.monotonic() < min(next_window, deadline):
             time.sleep(0.2)  # poll until the next window begins

@@ -73,6 +73,8 @@ def test_verify_waits_for_planned_runs_until_done_or_deadline(database: Database
     with database.session(write=True) as s:
         (a, b) = runs.record_plan(s, W0, W0 // EPOCH, plan, W0 + 2, W0 + EPOCH + 100)
         (c,) = runs.record_plan(s, last, W0 // EPOCH, plan[:1], last + 1, last + 150)
+        again = runs.record_plan(s, W0, W0 // EPOCH, plan[:1], W0 + 7, W0 + EPOCH)
+        assert [r.id for r in again] == [a.id, b.id]  # a window is planned once
         assert runs.start(s, a.id, W0 + 3)
         assert not runs.start(s, b.id, W0 + 58)  # too late in its window: not started
         ids = a.id, b.id, c.id
