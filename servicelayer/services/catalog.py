@@ -59,11 +59,14 @@ def set_origins(
     infohash: str,
     accounts: Sequence[str],
 ) -> dict[str, Any]:
-    """The item's owner names its origin seeders (the ownership rule decides who may)."""
+    """The item's owner names its origin seeders (the ownership rule decides who may).
+    Naming the list it already has changes nothing and answers the item (a PUT)."""
     infohash = infohash.lower()
     require_seller(runtime, session, owner, infohash)
-    action = ActionSetOrigins(infohash, owner, tuple(accounts))
-    apply_checked(runtime, session, "catalog", [action], ctx)
+    state: CatalogState = state_of(runtime, session, "catalog")
+    if state.origins.get(infohash, ()) != tuple(sorted(set(accounts))):
+        action = ActionSetOrigins(infohash, owner, tuple(accounts))
+        apply_checked(runtime, session, "catalog", [action], ctx)
     return get_item(runtime, session, infohash)
 
 

@@ -31,6 +31,8 @@ def test_the_owner_registers_origins_others_are_refused(node: NodeProcess) -> No
     assert answer.status_code == 200, answer.text
     assert answer.json()["origins"] == seeders
     assert owner.get(f"/v1/catalog/{ih}").json()["origins"] == seeders
+    again = owner.put(path, {"accounts": seeders})  # the same list: nothing changes
+    assert again.status_code == 200 and again.json()["origins"] == seeders
 
     refused(other.put(path, {"accounts": [other.account]}), 409, "not_content_owner")
     assert owner.client.put(path, json={"accounts": seeders}).status_code == 401
