@@ -15,7 +15,8 @@ A rate-capped libtorrent seeder meets it at any cap above ~2 KiB/s within the de
 (it unchokes a lone interested peer at once; its first block follows). ``REFUSED``: a
 bitfield with pieces but under one block delivered; ``NO_BITFIELD``: it answered with no
 piece; ``CORRUPT``: data failed the hash check; ``UNREACHABLE``: no handshake. A check
-downloads at most the one piece (it ends as soon as the piece is verified).
+ends as soon as the piece is verified or ``CHECK_BYTES`` (256 KiB) arrived, so it costs
+about min(piece size, 256 KiB) plus the requests in flight.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from servicelayer.probes.evidence import (
 from servicelayer.probes.probe import POLL_MS, TOP_PRIORITY, Clock, ProbeSession
 
 BLOCK_BYTES = 16 * 1024
+CHECK_BYTES = 256 * 1024
+"""A check ends once this much arrived (a piece up to this size is hash-checked whole)."""
 _TAG = b"ACE-PROBE-SERVICE-V1\x00"
 _NOT_ANSWERED = lt.peer_info.connecting | lt.peer_info.handshake
 
@@ -120,7 +123,7 @@ def _check(
         fails = max(fails, int(info.num_hashfails))
         status = handle.status()
         verified = piece >= 0 and piece < len(status.pieces) and bool(status.pieces[piece])
-        if verified or fails:
+        if verified or fails or down >= CHECK_BYTES:
             break
     down = max(down, int(handle.status().total_payload_download))
     result = _result(answered, advertised, down, fails)
