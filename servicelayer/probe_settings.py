@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SERVICE_CHECK_SECONDS_MAX = 40
+"""A window's service checks must end before the same probe session's next window (two
+windows later) begins: 120 s - 10 s lead - 60 s window - 10 s overlap = 40 s."""
 
 
 class ProbeSettings(BaseModel):
@@ -55,6 +59,14 @@ class ProbeSettings(BaseModel):
     interval_seconds: int = Field(
         default=5, ge=1, le=30, description="how often the node looks for a window to plan"
     )
+
+    @model_validator(mode="after")
+    def _checks_fit(self) -> ProbeSettings:
+        if self.service_checks * self.service_seconds > SERVICE_CHECK_SECONDS_MAX:
+            raise ValueError(
+                f"service_checks * service_seconds must be at most {SERVICE_CHECK_SECONDS_MAX}"
+            )
+        return self
 
 
 class EpochSettings(BaseModel):

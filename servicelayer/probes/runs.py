@@ -39,9 +39,9 @@ def record_plan(
     deadline: int,
 ) -> list[ProbeRun]:
     """Store the window's planned runs (once: a window already planned keeps its plan)."""
-    existing = session.scalars(select(ProbeRun).where(ProbeRun.window == window)).all()
+    existing = runs_of_window(session, window)
     if existing:
-        return list(existing)
+        return existing
     rows = [
         ProbeRun(
             window=window,
@@ -59,9 +59,9 @@ def record_plan(
     return rows
 
 
-def window_planned(session: Session, window: int) -> bool:
-    query = select(ProbeRun.id).where(ProbeRun.window == window).limit(1)
-    return session.scalar(query) is not None
+def runs_of_window(session: Session, window: int) -> list[ProbeRun]:
+    query = select(ProbeRun).where(ProbeRun.window == window).order_by(ProbeRun.infohash)
+    return list(session.scalars(query))
 
 
 def start(session: Session, run_id: int, now: int) -> bool:

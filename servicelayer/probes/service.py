@@ -103,23 +103,28 @@ class ProbeRunner:
         self.keypair, self.network_id, self.epoch_seconds = keypair, network_id, epoch_seconds
         self.policy, self.clock, self.origins, self.cancelled = policy, clock, origins, cancelled
         self.pool = ThreadPoolExecutor(2 * policy.max_concurrent, thread_name_prefix="probe")
-        self.started: set[int] = set()
+        self.started: dict[int, set[int]] = {}  # window -> runs this process started
 
     def tick(self) -> list[Future[str | None]]:
         now = self.clock.wall_seconds()
         window = (now + LEAD_SECONDS) - (now + LEAD_SECONDS) % WINDOW_SECONDS
-        epoch = epoch_of(window, self.epoch_seconds)
+        started = self.started.setdefault(window, set())
+        for old in [w for w in self.started if w < window - WINDOW_SECONDS]:
+            del self.started[old]
         with self.database.session(write=True) as session:
             runs.expire(session, now)
+            rows = runs.runs_of_window(session, window)
+            if rows and all(r.status != runs.PLANNED or r.id in started for r in rows):
+                return []  # planned and started already: nothing to do until the next window
+            epoch = epoch_of(window, self.epoch_seconds)
             seed = epoch_seed(session, self.keypair, self.network_id, epoch)
-            registrations = live_registrations(session, now)
             planned = plan_window(
                 session,
                 window,
                 seed,
                 self.policy.swarms_per_window,
                 self.policy.active_windows,
-                registrations,
+                live_registrations(session, now),
                 self.origins(session),
             )
             rows = runs.record_plan(
@@ -129,9 +134,9 @@ class ProbeRunner:
         by_hash = {p.infohash: p for p in planned}
         futures = []
         for run_id, infohash in todo:
-            if run_id in self.started:
+            if run_id in started:
                 continue
-            self.started.add(run_id)
+            started.add(run_id)
             probe = by_hash.get(infohash, PlannedProbe(infohash, ()))
             futures.append(self.pool.submit(self.run_one, run_id, window, probe, seed))
         return futures
