@@ -36,6 +36,7 @@ from servicelayer.probes.evidence import (
     ServiceCheck,
 )
 from servicelayer.probes.probe import POLL_MS, TOP_PRIORITY, Clock, ProbeSession
+from servicelayer.probes.session import alert_kind
 
 BLOCK_BYTES = 16 * 1024
 CHECK_BYTES = 256 * 1024
@@ -103,7 +104,8 @@ def _check(
             handle.connect_peer(endpoint.as_tuple())
             last_connect = now
         for alert in session.wait_alerts(min(POLL_MS, deadline - now)):
-            if isinstance(alert, lt.hash_failed_alert) and alert.handle == handle:
+            kind = alert_kind(alert)
+            if issubclass(kind, lt.hash_failed_alert) and getattr(alert, "handle", None) == handle:
                 fails += 1
         if info is None or info.flags & _NOT_ANSWERED:
             continue

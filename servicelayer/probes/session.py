@@ -9,7 +9,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from types import TracebackType
+from types import SimpleNamespace, TracebackType
+from typing import Any
 
 import libtorrent as lt
 
@@ -141,9 +142,48 @@ class SharedSession:
                 self._views.remove(view)
 
     def _broadcast(self, alerts: list[lt.alert]) -> None:
+        # libtorrent frees popped alerts at the next pop: views get lasting copies.
+        copies = [copy_alert(a) for a in alerts]
         with self._views_lock:
             for view in self._views:
-                view.queue.extend(alerts)
+                view.queue.extend(copies)
+
+
+_ERRORS = (lt.peer_error_alert, lt.peer_disconnected_alert, lt.peer_blocked_alert)
+
+
+def copy_alert(alert: lt.alert) -> Any:
+    """What probes read of an alert, in plain values that outlive the next ``pop_alerts``:
+    ``kind`` (its class; ``alert_kind``), ``handle`` and ``ip`` when it has them, and
+    ``error_text`` for peer errors."""
+    data: dict[str, Any] = {"kind": type(alert)}
+    for name in ("handle", "ip"):
+        try:
+            data[name] = getattr(alert, name)
+        except (AttributeError, TypeError, RuntimeError):
+            continue
+    if isinstance(alert, _ERRORS):
+        data["error_text"] = error_text(alert)
+    return SimpleNamespace(**data)
+
+
+def alert_kind(alert: Any) -> type:
+    """The libtorrent class of an alert or of its ``copy_alert`` copy."""
+    kind: type = getattr(alert, "kind", type(alert))
+    return kind
+
+
+def error_text(alert: Any) -> str:
+    """``connect: Connection refused`` rather than libtorrent's full log line."""
+    copied = getattr(alert, "error_text", None)
+    if isinstance(copied, str):
+        return copied
+    try:
+        message = alert.error.message()
+        operation = lt.operation_name(alert.op)
+        return f"{operation}: {message}" if message else describe(alert)
+    except (AttributeError, UnicodeDecodeError, TypeError, ValueError):
+        return describe(alert)
 
 
 class SessionView:
@@ -151,9 +191,9 @@ class SessionView:
 
     def __init__(self, shared: SharedSession) -> None:
         self._shared = shared
-        self.queue: deque[lt.alert] = deque()
+        self.queue: deque[Any] = deque()
 
-    def _drain(self) -> list[lt.alert]:
+    def _drain(self) -> list[Any]:
         out = []
         while self.queue:
             out.append(self.queue.popleft())
