@@ -38,6 +38,7 @@ def test_the_owner_registers_origins_others_are_refused(node: NodeProcess) -> No
     assert owner.client.put(path, json={"accounts": seeders}).status_code == 401
     for bad in ({"accounts": ["not-an-account"]}, {"accounts": "G"}, {}):
         assert owner.put(path, bad).status_code == 422
+    refused(owner.put(path, {"accounts": ["G" + "A" * 55]}), 422, "invalid_account")  # checksum
     too_many = [Keypair.random().public_key for _ in range(17)]
     assert owner.put(path, {"accounts": too_many}).status_code == 422
     assert owner.put(f"/v1/catalog/{'z' * 40}/origins", {"accounts": []}).status_code == 422
