@@ -39,7 +39,7 @@ def _probe_refs(finding: Finding) -> list[str]:
 
 def probe_outcomes(ix: EpochIndex, findings: list[Finding]) -> tuple[ProbeOutcome, ...]:
     """One outcome per (account, probe): failed if evidence of that probe contradicted one of
-    the account's claims; passed if the probe, started in this epoch, saw it answer and
+    the account's claims; passed if the probe, home in this epoch (``EpochIndex.is_home``), saw it answer and
     serve (``served``); failed too if the probe asked an account that claims uploads in
     the swarm for a piece it advertised and got none, no bitfield, or corrupt data; else
     none."""
@@ -61,7 +61,7 @@ def probe_outcomes(ix: EpochIndex, findings: list[Finding]) -> tuple[ProbeOutcom
     passed: set[tuple[str, str]] = set()
     for (probe_id, account), observations in ix.observations.items():
         if not ix.is_home(probe_id):
-            continue  # a probe read by two epochs vouches once: in the one it started in
+            continue  # a probe read by two epochs vouches once: in its home epoch
         if any(served(o) for o in observations):
             passed.add((account, probe_id))
             continue
