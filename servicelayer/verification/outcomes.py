@@ -39,10 +39,10 @@ def _probe_refs(finding: Finding) -> list[str]:
 
 def probe_outcomes(ix: EpochIndex, findings: list[Finding]) -> tuple[ProbeOutcome, ...]:
     """One outcome per (account, probe): failed if evidence of that probe contradicted one of
-    the account's claims; passed if the probe, home in this epoch (``EpochIndex.is_home``), saw it answer and
-    serve (``served``); failed too if the probe asked an account that claims uploads in
-    the swarm for a piece it advertised and got none, no bitfield, or corrupt data; else
-    none."""
+    the account's claims; passed if the probe, home in this epoch (``EpochIndex.is_home``),
+    saw it answer and serve (``served``); failed too if the probe asked an account that
+    claims uploads in the swarm for a piece it advertised and got none, no bitfield, or
+    corrupt data; else none."""
     claims = {b.receipt_id: b for b in ix.bandwidth}
     failed: dict[tuple[str, str], ReasonCode] = {}
     for finding in sorted(findings):
