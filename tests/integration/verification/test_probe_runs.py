@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from stellar_sdk import Keypair
 
+from servicelayer.epochs.pipeline import PipelineConfig, Progress, advance
+from servicelayer.epochs.steps import verify_step
 from servicelayer.ingest import IngestPolicy, ingest_batch
 from servicelayer.probes import runs
 from servicelayer.probes.planner import PlannedProbe, plan_window, swarm_limit
@@ -15,6 +17,8 @@ from servicelayer.probes.sampling import sample_score
 from servicelayer.probes.service import ProbePolicy
 from servicelayer.receipts import network_id
 from servicelayer.receipts.peer import ReceiptSigner
+from servicelayer.runtime.runtime import ContractRuntime
+from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
 from servicelayer.storage.verification_models import ProbeRun
 from tests.support import PASSPHRASE
@@ -94,3 +98,27 @@ def test_verify_waits_for_planned_runs_until_done_or_deadline(database: Database
     assert gate(W0 // EPOCH) is None
     with database.session() as s:
         assert s.get(ProbeRun, ids[2]).status == runs.TIMED_OUT
+
+
+def test_the_pipeline_verifies_an_epoch_once_its_probe_runs_ended(database: Database) -> None:
+    clock = {"now": W0 + EPOCH + 20}  # the epoch has ended; its last window's probe runs on
+    config = PipelineConfig(epoch_seconds=EPOCH, close_grace_seconds=0)
+    gate = runs.probe_gate(database, EPOCH, lambda: clock["now"])
+    steps = [verify_step(ContractRuntime([]), EPOCH, gate)]
+    last = W0 + EPOCH - 60
+    with database.session(write=True) as s:
+        (run,) = runs.record_plan(
+            s, last, W0 // EPOCH, [PlannedProbe("aa" * 20, ())], last - 10, last + 150
+        )
+        assert runs.start(s, run.id, last - 10)
+    assert advance(database, config, steps, "w", clock["now"]) == [Progress(W0 // EPOCH, "closed")]
+    with database.session() as s:
+        record = epochs_repo.get(s, W0 // EPOCH)
+        assert record is not None and record.status == "closed"
+        assert "probe run(s)" in (record.error or "")
+    with database.session(write=True) as s:
+        runs.finish(s, run.id, W0 + EPOCH + 30, None)
+    clock["now"] = W0 + EPOCH + 31
+    assert advance(database, config, steps, "w", clock["now"]) == [
+        Progress(W0 // EPOCH, "verified")
+    ]
