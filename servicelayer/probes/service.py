@@ -194,11 +194,15 @@ class ProbeRunner:
         checks = []
         with shared.view() as view:
             for endpoint in candidates:
-                if self.cancelled():
-                    raise ProbeCancelled("the probe was cancelled")
                 checks.append(
                     check_service(
-                        view, metadata[0], endpoint, p.service_seconds, self.clock, piece_seed=seed
+                        view,
+                        metadata[0],
+                        endpoint,
+                        p.service_seconds,
+                        self.clock,
+                        piece_seed=seed,
+                        cancelled=self.cancelled,
                     )
                 )
         return replace(evidence, service=tuple(checks))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 
 import libtorrent as lt
 
@@ -35,7 +36,7 @@ from servicelayer.probes.evidence import (
     UNREACHABLE,
     ServiceCheck,
 )
-from servicelayer.probes.probe import POLL_MS, TOP_PRIORITY, Clock, ProbeSession
+from servicelayer.probes.probe import POLL_MS, TOP_PRIORITY, Clock, ProbeCancelled, ProbeSession
 from servicelayer.probes.session import alert_kind
 
 BLOCK_BYTES = 16 * 1024
@@ -74,13 +75,15 @@ def check_service(
     clock: Clock,
     *,
     piece_seed: bytes = b"",
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> ServiceCheck:
-    """Ask ``endpoint`` alone for one piece it advertises, for at most ``seconds``."""
+    """Ask ``endpoint`` alone for one piece it advertises, for at most ``seconds``; raises
+    ``ProbeCancelled`` within one poll once ``cancelled()`` turns true."""
     with tempfile.TemporaryDirectory(prefix="ace-service-") as save_path:
         handle = session.add_torrent(_params(info, save_path))
         try:
             handle.replace_trackers([])
-            return _check(session, handle, endpoint, seconds, clock, piece_seed)
+            return _check(session, handle, endpoint, seconds, clock, piece_seed, cancelled)
         finally:
             session.remove_torrent(handle)
 
@@ -92,6 +95,7 @@ def _check(
     seconds: int,
     clock: Clock,
     seed: bytes,
+    cancelled: Callable[[], bool],
 ) -> ServiceCheck:
     started_at, start_ms = clock.wall_seconds(), clock.monotonic_ms()
     deadline = start_ms + seconds * 1000
@@ -99,6 +103,8 @@ def _check(
     advertised, piece, first_byte, down, fails = 0, -1, -1, 0, 0
     last_connect = -10_000
     while (now := clock.monotonic_ms()) < deadline:
+        if cancelled():
+            raise ProbeCancelled("the service check was cancelled")
         info = _peer(handle, endpoint)
         if info is None and now - last_connect >= 5000:
             handle.connect_peer(endpoint.as_tuple())
