@@ -50,8 +50,12 @@ def to_plain(value: Any, summary: bool = False) -> Any:
     names = _FIELDS.get(cls)
     if names is not None:  # a dataclass seen before
         plain = {"$type": cls.__name__}
+        later = _ADDED_LATER.get(cls, {})
         for name in names:
-            plain[name] = to_plain(getattr(value, name), summary)
+            item = getattr(value, name)
+            if name in later and item == later[name]:
+                continue  # a field added later, at its default: encoded as before it existed
+            plain[name] = to_plain(item, summary)
         return plain
     if cls is tuple or cls is list:
         return [to_plain(v, summary) for v in value]
@@ -59,6 +63,12 @@ def to_plain(value: Any, summary: bool = False) -> Any:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass -> field names in declaration order
+_ADDED_LATER: dict[type, dict[str, Any]] = {}  # dataclass -> {field: default} (ADDED_LATER)
+
+ADDED_LATER = {"canonical": "added_later"}
+"""``field(metadata=ADDED_LATER)``: a field added to a contract state after journals were
+written. While it holds its default it is left out of the encoding, so the state hashes
+of those journals still verify; once it holds something else it is encoded as usual."""
 _AS_IS: set[type] = {str, int, bool, type(None)}  # and the str and int enums seen since
 
 
@@ -71,7 +81,11 @@ def _to_plain_other(value: Any, summary: bool) -> Any:
     if isinstance(value, float):
         raise TypeError("floats are not allowed in contract values")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        fields = dataclasses.fields(value)
+        _ADDED_LATER[type(value)] = {
+            f.name: _default(f) for f in fields if f.metadata.get("canonical") == "added_later"
+        }
+        _FIELDS[type(value)] = tuple(f.name for f in fields)
         return to_plain(value, summary)
     if isinstance(value, tuple | list):
         return [to_plain(v, summary) for v in value]
@@ -81,6 +95,14 @@ def _to_plain_other(value: Any, summary: bool) -> Any:
         items = sorted(value.items(), key=lambda kv: sort_key(kv[0]))
         return {"$map": [[to_plain(k, summary), to_plain(v, summary)] for k, v in items]}
     raise TypeError(f"cannot encode {type(value).__name__} canonically")
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    if f.default is dataclasses.MISSING:
+        raise TypeError(f"field {f.name} is marked added later but has no default")
+    return f.default
 
 
 def sort_key(key: Any) -> tuple[int, Any]:

@@ -15,6 +15,7 @@ from servicelayer.epochs.steps import (
     settle_step,
     verify_step,
 )
+from servicelayer.probes.runs import probe_gate
 from servicelayer.settlement.lock import settlement_lock
 from servicelayer.settlement.plan import Plan
 from servicelayer.settlement.records import PlanSummary
@@ -42,7 +43,9 @@ class Pipeline:
     def steps(self) -> list[Step]:
         s, runtime, db = self.state.settings, self.state.runtime, self.state.database
         return [
-            verify_step(runtime, s.epoch_seconds),
+            verify_step(
+                runtime, s.epoch_seconds, probe_gate(db, s.epoch_seconds, self.state.clock)
+            ),
             compute_step(runtime, s.epoch_seconds, self.ledger_known),
             settle_step(runtime, db, s.epoch_seconds, self.settle),
             anchor_step(db, self.anchor_account),

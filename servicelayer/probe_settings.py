@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SERVICE_CHECK_SECONDS_MAX = 40
+"""A window's service checks must end before the same probe session's next window (two
+windows later) begins: 120 s - 10 s lead - 60 s window - 10 s overlap = 40 s."""
 
 
 class ProbeSettings(BaseModel):
@@ -15,18 +19,54 @@ class ProbeSettings(BaseModel):
         description="find peers through the DHT (contacts the "
         "public DHT routers: turn on for production, off on closed networks)",
     )
-    rate_ppm: int = Field(
-        default=100_000,
-        ge=0,
-        le=1_000_000,
-        description="share of an epoch's swarms probed, in millionths",
-    )
     seconds: int = Field(
-        default=130, ge=5, le=3600, description="one probe's length; >= 120 spans a whole window"
+        default=120,
+        ge=5,
+        le=3600,
+        description="longest a probe watches a swarm; a probe also ends at its window's end",
     )
-    budget_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
-    per_round: int = Field(default=4, ge=1, le=100)
-    interval_seconds: int = Field(default=60, ge=1)
+    budget_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=0, description="payload one probe may download"
+    )
+    max_concurrent: int = Field(
+        default=8, ge=1, le=64, description="probes running at once (threads over one session)"
+    )
+    window_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="payload all probes of one window may download together; with "
+        "budget_bytes it bounds how many swarms a window probes",
+    )
+    connections_per_probe: int = Field(
+        default=30, ge=2, le=500, description="peer connections one probe may hold"
+    )
+    active_windows: int = Field(
+        default=3,
+        ge=1,
+        le=60,
+        description="a swarm is active while it has bandwidth receipts in this many recent windows",
+    )
+    service_checks: int = Field(
+        default=2,
+        ge=0,
+        le=8,
+        description="named peers per probe that advertised pieces but served nothing and "
+        "are asked for one piece alone afterwards (origins first)",
+    )
+    service_seconds: int = Field(
+        default=15, ge=2, le=60, description="how long one such service check may take"
+    )
+    interval_seconds: int = Field(
+        default=5, ge=1, le=30, description="how often the node looks for a window to plan"
+    )
+
+    @model_validator(mode="after")
+    def _checks_fit(self) -> ProbeSettings:
+        if self.service_checks * self.service_seconds > SERVICE_CHECK_SECONDS_MAX:
+            raise ValueError(
+                f"service_checks * service_seconds must be at most {SERVICE_CHECK_SECONDS_MAX}"
+            )
+        return self
 
 
 class EpochSettings(BaseModel):

@@ -22,8 +22,8 @@ from servicelayer.probes.evidence import evidence_loads
 from servicelayer.probes.probe import SystemClock
 from servicelayer.probes.registration import build_registration, sign_registration, to_json
 from servicelayer.probes.registry import register
-from servicelayer.probes.service import ProbePolicy, probe_round
-from servicelayer.probes.session import TorrentSession
+from servicelayer.probes.service import ProbePolicy, ProbeRunner, probe_window
+from servicelayer.probes.session import SharedSession, TorrentSession
 from servicelayer.probes.settings import loopback_settings
 from servicelayer.receipts import WINDOW_SECONDS, network_id
 from servicelayer.receipts.peer import ReceiptSigner
@@ -101,17 +101,23 @@ def _run(root: Path, probe_seconds: int) -> RealRun:
                 [d.wire(s.update(1, t0)) for d, s in zip(downloaders, sessions, strict=True)],
                 t0,
             )
-            with TorrentSession(loopback_settings()) as torrents:
-                probe_round(
+            with (
+                TorrentSession(loopback_settings()) as torrents,
+                TorrentSession(loopback_settings()) as checks,
+            ):
+                runner = ProbeRunner(
                     database,
-                    torrents,
+                    (SharedSession(torrents), SharedSession(checks)),
                     Keypair.random(),
                     NET,
-                    t0 // DAY,
                     DAY,
-                    ProbePolicy(1_000_000, probe_seconds, 128 * KiB, 5),
+                    ProbePolicy(seconds=probe_seconds, budget_bytes=128 * KiB),
                     SystemClock(),
                 )
+                try:
+                    probe_window(runner)
+                finally:
+                    runner.close()
             received = []
             for leecher in leechers:
                 leecher.wait_complete(timeout_s=60)

@@ -45,3 +45,18 @@ class ReceiveChannelBanned(Action):
     """Moderation: every item of ``provider`` leaves the catalog; no new ones are accepted."""
 
     provider: str
+
+
+MAX_ORIGINS = 16
+"""Origin seeders one item may name."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSetOrigins(Action):
+    """The item's owner names the accounts of its origin seeders (replaces the list; an
+    empty list clears it). Validators probe those swarms every window and contact the
+    origins' registered endpoints first."""
+
+    infohash: str
+    owner: str
+    accounts: tuple[str, ...]

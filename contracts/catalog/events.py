@@ -26,3 +26,9 @@ class EventItemStatusChanged(Event):
 class EventProviderBanned(Event):
     provider: str
     items_delisted: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventOriginsSet(Event):
+    infohash: str
+    accounts: tuple[str, ...]

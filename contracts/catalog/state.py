@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from contracts.canonical import ADDED_LATER
 from contracts.pmap import PMap
 
 
@@ -31,6 +32,9 @@ class CatalogItem:
 class CatalogState:
     items: PMap[str, CatalogItem] = field(default_factory=PMap)
     banned_providers: dict[str, int] = field(default_factory=dict)  # provider -> ban time
+    # infohash -> its owner's origin seeders (sorted, unique; ActionSetOrigins); added
+    # after journals were written: left out of the state hash while empty
+    origins: PMap[str, tuple[str, ...]] = field(default_factory=PMap, metadata=ADDED_LATER)
 
 
 def initial_state() -> CatalogState:

@@ -5,13 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 from contracts.catalog.actions import (
+    MAX_ORIGINS,
     ActionPublish,
+    ActionSetOrigins,
     ReceiveChannelBanned,
     ReceiveContentDelisted,
     ReceiveContentHidden,
     ReceiveContentRelisted,
 )
-from contracts.catalog.events import EventItemPublished, EventItemStatusChanged, EventProviderBanned
+from contracts.catalog.events import (
+    EventItemPublished,
+    EventItemStatusChanged,
+    EventOriginsSet,
+    EventProviderBanned,
+)
 from contracts.catalog.state import CatalogItem, CatalogState, ItemStatus
 from contracts.catalog.validation import (
     is_optional_nonneg,
@@ -29,6 +36,8 @@ def transition(state: CatalogState, action: Action, ctx: Context) -> Result:
     match action:
         case ActionPublish():
             return _publish(state, action, ctx)
+        case ActionSetOrigins():
+            return _set_origins(state, action, ctx)
         case ReceiveContentDelisted(infohash=ih):
             return _set_status(state, action, ih, ItemStatus.DELISTED, ctx)
         case ReceiveContentHidden(infohash=ih):
@@ -123,3 +132,29 @@ def _ban(state: CatalogState, action: ReceiveChannelBanned, ctx: Context) -> Res
     banned = {**state.banned_providers, action.provider: ctx.close_time}
     events.append(EventProviderBanned(action.provider, len(events)))
     return TransitionResult(replace(state, items=items, banned_providers=banned), tuple(events))
+
+
+def _set_origins(state: CatalogState, action: ActionSetOrigins, ctx: Context) -> Result:
+    """The owner of a listed item names its origin seeders (the ownership rule of
+    ``contracts.catalog.ownership``: published, owned by the writer, listed)."""
+    infohash = normalize_infohash(action.infohash)
+    if infohash is None:
+        return rejected(state, action, "invalid_infohash")
+    accounts = action.accounts
+    if not isinstance(accounts, tuple) or not all(is_account(a) for a in accounts):
+        return rejected(state, action, "invalid_account")
+    if len(set(accounts)) > MAX_ORIGINS:
+        return rejected(state, action, "too_many_origins")
+    item = state.items.get(infohash)
+    if item is None:
+        return rejected(state, action, "content_not_published")
+    if item.provider != action.owner:
+        return rejected(state, action, "not_content_owner")
+    if item.status != ItemStatus.LISTED:
+        return rejected(state, action, f"content_{item.status.value}")
+    wanted = tuple(sorted(set(accounts)))
+    if state.origins.get(infohash, ()) == wanted:
+        return rejected(state, action, "no_change")
+    origins = state.origins.set(infohash, wanted) if wanted else state.origins.remove(infohash)
+    event = EventOriginsSet(infohash, wanted)
+    return TransitionResult(replace(state, origins=origins), (event,))

@@ -21,13 +21,13 @@ from node.jobs.dao_gate import DaoGate
 from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
 from node.watcher import build_watcher
-from servicelayer.epochs.clock import epoch_of
 from servicelayer.epochs.pipeline import PipelineConfig, advance
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.probes.probe import ProbeCancelled, SystemClock
-from servicelayer.probes.service import ProbePolicy, probe_round
-from servicelayer.probes.session import TorrentSession
+from servicelayer.probes.probe import SystemClock
+from servicelayer.probes.service import ProbePolicy, ProbeRunner
+from servicelayer.probes.session import SharedSession, TorrentSession
 from servicelayer.probes.settings import production_settings
+from servicelayer.services.catalog import catalog_origins
 from servicelayer.watcher.service import Watcher
 
 log = logging.getLogger("acenode.jobs")
@@ -56,7 +56,8 @@ class NodeJobs:
             daemon=True,
             job_defaults={"coalesce": True, "max_instances": 1},
         )
-        self.torrents: TorrentSession | None = None
+        self.torrents: list[TorrentSession] = []
+        self.probes: ProbeRunner | None = None
         self.pipeline = Pipeline(state)
         self.dao = DaoGate(state, self.pipeline.ledger)
         self.watcher: Watcher | None = None
@@ -71,7 +72,7 @@ class NodeJobs:
                 self.epochs_tick, "interval", id="epochs", seconds=s.epochs.interval_seconds
             )
         if s.probes.enabled:
-            self.torrents = TorrentSession(production_settings(s.probes.listen, dht=s.probes.dht))
+            self.probes = self._probe_runner()
             self.scheduler.add_job(
                 self.probes_tick, "interval", id="probes", seconds=s.probes.interval_seconds
             )
@@ -97,8 +98,10 @@ class NodeJobs:
         """Stop within about one probe poll: a probe in progress is cancelled."""
         self.stopping.set()
         self.scheduler.shutdown(wait=True)
-        if self.torrents is not None:
-            self.torrents.close()
+        if self.probes is not None:
+            self.probes.close()
+        for torrents in self.torrents:
+            torrents.close()
         self.pipeline.close()
         if self.watcher is not None:
             self.watcher.feed.close()
@@ -116,27 +119,43 @@ class NodeJobs:
     def governance_tick(self) -> None:
         governance_tick(self.governance)
 
+    def _probe_runner(self) -> ProbeRunner:
+        s, p = self.state.settings, self.state.settings.probes
+        # Two sessions, for even and odd windows: a swarm's probes of two consecutive windows
+        # overlap, and one session holds a torrent once (servicelayer/probes/service.py).
+        even = TorrentSession(production_settings(p.listen, dht=p.dht))
+        self.torrents = [even]
+        odd = TorrentSession(production_settings(_next_port(p.listen), dht=p.dht))
+        self.torrents.append(odd)
+        policy = ProbePolicy(
+            seconds=p.seconds,
+            budget_bytes=p.budget_bytes,
+            max_concurrent=p.max_concurrent,
+            window_bytes=p.window_bytes,
+            connections_per_probe=p.connections_per_probe,
+            active_windows=p.active_windows,
+            service_checks=p.service_checks,
+            service_seconds=p.service_seconds,
+        )
+        runtime = self.state.runtime
+        return ProbeRunner(
+            self.state.database,
+            (SharedSession(even), SharedSession(odd)),
+            self.state.keypair,
+            self.state.policy.network_id,
+            s.epoch_seconds,
+            policy,
+            SystemClock(),
+            lambda session: catalog_origins(runtime, session),
+            self.stopping.is_set,
+        )
+
     def probes_tick(self) -> None:
-        assert self.torrents is not None
-        s, now = self.state.settings, self.state.clock()
-        p = s.probes
-        policy = ProbePolicy(p.rate_ppm, p.seconds, p.budget_bytes, p.per_round)
-        try:
-            probed = probe_round(
-                self.state.database,
-                self.torrents,
-                self.state.keypair,
-                self.state.policy.network_id,
-                epoch_of(now, s.epoch_seconds),
-                s.epoch_seconds,
-                policy,
-                SystemClock(),
-                self.stopping.is_set,
-            )
-        except ProbeCancelled:
-            return
-        if probed:
-            log.info("probed %d swarm(s): %s", len(probed), ", ".join(probed))
+        """Plan the current window's probes (once) and start them; returns at once."""
+        assert self.probes is not None
+        started = self.probes.tick()
+        if started:
+            log.info("probing %d swarm(s) this window", len(started))
 
     def watcher_tick(self) -> None:
         assert self.watcher is not None
@@ -157,3 +176,15 @@ class NodeJobs:
                 report.payments,
                 report.snapshots,
             )
+
+
+def _next_port(listen: str) -> str:
+    """The listen interfaces with each fixed port one higher (port 0 stays 0)."""
+    out = []
+    for item in listen.split(","):
+        host, _, port = item.strip().rpartition(":")
+        if not host or not port.isdigit() or int(port) in (0, 65535):
+            out.append(item.strip())
+        else:
+            out.append(f"{host}:{int(port) + 1}")
+    return ",".join(out)

@@ -37,15 +37,24 @@ class SettlementIncomplete(ServiceLayerError):
     code = "settlement_incomplete"
 
 
-def verify_step(runtime: ContractRuntime, epoch_seconds: int) -> Step:
-    """Verdicts for the epoch's receipts, with stream bitrates from the catalog contract."""
+ProbesWaiting = Callable[[int], str | None]
+"""What probes planned for an epoch's windows are still running, or None
+(servicelayer.probes.runs.probe_gate)."""
+
+
+def verify_step(
+    runtime: ContractRuntime, epoch_seconds: int, probes_waiting: ProbesWaiting | None = None
+) -> Step:
+    """Verdicts for the epoch's receipts, with stream bitrates from the catalog contract.
+    With ``probes_waiting`` it waits until every probe planned for the epoch's windows has
+    finished or timed out, so verdicts see all the evidence the node meant to gather."""
 
     def work(session: Session, epoch: int) -> None:
         verify_closed_epoch(
             session, epoch, epoch_seconds, catalog=catalog_bitrates(runtime, session)
         )
 
-    return Step("closed", "verified", work)
+    return Step("closed", "verified", work, ready=probes_waiting)
 
 
 LedgerKnown = Callable[[], int | None]

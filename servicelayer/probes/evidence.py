@@ -72,6 +72,34 @@ class ProbeCost:
         return self.payload_down + self.payload_up + self.protocol_down + self.protocol_up
 
 
+SERVED, REFUSED, NO_BITFIELD, CORRUPT, UNREACHABLE = (
+    "served",
+    "refused",
+    "no_bitfield",
+    "corrupt",
+    "unreachable",
+)
+SERVICE_RESULTS = (SERVED, REFUSED, NO_BITFIELD, CORRUPT, UNREACHABLE)
+
+
+@dataclass(frozen=True)
+class ServiceCheck:
+    """The probe, alone with one peer, asked it for one piece it advertised
+    (servicelayer.probes.service_check); ``result`` is one of SERVICE_RESULTS."""
+
+    endpoint: str
+    started_at: int  # unix seconds
+    elapsed_ms: int  # how long the check ran
+    advertised: int  # pieces in the peer's bitfield (0: none, or no bitfield)
+    piece: int  # the piece asked for; -1 when none was
+    unchoked: bool  # the peer unchoked the probe
+    first_byte_ms: int  # when its first payload byte came; -1 if none did
+    payload_down: int  # payload bytes it delivered
+    verified: bool  # the asked piece arrived whole and passed the hash check
+    hash_failures: int
+    result: str
+
+
 @dataclass(frozen=True)
 class SwarmEvidence:
     """The evidence of one probe of one swarm."""
@@ -92,6 +120,13 @@ class SwarmEvidence:
     served: tuple[ServedSample, ...]
     cost: ProbeCost
     version: int = EVIDENCE_VERSION
+    service: tuple[ServiceCheck, ...] = ()  # checks run after the observation ended
+
+    def service_check(self, endpoint: str) -> ServiceCheck | None:
+        for check in self.service:
+            if check.endpoint == endpoint:
+                return check
+        return None
 
     def peer(self, endpoint: str) -> PeerObservation | None:
         for peer in self.peers:
@@ -194,6 +229,33 @@ def evidence_from_json(data: Any) -> SwarmEvidence:
             protocol_down=cost.get_int("protocol_down"),
             protocol_up=cost.get_int("protocol_up"),
         ),
+        service=tuple(_service(item) for item in obj.get_list("service"))
+        if "service" in data
+        else (),
+    )
+
+
+def _service(data: Any) -> ServiceCheck:
+    obj = _Reader(data, "service")
+    result = obj.get_str("result")
+    if result not in SERVICE_RESULTS:
+        raise InvalidInput("service.result is not a known result", code="bad_evidence")
+    piece, first = obj.raw("piece"), obj.raw("first_byte_ms")
+    for name, value in (("piece", piece), ("first_byte_ms", first)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+            raise InvalidInput(f"service.{name} must be an integer >= -1", code="bad_evidence")
+    return ServiceCheck(
+        endpoint=obj.get_str("endpoint"),
+        started_at=obj.get_int("started_at"),
+        elapsed_ms=obj.get_int("elapsed_ms"),
+        advertised=obj.get_int("advertised"),
+        piece=piece,
+        unchoked=obj.get_bool("unchoked"),
+        first_byte_ms=first,
+        payload_down=obj.get_int("payload_down"),
+        verified=obj.get_bool("verified"),
+        hash_failures=obj.get_int("hash_failures"),
+        result=result,
     )
 
 

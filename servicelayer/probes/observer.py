@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import libtorrent as lt
 
@@ -14,7 +15,7 @@ from servicelayer.probes.evidence import (
     ServedSample,
     bitfield_hex,
 )
-from servicelayer.probes.session import describe
+from servicelayer.probes.session import alert_kind, error_text
 
 _SOURCES = (
     (lt.peer_info.tracker, "tracker"),
@@ -144,19 +145,21 @@ class SwarmObserver:
             if state.polled is not None and state.recorded is not state.polled:
                 self._record(state, state.polled)
 
-    def observe_alert(self, alert: lt.alert, elapsed_ms: int) -> None:
-        if isinstance(alert, lt.hash_failed_alert):
+    def observe_alert(self, alert: Any, elapsed_ms: int) -> None:
+        """``alert``: a libtorrent alert or its ``session.copy_alert`` copy."""
+        kind = alert_kind(alert)
+        if issubclass(kind, lt.hash_failed_alert):
             self.hash_failures += 1
-        elif isinstance(alert, lt.peer_ban_alert):
-            key = _endpoint_text(alert.ip)
+        elif issubclass(kind, lt.peer_ban_alert):
+            key = _endpoint_text(getattr(alert, "ip", None))
             if key is not None:
                 self._state(key).banned = True
-        elif isinstance(
-            alert, lt.peer_error_alert | lt.peer_disconnected_alert | lt.peer_blocked_alert
+        elif issubclass(
+            kind, lt.peer_error_alert | lt.peer_disconnected_alert | lt.peer_blocked_alert
         ):
-            key = _endpoint_text(alert.ip)
+            key = _endpoint_text(getattr(alert, "ip", None))
             if key is not None and key in self._peers:
-                self._peers[key].error = _error_text(alert)
+                self._peers[key].error = error_text(alert)
                 self._peers[key].error_ms = elapsed_ms
 
     def named_resolved(self, elapsed_ms: int) -> bool:
@@ -227,13 +230,3 @@ def _client_text(client: object) -> str:
     if isinstance(client, bytes):
         return client.decode("utf-8", errors="replace")
     return str(client)
-
-
-def _error_text(alert: lt.alert) -> str:
-    """``connect: Connection refused`` rather than libtorrent's full log line."""
-    try:
-        message = alert.error.message()  # type: ignore[attr-defined]
-        operation = lt.operation_name(alert.op)  # type: ignore[attr-defined]
-        return f"{operation}: {message}" if message else describe(alert)
-    except (AttributeError, UnicodeDecodeError, TypeError, ValueError):
-        return describe(alert)

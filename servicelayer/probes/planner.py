@@ -1,36 +1,36 @@
-"""Which swarms the node probes in an epoch, and whom it contacts there.
+"""Which swarms the node probes in each window, and whom it contacts there.
 
-The sample is seeded by the node's own Ed25519 signature over the epoch:
+Every window (60 s) the node probes the active swarms and the swarms with owner-registered
+origins, up to a budget (``swarm_limit``). When there are more, the sample is seeded by the
+node's own Ed25519 signature over the window's epoch:
 
     signature = Ed25519-Sign(node key, "ACE-PROBE-SEED-V1" || 0x00 || network_id || u64 epoch)
     seed      = SHA-256(signature)
 
 Peers cannot compute it without the node's key, so they cannot tell in advance which
 swarms will be watched; once the node publishes the signature, any validator can check
-it and recompute the sample. A swarm is in the sample when its score
-``SHA-256(tag || seed || epoch || infohash)`` falls below ``rate_ppm`` millionths of the
-score space, so membership does not depend on which other swarms appear in the epoch.
+it and recompute the sample: swarms are ranked by ``SHA-256(tag || seed || window ||
+infohash)`` (``sampling.sample_score``), origin swarms first, and the first ``limit`` are
+probed.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 from stellar_sdk import Keypair
 
-from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.probes.endpoint import Endpoint
 from servicelayer.probes.registration import Registration
-from servicelayer.probes.sampling import PPM, sample_score
-from servicelayer.receipts.model import Kind
+from servicelayer.probes.sampling import sample_score
+from servicelayer.receipts.model import WINDOW_SECONDS, Kind
 from servicelayer.storage import evidence_repo
 from servicelayer.storage.verification_models import ProbeSeed
 
 SEED_TAG = b"ACE-PROBE-SEED-V1\x00"
-_SCORE_SPACE = 2**256
 V1_INFOHASH_HEX = 40
 
 
@@ -54,42 +54,68 @@ def epoch_seed(session: Session, keypair: Keypair, network_id: bytes, epoch: int
     return seed
 
 
-def in_sample(seed: bytes, epoch: int, infohash: str, rate_ppm: int) -> bool:
-    score = int.from_bytes(sample_score(seed, epoch, infohash), "big")
-    return score * PPM < rate_ppm * _SCORE_SPACE
+def window_of(now: int) -> int:
+    """The start of the window ``now`` falls in."""
+    return now - now % WINDOW_SECONDS
+
+
+def swarm_limit(max_concurrent: int, window_bytes: int, budget_bytes: int) -> int:
+    """How many swarms one window probes at most: every probe of a window runs for the
+    window, so at most ``max_concurrent``, and their byte budgets fit ``window_bytes``."""
+    by_bytes = window_bytes // budget_bytes if budget_bytes > 0 else max_concurrent
+    return max(0, min(max_concurrent, by_bytes))
 
 
 @dataclass(frozen=True)
 class PlannedProbe:
     infohash: str
-    peers: tuple[Endpoint, ...]  # registered endpoints of the accounts the receipts name
+    peers: tuple[Endpoint, ...]  # registered endpoints: the swarm's origins first
+    origin: bool = False  # the content's owner registered origins for it
+    origins: tuple[Endpoint, ...] = ()  # the origins' endpoints (also first in ``peers``)
 
 
-def plan(
+def _endpoints(
+    accounts: Iterable[str], endpoints: dict[str, tuple[Endpoint, ...]]
+) -> tuple[Endpoint, ...]:
+    return tuple(sorted({e for account in accounts for e in endpoints.get(account, ())}, key=str))
+
+
+def plan_window(
     session: Session,
-    epoch: int,
-    epoch_seconds: int,
+    window: int,
     seed: bytes,
-    rate_ppm: int,
+    limit: int,
+    active_windows: int,
     registrations: Iterable[Registration],
+    origins: Mapping[str, Sequence[str]] = {},
 ) -> list[PlannedProbe]:
-    """Sampled swarms of ``epoch`` named by bandwidth receipts and not probed yet."""
-    start, end = epoch_bounds(epoch, epoch_seconds)
-    parties = evidence_repo.bandwidth_parties(session, int(Kind.BANDWIDTH), start, end)
-    done = evidence_repo.probed_swarms(session, epoch)
+    """The swarms probed in ``window``: the active ones (bandwidth receipts in the
+    ``active_windows`` windows up to and including it) and those with owner-registered
+    origins. When there are more than ``limit``, origin swarms come first, then the rest,
+    each group ranked by ``sample_score(seed, window, infohash)`` (lowest first): the seed
+    is the node's signed seed of the window's epoch, so the sample is unpredictable to
+    peers and checkable by anyone once the signature is published."""
+    low = window - (active_windows - 1) * WINDOW_SECONDS
+    parties = evidence_repo.bandwidth_parties(
+        session, int(Kind.BANDWIDTH), low, window + WINDOW_SECONDS
+    )
     endpoints = {reg.account_id: reg.endpoints for reg in registrations}
     accounts: dict[str, set[str]] = {}
     for content, signer, counterparty in parties:
         if len(content) != V1_INFOHASH_HEX:  # probing v2-only swarms is not supported yet
             continue
-        if content in done or not in_sample(seed, epoch, content, rate_ppm):
-            continue
-        named = accounts.setdefault(content, set())
-        named.update(a for a in (signer, counterparty) if a)
-    return [
-        PlannedProbe(
-            content,
-            tuple(sorted({e for account in names for e in endpoints.get(account, ())}, key=str)),
-        )
-        for content, names in sorted(accounts.items())
-    ]
+        accounts.setdefault(content, set()).update(a for a in (signer, counterparty) if a)
+    owned = {h: tuple(a) for h, a in origins.items() if len(h) == V1_INFOHASH_HEX and a}
+    for infohash in owned:
+        accounts.setdefault(infohash, set())
+
+    def rank(infohash: str) -> tuple[bool, bytes, str]:
+        return (infohash not in owned, sample_score(seed, window, infohash), infohash)
+
+    chosen = sorted(accounts, key=rank)[: max(0, limit)]
+    planned = []
+    for infohash in sorted(chosen):
+        first = _endpoints(owned.get(infohash, ()), endpoints)
+        rest = [e for e in _endpoints(accounts[infohash], endpoints) if e not in first]
+        planned.append(PlannedProbe(infohash, first + tuple(rest), infohash in owned, first))
+    return planned

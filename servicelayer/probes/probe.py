@@ -23,7 +23,6 @@ from servicelayer.probes.endpoint import Endpoint
 from servicelayer.probes.evidence import ProbeCost, SwarmEvidence
 from servicelayer.probes.observer import SwarmObserver
 from servicelayer.probes.sampling import choose_pieces
-from servicelayer.probes.session import TorrentSession
 from servicelayer.probes.target import ProbeTarget
 
 POLL_MS = 100
@@ -34,6 +33,16 @@ TOP_PRIORITY = 7
 
 class ProbeCancelled(Exception):
     """A probe was stopped before its end; its partial evidence is not kept."""
+
+
+class ProbeSession(Protocol):
+    """What a probe needs of a session: ``TorrentSession`` or a ``SessionView`` of a shared one."""
+
+    def add_torrent(self, params: lt.add_torrent_params) -> lt.torrent_handle: ...
+
+    def remove_torrent(self, handle: lt.torrent_handle) -> None: ...
+
+    def wait_alerts(self, timeout_ms: int) -> list[lt.alert]: ...
 
 
 class Clock(Protocol):
@@ -63,7 +72,7 @@ class _Run:
 
 
 def run_probe(
-    session: TorrentSession,
+    session: ProbeSession,
     target: ProbeTarget,
     peers: Sequence[Endpoint],
     seconds: int,
@@ -74,15 +83,21 @@ def run_probe(
     stop_when_complete: bool = False,
     poll_ms: int = POLL_MS,
     cancelled: Callable[[], bool] = lambda: False,
+    max_connections: int | None = None,
+    on_metadata: Callable[[lt.torrent_info], None] | None = None,
 ) -> SwarmEvidence:
     """Probe ``target`` for at most ``seconds``; connect to ``peers`` (and whatever the
     tracker/DHT give). With ``stop_when_complete`` it returns as soon as every named peer
     answered or failed and the sampled pieces are in. When ``cancelled()`` turns true (the
-    node is shutting down) it raises ``ProbeCancelled`` within one poll."""
+    node is shutting down) it raises ``ProbeCancelled`` within one poll. ``max_connections``
+    bounds the peer connections the probe holds; ``on_metadata`` receives the torrent's
+    metadata at the end (if the probe got it), e.g. for ``check_service``."""
     _check_arguments(peers, seconds, budget_bytes, poll_ms)
     named = tuple(dict.fromkeys(peers))
     with tempfile.TemporaryDirectory(prefix="ace-probe-") as save_path:
         handle = session.add_torrent(target.add_params(save_path))
+        if max_connections is not None:
+            handle.set_max_connections(max_connections)
         run = _Run(handle, SwarmObserver(named), named, budget_bytes, piece_seed, 0)
         try:
             started_at = clock.wall_seconds()
@@ -91,7 +106,11 @@ def run_probe(
             # One last look, so counters include whatever arrived since the last poll.
             _observe(run, clock, session.wait_alerts(0))
             run.observer.finish()
-            return _evidence(run, target, started_at, clock.wall_seconds())
+            evidence = _evidence(run, target, started_at, clock.wall_seconds())
+            metadata = handle.torrent_file() if evidence.has_metadata else None
+            if on_metadata is not None and metadata is not None:
+                on_metadata(metadata)
+            return evidence
         finally:
             session.remove_torrent(handle)
 
@@ -111,7 +130,7 @@ def _check_arguments(
 
 
 def _loop(
-    session: TorrentSession,
+    session: ProbeSession,
     run: _Run,
     clock: Clock,
     window_ms: int,

@@ -6,8 +6,11 @@ alerts (listen failures); both become ``servicelayer.errors`` types here.
 
 from __future__ import annotations
 
+import threading
 import time
-from types import TracebackType
+from collections import deque
+from types import SimpleNamespace, TracebackType
+from typing import Any
 
 import libtorrent as lt
 
@@ -109,6 +112,115 @@ class TorrentSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.close()
+
+
+class SharedSession:
+    """One ``TorrentSession`` shared by probes running in several threads.
+
+    libtorrent's session is thread-safe, but its alert queue is one: whoever pops it takes
+    every torrent's alerts. So each probe reads through its own ``view()``; the view that
+    finds its queue empty pumps the session (one at a time) and hands every alert to every
+    open view. Probes already keep only the alerts of their own torrent handle.
+    """
+
+    def __init__(self, session: TorrentSession) -> None:
+        self.session = session
+        self._pump = threading.Lock()
+        self._views_lock = threading.Lock()
+        self._views: list[SessionView] = []
+
+    def view(self) -> SessionView:
+        view = SessionView(self)
+        with self._views_lock:
+            self._views.append(view)
+        return view
+
+    def _drop(self, view: SessionView) -> None:
+        with self._views_lock:
+            if view in self._views:
+                self._views.remove(view)
+
+    def _broadcast(self, alerts: list[lt.alert]) -> None:
+        # libtorrent frees popped alerts at the next pop: views get lasting copies.
+        copies = [copy_alert(a) for a in alerts]
+        with self._views_lock:
+            for view in self._views:
+                view.queue.extend(copies)
+
+
+_ERRORS = (lt.peer_error_alert, lt.peer_disconnected_alert, lt.peer_blocked_alert)
+
+
+def copy_alert(alert: lt.alert) -> Any:
+    """What probes read of an alert, in plain values that outlive the next ``pop_alerts``:
+    ``kind`` (its class; ``alert_kind``), ``handle`` and ``ip`` when it has them, and
+    ``error_text`` for peer errors."""
+    data: dict[str, Any] = {"kind": type(alert)}
+    for name in ("handle", "ip"):
+        try:
+            data[name] = getattr(alert, name)
+        except (AttributeError, TypeError, RuntimeError):
+            continue
+    if isinstance(alert, _ERRORS):
+        data["error_text"] = error_text(alert)
+    return SimpleNamespace(**data)
+
+
+def alert_kind(alert: Any) -> type:
+    """The libtorrent class of an alert or of its ``copy_alert`` copy."""
+    kind: type = getattr(alert, "kind", type(alert))
+    return kind
+
+
+def error_text(alert: Any) -> str:
+    """``connect: Connection refused`` rather than libtorrent's full log line."""
+    copied = getattr(alert, "error_text", None)
+    if isinstance(copied, str):
+        return copied
+    try:
+        message = alert.error.message()
+        operation = lt.operation_name(alert.op)
+        return f"{operation}: {message}" if message else describe(alert)
+    except (AttributeError, UnicodeDecodeError, TypeError, ValueError):
+        return describe(alert)
+
+
+class SessionView:
+    """A probe's handle on a ``SharedSession``: the calls ``run_probe`` makes."""
+
+    def __init__(self, shared: SharedSession) -> None:
+        self._shared = shared
+        self.queue: deque[Any] = deque()
+
+    def _drain(self) -> list[Any]:
+        out = []
+        while self.queue:
+            out.append(self.queue.popleft())
+        return out
+
+    def wait_alerts(self, timeout_ms: int) -> list[lt.alert]:
+        if not self.queue and self._shared._pump.acquire(timeout=max(0, timeout_ms) / 1000):
+            try:
+                if not self.queue:
+                    self._shared._broadcast(self._shared.session.wait_alerts(timeout_ms))
+            finally:
+                self._shared._pump.release()
+        return self._drain()
+
+    def add_torrent(self, params: lt.add_torrent_params) -> lt.torrent_handle:
+        return self._shared.session.add_torrent(params)
+
+    def remove_torrent(self, handle: lt.torrent_handle) -> None:
+        self._shared.session.remove_torrent(handle)
+
+    def close(self) -> None:
+        self._shared._drop(self)
+
+    def __enter__(self) -> SessionView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from contracts.catalog import ActionPublish, CatalogItem, CatalogState, search
+from contracts.catalog import ActionPublish, ActionSetOrigins, CatalogItem, CatalogState, search
 from contracts.core import Context
 from contracts.subscriptions import ActionRegisterContent, SubscriptionsState
 from servicelayer.errors import NotFound
@@ -47,7 +48,38 @@ def publish(
     elif owned.provider != provider:
         raise RefusedConflict("another provider owns this content", code="content_exists")
     catalog: CatalogState = state_of(runtime, session, "catalog")
-    return item_view(catalog.items[infohash])
+    return item_view(catalog.items[infohash], catalog.origins.get(infohash, ()))
+
+
+def set_origins(
+    runtime: ContractRuntime,
+    session: Session,
+    ctx: Context,
+    owner: str,
+    infohash: str,
+    accounts: Sequence[str],
+) -> dict[str, Any]:
+    """The item's owner names its origin seeders (the ownership rule decides who may).
+    Naming the list it already has changes nothing and answers the item (a PUT)."""
+    infohash = infohash.lower()
+    require_seller(runtime, session, owner, infohash)
+    state: CatalogState = state_of(runtime, session, "catalog")
+    if state.origins.get(infohash, ()) != tuple(sorted(set(accounts))):
+        action = ActionSetOrigins(infohash, owner, tuple(accounts))
+        apply_checked(runtime, session, "catalog", [action], ctx)
+    return get_item(runtime, session, infohash)
+
+
+def catalog_origins(runtime: ContractRuntime, session: Session) -> Mapping[str, Sequence[str]]:
+    """Infohash -> origin accounts of every listed item that names some (for the probes)."""
+    if "catalog" not in runtime.specs:
+        return {}
+    state: CatalogState = state_of(runtime, session, "catalog")
+    return {
+        h: accounts
+        for h, accounts in state.origins.items()
+        if (item := state.items.get(h)) is not None and item.status.value == "listed"
+    }
 
 
 def find(
@@ -71,10 +103,10 @@ def get_item(runtime: ContractRuntime, session: Session, infohash: str) -> dict[
     item = state.items.get(infohash.lower())
     if item is None:
         raise NotFound(f"no catalog item {infohash}", code="unknown_content")
-    return item_view(item)
+    return item_view(item, state.origins.get(item.infohash, ()))
 
 
-def item_view(item: CatalogItem) -> dict[str, Any]:
+def item_view(item: CatalogItem, origins: Sequence[str] = ()) -> dict[str, Any]:
     return {
         "infohash": item.infohash,
         "title": item.title,
@@ -85,4 +117,5 @@ def item_view(item: CatalogItem) -> dict[str, Any]:
         "status": item.status.value,
         "published_at": item.published_at,
         "updated_at": item.updated_at,
+        "origins": list(origins),
     }

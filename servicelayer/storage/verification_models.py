@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelayer.storage.models import Base
@@ -96,3 +105,32 @@ class StoredReputation(Base):
     account: Mapped[str] = mapped_column(String(56), primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger)  # the epoch that last updated it
     state: Mapped[str] = mapped_column(Text)  # JSON of the Reputation fields
+
+
+class ProbeRun(Base):
+    """One probe the node planned for one window of one swarm, and how it went.
+
+    ``status``: planned -> running -> done, or timed_out (not started within its window,
+    or still running past ``deadline``, e.g. a node that stopped mid-probe). The epoch
+    pipeline verifies an epoch only once every run planned for its windows is done or
+    timed out (servicelayer.probes.runs)."""
+
+    __tablename__ = "probe_runs"
+    __table_args__ = (
+        UniqueConstraint("window", "infohash", name="uq_probe_runs_window_infohash"),
+        Index("ix_probe_runs_epoch", "epoch", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    window: Mapped[int] = mapped_column(BigInteger)  # window start, unix seconds
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    infohash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[bool] = mapped_column(Boolean, default=False)  # owner-registered origins
+    planned_at: Mapped[int] = mapped_column(BigInteger)
+    deadline: Mapped[int] = mapped_column(BigInteger)  # past it, a run counts as timed out
+    started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    evidence_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -100,9 +100,14 @@ class EpochIndex:
         )
 
     def is_home(self, probe_id: str) -> bool:
-        """The probe started in this epoch (its passes count toward reputation here)."""
+        """The middle of the probe's run falls in this epoch (its passes count toward
+        reputation here, once). A window's probe starts a little before its window and ends a
+        little after it, so its middle lies in its window's epoch, the one that waits for it."""
         probe = self.probes.get(probe_id)
-        return probe is not None and self.inputs.epoch_start <= probe.start < self.inputs.epoch_end
+        if probe is None:
+            return False
+        middle = (probe.start + probe.end) // 2
+        return self.inputs.epoch_start <= middle < self.inputs.epoch_end
 
     def seen(self, probe: SwarmProbe, account: str) -> list[PeerObservation]:
         return self.observations.get((probe.probe_id, account), [])

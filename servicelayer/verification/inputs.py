@@ -98,6 +98,7 @@ def to_probe(
         span = served_span(evidence.served_samples(p.endpoint))
         moved, serve_ms = span if span is not None else (0, 0)
         bitfield = sorted((b.at, b.pieces) for b in evidence.bitfields if b.endpoint == p.endpoint)
+        check = evidence.service_check(p.endpoint)
         peers.append(
             PeerObservation(
                 endpoint=p.endpoint,
@@ -109,6 +110,7 @@ def to_probe(
                 serve_seconds=serve_ms // 1000,
                 bitfield=tuple(bitfield),
                 hash_failures=p.hash_failures,
+                service=check.result if check is not None else None,
             )
         )
     return SwarmProbe(

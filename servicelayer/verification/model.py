@@ -134,6 +134,9 @@ class PeerObservation:
     bitfield: tuple[tuple[int, int], ...]
     """``(t, pieces_have)`` samples, sorted by ``t``."""
     hash_failures: int
+    service: str | None = None
+    """The result of the probe's service check of this peer (probes.evidence
+    SERVICE_RESULTS: ``served``, ``refused``, ...), or None when it was not checked."""
 
     def __post_init__(self) -> None:
         _check_fields(self)

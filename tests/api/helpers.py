@@ -65,6 +65,9 @@ class Member:
     def post(self, path: str, body: Any, key: str | None = None) -> httpx.Response:
         return self.client.post(path, json=body, headers=self.headers(key))
 
+    def put(self, path: str, body: Any, key: str | None = None) -> httpx.Response:
+        return self.client.put(path, json=body, headers=self.headers(key))
+
     def delete(self, path: str, key: str | None = None) -> httpx.Response:
         return self.client.delete(path, headers=self.headers(key))
 

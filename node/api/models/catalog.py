@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from contracts.catalog import MAX_ORIGINS
 from node.api.models.common import JSON_INTEGER, MAX_STROOPS, Account, Infohash
 
 
@@ -22,6 +23,13 @@ class PublishIn(BaseModel):
     )
 
 
+class OriginsIn(BaseModel):
+    accounts: list[Account] = Field(
+        max_length=MAX_ORIGINS,
+        description="Accounts (G...) of the item's origin seeders; empty clears the list",
+    )
+
+
 class CatalogItemOut(BaseModel):
     infohash: str
     title: str
@@ -32,6 +40,9 @@ class CatalogItemOut(BaseModel):
     status: str = Field(description="listed, hidden (under appeal) or delisted")
     published_at: int
     updated_at: int
+    origins: list[str] = Field(
+        default_factory=list, description="Origin seeders its owner registered (probed first)"
+    )
 
 
 class SearchHitOut(CatalogItemOut):

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from node.api.auth import Writer, writer
 from node.api.errors import documented
-from node.api.models.catalog import CatalogItemOut, PublishIn, SearchOut
+from node.api.models.catalog import CatalogItemOut, OriginsIn, PublishIn, SearchOut
 from node.api.models.common import ACCOUNT_PATTERN, INFOHASH_PATTERN, MAX_OFFSET
 from node.api.state import NodeState, node_state
 from servicelayer.services import catalog
@@ -68,3 +68,27 @@ def get_item(
 ) -> CatalogItemOut:
     with node.database.session() as s:
         return CatalogItemOut.model_validate(catalog.get_item(node.runtime, s, infohash))
+
+
+@router.put(
+    "/v1/catalog/{infohash}/origins",
+    response_model=CatalogItemOut,
+    summary="Name the origin seeders of your item (replaces the list)",
+    description="Only the item's catalog owner may, while it is listed (the ownership "
+    "rule: 409 `content_not_published`, `not_content_owner`, `content_hidden`, "
+    "`content_delisted`). At most 16 accounts; an empty list clears it. Validators probe "
+    "the swarm every window and contact the origins' registered endpoints first, so a "
+    "fresh origin can be vetted (docs/verification.md).",
+    responses=documented(400, 401, 409, 422, 429),
+)
+def set_origins(
+    body: OriginsIn,
+    infohash: str = Path(pattern=INFOHASH_PATTERN),
+    w: Writer = Depends(writer),
+) -> JSONResponse:
+    return w.run(
+        body,
+        lambda s, ctx: catalog.set_origins(
+            w.node.runtime, s, ctx, w.account, infohash, body.accounts
+        ),
+    )

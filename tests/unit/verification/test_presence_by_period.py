@@ -76,9 +76,12 @@ def test_a_claim_speaks_only_for_its_window_after_the_session_started() -> None:
     assert v.reasons == (ReasonCode.UPLOADER_ABSENT,)
 
 
-def test_a_probe_read_by_two_epochs_vouches_only_in_the_one_it_started_in() -> None:
-    late = probe("p1", 3590, 3650, d_seen(3590, 3650), u_seen(3590, 3650))
-    first = verify_epoch(make_inputs(probes=(late,)))
-    second = verify_epoch(replace(make_inputs(probes=(late,)), epoch=1, epoch_start=3600))
-    assert [o.account for o in first.outcomes if o.passed] == ["U"]
-    assert not second.outcomes
+def test_a_probe_read_by_two_epochs_vouches_only_in_the_one_its_middle_falls_in() -> None:
+    """A window's probe starts before its window: it vouches in its window's epoch."""
+    early = probe("p1", 3590, 3670, d_seen(3590, 3670), u_seen(3590, 3670))
+    first = verify_epoch(make_inputs(probes=(early,)))
+    second = verify_epoch(replace(make_inputs(probes=(early,)), epoch=1, epoch_start=3600))
+    assert not first.outcomes
+    assert [o.account for o in second.outcomes if o.passed] == ["U"]
+    late = probe("p2", 3550, 3610, d_seen(3550, 3610), u_seen(3550, 3610))
+    assert [o.passed for o in verify_epoch(make_inputs(probes=(late,))).outcomes] == [True]

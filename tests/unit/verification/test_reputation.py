@@ -134,3 +134,24 @@ def test_probe_that_saw_an_account_serve_vouches_for_it() -> None:
     assert ProbeOutcome("U", "probe-1", True) in result.outcomes
     rep = {r.account: r for r in result.reputations}["U"]
     assert (rep.passed_total, rep.failed_total) == (1, 0)
+
+
+def test_a_service_check_vets_an_origin_that_served_the_observation_nothing() -> None:
+    """A rate-capped origin whose viewers finished serves the probe's observation nothing;
+    the piece it delivered alone in the service check vets it. An uploader that advertised
+    pieces and refused them fails; a downloader the check refused is not failed for it."""
+    from dataclasses import replace
+
+    origin = replace(make_obs("U", "10.0.0.1:6881", served=0, seconds=0), service="served")
+    liar = replace(make_obs("V", "10.0.0.3:6881", served=0, seconds=0), service="refused")
+    viewer = replace(
+        make_obs("D", "10.0.0.2:6881", served=0, bitfield=growing_bitfield()), service="refused"
+    )
+    claims = (make_bw("r1"), make_bw("r2", uploader="V"))
+    result = verify_epoch(
+        make_inputs(claims, probes=(make_probe(origin, liar, viewer),), reputations=())
+    )
+    outcomes = {o.account: o for o in result.outcomes}
+    assert outcomes["U"].passed
+    assert not outcomes["V"].passed and outcomes["V"].code == ReasonCode.UPLOADER_UNRESPONSIVE
+    assert "D" not in outcomes

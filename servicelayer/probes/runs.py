@@ -1,0 +1,133 @@
+"""The probe-run record: what the node planned for each window, and whether it ran.
+
+    planned -> running -> done
+    planned -> timed_out   (not started while its window had MIN_PROBE_SECONDS left)
+    running -> timed_out   (past its deadline, e.g. the node stopped in the middle)
+
+A probe is never started after its window under that window's label (evidence is read by
+observation time anyway, so a late probe would only mislabel itself). The epoch pipeline
+verifies an epoch once every run planned for its windows is done or timed out
+(``waiting_runs``); a run left ``running`` by a stopped node counts as timed out once its
+deadline passed, so a restart never waits forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from servicelayer.epochs.clock import epoch_bounds
+from servicelayer.probes.planner import PlannedProbe
+from servicelayer.receipts.model import WINDOW_SECONDS
+from servicelayer.storage.db import Database
+from servicelayer.storage.verification_models import ProbeRun
+
+PLANNED, RUNNING, DONE, TIMED_OUT = "planned", "running", "done", "timed_out"
+FINAL = (DONE, TIMED_OUT)
+MIN_PROBE_SECONDS = 5
+"""A probe that could watch its window for less than this is not started."""
+
+
+def record_plan(
+    session: Session,
+    window: int,
+    epoch: int,
+    planned: Sequence[PlannedProbe],
+    now: int,
+    deadline: int,
+) -> list[ProbeRun]:
+    """Store the window's planned runs (once: a window already planned keeps its plan)."""
+    existing = runs_of_window(session, window)
+    if existing:
+        return existing
+    rows = [
+        ProbeRun(
+            window=window,
+            epoch=epoch,
+            infohash=p.infohash,
+            status=PLANNED,
+            origin=p.origin,
+            planned_at=now,
+            deadline=deadline,
+        )
+        for p in planned
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def runs_of_window(session: Session, window: int) -> list[ProbeRun]:
+    query = select(ProbeRun).where(ProbeRun.window == window).order_by(ProbeRun.infohash)
+    return list(session.scalars(query))
+
+
+def start(session: Session, run_id: int, now: int) -> bool:
+    """Mark a planned run running, or timed out when its window has too little left."""
+    run = session.get(ProbeRun, run_id)
+    if run is None or run.status != PLANNED:
+        return False
+    if now > run.window + WINDOW_SECONDS - MIN_PROBE_SECONDS:
+        run.status, run.ended_at = TIMED_OUT, now
+        return False
+    run.status, run.started_at = RUNNING, now
+    return True
+
+
+def finish(session: Session, run_id: int, now: int, evidence_id: int | None) -> None:
+    run = session.get(ProbeRun, run_id)
+    if run is not None and run.status == RUNNING:
+        run.status, run.ended_at, run.evidence_id = DONE, now, evidence_id
+
+
+def abandon(session: Session, run_id: int, now: int) -> None:
+    """A run that stopped without evidence (the node is shutting down, or it failed)."""
+    run = session.get(ProbeRun, run_id)
+    if run is not None and run.status in (PLANNED, RUNNING):
+        run.status, run.ended_at = TIMED_OUT, now
+
+
+def expire(session: Session, now: int) -> int:
+    """Time out every unfinished run past its deadline; returns how many."""
+    query = (
+        update(ProbeRun)
+        .where(ProbeRun.status.in_((PLANNED, RUNNING)), ProbeRun.deadline < now)
+        .values(status=TIMED_OUT, ended_at=now)
+    )
+    return int(getattr(session.execute(query), "rowcount", 0) or 0)
+
+
+def waiting_runs(session: Session, start_at: int, end_at: int, now: int) -> list[ProbeRun]:
+    """Runs planned for windows in ``[start_at, end_at)`` not yet done or timed out (after
+    timing out those past their deadline)."""
+    expire(session, now)
+    query = select(ProbeRun).where(
+        ProbeRun.window >= start_at,
+        ProbeRun.window < end_at,
+        ProbeRun.status.in_((PLANNED, RUNNING)),
+    )
+    return list(session.scalars(query.order_by(ProbeRun.window, ProbeRun.infohash)))
+
+
+def runs_in(session: Session, start_at: int, end_at: int) -> list[ProbeRun]:
+    query = select(ProbeRun).where(ProbeRun.window >= start_at, ProbeRun.window < end_at)
+    return list(session.scalars(query.order_by(ProbeRun.window, ProbeRun.infohash)))
+
+
+def probe_gate(
+    database: Database, epoch_seconds: int, clock: Callable[[], int]
+) -> Callable[[int], str | None]:
+    """The verify step's ``ready``: what the epoch still waits for, or None."""
+
+    def ready(epoch: int) -> str | None:
+        start_at, end_at = epoch_bounds(epoch, epoch_seconds)
+        with database.session(write=True) as session:
+            waiting = waiting_runs(session, start_at, end_at, clock())
+        if not waiting:
+            return None
+        last = max(r.deadline for r in waiting)
+        return f"for {len(waiting)} probe run(s) of its windows (the last deadline {last})"
+
+    return ready
