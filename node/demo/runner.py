@@ -23,17 +23,21 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from stellar_sdk import Asset
 
 from node.demo import swarm as sw
+from node.demo import truth
 from node.demo.actors import Actor, Network
 from servicelayer.config import DEFAULT_PASSPHRASE
+from servicelayer.verification import tolerances
 from testnet.processes import NodeProcess
 
 T = TypeVar("T")
@@ -62,6 +66,11 @@ NODE_ENV = {
     "ACENODE_GENESIS__DAO_PARAMS": json.dumps(GENESIS),
 }
 PEOPLE = ("ana", "ben", "uma", "vic", "val", "pam", "mo", "max", "spam")
+HONEST_PEERS = ("uma", "vic", "val", "pam")  # they share the videos and sign receipts
+CHEATER = "cheater"
+# How many later epochs judge a deferred verdict again (docs/verification.md); read from
+# the verification's tolerances when they define it.
+DEFERRAL_EPOCHS: int = getattr(tolerances, "DEFERRAL_EPOCHS", 3)
 ROLES = {
     "ana": "provider (films); curates the bundle",
     "ben": "provider (music)",
@@ -75,7 +84,8 @@ ROLES = {
 }
 
 
-def run_demo(console: Console, workdir: Path | None = None) -> int:
+def run_demo(console: Console, workdir: Path | None = None, report: Path | None = None) -> int:
+    """Play the demo; ``report``: where to write its result as JSON (``Demo.result``)."""
     with tempfile.TemporaryDirectory(prefix="acenode-demo-") as tmp:
         root = workdir or Path(tmp)
         node = NodeProcess(root / "node", **NODE_ENV)
@@ -85,10 +95,13 @@ def run_demo(console: Console, workdir: Path | None = None) -> int:
             f"ledger (Horizon) on {node.horizon_url}, {EPOCH} s epochs"
         )
         node.start()
+        demo = Demo(console, node, root)
         try:
-            Demo(console, node, root).run()
+            demo.run()
         finally:
             code = node.stop()
+            if report is not None:
+                report.write_text(json.dumps(demo.result(), indent=1, sort_keys=True))
         console.print(f"node stopped with SIGTERM, exit status {code}")
         return 0 if code == 0 else 1
 
@@ -104,6 +117,11 @@ class Demo:
         self.names: dict[str, str] = {}
         self.shown: set[int] = set()
         self.bundle_split_at = 0
+        self.sharing_started_at = 0.0
+        self.sent: dict[str, list[dict[str, Any]]] = {}  # the node's answer to each receipt
+        self.judged: dict[str, truth.Judged] = {}  # by receipt id
+        self.epochs: list[dict[str, Any]] = []  # as shown, with their verdict counts
+        self.payouts: list[dict[str, Any]] = []
 
     # -- the story -----------------------------------------------------------------------
     def run(self) -> None:
@@ -118,6 +136,7 @@ class Demo:
         self.wait_for_decision(proposal, junk)
         self.settle_epochs(start_epoch)
         self.audit(dao["anchor"])
+        self.summarise()
 
     def wait_for_dao(self) -> dict[str, str]:
         self.step("The node creates the DAO's accounts on its ledger")
@@ -295,6 +314,11 @@ class Demo:
     def share(self, film: sw.TorrentFixture, song: sw.TorrentFixture) -> None:
         self.step("Peers share the videos with real libtorrent sessions on loopback")
         p = self.people
+        self.sharing_started_at = time.time()
+        self.console.print(
+            f"sharing starts at {time.strftime('%H:%M:%S', time.localtime())} "
+            f"(second {int(self.sharing_started_at) % EPOCH} of the {EPOCH} s epoch)"
+        )
         swarms = [sw.start_swarm("film", film, p["uma"]), sw.start_swarm("song", song, p["uma"])]
         try:
             watching = [
@@ -334,7 +358,8 @@ class Demo:
 
     def cheat(self, film: sw.TorrentFixture) -> None:
         self.step("A cheater tries the classic tricks")
-        cheater = Actor.create("cheater", self.root / "keys", self.net)
+        cheater = Actor.create(CHEATER, self.root / "keys", self.net)
+        self.names[cheater.account] = CHEATER
         out = subprocess.run(
             [
                 sys.executable,
@@ -357,6 +382,7 @@ class Demo:
         )
         table = Table("receipt", "status", "reason", title="What the node accepted and rejected")
         for line in (json.loads(x) for x in out.stdout.splitlines() if x.strip()):
+            self.sent.setdefault(CHEATER, []).append(line)
             status = line["status"]
             table.add_row(line["what"], f"[{STYLE[status]}]{status}[/]", line.get("reason") or "")
         self.console.print(table)
@@ -380,8 +406,33 @@ class Demo:
 
     def settle_epochs(self, first: int) -> None:
         self.step("Epochs close, are verified, computed, paid on the ledger and anchored")
+        self.console.print(
+            "Each epoch's stored receipts (the latest of each stream and minute) by verdict "
+            "and reasons, and whose they are: [bold]uma→vic[/bold] = bytes uma served vic "
+            "(vic signed them, uma is paid), [bold]vic watched[/bold] = vic's viewing receipts."
+        )
         last = max(self.now_epoch(), self.bundle_split_at // EPOCH)  # through the split
         _poll(lambda: self.show_settled(first, last), 6 * EPOCH, f"epoch {last} to settle")
+        self.wait_for_resolutions(first)
+
+    def wait_for_resolutions(self, first: int) -> None:
+        """A deferred verdict is judged again by the next DEFERRAL_EPOCHS epochs
+        (docs/verification.md): show epochs until each is resolved or its bound is past."""
+        pending = [j for j in self.judged.values() if j.final is None]
+        if not pending:
+            return
+        bound = max(j.verdict.epoch for j in pending) + DEFERRAL_EPOCHS
+        self.console.print(f"{len(pending)} deferred receipt(s): following the epochs to {bound}")
+
+        def resolved() -> bool | None:
+            self.show_settled(first, bound)
+            unresolved = any(j.final is None for j in self.judged.values())
+            return True if not unresolved or bound in self.shown else None
+
+        try:
+            _poll(resolved, (bound + 3 - self.now_epoch()) * EPOCH, "the deferred verdicts")
+        except TimeoutError as e:
+            self.console.print(f"[red]{e}[/red]")
 
     def show_settled(self, first: int, last: int) -> bool | None:
         epochs = self.http.get("/v1/epochs", params={"limit": 50}).json()["epochs"]
@@ -395,15 +446,33 @@ class Demo:
     def show_epoch(self, epoch: dict[str, Any]) -> None:
         n = epoch["number"]
         verdicts = self.http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
-        counts: dict[str, int] = {}
-        for v in verdicts:
-            counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
-        payouts = self.http.get(f"/v1/epochs/{n}/payouts").json()["payouts"]
+        own = [self.judge(v) for v in verdicts]
+        resolved = self.resolve_deferred(n)
+        span = "-".join(time.strftime("%H:%M", time.localtime(epoch[k])) for k in ("start", "end"))
         self.console.print(
-            f"[bold]epoch {n}[/bold]: {epoch['receipts']} receipts "
-            f"({', '.join(f'{k} {c}' for k, c in sorted(counts.items())) or 'none'}), "
-            f"root {str(epoch['root'])[:16]}… anchored in ledger {epoch['anchor_ledger']}"
+            f"[bold]epoch {n}[/bold] · {span} · {epoch['receipts']} receipts · root "
+            f"{str(epoch['root'])[:16]}… anchored in ledger {epoch['anchor_ledger']}"
         )
+        rows = truth.epoch_rows(own) + truth.resolution_rows(resolved)
+        if rows:
+            table = Table("verdict", "reasons", "n", "whose", box=box.SIMPLE_HEAD)
+            for row in rows:
+                table.add_row(
+                    f"[{row.style}]{row.verdict}[/]", row.reasons, str(row.count), row.whose
+                )
+            self.console.print(table)
+        self.epochs.append(
+            {
+                "number": n,
+                "start": epoch["start"],
+                "end": epoch["end"],
+                "receipts": epoch["receipts"],
+                "verdicts": len(verdicts),
+                "resolved_here": sorted(j.receipt_id for j in resolved),
+            }
+        )
+        payouts = self.http.get(f"/v1/epochs/{n}/payouts").json()["payouts"]
+        self.payouts += payouts
         if payouts:
             table = Table("payout", "kind", "for", "to", "XLM", "status", "transaction")
             for p in payouts:
@@ -445,6 +514,78 @@ class Demo:
         )
         self.console.print(out.stdout.rstrip())
 
+    def judge(self, verdict: dict[str, Any]) -> truth.Judged:
+        """A verdict of the epoch's list, with whose receipt it is (the stored receipt)."""
+        rid = verdict["receipt_id"]
+        wire = self.http.get(f"/v1/receipts/{rid}").json()["receipt"]
+        judged = truth.judged(verdict, wire, self.name_of)
+        self.judged[rid] = judged
+        return judged
+
+    def resolve_deferred(self, epoch: int) -> list[truth.Judged]:
+        """Earlier deferred verdicts that a later epoch, up to ``epoch``, has resolved."""
+        found = []
+        for rid, j in sorted(self.judged.items()):
+            if j.final is not None or j.verdict.epoch >= epoch:
+                continue
+            view = self.http.get(f"/v1/receipts/{rid}").json().get("verification") or {}
+            if view.get("resolution"):
+                self.judged[rid] = replace(j, resolution=truth.outcome(view["resolution"]))
+                found.append(self.judged[rid])
+        return found
+
+    def summarise(self) -> None:
+        self.step("What each one signed, how the node judged it, what it was paid")
+        table = Table(
+            "who",
+            "sent",
+            "refused",
+            "its receipts' verdicts",
+            "verdicts on bytes it served",
+            "paid on the ledger",
+            caption="sent: receipts it signed; refused: at ingest; verdicts: of the stored "
+            "receipts (the latest of each stream and minute), a deferred one with how it ended",
+        )
+        names = [*PEOPLE, CHEATER]
+        paid = {self.name_of(a): v for a, v in truth.paid_by_account(self.payouts).items()}
+        for line in truth.actor_lines(names, self.sent, self.judged.values(), paid):
+            if line.signed or line.own != "—" or line.as_uploader != "—" or line.paid != "—":
+                table.add_row(
+                    line.name,
+                    str(line.signed),
+                    str(line.refused_at_ingest),
+                    line.own,
+                    line.as_uploader,
+                    line.paid,
+                )
+        self.console.print(table)
+
+    def result(self) -> dict[str, Any]:
+        """What happened, as data: the demo's test asserts on it (`acenode demo --report`)."""
+        return {
+            "epoch_seconds": EPOCH,
+            "sharing_started_at": self.sharing_started_at,
+            "actors": {
+                name: {
+                    "account": account,
+                    "role": "cheater"
+                    if name == CHEATER
+                    else "honest"
+                    if name in HONEST_PEERS
+                    else "other",
+                }
+                for account, name in self.names.items()
+            },
+            "sent": self.sent,
+            "epochs": self.epochs,
+            "receipts": [j.to_json() for _, j in sorted(self.judged.items())],
+            "payouts": self.payouts,
+            "paid": {self.name_of(a): v for a, v in truth.paid_by_account(self.payouts).items()},
+        }
+
+    def name_of(self, account: str) -> str:
+        return self.names.get(account, account[:8])
+
     # -- helpers -------------------------------------------------------------------------
     def step(self, title: str) -> None:
         self.console.rule(title)
@@ -465,11 +606,20 @@ class Demo:
         return sum(b["balance"] for b in found["balances"])
 
     def submit(self, receipts: list[dict[str, Any]]) -> None:
+        """Send honest peers' receipts; the node's answer to each is kept by signer."""
         for start in range(0, len(receipts), 500):
-            answer = self.http.post(
-                "/v1/receipts", json={"receipts": receipts[start : start + 500]}
-            )
+            batch = receipts[start : start + 500]
+            answer = self.http.post("/v1/receipts", json={"receipts": batch})
             answer.raise_for_status()
+            for receipt, result in zip(batch, answer.json()["results"], strict=True):
+                who = self.names.get(receipt["signer"], receipt["signer"][:8])
+                line = {
+                    "what": receipt["kind"],
+                    "id": receipt.get("id"),
+                    "window_start": receipt["window_start"],
+                    **result,
+                }
+                self.sent.setdefault(who, []).append(line)
 
     def _env(self) -> dict[str, str]:
         return {**os.environ, **NODE_ENV, "ACENODE_STELLAR__HORIZON_URL": self.node.horizon_url}
