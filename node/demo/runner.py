@@ -22,13 +22,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-from rich import box
 from rich.console import Console
 from rich.table import Table
 from stellar_sdk import Asset
@@ -36,11 +33,11 @@ from stellar_sdk import Asset
 from node.demo import swarm as sw
 from node.demo import truth
 from node.demo.actors import Actor, Network
+from node.demo.epochs import Epochs
+from node.demo.wait import poll
 from servicelayer.config import DEFAULT_PASSPHRASE
-from servicelayer.verification import tolerances
 from testnet.processes import NodeProcess
 
-T = TypeVar("T")
 EPOCH = 60
 XLM = 10_000_000
 STYLE = {"accepted": "green", "duplicate": "yellow", "superseded": "yellow", "rejected": "red"}
@@ -68,9 +65,6 @@ NODE_ENV = {
 PEOPLE = ("ana", "ben", "uma", "vic", "val", "pam", "mo", "max", "spam")
 HONEST_PEERS = ("uma", "vic", "val", "pam")  # they share the videos and sign receipts
 CHEATER = "cheater"
-# How many later epochs judge a deferred verdict again (docs/verification.md); read from
-# the verification's tolerances when they define it.
-DEFERRAL_EPOCHS: int = getattr(tolerances, "DEFERRAL_EPOCHS", 3)
 ROLES = {
     "ana": "provider (films); curates the bundle",
     "ben": "provider (music)",
@@ -115,13 +109,10 @@ class Demo:
         self.net = Network(node.url, node.horizon_url, DEFAULT_PASSPHRASE)
         self.people: dict[str, Actor] = {}
         self.names: dict[str, str] = {}
-        self.shown: set[int] = set()
         self.bundle_split_at = 0
         self.sharing_started_at = 0.0
         self.sent: dict[str, list[dict[str, Any]]] = {}  # the node's answer to each receipt
-        self.judged: dict[str, truth.Judged] = {}  # by receipt id
-        self.epochs: list[dict[str, Any]] = []  # as shown, with their verdict counts
-        self.payouts: list[dict[str, Any]] = []
+        self.epochs = Epochs(console, self.http, EPOCH, self.name_of)
 
     # -- the story -----------------------------------------------------------------------
     def run(self) -> None:
@@ -145,7 +136,7 @@ class Demo:
             found: dict[str, str] = self.http.get("/v1/dao").json()["accounts"]
             return found if {"treasury", "anchor"} <= set(found) else None
 
-        found = _poll(accounts, 90, "the DAO accounts")
+        found = poll(accounts, 90, "the DAO accounts")
         table = Table("role", "account", title="DAO accounts (validators' multisig, no master key)")
         for role, account in found.items():
             table.add_row(role, account)
@@ -254,9 +245,9 @@ class Demo:
             tx = p[who].pay(treasury, amount, **memo)
             table.add_row(who, f"{amount} XLM", what, tx[:16] + "…")
         self.console.print(table)
-        _poll(lambda: self.credit(p["vic"]) >= 3 * XLM or None, 60, "vic's credit")
-        _poll(lambda: self.prepaid(p["val"]) > 0 or None, 60, "val's prepaid balance")
-        _poll(
+        poll(lambda: self.credit(p["vic"]) >= 3 * XLM or None, 60, "vic's credit")
+        poll(lambda: self.prepaid(p["val"]) > 0 or None, 60, "val's prepaid balance")
+        poll(
             lambda: p["pam"].get(f"/v1/accounts/{p['pam'].account}/access")["grants"] or None,
             60,
             "pam's purchase",
@@ -290,7 +281,7 @@ class Demo:
             self.acenode("assets", "mint", "ACE", "--amount", amount, "--to", p[who].account)
         self.console.print("ACE issued; 600 minted to mo, 400 to max (`acenode assets`)")
         minted = self.ledger_now()
-        _poll(
+        poll(
             lambda: (self.http.get("/v1/health").json().get("ledger") or 0) >= minted or None,
             60,
             "the node to follow the ledger past the mints",
@@ -305,7 +296,7 @@ class Demo:
             found = self.http.get(f"/v1/proposals/{proposal}").json()
             return True if found.get("snapshot_recorded") else None
 
-        _poll(snapshot, 60, "the balance snapshot of the proposal's start ledger")
+        poll(snapshot, 60, "the balance snapshot of the proposal's start ledger")
         for who in ("mo", "max"):
             self.acedao(who, "vote", str(proposal), "yes", "--reason", "spam")
         self.console.print("mo and max vote yes (`acedao vote`, signed locally, SEP-53)")
@@ -394,7 +385,7 @@ class Demo:
             found: dict[str, Any] = self.http.get(f"/v1/proposals/{proposal}").json()
             return found if found["status"] == "executed" else None
 
-        found = _poll(executed, 120, f"proposal #{proposal} to be executed")
+        found = poll(executed, 120, f"proposal #{proposal} to be executed")
         tally = found.get("tally", {})
         self.console.print(f"proposal #{proposal}: {found['status']}, tally {tally}")
         item = self.http.get(f"/v1/catalog/{junk}").json()
@@ -406,90 +397,11 @@ class Demo:
 
     def settle_epochs(self, first: int) -> None:
         self.step("Epochs close, are verified, computed, paid on the ledger and anchored")
-        self.console.print(
-            "Each epoch's stored receipts (the latest of each stream and minute) by verdict "
-            "and reasons, and whose they are: [bold]uma→vic[/bold] = bytes uma served vic "
-            "(vic signed them, uma is paid), [bold]vic watched[/bold] = vic's viewing receipts."
-        )
         last = max(self.now_epoch(), self.bundle_split_at // EPOCH)  # through the split
-        _poll(lambda: self.show_settled(first, last), 6 * EPOCH, f"epoch {last} to settle")
-        self.wait_for_resolutions(first)
-
-    def wait_for_resolutions(self, first: int) -> None:
-        """A deferred verdict is judged again by the next DEFERRAL_EPOCHS epochs
-        (docs/verification.md): show epochs until each is resolved or its bound is past."""
-        pending = [j for j in self.judged.values() if j.final is None]
-        if not pending:
-            return
-        bound = max(j.verdict.epoch for j in pending) + DEFERRAL_EPOCHS
-        self.console.print(f"{len(pending)} deferred receipt(s): following the epochs to {bound}")
-
-        def resolved() -> bool | None:
-            self.show_settled(first, bound)
-            unresolved = any(j.final is None for j in self.judged.values())
-            return True if not unresolved or bound in self.shown else None
-
-        try:
-            _poll(resolved, (bound + 3 - self.now_epoch()) * EPOCH, "the deferred verdicts")
-        except TimeoutError as e:
-            self.console.print(f"[red]{e}[/red]")
-
-    def show_settled(self, first: int, last: int) -> bool | None:
-        epochs = self.http.get("/v1/epochs", params={"limit": 50}).json()["epochs"]
-        for e in sorted(epochs, key=lambda e: e["number"]):
-            if e["number"] < first or e["number"] in self.shown or e["status"] != "anchored":
-                continue
-            self.shown.add(e["number"])
-            self.show_epoch(e)
-        return True if last in self.shown else None
-
-    def show_epoch(self, epoch: dict[str, Any]) -> None:
-        n = epoch["number"]
-        verdicts = self.http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
-        own = [self.judge(v) for v in verdicts]
-        resolved = self.resolve_deferred(n)
-        span = "-".join(time.strftime("%H:%M", time.localtime(epoch[k])) for k in ("start", "end"))
-        self.console.print(
-            f"[bold]epoch {n}[/bold] · {span} · {epoch['receipts']} receipts · root "
-            f"{str(epoch['root'])[:16]}… anchored in ledger {epoch['anchor_ledger']}"
-        )
-        rows = truth.epoch_rows(own) + truth.resolution_rows(resolved)
-        if rows:
-            table = Table("verdict", "reasons", "n", "whose", box=box.SIMPLE_HEAD)
-            for row in rows:
-                table.add_row(
-                    f"[{row.style}]{row.verdict}[/]", row.reasons, str(row.count), row.whose
-                )
-            self.console.print(table)
-        self.epochs.append(
-            {
-                "number": n,
-                "start": epoch["start"],
-                "end": epoch["end"],
-                "receipts": epoch["receipts"],
-                "verdicts": len(verdicts),
-                "resolved_here": sorted(j.receipt_id for j in resolved),
-            }
-        )
-        payouts = self.http.get(f"/v1/epochs/{n}/payouts").json()["payouts"]
-        self.payouts += payouts
-        if payouts:
-            table = Table("payout", "kind", "for", "to", "XLM", "status", "transaction")
-            for p in payouts:
-                table.add_row(
-                    p["id"],
-                    p["kind"],
-                    _what(p["reference"]),
-                    self.names.get(p["account"], p["account"][:8]),
-                    f"{p['amount'] / XLM:.7f}",
-                    p["status"],
-                    (p["tx_hash"] or "")[:16],
-                )
-            self.console.print(table)
-            self.last_payout = payouts[-1]["id"]
+        self.epochs.follow(first, last)
 
     def audit(self, anchor: str) -> None:
-        payout = getattr(self, "last_payout", None)
+        payout = self.epochs.last_payout
         if payout is None:
             return
         self.step(f"A member audits payout {payout} against the ledger (`acedao audit`)")
@@ -514,26 +426,6 @@ class Demo:
         )
         self.console.print(out.stdout.rstrip())
 
-    def judge(self, verdict: dict[str, Any]) -> truth.Judged:
-        """A verdict of the epoch's list, with whose receipt it is (the stored receipt)."""
-        rid = verdict["receipt_id"]
-        wire = self.http.get(f"/v1/receipts/{rid}").json()["receipt"]
-        judged = truth.judged(verdict, wire, self.name_of)
-        self.judged[rid] = judged
-        return judged
-
-    def resolve_deferred(self, epoch: int) -> list[truth.Judged]:
-        """Earlier deferred verdicts that a later epoch, up to ``epoch``, has resolved."""
-        found = []
-        for rid, j in sorted(self.judged.items()):
-            if j.final is not None or j.verdict.epoch >= epoch:
-                continue
-            view = self.http.get(f"/v1/receipts/{rid}").json().get("verification") or {}
-            if view.get("resolution"):
-                self.judged[rid] = replace(j, resolution=truth.outcome(view["resolution"]))
-                found.append(self.judged[rid])
-        return found
-
     def summarise(self) -> None:
         self.step("What each one signed, how the node judged it, what it was paid")
         table = Table(
@@ -547,8 +439,9 @@ class Demo:
             "receipts (the latest of each stream and minute), a deferred one with how it ended",
         )
         names = [*PEOPLE, CHEATER]
-        paid = {self.name_of(a): v for a, v in truth.paid_by_account(self.payouts).items()}
-        for line in truth.actor_lines(names, self.sent, self.judged.values(), paid):
+        paid = {self.name_of(a): v for a, v in truth.paid_by_account(self.epochs.payouts).items()}
+        judged = self.epochs.judged.values()
+        for line in truth.actor_lines(names, self.sent, judged, paid):
             if line.signed or line.own != "—" or line.as_uploader != "—" or line.paid != "—":
                 table.add_row(
                     line.name,
@@ -566,21 +459,16 @@ class Demo:
             "epoch_seconds": EPOCH,
             "sharing_started_at": self.sharing_started_at,
             "actors": {
-                name: {
-                    "account": account,
-                    "role": "cheater"
-                    if name == CHEATER
-                    else "honest"
-                    if name in HONEST_PEERS
-                    else "other",
-                }
+                name: {"account": account, "role": _role(name)}
                 for account, name in self.names.items()
             },
             "sent": self.sent,
-            "epochs": self.epochs,
-            "receipts": [j.to_json() for _, j in sorted(self.judged.items())],
-            "payouts": self.payouts,
-            "paid": {self.name_of(a): v for a, v in truth.paid_by_account(self.payouts).items()},
+            "epochs": self.epochs.epochs,
+            "receipts": [j.to_json() for _, j in sorted(self.epochs.judged.items())],
+            "payouts": self.epochs.payouts,
+            "paid": {
+                self.name_of(a): v for a, v in truth.paid_by_account(self.epochs.payouts).items()
+            },
         }
 
     def name_of(self, account: str) -> str:
@@ -649,30 +537,5 @@ class Demo:
         return result
 
 
-WHAT = {
-    "ppv": "pay-per-view (net of the fee)",
-    "billing": "per-minute viewing (net of the fee)",
-    "bundle": "bundle split (net of the fee)",
-    "plan": "subscription (net of the fee)",
-    "renew": "renewal (net of the fee)",
-    "rewards": "rewards (bytes served, views)",
-    "appeal-bond": "appeal bond returned",
-}
-
-
-def _what(reference: str) -> str:
-    prefix = reference.split(":", 1)[0]
-    if prefix.startswith("rewards-"):
-        prefix = "rewards"
-    return WHAT.get(prefix, "refund" if "refund" in prefix else prefix)
-
-
-def _poll(fetch: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = fetch()
-        if found is not None:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.5)
+def _role(name: str) -> str:
+    return "cheater" if name == CHEATER else "honest" if name in HONEST_PEERS else "other"
