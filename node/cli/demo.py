@@ -19,10 +19,20 @@ def demo(
             dir_okay=False,
         ),
     ] = None,
+    share_at: Annotated[
+        int | None,
+        typer.Option(
+            "--share-at",
+            min=0,
+            max=59,
+            help="Start sharing at this second of the minute (the demo's epoch), e.g. 50: "
+            "the peers' sessions then cross an epoch boundary.",
+        ),
+    ] = None,
 ) -> None:
     """Start a node and a few peers on this machine; show what the node accepts."""
     from node.demo.runner import run_demo
 
     with cli_errors():
-        code = run_demo(console, report=report)
+        code = run_demo(console, report=report, share_at=share_at)
     raise typer.Exit(code)

@@ -78,8 +78,15 @@ ROLES = {
 }
 
 
-def run_demo(console: Console, workdir: Path | None = None, report: Path | None = None) -> int:
-    """Play the demo; ``report``: where to write its result as JSON (``Demo.result``)."""
+def run_demo(
+    console: Console,
+    workdir: Path | None = None,
+    report: Path | None = None,
+    share_at: int | None = None,
+) -> int:
+    """Play the demo; ``report``: where to write its result as JSON (``Demo.result``);
+    ``share_at``: the second of the minute (the epoch) at which the peers start sharing
+    (default: as soon as the story gets there)."""
     with tempfile.TemporaryDirectory(prefix="acenode-demo-") as tmp:
         root = workdir or Path(tmp)
         node = NodeProcess(root / "node", **NODE_ENV)
@@ -89,7 +96,7 @@ def run_demo(console: Console, workdir: Path | None = None, report: Path | None 
             f"ledger (Horizon) on {node.horizon_url}, {EPOCH} s epochs"
         )
         node.start()
-        demo = Demo(console, node, root)
+        demo = Demo(console, node, root, share_at)
         try:
             demo.run()
         finally:
@@ -101,10 +108,13 @@ def run_demo(console: Console, workdir: Path | None = None, report: Path | None 
 
 
 class Demo:
-    def __init__(self, console: Console, node: NodeProcess, root: Path) -> None:
+    def __init__(
+        self, console: Console, node: NodeProcess, root: Path, share_at: int | None = None
+    ) -> None:
         self.console = console
         self.node = node
         self.root = root
+        self.share_at = share_at
         self.http = httpx.Client(base_url=node.url, timeout=30)
         self.net = Network(node.url, node.horizon_url, DEFAULT_PASSPHRASE)
         self.people: dict[str, Actor] = {}
@@ -305,6 +315,8 @@ class Demo:
     def share(self, film: sw.TorrentFixture, song: sw.TorrentFixture) -> None:
         self.step("Peers share the videos with real libtorrent sessions on loopback")
         p = self.people
+        if self.share_at is not None:  # e.g. late in the minute: sessions cross an epoch
+            time.sleep((self.share_at - time.time()) % EPOCH)
         self.sharing_started_at = time.time()
         self.console.print(
             f"sharing starts at {time.strftime('%H:%M:%S', time.localtime())} "
