@@ -60,9 +60,10 @@ class Judged:
         return asdict(self) | {"final": None if final is None else asdict(final)}
 
 
-def outcome(view: Mapping[str, Any], epoch: int | None = None) -> Outcome:
+def outcome(view: Mapping[str, Any]) -> Outcome:
+    """From a verdict or a resolution as the API gives it."""
     return Outcome(
-        int(view.get("epoch", epoch or 0)),
+        int(view["epoch"]),
         str(view["verdict"]),
         int(view["weight_ppm"]),
         tuple(view.get("reasons") or ()),
