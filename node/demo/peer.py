@@ -2,7 +2,7 @@
 
     python -m node.demo.peer ROLE --node URL --key FILE --peer NAME=G... [...]
 
-Prints one JSON line per receipt it submitted: {peer, what, status, reason}.
+Prints one JSON line per receipt it submitted: {peer, what, id, status, reason}.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ def main() -> None:
     plan = ROLES[args.role](signer, peers, int(time.time()), bytes.fromhex(args.video))
     with NodeClient(args.node) as node:
         results = node.submit([receipt for _, receipt in plan])
-    for (what, _), result in zip(plan, results, strict=True):
-        line = {"peer": args.role, "what": what, **result}
+    for (what, receipt), result in zip(plan, results, strict=True):
+        line = {"peer": args.role, "what": what, "id": receipt.get("id"), **result}
         print(json.dumps(line), flush=True)
 
 

@@ -22,9 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 from rich.console import Console
@@ -32,11 +31,13 @@ from rich.table import Table
 from stellar_sdk import Asset
 
 from node.demo import swarm as sw
+from node.demo import truth
 from node.demo.actors import Actor, Network
+from node.demo.epochs import Epochs
+from node.demo.wait import poll
 from servicelayer.config import DEFAULT_PASSPHRASE
 from testnet.processes import NodeProcess
 
-T = TypeVar("T")
 EPOCH = 60
 XLM = 10_000_000
 STYLE = {"accepted": "green", "duplicate": "yellow", "superseded": "yellow", "rejected": "red"}
@@ -60,6 +61,8 @@ NODE_ENV = {
     "ACENODE_GENESIS__DAO_PARAMS": json.dumps(GENESIS),
 }
 PEOPLE = ("ana", "ben", "uma", "vic", "val", "pam", "mo", "max", "spam")
+HONEST_PEERS = ("uma", "vic", "val", "pam")  # they share the videos and sign receipts
+CHEATER = "cheater"
 ROLES = {
     "ana": "provider (films); curates the bundle",
     "ben": "provider (music)",
@@ -73,7 +76,15 @@ ROLES = {
 }
 
 
-def run_demo(console: Console, workdir: Path | None = None) -> int:
+def run_demo(
+    console: Console,
+    workdir: Path | None = None,
+    report: Path | None = None,
+    share_at: int | None = None,
+) -> int:
+    """Play the demo; ``report``: where to write its result as JSON (``Demo.result``);
+    ``share_at``: the second of the minute (the epoch) at which the peers start sharing
+    (default: as soon as the story gets there)."""
     with tempfile.TemporaryDirectory(prefix="acenode-demo-") as tmp:
         root = workdir or Path(tmp)
         node = NodeProcess(root / "node", **NODE_ENV)
@@ -83,25 +94,33 @@ def run_demo(console: Console, workdir: Path | None = None) -> int:
             f"ledger (Horizon) on {node.horizon_url}, {EPOCH} s epochs"
         )
         node.start()
+        demo = Demo(console, node, root, share_at)
         try:
-            Demo(console, node, root).run()
+            demo.run()
         finally:
             code = node.stop()
+            if report is not None:
+                report.write_text(json.dumps(demo.result(), indent=1, sort_keys=True))
         console.print(f"node stopped with SIGTERM, exit status {code}")
         return 0 if code == 0 else 1
 
 
 class Demo:
-    def __init__(self, console: Console, node: NodeProcess, root: Path) -> None:
+    def __init__(
+        self, console: Console, node: NodeProcess, root: Path, share_at: int | None = None
+    ) -> None:
         self.console = console
         self.node = node
         self.root = root
+        self.share_at = share_at
         self.http = httpx.Client(base_url=node.url, timeout=30)
         self.net = Network(node.url, node.horizon_url, DEFAULT_PASSPHRASE)
         self.people: dict[str, Actor] = {}
         self.names: dict[str, str] = {}
-        self.shown: set[int] = set()
         self.bundle_split_at = 0
+        self.sharing_started_at = 0.0
+        self.sent: dict[str, list[dict[str, Any]]] = {}  # the node's answer to each receipt
+        self.epochs = Epochs(console, self.http, EPOCH, self.name_of)
 
     # -- the story -----------------------------------------------------------------------
     def run(self) -> None:
@@ -116,6 +135,7 @@ class Demo:
         self.wait_for_decision(proposal, junk)
         self.settle_epochs(start_epoch)
         self.audit(dao["anchor"])
+        self.summarise()
 
     def wait_for_dao(self) -> dict[str, str]:
         self.step("The node creates the DAO's accounts on its ledger")
@@ -124,7 +144,7 @@ class Demo:
             found: dict[str, str] = self.http.get("/v1/dao").json()["accounts"]
             return found if {"treasury", "anchor"} <= set(found) else None
 
-        found = _poll(accounts, 90, "the DAO accounts")
+        found = poll(accounts, 90, "the DAO accounts")
         table = Table("role", "account", title="DAO accounts (validators' multisig, no master key)")
         for role, account in found.items():
             table.add_row(role, account)
@@ -233,9 +253,9 @@ class Demo:
             tx = p[who].pay(treasury, amount, **memo)
             table.add_row(who, f"{amount} XLM", what, tx[:16] + "…")
         self.console.print(table)
-        _poll(lambda: self.credit(p["vic"]) >= 3 * XLM or None, 60, "vic's credit")
-        _poll(lambda: self.prepaid(p["val"]) > 0 or None, 60, "val's prepaid balance")
-        _poll(
+        poll(lambda: self.credit(p["vic"]) >= 3 * XLM or None, 60, "vic's credit")
+        poll(lambda: self.prepaid(p["val"]) > 0 or None, 60, "val's prepaid balance")
+        poll(
             lambda: p["pam"].get(f"/v1/accounts/{p['pam'].account}/access")["grants"] or None,
             60,
             "pam's purchase",
@@ -269,7 +289,7 @@ class Demo:
             self.acenode("assets", "mint", "ACE", "--amount", amount, "--to", p[who].account)
         self.console.print("ACE issued; 600 minted to mo, 400 to max (`acenode assets`)")
         minted = self.ledger_now()
-        _poll(
+        poll(
             lambda: (self.http.get("/v1/health").json().get("ledger") or 0) >= minted or None,
             60,
             "the node to follow the ledger past the mints",
@@ -284,7 +304,7 @@ class Demo:
             found = self.http.get(f"/v1/proposals/{proposal}").json()
             return True if found.get("snapshot_recorded") else None
 
-        _poll(snapshot, 60, "the balance snapshot of the proposal's start ledger")
+        poll(snapshot, 60, "the balance snapshot of the proposal's start ledger")
         for who in ("mo", "max"):
             self.acedao(who, "vote", str(proposal), "yes", "--reason", "spam")
         self.console.print("mo and max vote yes (`acedao vote`, signed locally, SEP-53)")
@@ -293,6 +313,13 @@ class Demo:
     def share(self, film: sw.TorrentFixture, song: sw.TorrentFixture) -> None:
         self.step("Peers share the videos with real libtorrent sessions on loopback")
         p = self.people
+        if self.share_at is not None:  # e.g. late in the minute: sessions cross an epoch
+            time.sleep((self.share_at - time.time()) % EPOCH)
+        self.sharing_started_at = time.time()
+        self.console.print(
+            f"sharing starts at {time.strftime('%H:%M:%S', time.localtime())} "
+            f"(second {int(self.sharing_started_at) % EPOCH} of the {EPOCH} s epoch)"
+        )
         swarms = [sw.start_swarm("film", film, p["uma"]), sw.start_swarm("song", song, p["uma"])]
         try:
             watching = [
@@ -332,7 +359,8 @@ class Demo:
 
     def cheat(self, film: sw.TorrentFixture) -> None:
         self.step("A cheater tries the classic tricks")
-        cheater = Actor.create("cheater", self.root / "keys", self.net)
+        cheater = Actor.create(CHEATER, self.root / "keys", self.net)
+        self.names[cheater.account] = CHEATER
         out = subprocess.run(
             [
                 sys.executable,
@@ -355,6 +383,7 @@ class Demo:
         )
         table = Table("receipt", "status", "reason", title="What the node accepted and rejected")
         for line in (json.loads(x) for x in out.stdout.splitlines() if x.strip()):
+            self.sent.setdefault(CHEATER, []).append(line)
             status = line["status"]
             table.add_row(line["what"], f"[{STYLE[status]}]{status}[/]", line.get("reason") or "")
         self.console.print(table)
@@ -366,7 +395,7 @@ class Demo:
             found: dict[str, Any] = self.http.get(f"/v1/proposals/{proposal}").json()
             return found if found["status"] == "executed" else None
 
-        found = _poll(executed, 120, f"proposal #{proposal} to be executed")
+        found = poll(executed, 120, f"proposal #{proposal} to be executed")
         tally = found.get("tally", {})
         self.console.print(f"proposal #{proposal}: {found['status']}, tally {tally}")
         item = self.http.get(f"/v1/catalog/{junk}").json()
@@ -379,46 +408,10 @@ class Demo:
     def settle_epochs(self, first: int) -> None:
         self.step("Epochs close, are verified, computed, paid on the ledger and anchored")
         last = max(self.now_epoch(), self.bundle_split_at // EPOCH)  # through the split
-        _poll(lambda: self.show_settled(first, last), 6 * EPOCH, f"epoch {last} to settle")
-
-    def show_settled(self, first: int, last: int) -> bool | None:
-        epochs = self.http.get("/v1/epochs", params={"limit": 50}).json()["epochs"]
-        for e in sorted(epochs, key=lambda e: e["number"]):
-            if e["number"] < first or e["number"] in self.shown or e["status"] != "anchored":
-                continue
-            self.shown.add(e["number"])
-            self.show_epoch(e)
-        return True if last in self.shown else None
-
-    def show_epoch(self, epoch: dict[str, Any]) -> None:
-        n = epoch["number"]
-        verdicts = self.http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
-        counts: dict[str, int] = {}
-        for v in verdicts:
-            counts[v["verdict"]] = counts.get(v["verdict"], 0) + 1
-        payouts = self.http.get(f"/v1/epochs/{n}/payouts").json()["payouts"]
-        self.console.print(
-            f"[bold]epoch {n}[/bold]: {epoch['receipts']} receipts "
-            f"({', '.join(f'{k} {c}' for k, c in sorted(counts.items())) or 'none'}), "
-            f"root {str(epoch['root'])[:16]}… anchored in ledger {epoch['anchor_ledger']}"
-        )
-        if payouts:
-            table = Table("payout", "kind", "for", "to", "XLM", "status", "transaction")
-            for p in payouts:
-                table.add_row(
-                    p["id"],
-                    p["kind"],
-                    _what(p["reference"]),
-                    self.names.get(p["account"], p["account"][:8]),
-                    f"{p['amount'] / XLM:.7f}",
-                    p["status"],
-                    (p["tx_hash"] or "")[:16],
-                )
-            self.console.print(table)
-            self.last_payout = payouts[-1]["id"]
+        self.epochs.follow(first, last)
 
     def audit(self, anchor: str) -> None:
-        payout = getattr(self, "last_payout", None)
+        payout = self.epochs.last_payout
         if payout is None:
             return
         self.step(f"A member audits payout {payout} against the ledger (`acedao audit`)")
@@ -443,6 +436,54 @@ class Demo:
         )
         self.console.print(out.stdout.rstrip())
 
+    def summarise(self) -> None:
+        self.step("What each one signed, how the node judged it, what it was paid")
+        table = Table(
+            "who",
+            "sent",
+            "refused",
+            "its receipts' verdicts",
+            "verdicts on bytes it served",
+            "paid on the ledger",
+            caption="sent: receipts it signed; refused: at ingest; verdicts: of the stored "
+            "receipts (the latest of each stream and minute), a deferred one with how it ended",
+        )
+        names = [*PEOPLE, CHEATER]
+        paid = {self.name_of(a): v for a, v in truth.paid_by_account(self.epochs.payouts).items()}
+        judged = self.epochs.judged.values()
+        for line in truth.actor_lines(names, self.sent, judged, paid):
+            if line.signed or line.own != "—" or line.as_uploader != "—" or line.paid != "—":
+                table.add_row(
+                    line.name,
+                    str(line.signed),
+                    str(line.refused_at_ingest),
+                    line.own,
+                    line.as_uploader,
+                    line.paid,
+                )
+        self.console.print(table)
+
+    def result(self) -> dict[str, Any]:
+        """What happened, as data: the demo's test asserts on it (`acenode demo --report`)."""
+        return {
+            "epoch_seconds": EPOCH,
+            "sharing_started_at": self.sharing_started_at,
+            "actors": {
+                name: {"account": account, "role": _role(name)}
+                for account, name in self.names.items()
+            },
+            "sent": self.sent,
+            "epochs": self.epochs.epochs,
+            "receipts": [j.to_json() for _, j in sorted(self.epochs.judged.items())],
+            "payouts": self.epochs.payouts,
+            "paid": {
+                self.name_of(a): v for a, v in truth.paid_by_account(self.epochs.payouts).items()
+            },
+        }
+
+    def name_of(self, account: str) -> str:
+        return self.names.get(account, account[:8])
+
     # -- helpers -------------------------------------------------------------------------
     def step(self, title: str) -> None:
         self.console.rule(title)
@@ -463,11 +504,20 @@ class Demo:
         return sum(b["balance"] for b in found["balances"])
 
     def submit(self, receipts: list[dict[str, Any]]) -> None:
+        """Send honest peers' receipts; the node's answer to each is kept by signer."""
         for start in range(0, len(receipts), 500):
-            answer = self.http.post(
-                "/v1/receipts", json={"receipts": receipts[start : start + 500]}
-            )
+            batch = receipts[start : start + 500]
+            answer = self.http.post("/v1/receipts", json={"receipts": batch})
             answer.raise_for_status()
+            for receipt, result in zip(batch, answer.json()["results"], strict=True):
+                who = self.names.get(receipt["signer"], receipt["signer"][:8])
+                line = {
+                    "what": receipt["kind"],
+                    "id": receipt.get("id"),
+                    "window_start": receipt["window_start"],
+                    **result,
+                }
+                self.sent.setdefault(who, []).append(line)
 
     def _env(self) -> dict[str, str]:
         return {**os.environ, **NODE_ENV, "ACENODE_STELLAR__HORIZON_URL": self.node.horizon_url}
@@ -497,30 +547,5 @@ class Demo:
         return result
 
 
-WHAT = {
-    "ppv": "pay-per-view (net of the fee)",
-    "billing": "per-minute viewing (net of the fee)",
-    "bundle": "bundle split (net of the fee)",
-    "plan": "subscription (net of the fee)",
-    "renew": "renewal (net of the fee)",
-    "rewards": "rewards (bytes served, views)",
-    "appeal-bond": "appeal bond returned",
-}
-
-
-def _what(reference: str) -> str:
-    prefix = reference.split(":", 1)[0]
-    if prefix.startswith("rewards-"):
-        prefix = "rewards"
-    return WHAT.get(prefix, "refund" if "refund" in prefix else prefix)
-
-
-def _poll(fetch: Callable[[], T | None], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = fetch()
-        if found is not None:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.5)
+def _role(name: str) -> str:
+    return "cheater" if name == CHEATER else "honest" if name in HONEST_PEERS else "other"

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -93,28 +94,105 @@ def test_a_world_readable_key_is_refused_at_start(tmp_path: Path) -> None:
     assert result.returncode == 2 and "chmod 600" in result.stderr
 
 
-def test_the_demo_runs_the_whole_network_on_one_node() -> None:
-    result = acenode("demo", env={"COLUMNS": "200"}, timeout=600)
+def test_the_demo_runs_the_whole_network_on_one_node(tmp_path: Path) -> None:
+    """The whole demo, sharing from second 50 of a minute, and what it shows is the truth,
+    asserted on its --report (data):
+
+    - every receipt an honest peer (uma seeds; vic, val, pam watch) sent was taken at
+      ingest, and every epoch its windows fall in was shown with a verdict for each
+      stored receipt;
+    - every stored receipt an honest peer signed counts in full (weight 1,000,000):
+      verified in its epoch, or deferred and released in full by a later epoch. The demo
+      follows the epochs until each deferred verdict is resolved or its bound has passed,
+      so "deferred" is never final here: one still unresolved fails;
+    - every receipt the cheater sent is refused: at ingest, a replay (a duplicate:
+      nothing stored), or stored and judged with a final weight of 0; each trick is
+      caught, at ingest or when its epoch is judged;
+    - uma is paid on the ledger for the bytes she served.
+    """
+    report = tmp_path / "demo.json"
+    # Sharing late in a minute: the sessions cross an epoch boundary, and the first epoch
+    # holds only a few seconds of them (the issue's hard case, on every run).
+    result = acenode(
+        "demo", "--report", str(report), "--share-at", "50", env={"COLUMNS": "200"}, timeout=900
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    for reason in (
-        "bad_signature",
-        "stale_sequence",
-        "counter_regressed",
-        "implausible_rate",
-        "wrong_network",
-        "window_in_future",
-        "self_attested",
-    ):
-        assert reason in out
     assert "vic subscribes to all-access: active" in out
     assert "the junk is now delisted" in out
     payouts = [line for line in out.splitlines() if line.startswith("│ epoch-")]
     kinds = {line.split("│")[2].strip() for line in payouts}
     assert {"revenue", "reward"} <= kinds and all("│ paid" in line for line in payouts)
     assert "bundle split" in out  # vic's bundle period ends and its price is split
-    last = out.rstrip().splitlines()[-2:]
-    assert last == ["verified", "node stopped with SIGTERM, exit status 0"]
+    lines = out.rstrip().splitlines()
+    assert "verified" in lines  # acedao audit checked a payout against the ledger
+    assert lines[-1] == "node stopped with SIGTERM, exit status 0"
+    problems = demo_untruths(json.loads(report.read_text()))
+    assert not problems, "\n".join(problems)
+
+
+TRICKS = {
+    "bad_signature",
+    "stale_sequence",
+    "counter_regressed",
+    "implausible_rate",
+    "wrong_network",
+    "window_in_future",
+    "self_attested",
+}
+
+
+def demo_untruths(found: dict[str, Any]) -> list[str]:
+    """Where the demo's report breaks the rules above, each with the second of the minute
+    sharing began at (the issue's timing problem)."""
+    when = f"sharing began at second {int(found['sharing_started_at']) % 60} of the minute"
+    sent, judged = found["sent"], found["receipts"]
+    problems = []
+    honest = sorted(n for n, a in found["actors"].items() if a["role"] == "honest")
+    assert honest == ["pam", "uma", "val", "vic"]
+    refused = [(n, a) for n in honest for a in sent.get(n, []) if a["status"] == "rejected"]
+    if refused:
+        problems.append(f"honest receipts refused at ingest: {refused}")
+    shown = {e["number"]: e for e in found["epochs"]}
+    if any(e["verdicts"] < e["receipts"] for e in shown.values()):  # refused ones may have one
+        problems.append(f"stored receipts without a verdict: {found['epochs']}")
+    windows = {a["window_start"] // found["epoch_seconds"] for n in honest for a in sent.get(n, [])}
+    if not windows <= set(shown):
+        problems.append(f"epochs with honest receipts not shown: {windows - set(shown)}")
+
+    ours = [r for r in judged if r["signer"] in honest]
+    signed = {(r["signer"], r["kind"]) for r in ours}
+    if signed != {
+        (who, kind) for who in ("vic", "val", "pam") for kind in ("bandwidth", "viewing")
+    }:
+        problems.append(f"honest receipts judged: {sorted(signed)}")
+    unpaid = [_said(r) for r in ours if r["final"] is None or r["final"]["weight_ppm"] != 1_000_000]
+    if unpaid:
+        problems.append(f"{len(unpaid)} of {len(ours)} honest receipts not paid in full: {unpaid}")
+    if not found["paid"].get("uma", {}).get("native"):
+        problems.append("uma was not paid for the bytes she served")
+
+    theirs = [r for r in judged if r["signer"] == "cheater"]
+    caught = {a["reason"] for a in sent["cheater"] if a["status"] == "rejected"}
+    caught |= {reason for r in theirs for reason in (r["final"] or r["verdict"])["reasons"]}
+    if missing := TRICKS - caught:
+        problems.append(f"cheater's tricks not caught: {sorted(missing)}")
+    if not theirs:
+        problems.append("none of the cheater's receipts reached a verdict")
+    paid = [_said(r) for r in theirs if (r["final"] or {}).get("weight_ppm") != 0]
+    if paid:
+        problems.append(f"cheater receipts not refused: {paid}")
+    return [f"{p} ({when})" for p in problems]
+
+
+def _said(r: dict[str, Any]) -> str:
+    def one(o: dict[str, Any]) -> str:
+        return f"{o['verdict']} {'+'.join(o['reasons'])} {o['weight_ppm']} ppm in {o['epoch']}"
+
+    said = f"{r['signer']} {r['kind']}: {one(r['verdict'])}"
+    if r["final"] != r["verdict"]:
+        said += " -> " + ("unresolved" if r["final"] is None else one(r["final"]))
+    return said
 
 
 def acedao(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
