@@ -91,7 +91,10 @@ class Actor:
         return self._api
 
     def post(self, path: str, body: dict[str, Any]) -> Any:
-        return self.api().write("POST", path, body, f"demo-{uuid.uuid4().hex}")
+        return self.write("POST", path, body)
+
+    def write(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        return self.api().write(method, path, body, f"demo-{uuid.uuid4().hex}")
 
     def get(self, path: str, **params: Any) -> Any:
         return self.api().get(path, params)

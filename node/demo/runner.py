@@ -227,6 +227,10 @@ class Demo:
                 {"content": song.infohash, "price": 2 * XLM, "asset": "XLM", "duration": 3600},
             ),
         ]
+        origins = [  # the owners name uma's seeder: validators probe it from its first window
+            ("ana", f"/v1/catalog/{film.infohash}/origins", {"accounts": [p["uma"].account]}),
+            ("ben", f"/v1/catalog/{song.infohash}/origins", {"accounts": [p["uma"].account]}),
+        ]
         table = Table("who", "call", "what")
         for who, path, body in rows:
             p[who].post(path, body)
@@ -236,6 +240,9 @@ class Demo:
             if path == "/v1/access/offers":
                 what = "the song for 2 XLM, one hour"
             table.add_row(who, f"POST {path}", str(what))
+        for who, path, body in origins:
+            p[who].write("PUT", path, body)
+            table.add_row(who, f"PUT {path[:24]}…/origins", "uma seeds it (its origin)")
         self.console.print(table)
         return film, song, junk
 

@@ -65,9 +65,18 @@ class SwarmObserver:
         self._bitfields: list[BitfieldSample] = []
         self._served: list[ServedSample] = []
         self.hash_failures = 0
-        for endpoint in named:
+        self.name(named)
+
+    def name(self, endpoints: Iterable[Endpoint]) -> None:
+        """Endpoints the probe connects to itself (also ones named after it started)."""
+        for endpoint in endpoints:
             key = str(endpoint)
-            self._peers[key] = _PeerState(endpoint=key, named=True, sources={"named"})
+            state = self._peers.get(key)
+            if state is None:
+                self._peers[key] = _PeerState(endpoint=key, named=True, sources={"named"})
+            else:
+                state.named = True
+                state.sources.add("named")
 
     def _state(self, key: str) -> _PeerState:
         if key not in self._peers:

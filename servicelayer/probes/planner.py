@@ -119,3 +119,22 @@ def plan_window(
         rest = [e for e in _endpoints(accounts[infohash], endpoints) if e not in first]
         planned.append(PlannedProbe(infohash, first + tuple(rest), infohash in owned, first))
     return planned
+
+
+def swarm_peers(
+    session: Session,
+    infohash: str,
+    window: int,
+    active_windows: int,
+    registrations: Iterable[Registration],
+    origins: Sequence[str] = (),
+) -> tuple[Endpoint, ...]:
+    """The registered endpoints of one swarm's origins and of the accounts its bandwidth
+    receipts name in the recent windows, as they are now: a probe asks again while it
+    runs, so a peer that registered or started signing after the plan is contacted too."""
+    low = window - (active_windows - 1) * WINDOW_SECONDS
+    parties = evidence_repo.bandwidth_parties(
+        session, int(Kind.BANDWIDTH), low, window + WINDOW_SECONDS, infohash
+    )
+    accounts = set(origins) | {a for _, signer, other in parties for a in (signer, other) if a}
+    return _endpoints(accounts, {reg.account_id: reg.endpoints for reg in registrations})

@@ -67,6 +67,7 @@ class _Run:
     budget_bytes: int
     piece_seed: bytes
     started_ms: int
+    more_peers: Callable[[], Sequence[Endpoint]] | None = None
     sampled: tuple[int, ...] | None = None
     last_connect_ms: int | None = None
 
@@ -85,20 +86,23 @@ def run_probe(
     cancelled: Callable[[], bool] = lambda: False,
     max_connections: int | None = None,
     on_metadata: Callable[[lt.torrent_info], None] | None = None,
+    more_peers: Callable[[], Sequence[Endpoint]] | None = None,
 ) -> SwarmEvidence:
     """Probe ``target`` for at most ``seconds``; connect to ``peers`` (and whatever the
     tracker/DHT give). With ``stop_when_complete`` it returns as soon as every named peer
     answered or failed and the sampled pieces are in. When ``cancelled()`` turns true (the
     node is shutting down) it raises ``ProbeCancelled`` within one poll. ``max_connections``
     bounds the peer connections the probe holds; ``on_metadata`` receives the torrent's
-    metadata at the end (if the probe got it), e.g. for ``check_service``."""
+    metadata at the end (if the probe got it), e.g. for ``check_service``; ``more_peers``
+    (asked before each reconnection round) names endpoints learnt after the probe began,
+    such as a peer that registered once its session started."""
     _check_arguments(peers, seconds, budget_bytes, poll_ms)
     named = tuple(dict.fromkeys(peers))
     with tempfile.TemporaryDirectory(prefix="ace-probe-") as save_path:
         handle = session.add_torrent(target.add_params(save_path))
         if max_connections is not None:
             handle.set_max_connections(max_connections)
-        run = _Run(handle, SwarmObserver(named), named, budget_bytes, piece_seed, 0)
+        run = _Run(handle, SwarmObserver(named), named, budget_bytes, piece_seed, 0, more_peers)
         try:
             started_at = clock.wall_seconds()
             run.started_ms = clock.monotonic_ms()
@@ -170,6 +174,8 @@ def _connect_named(run: _Run, now_ms: int) -> None:
     if run.last_connect_ms is not None and now_ms - run.last_connect_ms < RECONNECT_MS:
         return
     run.last_connect_ms = now_ms
+    if run.more_peers is not None:
+        run.observer.name(run.more_peers())
     connected = set()
     for info in run.handle.get_peer_info():
         if isinstance(info.ip, tuple):

@@ -37,11 +37,13 @@ def record_plan(
     planned: Sequence[PlannedProbe],
     now: int,
     deadline: int,
+    limit: int,
 ) -> list[ProbeRun]:
-    """Store the window's planned runs (once: a window already planned keeps its plan)."""
+    """Store the window's planned runs. A window planned before keeps its runs; swarms
+    that became active since are added while the window has room (``limit`` runs)."""
     existing = runs_of_window(session, window)
-    if existing:
-        return existing
+    known = {r.infohash for r in existing}
+    room = max(0, limit - len(existing))
     rows = [
         ProbeRun(
             window=window,
@@ -53,10 +55,11 @@ def record_plan(
             deadline=deadline,
         )
         for p in planned
-    ]
+        if p.infohash not in known
+    ][:room]
     session.add_all(rows)
     session.flush()
-    return rows
+    return sorted(existing + rows, key=lambda r: r.infohash)
 
 
 def runs_of_window(session: Session, window: int) -> list[ProbeRun]:

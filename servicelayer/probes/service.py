@@ -32,7 +32,13 @@ from servicelayer.epochs.clock import epoch_of
 from servicelayer.probes import runs
 from servicelayer.probes.endpoint import Endpoint
 from servicelayer.probes.evidence import SwarmEvidence, evidence_dumps
-from servicelayer.probes.planner import PlannedProbe, epoch_seed, plan_window, swarm_limit
+from servicelayer.probes.planner import (
+    PlannedProbe,
+    epoch_seed,
+    plan_window,
+    swarm_limit,
+    swarm_peers,
+)
 from servicelayer.probes.probe import Clock, ProbeCancelled, run_probe
 from servicelayer.probes.registry import live_registrations
 from servicelayer.probes.service_check import check_service
@@ -51,6 +57,9 @@ LEAD_SECONDS = 10
 """A window's probes are planned and started this long before it begins."""
 OVERLAP_SECONDS = 10
 """...and watch this long after it ends."""
+REPLAN_SECONDS = 10
+"""A planned window is planned again this often, so a swarm that becomes active (its first
+receipts) while the window runs is probed from then on, while the budget has room."""
 
 Origins = Callable[[Session], Mapping[str, Sequence[str]]]
 """Infohash -> the origin accounts its catalog owner registered (replicated state)."""
@@ -104,6 +113,7 @@ class ProbeRunner:
         self.policy, self.clock, self.origins, self.cancelled = policy, clock, origins, cancelled
         self.pool = ThreadPoolExecutor(2 * policy.max_concurrent, thread_name_prefix="probe")
         self.started: dict[int, set[int]] = {}  # window -> runs this process started
+        self.planned_at: dict[int, int] = {}  # window -> when this process last planned it
 
     def tick(self) -> list[Future[str | None]]:
         now = self.clock.wall_seconds()
@@ -111,11 +121,14 @@ class ProbeRunner:
         started = self.started.setdefault(window, set())
         for old in [w for w in self.started if w < window - WINDOW_SECONDS]:
             del self.started[old]
+            self.planned_at.pop(old, None)
         with self.database.session(write=True) as session:
             runs.expire(session, now)
             rows = runs.runs_of_window(session, window)
-            if rows and all(r.status != runs.PLANNED or r.id in started for r in rows):
-                return []  # planned and started already: nothing to do until the next window
+            fresh = now - self.planned_at.get(window, now - REPLAN_SECONDS) < REPLAN_SECONDS
+            if fresh and all(r.status != runs.PLANNED or r.id in started for r in rows):
+                return []  # planned and started lately: look for new swarms a bit later
+            self.planned_at[window] = now
             epoch = epoch_of(window, self.epoch_seconds)
             seed = epoch_seed(session, self.keypair, self.network_id, epoch)
             planned = plan_window(
@@ -128,7 +141,13 @@ class ProbeRunner:
                 self.origins(session),
             )
             rows = runs.record_plan(
-                session, window, epoch, planned, now, self.policy.deadline(window)
+                session,
+                window,
+                epoch,
+                planned,
+                now,
+                self.policy.deadline(window),
+                self.policy.swarms_per_window,
             )
             todo = [(r.id, r.infohash) for r in rows if r.status == runs.PLANNED]
         by_hash = {p.infohash: p for p in planned}
@@ -187,6 +206,7 @@ class ProbeRunner:
                 cancelled=self.cancelled,
                 max_connections=p.connections_per_probe,
                 on_metadata=metadata.append,
+                more_peers=lambda: self._peers_now(window, probe.infohash),
             )
         candidates = service_candidates(evidence, probe, p.service_checks)
         if not metadata or not candidates:
@@ -206,6 +226,17 @@ class ProbeRunner:
                     )
                 )
         return replace(evidence, service=tuple(checks))
+
+    def _peers_now(self, window: int, infohash: str) -> tuple[Endpoint, ...]:
+        with self.database.session() as session:
+            return swarm_peers(
+                session,
+                infohash,
+                window,
+                self.policy.active_windows,
+                live_registrations(session, self.clock.wall_seconds()),
+                self.origins(session).get(infohash, ()),
+            )
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -44,9 +44,10 @@ def put_seed(session: Session, row: ProbeSeed) -> None:
 
 
 def bandwidth_parties(
-    session: Session, kind: int, window_from: int, window_to: int
+    session: Session, kind: int, window_from: int, window_to: int, content: str | None = None
 ) -> list[tuple[str, str, str | None]]:
-    """(content, signer, counterparty) of every stream of ``kind`` with receipts in range."""
+    """(content, signer, counterparty) of every stream of ``kind`` with receipts in range
+    (of one ``content`` when given)."""
     s, r = ReceiptStream, StoredReceipt
     query = (
         select(s.content, s.signer, s.counterparty)
@@ -54,4 +55,6 @@ def bandwidth_parties(
         .where(s.kind == kind, r.window_start >= window_from, r.window_start < window_to)
         .distinct()
     )
+    if content is not None:
+        query = query.where(s.content == content)
     return [(c, a, b) for c, a, b in session.execute(query)]

@@ -5,13 +5,22 @@ overlapped the period is consulted: a probe that saw the peer there makes it pre
 absent only if no probe saw it and some probe covered the period while connected to the
 swarm (``SwarmProbe.watched``); otherwise the claim is unsampled and left to reputation
 (rules/unsampled.py), with no finding and so no probe failure.
+
+A downloader has one more way to be found absent: bytes from an uploader can only move
+while that uploader is in the swarm. A probe that was already running when the claimed
+period began, first saw the uploader at some time in the period and stayed connected
+from then to the period's end, watched every second in which those bytes could have
+moved; if it never saw the downloader there, the downloader was not there
+(``uploader_watch``). This is what catches a fake downloader crediting a real peer in
+the first window of a swarm, which no probe can watch whole because nobody was there.
 """
 
 from __future__ import annotations
 
 from servicelayer.verification.codes import ReasonCode
-from servicelayer.verification.index import EpochIndex, Sighting
-from servicelayer.verification.tolerances import MAX_HASH_FAILURES
+from servicelayer.verification.index import EpochIndex, Sighting, claim_period, present_in
+from servicelayer.verification.model import BandwidthClaim, SwarmProbe
+from servicelayer.verification.tolerances import COVER_EDGE_SECONDS, MAX_HASH_FAILURES
 from servicelayer.verification.verdicts import Finding
 
 
@@ -51,7 +60,26 @@ def check_downloader_presence(ix: EpochIndex) -> list[Finding]:
     found: list[Finding] = []
     for claim in ix.bandwidth:
         presence = ix.claim_presence(claim, claim.downloader)
-        if presence.watcher is not None and presence.absent:
-            ref = (f"probe:{presence.watcher.probe_id}",)
+        if presence.sightings:
+            continue
+        watcher = presence.watcher or uploader_watch(ix, claim)
+        if watcher is not None:
+            ref = (f"probe:{watcher.probe_id}",)
             found.append(Finding(claim.receipt_id, ReasonCode.DOWNLOADER_ABSENT, 0, ref))
     return found
+
+
+def uploader_watch(ix: EpochIndex, claim: BandwidthClaim) -> SwarmProbe | None:
+    """A probe running since the claim's period began that watched from the uploader's
+    first sighting in the period to its end (see the module doc), or None."""
+    start, end = claim_period(claim.window_start, claim.started_at)
+    for probe in ix.probes_over(claim.infohash, start, end):
+        if probe.start > start:
+            continue
+        uploader = present_in(ix.seen(probe, claim.uploader), start, end)
+        if not uploader:
+            continue
+        since = max(start, min(o.first_seen for o in uploader))
+        if end - since > 2 * COVER_EDGE_SECONDS and probe.watched(since, end):
+            return probe
+    return None

@@ -75,10 +75,15 @@ def test_verify_waits_for_planned_runs_until_done_or_deadline(database: Database
     plan = [PlannedProbe("aa" * 20, ()), PlannedProbe("bb" * 20, ())]
     last = W0 + EPOCH - 60
     with database.session(write=True) as s:
-        (a, b) = runs.record_plan(s, W0, W0 // EPOCH, plan, W0 + 2, W0 + EPOCH + 100)
-        (c,) = runs.record_plan(s, last, W0 // EPOCH, plan[:1], last + 1, last + 150)
-        again = runs.record_plan(s, W0, W0 // EPOCH, plan[:1], W0 + 7, W0 + EPOCH)
-        assert [r.id for r in again] == [a.id, b.id]  # a window is planned once
+        (a, b) = runs.record_plan(s, W0, W0 // EPOCH, plan, W0 + 2, W0 + EPOCH + 100, 3)
+        (c,) = runs.record_plan(s, last, W0 // EPOCH, plan[:1], last + 1, last + 150, 3)
+        again = runs.record_plan(s, W0, W0 // EPOCH, plan[:1], W0 + 7, W0 + EPOCH, 3)
+        assert [r.id for r in again] == [a.id, b.id]  # a swarm is planned once per window
+        late = [PlannedProbe("cc" * 20, ()), PlannedProbe("dd" * 20, ())]
+        grown = runs.record_plan(s, W0, W0 // EPOCH, late, W0 + 20, W0 + EPOCH, 3)
+        assert [r.infohash for r in grown] == ["aa" * 20, "bb" * 20, "cc" * 20]  # room for one
+        assert runs.start(s, grown[2].id, W0 + 21)
+        runs.finish(s, grown[2].id, W0 + 61, None)
         assert runs.start(s, a.id, W0 + 3)
         assert not runs.start(s, b.id, W0 + 58)  # too late in its window: not started
         ids = a.id, b.id, c.id
@@ -108,7 +113,7 @@ def test_the_pipeline_verifies_an_epoch_once_its_probe_runs_ended(database: Data
     last = W0 + EPOCH - 60
     with database.session(write=True) as s:
         (run,) = runs.record_plan(
-            s, last, W0 // EPOCH, [PlannedProbe("aa" * 20, ())], last - 10, last + 150
+            s, last, W0 // EPOCH, [PlannedProbe("aa" * 20, ())], last - 10, last + 150, 3
         )
         assert runs.start(s, run.id, last - 10)
     assert advance(database, config, steps, "w", clock["now"]) == [Progress(W0 // EPOCH, "closed")]
