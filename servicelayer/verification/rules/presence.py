@@ -80,6 +80,6 @@ def uploader_watch(ix: EpochIndex, claim: BandwidthClaim) -> SwarmProbe | None:
         if not uploader:
             continue
         since = max(start, min(o.first_seen for o in uploader))
-        if end - since > 2 * COVER_EDGE_SECONDS and probe.watched(since, end):
+        if end - since >= 2 * COVER_EDGE_SECONDS and probe.watched(since, end):
             return probe
     return None

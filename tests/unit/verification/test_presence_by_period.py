@@ -85,3 +85,21 @@ def test_a_probe_read_by_two_epochs_vouches_only_in_the_one_its_middle_falls_in(
     assert [o.account for o in second.outcomes if o.passed] == ["U"]
     late = probe("p2", 3550, 3610, d_seen(3550, 3610), u_seen(3550, 3610))
     assert [o.passed for o in verify_epoch(make_inputs(probes=(late,))).outcomes] == [True]
+
+
+def test_a_downloader_unseen_all_the_time_the_uploader_was_there_is_absent() -> None:
+    """The swarm's first window: the probe runs from before the window but connects only
+    when the uploader arrives at 50. Bytes from the uploader could only move from then on,
+    and the probe watched all of that without seeing the downloader."""
+    arrived = probe("p1", 50, 130, u_seen(110, 130))
+    v = verify_epoch(make_inputs((make_bw("r1", window=60),), probes=(arrived,))).by_id()["r1"]
+    assert (v.verdict, v.reasons) == (Verdict.REJECTED, (ReasonCode.DOWNLOADER_ABSENT,))
+    honest = probe("p1", 50, 130, u_seen(110, 130), d_seen(112, 130))  # arrived with it
+    v = verify_epoch(make_inputs((make_bw("r1", window=60),), probes=(honest,))).by_id()["r1"]
+    assert (v.verdict, v.reasons) == (Verdict.ACCEPTED, ())
+
+
+def test_a_probe_that_began_after_the_period_cannot_tell_when_the_uploader_arrived() -> None:
+    late = probe("p1", 90, 150, u_seen(91, 150))
+    v = verify_epoch(make_inputs((make_bw("r1", window=60),), probes=(late,))).by_id()["r1"]
+    assert (v.verdict, v.reasons) == (Verdict.ACCEPTED, ())
