@@ -52,6 +52,7 @@ from testnet.processes import NodeProcess
 from testnet.swarm_scenario import (
     ATTACKS,
     BITRATE,
+    SIZE,
     Scenario,
     ScenarioResult,
     Signed,
@@ -86,6 +87,7 @@ class SwarmBenchConfig:
     defer_epochs: int = 3  # epochs to wait for deferred verdicts to be resolved
     start_seconds: tuple[int, ...] = ()  # the first scenarios' seconds of the minute
     veteran_ppm: int = 500_000  # share of later scenarios whose origin served before
+    video_bytes: int = SIZE  # 64 s of video; the quick test uses a shorter one
 
 
 @dataclass
@@ -167,11 +169,24 @@ def _scenarios(
     veterans: list[Veteran] = []
     scenarios: list[Scenario] = []
     for i, at in enumerate(starts):
+        batch = i // config.concurrency
+        # at the configured share, an origin that served two or more minutes before (its
+        # scenario is over) serves again: it has a probe history by then
+        idle = [v for v in veterans if v.minute <= batch - 2]
         veteran = None
-        # a later minute's origin is, at the configured share, one that served before
-        if i >= config.concurrency and rng.randrange(1_000_000) < config.veteran_ppm:
-            veteran = veterans[rng.randrange(len(veterans))]
-        scenario = Scenario(i, url, root, at, random.Random(rng.random()), veteran, stop)
+        if idle and rng.randrange(1_000_000) < config.veteran_ppm:
+            veteran = idle[rng.randrange(len(idle))]
+        scenario = Scenario(
+            i,
+            url,
+            root,
+            at,
+            random.Random(rng.random()),
+            batch,
+            veteran,
+            stop,
+            config.video_bytes,
+        )
         if veteran is None:
             veterans.append(scenario.origin)
         scenarios.append(scenario)
