@@ -345,6 +345,7 @@ def score(results: list[ScenarioResult], verdicts: Verdicts) -> dict[str, Any]:
         "by_reason": _by_reason(honest, fraud, honest_refused, ingest_refused),
         "by_attack": _by_attack(fraud),
         "by_start_second": _by_second(results, honest),
+        "by_origin": _by_origin(results, honest),
         "fresh_origins": sum(1 for r in results if r.fresh_origin),
     }
 
@@ -424,6 +425,21 @@ def _by_second(results: list[ScenarioResult], honest: list[Outcome]) -> dict[str
         row = out.setdefault(b, {"receipts": 0, "rejected": 0})
         row["receipts"] += 1
         row["rejected"] += o.verdict == "rejected"
+    return dict(sorted(out.items()))
+
+
+def _by_origin(results: list[ScenarioResult], honest: list[Outcome]) -> dict[str, dict[str, int]]:
+    """Honest receipts and bytes, and those lost, by whether the origin was fresh."""
+    fresh = {r.index: r.fresh_origin for r in results}
+    out: dict[str, dict[str, int]] = {}
+    for o in honest:
+        key = "fresh" if fresh[int(o.signed.stream.split("/", 1)[0])] else "veteran"
+        row = out.setdefault(key, {"receipts": 0, "rejected": 0, "bytes": 0, "bytes_lost": 0})
+        row["receipts"] += 1
+        row["rejected"] += o.verdict == "rejected"
+        if o.signed.kind == "bandwidth":
+            row["bytes"] += o.claimed
+            row["bytes_lost"] += o.claimed * (1_000_000 - o.weight_ppm) // 1_000_000
     return dict(sorted(out.items()))
 
 
