@@ -91,6 +91,7 @@ class ScenarioResult:
     started_at: int
     ended_at: int
     infohash: str
+    origin_endpoint: str = ""
     receipts: list[Signed] = field(default_factory=list)
     error: str | None = None
 
@@ -197,6 +198,7 @@ class Scenario:
         try:
             seeder = start_seeder(self.fixture, upload_rate_limit=ORIGIN_RATE)
             peers.append(seeder)
+            self.result.origin_endpoint = str(seeder.endpoint)
             # a veteran's new registration replaces the one of its earlier scenario (over
             # by now): its sequence number only has to grow
             _register(http, self.origin.keypair, [str(seeder.endpoint)], time.time_ns() // 1000)

@@ -132,12 +132,14 @@ def run_bench(config: SwarmBenchConfig, say: Callable[[str], None] = lambda _: N
             results = _scenarios(config, node.url, root, say)
             say("waiting for the node to verify the epochs")
             verdicts = _collect(node.url, results, config.defer_epochs, say)
+            probes = _probe_diagnostics(node.data_dir, results)
         finally:
             for proc in burners:
                 proc.kill()
                 proc.wait()
             node.stop()
     figures = score(results, verdicts)
+    figures["probes"] = probes
     cpu1 = os.times()
     figures["config"] = {
         "concurrency": config.concurrency,
@@ -150,6 +152,46 @@ def run_bench(config: SwarmBenchConfig, say: Callable[[str], None] = lambda _: N
     figures["wall_seconds"] = round(time.monotonic() - started, 1)
     figures["harness_cpu_seconds"] = round((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), 1)
     return BenchRun(results, verdicts, figures)
+
+
+def _probe_diagnostics(data_dir: Path, results: list[ScenarioResult]) -> dict[str, Any] | None:
+    """What the node's probes saw of the scenarios' swarms, read from its database: a
+    diagnostic beside the figures (which come from the verdicts alone); None when the
+    stored evidence has another shape than this version reads."""
+    try:
+        from servicelayer.probes.evidence import evidence_loads
+        from servicelayer.storage import evidence_repo
+        from servicelayer.storage.db import Database
+
+        database = Database(f"sqlite:///{data_dir / 'node.sqlite3'}")
+        rows = []
+        with database.session() as session:
+            for epoch in sorted({e for r in results for e in r.epochs}):
+                rows += [
+                    evidence_loads(row.evidence)
+                    for row in evidence_repo.evidence_in(session, epoch)
+                ]
+        by_swarm: dict[str, list[Any]] = {}
+        for evidence in rows:
+            by_swarm.setdefault(evidence.infohash, []).append(evidence)
+        probed = served = seen = 0
+        for r in results:
+            mine = by_swarm.get(r.infohash, [])
+            probed += bool(mine)
+            origin = [e.peer(r.origin_endpoint) for e in mine]
+            seen += any(o is not None and o.answered for o in origin)
+            served += any(o is not None and o.payload_down > 0 for o in origin)
+        return {
+            "probes": len(rows),
+            "scenarios_probed": probed,
+            "origin_answered": seen,
+            "origin_served_probe": served,
+            "probe_seconds_mean": round(
+                sum(e.ended_at - e.started_at for e in rows) / max(1, len(rows)), 1
+            ),
+        }
+    except Exception:  # a diagnostic only: the evidence format is another helper's
+        return None
 
 
 def _burner() -> subprocess.Popen[bytes]:
