@@ -27,7 +27,7 @@ from servicelayer.verification.simulation import (
     simulate_epoch,
 )
 from servicelayer.verification.tolerances import PPM
-from servicelayer.verification.verdicts import EpochVerification
+from servicelayer.verification.verdicts import EpochVerification, ReceiptVerdict
 
 Z95 = 1.959964
 """The two-sided 95 % normal quantile (Wilson bounds)."""
@@ -129,6 +129,32 @@ class Tally:
     receipts: int = 0
     verify_seconds_ns: int = 0
     probe_bytes: int = 0
+    by_reason: dict[str, dict[str, int]] = field(default_factory=dict)
+    """``verdict:reason`` -> honest receipts and units lost, fraud receipts and units
+    refused (units: bytes or seconds by kind), over the claims that lost weight."""
+
+    def reason(
+        self, verdict: ReceiptVerdict, honest: bool, claimed: int, real: int, kind: str
+    ) -> None:
+        if verdict.weight_ppm >= PPM:
+            return
+        lost = claimed - claimed * verdict.weight_ppm // PPM
+        fake = max(0, claimed - real)
+        for code in verdict.reasons or ("(none)",):
+            row = self.by_reason.setdefault(
+                f"{verdict.verdict}:{code}",
+                {
+                    "honest_receipts": 0,
+                    "honest_bytes_lost": 0,
+                    "honest_seconds_lost": 0,
+                    "fraud_receipts": 0,
+                },
+            )
+            if fake == 0 and honest:
+                row["honest_receipts"] += 1
+                row[f"honest_{kind}_lost"] += lost
+            elif fake > 0:
+                row["fraud_receipts"] += 1
 
 
 def score_epoch(
@@ -141,6 +167,7 @@ def score_epoch(
 ) -> None:
     """Add one verified epoch to the tally (receipts missing from ``truth`` count as honest)."""
     weights = result.weights()
+    verdicts = result.by_id()
     deferred = {v.receipt_id for v in result.verdicts if str(v.verdict) == DEFERRED}
     claims: list[BandwidthClaim] = list(inputs.bandwidth)
     split = dict(split_payments(weights, claims, inputs.payments).by_receipt)
@@ -155,6 +182,7 @@ def score_epoch(
             split.get(c.receipt_id, 0),
             c.receipt_id in deferred,
         )
+        tally.reason(verdicts[c.receipt_id], c.uploader in honest, c.delta_bytes, t.real, "bytes")
     for v in inputs.viewing:
         t = truth.get(v.receipt_id, Truth("honest", v.delta_seconds))
         tally.viewing.add(
@@ -166,6 +194,7 @@ def score_epoch(
             0,
             v.receipt_id in deferred,
         )
+        tally.reason(verdicts[v.receipt_id], v.viewer in honest, v.delta_seconds, t.real, "seconds")
     tally.receipts += len(inputs.bandwidth) + len(inputs.viewing) + len(inputs.cdn)
     tally.probe_bytes += probe_bytes
 
@@ -212,6 +241,7 @@ class FraudBenchReport:
     verified_bytes: int
     verify_seconds_ns: int
     per_attack: tuple[AttackFigures, ...]
+    by_reason: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def _per_attack(self) -> dict[str, dict[str, object]]:
         """{attack: {"bandwidth": figures, "viewing": figures}} (units: bytes, seconds)."""
@@ -272,6 +302,7 @@ class FraudBenchReport:
             ),
             "verify_per_s": self.verify_per_s,
             "per_attack": self._per_attack(),
+            "by_reason": dict(sorted(self.by_reason.items())),
         }
 
 
@@ -337,6 +368,7 @@ def report(config: SimConfig, tally: Tally) -> FraudBenchReport:
         verified_bytes=bw.total_weighted,
         verify_seconds_ns=tally.verify_seconds_ns,
         per_attack=tuple(_attacks("bandwidth", bw) + _attacks("viewing", view)),
+        by_reason=tally.by_reason,
     )
 
 
