@@ -3,7 +3,7 @@
 A content owner publishes a generated video (longer than the verification's prebuffer
 allowance) with its bitrate over the REST API. At a chosen wall-clock second an honest
 origin seeder (a fresh account, or a veteran one that served an earlier scenario) starts
-a rate-capped libtorrent session on loopback; two honest viewers join a few seconds
+a rate-capped libtorrent session on loopback; five honest viewers join a few seconds
 apart, download at about the bitrate and sign cumulative bandwidth receipts (bytes from
 the origin, libtorrent's own counter) and viewing receipts (seconds watched, never more
 than the bytes can play). Their sessions last about a minute, so every one of them
@@ -50,10 +50,10 @@ BITRATE = 32 * KiB  # bytes per second of the video, announced in the catalog
 SIZE = 2 * MiB  # 64 s of video: longer than the 30 s prebuffer allowance
 PIECE = 16 * KiB
 VIEWER_RATE = 35 * KiB  # a player streams at about the bitrate (1.1 x)
-ORIGIN_RATE = 160 * KiB  # the origin's upload cap (three viewers at their pace)
+ORIGIN_RATE = 256 * KiB  # the origin's upload cap (six viewers at their pace)
 INFLATE = (3, 8)  # the inflating viewer multiplies its real bytes by this much
 CADENCE_S = 4.0  # receipts every few seconds, as a player would sign them
-HONEST_VIEWERS = 2
+HONEST_VIEWERS = 5  # enough honest receipts over 60 runs for a 1 % Wilson bound
 JOIN_SPREAD_S = 8  # viewers join within this many seconds of the origin
 DEADLINE_S = 150  # a scenario's sharing ends by then even if a download stalls
 

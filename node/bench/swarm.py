@@ -80,8 +80,8 @@ FINAL = ("verified", "computed", "settled", "anchored")
 
 @dataclass(frozen=True)
 class SwarmBenchConfig:
-    runs: int = 30
-    concurrency: int = 6  # scenarios starting in each minute
+    runs: int = 60
+    concurrency: int = 10  # scenarios starting in each minute
     seed: int = 1
     cpu_load: int = 1  # busy processes beside the node and the peers
     defer_epochs: int = 3  # epochs to wait for deferred verdicts to be resolved

@@ -108,10 +108,10 @@ bench_app.command("settle")(bench_settle)
 
 @bench_app.command("swarm")
 def bench_swarm(
-    runs: Annotated[int, typer.Option(min=1, max=500, help="Scenarios (>= 30 for the goals)")] = 30,
+    runs: Annotated[int, typer.Option(min=1, max=500, help="Scenarios (>= 30)")] = 60,
     concurrency: Annotated[
         int, typer.Option(min=1, max=20, help="Scenarios starting in each minute")
-    ] = 6,
+    ] = 10,
     seed: Annotated[int, typer.Option(min=0, help="Seed of start seconds and choices")] = 1,
     cpu_load: Annotated[
         int, typer.Option(min=0, max=8, help="Busy processes beside the node and peers")
