@@ -159,8 +159,9 @@ def _print_swarm(f: dict[str, object]) -> None:
     table.add_row("deferred (unresolved)", f"{f['deferred_share']:.4f}", "", "")
     console.print(table)
     reasons = Table(title="By reason (verdict:reason)")
-    for column in ("reason", "honest receipts", "honest bytes lost", "fraud receipts"):
-        reasons.add_column(column, justify="left" if column == "reason" else "right")
+    reasons.add_column("reason", no_wrap=True)
+    for column in ("honest receipts", "honest bytes lost", "fraud receipts"):
+        reasons.add_column(column, justify="right")
     by_reason = f["by_reason"]
     assert isinstance(by_reason, dict)
     for reason, row in by_reason.items():
