@@ -104,3 +104,71 @@ def bench_writes(
 
 bench_app.command("fraud")(fraud_command)
 bench_app.command("settle")(bench_settle)
+
+
+@bench_app.command("swarm")
+def bench_swarm(
+    runs: Annotated[int, typer.Option(min=1, max=500, help="Scenarios (>= 30)")] = 60,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=20, help="Scenarios starting in each minute")
+    ] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of start seconds and choices")] = 1,
+    cpu_load: Annotated[
+        int, typer.Option(min=0, max=8, help="Busy processes beside the node and peers")
+    ] = 1,
+    defer_epochs: Annotated[
+        int, typer.Option(min=0, max=10, help="Epochs to wait for deferred verdicts")
+    ] = 3,
+    start_second: Annotated[
+        list[int] | None,
+        typer.Option(min=0, max=59, help="Second of the minute of the first scenarios"),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Real libtorrent swarms on loopback against a real node: honest and cheating peers,
+    scored from the node's stored verdicts (docs/verification.md)."""
+    from node.bench.swarm import SwarmBenchConfig, run
+
+    config = SwarmBenchConfig(
+        runs=runs,
+        concurrency=concurrency,
+        seed=seed,
+        cpu_load=cpu_load,
+        defer_epochs=defer_epochs,
+        start_seconds=tuple(start_second or ()),
+    )
+    if json_out:
+        print_json(run(config))
+        return
+    with console.status(f"{runs} scenarios, {concurrency} starting per minute ...") as status:
+        figures = run(config, lambda message: status.update(message))
+    _print_swarm(figures)
+
+
+def _print_swarm(f: dict[str, object]) -> None:
+    table = Table(title=f"Real swarms: {f['runs']} scenarios, {f['wall_seconds']} s wall time")
+    for column in ("figure", "share", "95 % upper", "goal"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    rows = (
+        ("honest receipts rejected", "honest_rejected_share", ""),
+        ("honest bytes rejected", "honest_rejected_bytes_share", "<= 0.01"),
+        ("fraud units paid", "fraud_paid_share", "<= 0.02"),
+    )
+    for label, key, goal in rows:
+        table.add_row(label, f"{f[key]:.4f}", f"{f[key + '_upper']:.4f}", goal)
+    table.add_row("deferred (unresolved)", f"{f['deferred_share']:.4f}", "", "")
+    console.print(table)
+    reasons = Table(title="By reason (verdict:reason)")
+    reasons.add_column("reason", no_wrap=True)
+    for column in ("honest receipts", "honest bytes lost", "fraud receipts"):
+        reasons.add_column(column, justify="right")
+    by_reason = f["by_reason"]
+    assert isinstance(by_reason, dict)
+    for reason, row in by_reason.items():
+        reasons.add_row(
+            reason,
+            str(row["honest_receipts"]),
+            f"{row['honest_bytes_lost']:,}",
+            str(row["fraud_receipts"]),
+        )
+    console.print(reasons)

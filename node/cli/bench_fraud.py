@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import typer
 from rich.console import Console
@@ -39,6 +40,12 @@ def _print_table(report: FraudBenchReport, console: Console) -> None:
         ("fraud paid share (goal <= 2 %)", _share(report.fraud_paid_ppm)),
         ("fraud weight share, before the payment cap", _share(report.fraud_weight_ppm)),
         ("honest weight rejected (goal <= 1 %)", _share(report.honest_rejected_ppm)),
+        ("fake bytes that got weight", _share(report.fraud_passed_ppm)),
+        (
+            "honest receipts rejected",
+            f"{report.honest_rejected_receipts:,} of {report.honest_receipts:,}",
+        ),
+        ("receipts deferred", f"{report.deferred_receipts:,}"),
         ("viewing: fraud weight share", _share(report.viewing_fraud_weight_ppm)),
         ("viewing: honest seconds rejected", _share(report.viewing_honest_rejected_ppm)),
         (
@@ -69,6 +76,13 @@ def fraud_command(
     real: bool = typer.Option(
         True, "--real/--no-real", help="Also a small real run with libtorrent on loopback."
     ),
+    ideal: bool = typer.Option(
+        False,
+        "--ideal",
+        help="The idealised model: window-aligned probes inside the epoch, peers present "
+        "whole windows, no carried-over sessions, every peer serves the probe, every "
+        "origin with a history.",
+    ),
 ) -> None:
     """Simulate a population with 30 % adversaries and score the verification rules."""
     config = SimConfig(
@@ -78,8 +92,18 @@ def fraud_command(
         sampling_ppm=sampling_ppm,
         turncoat_ppm=turncoat_ppm,
     )
+    if ideal:
+        config = replace(
+            config,
+            probe_jitter=False,
+            session_jitter=False,
+            carry_over_ppm=0,
+            zero_serve_ppm=0,
+            fresh_origin_ppm=0,
+        )
     report = run_fraud_bench(config)
     figures = report.as_json()
+    figures["model"] = "ideal" if ideal else "real-swarm effects"
     if real:
         figures["real_run"] = real_run_figures()
     if json_output:

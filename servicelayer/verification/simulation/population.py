@@ -51,6 +51,22 @@ class SimConfig:
     history is as clean as an honest peer's (reputation milking)."""
     price_per_window: int = 100_000
     """Stroops a viewer pays per watched minute, the bandwidth share of its bill."""
+    # -- effects of real swarms (docs/verification.md, "Measured: real swarms vs the
+    # model"); all zero/False gives the idealised model of the first benchmark
+    probe_jitter: bool = True
+    """Probes start at any second (not at a window boundary) and may run past the epoch's
+    end; what they see after it is not this epoch's evidence."""
+    session_jitter: bool = True
+    """Peers join and leave at any second of their first and last window, so a probe
+    overlapping those windows partly may not see them."""
+    carry_over_ppm: int = 200_000
+    """Share of honest sessions carried over from the previous epoch (no prebuffer here,
+    started before the epoch)."""
+    zero_serve_ppm: int = 150_000
+    """Chance that an honest peer the probe sees serves it 0 bytes (a rate-capped origin
+    whose viewers are seeds already, upload slots taken)."""
+    fresh_origin_ppm: int = 200_000
+    """Share of swarm origins with no probe history at all (a new content owner)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +217,8 @@ def _reputation(
         return None
     fresh = rng.randrange(PPM) < config.new_account_ppm
     if role not in PRIOR_FAIL_PPM and role != "origin" and fresh:
+        return None
+    if role == "origin" and rng.randrange(PPM) < config.fresh_origin_ppm:
         return None
     age = rng.randint(100, 400) if role == "origin" else rng.randint(5, 400)
     fail_ppm = PRIOR_FAIL_PPM.get(role, config.honest_miss_ppm)

@@ -30,6 +30,9 @@ class Session:
     w0: int
     w1: int
     sid: str
+    started: int | None = None
+    """Unix start of a session carried over from the previous epoch (None: it began at
+    its first window here, with a prebuffer)."""
 
 
 @dataclass
@@ -82,7 +85,9 @@ class EpochBuilder:
         total = self.totals.get(key, 0) + delta
         self.totals[key] = total
         rid = self.next_id()
-        start = self.at(s.w0) if at is None else min(at, self.at(s.w0))
+        start = self.at(s.w0) if s.started is None else s.started
+        if at is not None:
+            start = min(at, start)
         self.bandwidth.append(
             BandwidthClaim(
                 rid,
@@ -107,6 +112,8 @@ class EpochBuilder:
         window: int,
         real: int,
         attack: str = HONEST,
+        *,
+        started_at: int | None = None,
     ) -> None:
         key = ("view", viewer, sid)
         total = self.totals.get(key, 0) + WINDOW_SECONDS
@@ -118,7 +125,7 @@ class EpochBuilder:
                 viewer,
                 self.swarm(swarm).infohash,
                 sid,
-                self.at(started),
+                self.at(started) if started_at is None else started_at,
                 self.at(window),
                 total,
                 WINDOW_SECONDS,
@@ -147,10 +154,13 @@ def plan(
     rng = b.rng
     length = length or rng.randint(5, 25)
     length = min(length, b.windows)
+    started = None
+    if w0 is None and rng.randrange(PPM) < b.pop.config.carry_over_ppm:
+        w0, started = 0, max(0, b.start - rng.randint(1, 1800))  # began in the epoch before
     w0 = rng.randint(0, b.windows - length) if w0 is None else w0
     w1 = min(b.windows, w0 + length)
     b.join(viewer, swarm, w0, w1, serves=True)
-    return Session(viewer, swarm, w0, w1, f"{viewer}:{b.epoch}:{swarm}")
+    return Session(viewer, swarm, w0, w1, f"{viewer}:{b.epoch}:{swarm}", started)
 
 
 ORIGIN_WEIGHT = 3
@@ -184,7 +194,7 @@ def transfer(
     got = b.received.setdefault((s.viewer, s.swarm), {})
     for w in range(s.w0, s.w1):
         need = swarm.bitrate * WINDOW_SECONDS * b.rng.randint(950, 1050) // 1000
-        if w == s.w0:
+        if w == s.w0 and s.started is None:  # a session carried over has its buffer
             need += swarm.bitrate * b.rng.randint(5, 20)
         here = [(p, wt) for p, wt in chosen if b.present(p, s.swarm, w)]
         weights = sum(wt for _, wt in here)
@@ -207,7 +217,7 @@ def sign_honestly(b: EpochBuilder, s: Session, shares: dict[int, dict[str, int]]
     for w in range(s.w0, s.w1):
         for uploader, real in sorted(shares[w].items()):
             b.sign_bw(s, uploader, w, real, real)
-        b.sign_view(s.viewer, s.swarm, s.sid, s.w0, w, WINDOW_SECONDS)
+        b.sign_view(s.viewer, s.swarm, s.sid, s.w0, w, WINDOW_SECONDS, started_at=s.started)
     b.pay(s.viewer, s.swarm, s.w1 - s.w0)
 
 

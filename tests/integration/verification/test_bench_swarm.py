@@ -1,0 +1,88 @@
+"""The real-swarm benchmark in its quick form (``acenode bench swarm --runs 3``): a real
+node, real libtorrent peers on loopback, 60 s epochs. The first scenario's origin starts
+late in a minute, so its viewers' sessions cross a window and an epoch boundary; its
+honest receipts must not be rejected (a deferred one must be released), and the cheaters
+beside them must not be paid beyond the documented tolerances."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from node.bench.swarm import Outcome, SwarmBenchConfig, run_bench, scenario_outcomes
+from servicelayer.verification.tolerances import VIEW_BYTES_SLACK_SECONDS
+from testnet.swarm import KiB
+from testnet.swarm_scenario import BITRATE
+
+VIDEO = 1280 * KiB  # 40 s of video (still longer than the prebuffer), ~37 s to stream
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+KEYS = (
+    "runs",
+    "honest_rejected_share",
+    "honest_rejected_share_upper",
+    "honest_rejected_bytes_share",
+    "honest_rejected_bytes_share_upper",
+    "fraud_paid_share",
+    "fraud_paid_share_upper",
+    "deferred_share",
+    "by_reason",
+)
+
+
+def _late_second() -> int:
+    """A second late in the minute, soon (the node starts in about 10 s)."""
+    soon = int(time.time() + 20) % 60
+    return soon if 40 <= soon <= 56 else 45
+
+
+def test_late_start_crossing_an_epoch_is_paid_and_cheaters_are_not() -> None:
+    late = _late_second()
+    bench = run_bench(
+        SwarmBenchConfig(
+            runs=3,
+            concurrency=3,
+            cpu_load=0,
+            defer_epochs=2,
+            start_seconds=(late,),
+            video_bytes=VIDEO,
+        )
+    )
+    figures = json.loads(json.dumps(bench.figures))  # what --json prints
+    assert set(KEYS) <= set(figures) and figures["runs"] == 3
+    assert figures["runs_failed"] == 0, figures["errors"]
+    for key in KEYS[1:-1]:
+        assert 0.0 <= figures[key] <= 1.0
+    assert figures["honest_rejected_share"] <= figures["honest_rejected_share_upper"]
+
+    scored = scenario_outcomes(bench, 0)
+    assert bench.results[0].start_second == late
+    cheats: dict[str, list[Outcome]] = {}
+    for o in scored:
+        if o.signed.truth != "honest":
+            cheats.setdefault(o.signed.truth, []).append(o)
+    assert set(cheats) == {
+        "inflated_bytes",
+        "absent_uploader",
+        "colluding_pair",
+        "viewing_without_bytes",
+    }
+    # fabricated service is refused outright
+    for attack in ("absent_uploader", "colluding_pair"):
+        assert all(o.weight_ppm == 0 for o in cheats[attack]), cheats[attack]
+    # an inflated claim keeps at most what the stream could carry in its window
+    for o in cheats["inflated_bytes"]:
+        assert o.claimed * o.weight_ppm // 1_000_000 <= BITRATE * 60 * 13 // 10 + BITRATE * 30
+    # seconds watched without bytes count at most for the buffered-playback slack
+    for o in cheats["viewing_without_bytes"]:
+        assert o.claimed * o.weight_ppm // 1_000_000 <= VIEW_BYTES_SLACK_SECONDS
+
+    # the honest peers of the late start: paid (or deferred, then released)
+    honest = [o for o in scored if o.signed.truth == "honest"]
+    windows = {o.signed.window for o in honest if o.signed.kind == "bandwidth"}
+    assert len(windows) >= 2, "the honest sessions crossed an epoch boundary"
+    judged = [(o.signed.stream, o.signed.window, o.verdict, o.reasons) for o in honest]
+    assert all(o.verdict not in ("rejected", "deferred") for o in honest), judged
