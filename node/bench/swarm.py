@@ -247,37 +247,42 @@ def _collect(
     url: str, results: list[ScenarioResult], defer_epochs: int, say: Callable[[str], None]
 ) -> Verdicts:
     """Every verified epoch the scenarios touched, then later ones while verdicts stay
-    deferred (at most ``defer_epochs`` more)."""
+    deferred (at most ``defer_epochs`` more): a deferred verdict carries its
+    ``resolution`` once a later epoch's verification resolved it."""
     epochs = sorted({e for r in results for e in r.epochs})
     out = Verdicts()
     with httpx.Client(base_url=url, timeout=30) as http:
         for n in epochs:
+            _wait_verified(http, n)
             _read_epoch(http, n, out, first=True)
         last = epochs[-1]
         for n in range(last + 1, last + 1 + defer_epochs):
             if not _still_deferred(out):
                 break
             say(f"{len(_still_deferred(out))} verdicts deferred: waiting for epoch {n}")
-            _read_epoch(http, n, out, first=False)
+            _wait_verified(http, n)
+            for m in sorted({int(out.by_id[rid]["epoch"]) for rid in _still_deferred(out)}):
+                _read_epoch(http, m, out, first=False)
     return out
 
 
-def _read_epoch(http: httpx.Client, n: int, out: Verdicts, first: bool) -> None:
+def _wait_verified(http: httpx.Client, n: int) -> None:
     deadline = time.monotonic() + 3 * EPOCH + max(0, (n + 1) * EPOCH - time.time())
     while True:
         answer = http.get(f"/v1/epochs/{n}")
         if answer.status_code == 200 and answer.json()["status"] in FINAL:
-            break
+            return
         if time.monotonic() > deadline:
             raise TimeoutError(f"epoch {n} was not verified in time: {answer.text}")
         time.sleep(0.5)
+
+
+def _read_epoch(http: httpx.Client, n: int, out: Verdicts, first: bool) -> None:
     verdicts = http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
     for v in verdicts:
-        rid = v["receipt_id"]
         if v["verdict"] == "deferred" and first:
-            out.first_deferred.add(rid)
-        if v["verdict"] != "deferred" or rid not in out.by_id:
-            out.by_id[rid] = v
+            out.first_deferred.add(v["receipt_id"])
+        out.by_id[v["receipt_id"]] = v
 
 
 def _still_deferred(out: Verdicts) -> set[str]:
@@ -285,16 +290,12 @@ def _still_deferred(out: Verdicts) -> set[str]:
 
 
 def _resolved(v: dict[str, Any]) -> tuple[str, int]:
-    """(verdict, weight) after a deferral's resolution, when the verdict carries one."""
+    """(verdict, weight) after a deferral's resolution, when it has one."""
     if v["verdict"] != "deferred":
         return v["verdict"], int(v["weight_ppm"])
-    resolution = v.get("resolution") or v.get("resolved")
-    if isinstance(resolution, dict):
-        resolution = resolution.get("status") or resolution.get("resolution")
-    if resolution == "released":
-        return "released", int(v.get("released_weight_ppm", v.get("weight_ppm", 0)) or 1_000_000)
-    if resolution == "rejected":
-        return "rejected", 0
+    resolution = v.get("resolution")
+    if resolution:
+        return resolution["verdict"], int(resolution["weight_ppm"])
     return "deferred", 0
 
 

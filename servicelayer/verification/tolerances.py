@@ -40,6 +40,11 @@ connected to the swarm through the whole period, but for this many seconds at ea
 (the probe's first connection takes a moment) and between two of its connections. A
 probe that overlaps the period less than that can show a peer present, never absent."""
 
+UPLOADER_WATCH_SECONDS = 10
+"""A probe that ran through a claim's period and saw its uploader there this long knows
+when the claimed bytes could have moved; a downloader it never saw then is absent
+(rules/presence.py)."""
+
 # --- downloader bounds (bitfield growth, stream bitrate) -------------------------------
 BITFIELD_TOLERANCE_PPM = 1_100_000
 """Received bytes in a window may exceed the bitfield growth times the piece size by 10 %."""

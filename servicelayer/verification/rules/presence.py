@@ -7,12 +7,12 @@ swarm (``SwarmProbe.watched``); otherwise the claim is unsampled and left to rep
 (rules/unsampled.py), with no finding and so no probe failure.
 
 A downloader has one more way to be found absent: bytes from an uploader can only move
-while that uploader is in the swarm. A probe that was already running when the claimed
-period began, first saw the uploader at some time in the period and stayed connected
-from then to the period's end, watched every second in which those bytes could have
-moved; if it never saw the downloader there, the downloader was not there
-(``uploader_watch``). This is what catches a fake downloader crediting a real peer in
-the first window of a swarm, which no probe can watch whole because nobody was there.
+while that uploader is in the swarm. A probe that ran through the whole claimed period
+and saw the uploader there for at least UPLOADER_WATCH_SECONDS knows when those bytes could
+have moved (a probe keeps reconnecting to the named peers, so it sees the uploader come
+back); if no probe ever saw the downloader then, the downloader was not there
+(``uploader_watch``). This catches a fake downloader crediting a real peer in a swarm's
+first or last window, which no probe can watch whole because nobody was there all along.
 """
 
 from __future__ import annotations
@@ -20,7 +20,11 @@ from __future__ import annotations
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.index import EpochIndex, Sighting, claim_period, present_in
 from servicelayer.verification.model import BandwidthClaim, SwarmProbe
-from servicelayer.verification.tolerances import COVER_EDGE_SECONDS, MAX_HASH_FAILURES
+from servicelayer.verification.tolerances import (
+    COVER_EDGE_SECONDS,
+    MAX_HASH_FAILURES,
+    UPLOADER_WATCH_SECONDS,
+)
 from servicelayer.verification.verdicts import Finding
 
 
@@ -70,16 +74,16 @@ def check_downloader_presence(ix: EpochIndex) -> list[Finding]:
 
 
 def uploader_watch(ix: EpochIndex, claim: BandwidthClaim) -> SwarmProbe | None:
-    """A probe running since the claim's period began that watched from the uploader's
-    first sighting in the period to its end (see the module doc), or None."""
+    """A probe that ran through the claim's period and saw the uploader in it for at least
+    UPLOADER_WATCH_SECONDS (see the module doc), or None."""
     start, end = claim_period(claim.window_start, claim.started_at)
     for probe in ix.probes_over(claim.infohash, start, end):
-        if probe.start > start:
+        if probe.start > start + COVER_EDGE_SECONDS or probe.end < end - COVER_EDGE_SECONDS:
             continue
-        uploader = present_in(ix.seen(probe, claim.uploader), start, end)
-        if not uploader:
-            continue
-        since = max(start, min(o.first_seen for o in uploader))
-        if end - since >= 2 * COVER_EDGE_SECONDS and probe.watched(since, end):
+        spans = [
+            (max(start, o.first_seen), min(end, o.last_seen))
+            for o in present_in(ix.seen(probe, claim.uploader), start, end)
+        ]
+        if sum(max(0, b - a) for a, b in spans) >= UPLOADER_WATCH_SECONDS:
             return probe
     return None
