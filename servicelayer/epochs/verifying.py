@@ -29,15 +29,15 @@ def verify_closed_epoch(
     payments: Sequence[ViewerPayment] = (),
 ) -> EpochVerification:
     """Judge the epoch's receipts against its probe evidence; store verdicts and reputations;
-    judge the earlier epochs' still-deferred claims with the new reputations and store
-    their resolutions under this epoch.
+        judge the earlier epochs' still-deferred claims with the new reputations and store
+        their resolutions under this epoch.
 
-A receipt that a stream rule refused when the epoch closed (``sealing``) is not a
-    claim: its verdict is ``rejected``, weight 0, with that rule's code as its reason, so
-    it is still a leaf of the epoch's tree.
+    A receipt that a stream rule refused when the epoch closed (``sealing``) is not a
+        claim: its verdict is ``rejected``, weight 0, with that rule's code as its reason, so
+        it is still a leaf of the epoch's tree.
 
-    Running it again (after a crash) replaces the epoch's verdicts and its resolutions
-    with identical ones; a receipt another epoch resolved is never judged again.
+        Running it again (after a crash) replaces the epoch's verdicts and its resolutions
+        with identical ones; a receipt another epoch resolved is never judged again.
     """
     verdicts_repo.clear_resolutions(session, epoch)
     inputs = load_inputs(session, epoch, epoch_seconds, catalog=catalog, payments=payments)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from servicelayer.storage.models import ReceiptStream, StoredReceipt
 
+CDN, VIEWING = 3, 2  # receipts.model.Kind (storage does not import the domain model)
 _CHUNK = 500  # keeps IN (...) lists and parameter counts small on every backend
 
 
@@ -380,3 +381,30 @@ def refused_in_windows(session: Session, window_from: int, window_to: int) -> li
         .order_by(r.receipt_id)
     )
     return [(rid, str(outcome)) for rid, outcome in session.execute(query)]
+
+
+def earlier_usage(
+    session: Session, window_from: int, window_to: int, viewers: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, int, int]]:
+    """(viewer, content, bytes received, seconds watched) of each (viewer, content) in
+    ``viewers``, over the receipts the stream rules counted in the windows: bandwidth
+    receipts the viewer signed, CDN receipts naming it, its own viewing receipts."""
+    wanted = set(viewers)
+    if not wanted:
+        return []
+    s, r = ReceiptStream, StoredReceipt
+    viewer = case((s.kind == CDN, s.counterparty), else_=s.signer)
+    query = (
+        select(viewer, s.kind, s.content, func.sum(r.amount - r.base))
+        .join(r, r.stream_key == s.key)
+        .where(r.window_start >= window_from, r.window_start < window_to)
+        .where(r.stream_outcome.is_(None))
+        .where(viewer.in_(sorted({v for v, _ in wanted})))
+        .group_by(viewer, s.kind, s.content)
+    )
+    totals: dict[tuple[str, str], list[int]] = {}
+    for account, kind, content, amount in session.execute(query):
+        if (account, content) in wanted:
+            pair = totals.setdefault((account, content), [0, 0])
+            pair[1 if kind == VIEWING else 0] += int(amount or 0)
+    return [(v, c, b, w) for (v, c), (b, w) in sorted(totals.items())]

@@ -58,11 +58,14 @@ UPLOADER_SIDE_CODES = frozenset(
         ReasonCode.UPLOADER_ABSENT,
         ReasonCode.UPLOADER_UNRESPONSIVE,
         ReasonCode.RATE_ABOVE_CAPACITY,
+        ReasonCode.UNVETTED_ACCOUNT,
     }
 )
-"""Findings about the uploader, which do not make the viewer's bytes less real. (Bytes
-from unvetted uploaders beyond the newcomer cap are deferred, not verified, so they do not
-back viewing time either.)"""
+"""Findings about the uploader, which do not make the viewer's bytes less real. Bytes
+from a fresh uploader beyond the newcomer cap are held (deferred) until it is vetted, but
+they back the viewer's playback now: whether the viewer was in the swarm and got them is
+what the downloader-side rules judge, and a viewer of a new origin would otherwise lose
+every minute it watched."""
 
 
 def received_bytes(ix: EpochIndex, findings: list[Finding]) -> Received:

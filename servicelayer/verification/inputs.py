@@ -29,6 +29,7 @@ from servicelayer.verification.model import (
     BandwidthClaim,
     CdnClaim,
     ContentInfo,
+    EarlierUsage,
     EpochInputs,
     PeerObservation,
     Registration,
@@ -37,6 +38,7 @@ from servicelayer.verification.model import (
     ViewingClaim,
 )
 from servicelayer.verification.reputation import Reputation
+from servicelayer.verification.tolerances import VIEW_CARRY_SECONDS
 
 
 def load_inputs(
@@ -58,12 +60,17 @@ def load_inputs(
         to_probe(f"probe-{row.id}", evidence_loads(row.evidence), owners, bitrates)
         for row in evidence_repo.evidence_observed(session, start, end)
     ]
+    viewing = tuple(_viewing(r) for r in records if r.kind == Kind.VIEWING)
+    watchers = sorted({(v.viewer, v.content) for v in viewing})
+    since = max(0, start - VIEW_CARRY_SECONDS)
+    earlier = receipts_repo.earlier_usage(session, since, start, watchers)
     return EpochInputs(
         epoch=epoch,
         epoch_start=start,
         epoch_seconds=epoch_seconds,
         bandwidth=tuple(_bandwidth(r) for r in records if r.kind == Kind.BANDWIDTH),
-        viewing=tuple(_viewing(r) for r in records if r.kind == Kind.VIEWING),
+        viewing=viewing,
+        earlier=tuple(EarlierUsage(*row) for row in earlier),
         cdn=tuple(_cdn(r) for r in records if r.kind == Kind.CDN),
         probes=tuple(probes),
         registrations=tuple(

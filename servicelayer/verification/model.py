@@ -237,6 +237,22 @@ class ViewerPayment:
 
 
 @dataclass(frozen=True)
+class EarlierUsage:
+    """Bytes a viewer received for a content (bandwidth and CDN receipts the stream rules
+    counted) and seconds it signed watching it, in the epochs before this one."""
+
+    viewer: str
+    content: str
+    received_bytes: int
+    watched_seconds: int
+
+    def __post_init__(self) -> None:
+        _check_nonneg(
+            "EarlierUsage", received_bytes=self.received_bytes, watched=self.watched_seconds
+        )
+
+
+@dataclass(frozen=True)
 class EpochInputs:
     """Everything one epoch's verification reads. Order of the tuples does not matter."""
 
@@ -253,6 +269,9 @@ class EpochInputs:
     catalog: tuple[ContentInfo, ...] = ()
     deferred: tuple[DeferredClaim, ...] = ()
     """Claims earlier epochs deferred that are still unresolved (judged again here)."""
+    earlier: tuple[EarlierUsage, ...] = ()
+    """What each (viewer, content) of this epoch's viewing received and watched in the
+    epochs before (within VIEW_CARRY_SECONDS): playback may run on bytes received then."""
 
     def __post_init__(self) -> None:
         _check_nonneg(

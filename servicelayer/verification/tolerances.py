@@ -71,8 +71,14 @@ MAX_CONCURRENT_SESSIONS = 3
 VIEW_BYTES_TOLERANCE_PPM = 950_000
 """Watched seconds x bitrate must be backed by at least 95 % of that in received bytes."""
 
-VIEW_BYTES_SLACK_SECONDS = 30
-"""Seconds of viewing that may be played from bytes buffered in the previous epoch."""
+VIEW_BYTES_SLACK_SECONDS = 15
+"""Seconds of viewing beyond what the received bytes back (a piece played as it arrives,
+receipts signed a moment apart), for a viewer that received some bytes of the content;
+one that received none backs no viewing at all."""
+
+VIEW_CARRY_SECONDS = 24 * 3600
+"""How far back the bytes a viewer received (and the seconds it watched) still back its
+playback: a video downloaded quickly is watched for a long time after."""
 
 WATCH_BYTES_TOLERANCE_PPM = 1_300_000
 """Bytes a viewer receives for a swarm in an epoch may exceed its watched seconds x the

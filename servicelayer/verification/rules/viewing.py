@@ -49,10 +49,14 @@ Received = dict[tuple[str, str], dict[int, int]]
 
 def check_bytes_backing(ix: EpochIndex, received: Received) -> list[Finding]:
     """Playback cannot run ahead of download: up to each window, the seconds watched x
-    bitrate must be backed by the bytes the viewer verifiably received up to that window
-    (at VIEW_BYTES_TOLERANCE_PPM, plus VIEW_BYTES_SLACK_SECONDS of earlier buffer). The
+    bitrate (counting the seconds watched in earlier epochs, ``EpochInputs.earlier``)
+    must be backed by the bytes the viewer received up to that window (this epoch's,
+    verified, plus the earlier epochs'), at VIEW_BYTES_TOLERANCE_PPM, plus
+    VIEW_BYTES_SLACK_SECONDS for a viewer that received any bytes of the content. The
     windows past what the bytes cover are cut, so inflated minutes at the end of a
-    session lose their weight and the minutes that were really watched keep it."""
+    session lose their weight and the minutes that were really watched keep it; minutes
+    watched without a byte received are rejected."""
+    earlier = {(e.viewer, e.content): e for e in ix.inputs.earlier}
     groups: dict[tuple[str, str], dict[int, list[tuple[str, int]]]] = {}
     for v in ix.viewing:
         windows = groups.setdefault((v.viewer, v.content), {})
@@ -64,14 +68,18 @@ def check_bytes_backing(ix: EpochIndex, received: Received) -> list[Finding]:
             continue
         got = received.get((viewer, content), {})
         got_windows = sorted(got)
-        cum_bytes = paid = index = 0
+        before = earlier.get((viewer, content))
+        cum_bytes = before.received_bytes if before else 0
+        paid = before.watched_seconds if before else 0
+        index = 0
         ref = (f"bitrate:{content}",)
         for window, items in sorted(windows.items()):
             while index < len(got_windows) and got_windows[index] <= window:
                 cum_bytes += got[got_windows[index]]
                 index += 1
             backed = cum_bytes * PPM // (bitrate * VIEW_BYTES_TOLERANCE_PPM)
-            allowed = max(0, backed + VIEW_BYTES_SLACK_SECONDS - paid)
+            slack = VIEW_BYTES_SLACK_SECONDS if cum_bytes > 0 else 0
+            allowed = max(0, backed + slack - paid)
             cuts = water_fill(items, allowed)
             paid += sum(sec * cuts.get(rid, PPM) // PPM for rid, sec in items)
             code = ReasonCode.VIEWING_NOT_BACKED_BY_BYTES

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from verification_factories import BITRATE, PER_WINDOW, make_bw, make_inputs, make_view
+from dataclasses import replace
+
+from verification_factories import BITRATE, PER_WINDOW, SWARM, make_bw, make_inputs, make_view
 
 from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
+from servicelayer.verification.model import EarlierUsage
 from servicelayer.verification.tolerances import (
     MAX_CONCURRENT_SESSIONS,
     VIEW_BYTES_SLACK_SECONDS,
@@ -75,3 +78,23 @@ def test_bytes_nobody_watched_are_cut_and_watched_ones_kept() -> None:
     assert all(ReasonCode.BYTES_NOT_WATCHED in unwatched[f"b{w}"].reasons for w in range(10))
     paid = sum(PER_WINDOW * unwatched[f"b{w}"].weight_ppm // 1_000_000 for w in range(10))
     assert paid <= BITRATE * WATCH_BYTES_SLACK_SECONDS
+
+
+def test_viewing_without_a_byte_received_is_rejected_whole() -> None:
+    views = (make_view("v0", window=0, seconds=30, total=30),)
+    v = verify_epoch(make_inputs((), viewing=views)).by_id()["v0"]
+    assert (v.verdict, v.reasons) == (Verdict.REJECTED, (ReasonCode.VIEWING_NOT_BACKED_BY_BYTES,))
+
+
+def test_bytes_received_in_an_earlier_epoch_back_playback_now_once() -> None:
+    """A video downloaded in the previous epoch is watched in this one: the earlier bytes
+    back it, minus what was already watched on them then."""
+    views = (make_view("v0", window=60, seconds=60, total=120),)
+    downloaded = EarlierUsage("D", SWARM, received_bytes=3 * PER_WINDOW, watched_seconds=60)
+    inputs = replace(make_inputs((), viewing=views), earlier=(downloaded,))
+    assert verify_epoch(inputs).by_id()["v0"].verdict == Verdict.ACCEPTED
+    spent = replace(downloaded, watched_seconds=3 * 60)  # those bytes were all watched then
+    v = verify_epoch(replace(inputs, earlier=(spent,))).by_id()["v0"]
+    assert v.reasons == (ReasonCode.VIEWING_NOT_BACKED_BY_BYTES,)
+    tolerance = 3 * 60 * 5 // 95 + 1  # the 95 % the bytes must back
+    assert v.weight_ppm <= (VIEW_BYTES_SLACK_SECONDS + tolerance) * 1_000_000 // 60
