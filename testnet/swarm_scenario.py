@@ -131,12 +131,19 @@ def _register(http: httpx.Client, key: Keypair, endpoints: list[str], seq: int =
     answer.raise_for_status()
 
 
-def publish(node_url: str, owner: Keypair, infohash: str, title: str) -> None:
-    """The content owner's catalog entry with the bitrate (SEP-10 sign-in, REST)."""
+def publish(
+    node_url: str, owner: Keypair, infohash: str, title: str, origin: str | None = None
+) -> None:
+    """The content owner's catalog entry with the bitrate (SEP-10 sign-in, REST), and its
+    origin seeder when the owner names one (the swarm is then probed from its first
+    window)."""
     client = NodeClient(node_url)
     client.sign_in(owner)
     body = {"infohash": infohash, "title": title, "tags": ["bench"], "bitrate": BITRATE}
     client.write("POST", "/v1/catalog", body, f"bench-{infohash}")
+    if origin is not None:
+        path = f"/v1/catalog/{infohash}/origins"
+        client.write("PUT", path, {"accounts": [origin]}, f"bench-origin-{infohash}")
 
 
 class Scenario:
@@ -178,7 +185,10 @@ class Scenario:
             int(start_at),
             self.fixture.infohash,
         )
-        publish(node_url, Keypair.random(), self.fixture.infohash, f"bench video {index}")
+        # every other owner names its origin seeder; the others' origins are found by
+        # their receipts alone (probed once active, vetted by probes, deferred until then)
+        named = self.origin.keypair.public_key if index % 2 == 0 else None
+        publish(node_url, Keypair.random(), self.fixture.infohash, f"bench video {index}", named)
 
     def run(self) -> ScenarioResult:
         try:

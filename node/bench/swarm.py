@@ -69,6 +69,9 @@ NODE_ENV = {
     "ACENODE_PROBES__ENABLED": "true",
     "ACENODE_PROBES__LISTEN": "127.0.0.1:0",
     "ACENODE_PROBES__INTERVAL_SECONDS": "2",
+    # the budget covers the bench's load: about 30 swarms live at once (10 start a minute)
+    "ACENODE_PROBES__MAX_CONCURRENT": "32",
+    "ACENODE_PROBES__WINDOW_BYTES": str(32 * 4 * 1024 * 1024),
     "ACENODE_STELLAR__LEDGER_CLOSE_SECONDS": "0.5",
     "ACENODE_WATCHER__INTERVAL_SECONDS": "1",
     "ACENODE_GOVERNANCE__ENABLED": "false",

@@ -24,6 +24,7 @@ from servicelayer.verification.rules.unsampled import (
     caught_in_swarms,
     check_caught_in_swarm,
     check_unsampled,
+    served_in_swarms,
 )
 from servicelayer.verification.rules.viewing import (
     Received,
@@ -111,5 +112,6 @@ def verify_epoch(inputs: EpochInputs) -> EpochVerification:
     kinds += [(c.receipt_id, ClaimKind.CDN) for c in ix.cdn]
     verdicts = tuple(compose(rid, kind, by_receipt.get(rid, ())) for rid, kind in sorted(kinds))
     caught = caught_in_swarms(ix, outcomes)
-    resolutions = resolve_deferred(inputs.epoch, inputs.deferred, by_account, caught)
+    served = served_in_swarms(ix, outcomes)
+    resolutions = resolve_deferred(inputs.epoch, inputs.deferred, by_account, caught, served)
     return EpochVerification(inputs.epoch, verdicts, outcomes, reputations, resolutions)

@@ -6,8 +6,9 @@ absent only if no probe saw it and some probe covered the period while connected
 swarm (``SwarmProbe.watched``); otherwise the claim is unsampled and left to reputation
 (rules/unsampled.py), with no finding and so no probe failure.
 
-A downloader has one more way to be found absent: bytes from an uploader can only move
-while that uploader is in the swarm. A probe that ran through the whole claimed period
+A downloader that registered no endpoint (so no probe could ever recognise it) has one
+more way to be found absent: bytes from an uploader can only move while that uploader is
+in the swarm. A probe that ran through the whole claimed period
 and saw the uploader there for at least UPLOADER_WATCH_SECONDS knows when those bytes could
 have moved (a probe keeps reconnecting to the named peers, so it sees the uploader come
 back); if no probe ever saw the downloader then, the downloader was not there
@@ -66,7 +67,9 @@ def check_downloader_presence(ix: EpochIndex) -> list[Finding]:
         presence = ix.claim_presence(claim, claim.downloader)
         if presence.sightings:
             continue
-        watcher = presence.watcher or uploader_watch(ix, claim)
+        watcher = presence.watcher
+        if watcher is None and claim.downloader not in ix.endpoints:
+            watcher = uploader_watch(ix, claim)
         if watcher is not None:
             ref = (f"probe:{watcher.probe_id}",)
             found.append(Finding(claim.receipt_id, ReasonCode.DOWNLOADER_ABSENT, 0, ref))

@@ -43,6 +43,19 @@ def caught_in_swarms(
     return caught
 
 
+def served_in_swarms(
+    ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]
+) -> dict[tuple[str, str], str]:
+    """(account, infohash) -> the first probe (by id) the account passed in that swarm this
+    epoch (answered and served it)."""
+    swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
+    served: dict[tuple[str, str], str] = {}
+    for o in sorted(outcomes):
+        if o.passed:
+            served.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
+    return served
+
+
 def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) -> list[Finding]:
     """An uploader that a probe of a swarm caught this epoch (absent or unresponsive in a
     period it claimed to serve) is not believed for that swarm's claims no probe sampled

@@ -70,6 +70,14 @@ def test_released_once_the_uploader_is_vetted_with_the_weight_held() -> None:
     assert (r.verdict, r.weight_ppm) == (Verdict.DOWN_WEIGHTED, 600_000)
 
 
+def test_released_when_a_later_probe_saw_the_uploader_serve_that_swarm() -> None:
+    """One pass is not vetting, but a probe of the claim's own swarm that the uploader
+    served in the next epoch is evidence it was seeding there."""
+    assert resolve(1, deferred(), fresh(1), {}) == ()  # a pass elsewhere: still waiting
+    (r,) = resolve_deferred(1, [deferred()], {"NEW": fresh(1)}, {}, {("NEW", SWARM): "p9"})
+    assert (r.verdict, r.weight_ppm, r.evidence) == (Verdict.ACCEPTED, PPM, ("probe:p9",))
+
+
 def test_reputation_cuts_a_release() -> None:
     (r,) = resolve(1, deferred(), fresh(8, fails=2), {})  # 1 unforgiven failure in 10
     assert (r.verdict, r.weight_ppm) == (Verdict.ACCEPTED, PPM)

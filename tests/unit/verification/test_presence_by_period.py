@@ -8,7 +8,7 @@ from verification_factories import PIECE, SWARM, make_bw, make_inputs, make_obs
 
 from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
-from servicelayer.verification.model import PeerObservation, SwarmProbe
+from servicelayer.verification.model import PeerObservation, Registration, SwarmProbe
 
 
 def probe(probe_id: str, start: int, end: int, *peers: PeerObservation) -> SwarmProbe:
@@ -89,11 +89,15 @@ def test_a_probe_read_by_two_epochs_vouches_only_in_the_one_its_middle_falls_in(
 
 def test_a_downloader_unseen_all_the_time_the_uploader_was_there_is_absent() -> None:
     """The swarm's first window: the probe runs from before the window but connects only
-    when the uploader arrives at 50. Bytes from the uploader could only move from then on,
+    when the uploader arrives at 110; the downloader registered no endpoint. Bytes from the uploader could only move from then on,
     and the probe watched all of that without seeing the downloader."""
     arrived = probe("p1", 50, 130, u_seen(110, 130))
     v = verify_epoch(make_inputs((make_bw("r1", window=60),), probes=(arrived,))).by_id()["r1"]
     assert (v.verdict, v.reasons) == (Verdict.REJECTED, (ReasonCode.DOWNLOADER_ABSENT,))
+    registered = make_inputs((make_bw("r1", window=60),), probes=(arrived,))
+    registered = replace(registered, registrations=(Registration("D", ("10.0.0.2:6881",)),))
+    v = verify_epoch(registered).by_id()["r1"]  # a registered one is judged by full watches
+    assert (v.verdict, v.reasons) == (Verdict.ACCEPTED, ())
     honest = probe("p1", 50, 130, u_seen(110, 130), d_seen(112, 130))  # arrived with it
     v = verify_epoch(make_inputs((make_bw("r1", window=60),), probes=(honest,))).by_id()["r1"]
     assert (v.verdict, v.reasons) == (Verdict.ACCEPTED, ())
