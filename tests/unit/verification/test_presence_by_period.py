@@ -89,8 +89,9 @@ def test_a_probe_read_by_two_epochs_vouches_only_in_the_one_its_middle_falls_in(
 
 def test_a_downloader_unseen_all_the_time_the_uploader_was_there_is_absent() -> None:
     """The swarm's first window: the probe runs from before the window but connects only
-    when the uploader arrives at 110; the downloader registered no endpoint. Bytes from the uploader could only move from then on,
-    and the probe watched all of that without seeing the downloader."""
+    when the uploader arrives at 110; the downloader registered no endpoint. Bytes from
+    the uploader could only move from then on, and the probe watched all of that without
+    seeing the downloader."""
     arrived = probe("p1", 50, 130, u_seen(110, 130))
     v = verify_epoch(make_inputs((make_bw("r1", window=60),), probes=(arrived,))).by_id()["r1"]
     assert (v.verdict, v.reasons) == (Verdict.REJECTED, (ReasonCode.DOWNLOADER_ABSENT,))
