@@ -314,6 +314,9 @@ def outcomes(results: list[ScenarioResult], verdicts: Verdicts) -> list[Outcome]
             for s in stored:
                 v = verdicts.by_id[s.receipt_id]
                 verdict, weight = _resolved(v)
+                reasons = tuple(v.get("reasons", ()))
+                if v.get("resolution"):  # judged again: the resolution's reasons decide
+                    reasons = ("deferred", *v["resolution"]["reasons"])
                 scored.append(
                     Outcome(
                         s,
@@ -321,7 +324,7 @@ def outcomes(results: list[ScenarioResult], verdicts: Verdicts) -> list[Outcome]
                         s.real - prev_real,
                         verdict,
                         weight,
-                        tuple(v.get("reasons", ())),
+                        reasons,
                         s.receipt_id in verdicts.first_deferred,
                     )
                 )
@@ -384,7 +387,7 @@ def score(results: list[ScenarioResult], verdicts: Verdicts) -> dict[str, Any]:
         "fraud_refused_at_ingest": sum(1 for s in ingest_refused if s.truth != "honest"),
         "deferred_share": _share(len(deferred_now), len(scored)),
         "deferred_at_first": sum(1 for o in scored if o.deferred),
-        "deferred_released": sum(1 for o in scored if o.deferred and o.verdict == "released"),
+        "deferred_released": sum(1 for o in scored if o.deferred and o.weight_ppm > 0),
         "unjudged_receipts": _unjudged(results, verdicts),
         "by_reason": _by_reason(honest, fraud, honest_refused, ingest_refused),
         "by_attack": _by_attack(fraud),
