@@ -72,7 +72,7 @@ def _resolve(
             verdict = Verdict.REJECTED
         cut = weight < PPM
         reasons = (ReasonCode.LOW_REPUTATION,) if cut else ()
-        evidence = (reputation_ref,) if cut else ()
+        evidence: tuple[str, ...] = (reputation_ref,) if cut else ()
         if not is_vetted(rep):
             evidence += (f"probe:{served[(d.uploader, d.infohash)]}",)
         return Resolution(d.receipt_id, d.deferred_epoch, verdict, w, reasons, evidence)
