@@ -24,6 +24,7 @@ from pydantic_settings import (
 from servicelayer.errors import ConfigError
 from servicelayer.governance.settings import GovernanceSettings
 from servicelayer.http_settings import HttpSettings
+from servicelayer.ingest.checks import MAX_BYTES_PER_SECOND
 from servicelayer.probe_settings import EpochSettings, GenesisSettings, ProbeSettings
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.stellar_settings import StellarSettings
@@ -56,7 +57,7 @@ class NodeSettings(BaseSettings):
     retention_seconds: int = Field(default=7 * 86400, ge=WINDOW_SECONDS)
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
-    max_bytes_per_second: int = Field(default=125_000_000, ge=1)
+    max_bytes_per_second: int = Field(default=MAX_BYTES_PER_SECOND, ge=1)
     log_level: str = "info"
     home_domain: str = "localhost"  # SEP-10 home and web-auth domain of the API
     http: HttpSettings = Field(default_factory=HttpSettings)

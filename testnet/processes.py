@@ -36,6 +36,22 @@ def wait_for(check: Callable[[], T | None], timeout: float = 20.0, what: str = "
         time.sleep(0.05)
 
 
+MINUTE = 60
+MINUTE_EPOCHS = {
+    "ACENODE_EPOCH_SECONDS": str(MINUTE),
+    "ACENODE_EPOCHS__ENABLED": "true",
+    "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",
+    "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": "3",
+    "ACENODE_PROBES__ENABLED": "true",
+    "ACENODE_PROBES__LISTEN": "127.0.0.1:0",
+    "ACENODE_PROBES__INTERVAL_SECONDS": "2",
+    "ACENODE_STELLAR__LEDGER_CLOSE_SECONDS": "0.5",
+    "ACENODE_WATCHER__INTERVAL_SECONDS": "1",
+}
+"""A node whose epochs last one minute (one window), probing every window, with a fast
+ledger and watcher: the demo's and the real-swarm benchmark's node."""
+
+
 class NodeProcess:
     """``acenode run`` in a subprocess, with its own data directory and port."""
 

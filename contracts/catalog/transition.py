@@ -19,6 +19,7 @@ from contracts.catalog.events import (
     EventOriginsSet,
     EventProviderBanned,
 )
+from contracts.catalog.ownership import Use, seller_problem
 from contracts.catalog.state import CatalogItem, CatalogState, ItemStatus
 from contracts.catalog.validation import (
     is_optional_nonneg,
@@ -145,13 +146,9 @@ def _set_origins(state: CatalogState, action: ActionSetOrigins, ctx: Context) ->
         return rejected(state, action, "invalid_account")
     if len(set(accounts)) > MAX_ORIGINS:
         return rejected(state, action, "too_many_origins")
-    item = state.items.get(infohash)
-    if item is None:
-        return rejected(state, action, "content_not_published")
-    if item.provider != action.owner:
-        return rejected(state, action, "not_content_owner")
-    if item.status != ItemStatus.LISTED:
-        return rejected(state, action, f"content_{item.status.value}")
+    problem = seller_problem(state, action.owner, infohash, Use.PRICE)
+    if problem is not None:
+        return rejected(state, action, problem)
     wanted = tuple(sorted(set(accounts)))
     if state.origins.get(infohash, ()) == wanted:
         return rejected(state, action, "no_change")

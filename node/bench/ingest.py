@@ -21,6 +21,7 @@ import psutil
 from node.bench.workload import Signed, receipts
 from servicelayer.config import DEFAULT_PASSPHRASE
 from servicelayer.ingest import IngestPolicy, ItemStatus, ingest_batch
+from servicelayer.ingest.checks import MAX_BYTES_PER_SECOND
 from servicelayer.receipts.signing import network_id, verify
 from servicelayer.storage.db import Database
 from testnet.processes import NodeProcess
@@ -28,7 +29,10 @@ from testnet.processes import NodeProcess
 BATCH = 1000
 NET = network_id(DEFAULT_PASSPHRASE)
 POLICY = IngestPolicy(
-    NET, clock_skew_seconds=120, retention_seconds=7 * 86400, max_bytes_per_second=125_000_000
+    NET,
+    clock_skew_seconds=120,
+    retention_seconds=7 * 86400,
+    max_bytes_per_second=MAX_BYTES_PER_SECOND,
 )
 
 

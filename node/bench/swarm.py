@@ -48,7 +48,7 @@ from typing import Any
 import httpx
 
 from servicelayer.verification.bench import wilson_upper
-from testnet.processes import NodeProcess
+from testnet.processes import MINUTE, MINUTE_EPOCHS, NodeProcess
 from testnet.swarm_scenario import (
     ATTACKS,
     BITRATE,
@@ -60,20 +60,11 @@ from testnet.swarm_scenario import (
     start_times,
 )
 
-EPOCH = 60
-NODE_ENV = {
-    "ACENODE_EPOCH_SECONDS": str(EPOCH),
-    "ACENODE_EPOCHS__ENABLED": "true",
-    "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",
-    "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": "3",
-    "ACENODE_PROBES__ENABLED": "true",
-    "ACENODE_PROBES__LISTEN": "127.0.0.1:0",
-    "ACENODE_PROBES__INTERVAL_SECONDS": "2",
+EPOCH = MINUTE
+NODE_ENV = MINUTE_EPOCHS | {
     # the budget covers the bench's load: about 30 swarms live at once (10 start a minute)
     "ACENODE_PROBES__MAX_CONCURRENT": "32",
     "ACENODE_PROBES__WINDOW_BYTES": str(32 * 4 * 1024 * 1024),
-    "ACENODE_STELLAR__LEDGER_CLOSE_SECONDS": "0.5",
-    "ACENODE_WATCHER__INTERVAL_SECONDS": "1",
     "ACENODE_GOVERNANCE__ENABLED": "false",
 }
 FINAL = ("verified", "computed", "settled", "anchored")

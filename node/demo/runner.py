@@ -36,9 +36,9 @@ from node.demo.actors import Actor, Network
 from node.demo.epochs import Epochs
 from node.demo.wait import poll
 from servicelayer.config import DEFAULT_PASSPHRASE
-from testnet.processes import NodeProcess
+from testnet.processes import MINUTE, MINUTE_EPOCHS, NodeProcess
 
-EPOCH = 60
+EPOCH = MINUTE
 XLM = 10_000_000
 STYLE = {"accepted": "green", "duplicate": "yellow", "superseded": "yellow", "rejected": "red"}
 GENESIS = {  # a test network's short votes
@@ -47,16 +47,7 @@ GENESIS = {  # a test network's short votes
     "gov.timelock_s": 0,
     "reward.min_payout": 1,
 }
-NODE_ENV = {
-    "ACENODE_EPOCH_SECONDS": str(EPOCH),
-    "ACENODE_EPOCHS__ENABLED": "true",
-    "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",
-    "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": "3",
-    "ACENODE_PROBES__ENABLED": "true",
-    "ACENODE_PROBES__LISTEN": "127.0.0.1:0",
-    "ACENODE_PROBES__INTERVAL_SECONDS": "2",
-    "ACENODE_STELLAR__LEDGER_CLOSE_SECONDS": "0.5",
-    "ACENODE_WATCHER__INTERVAL_SECONDS": "1",
+NODE_ENV = MINUTE_EPOCHS | {
     "ACENODE_GOVERNANCE__INTERVAL_SECONDS": "1",
     "ACENODE_GENESIS__DAO_PARAMS": json.dumps(GENESIS),
 }

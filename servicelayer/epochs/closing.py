@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.clock import epoch_bounds, epoch_of
-from servicelayer.epochs.sealing import DEFAULT_MAX_BYTES_PER_SECOND, seal_epoch
+from servicelayer.epochs.sealing import seal_epoch
 from servicelayer.errors import Conflict
+from servicelayer.ingest.checks import MAX_BYTES_PER_SECOND
 from servicelayer.storage import epochs_repo, receipts_repo
 from servicelayer.storage.epoch_models import EpochRecord
 
@@ -34,7 +35,7 @@ def close_epoch(
     epoch_seconds: int,
     now: int,
     *,
-    max_bytes_per_second: int = DEFAULT_MAX_BYTES_PER_SECOND,
+    max_bytes_per_second: int = MAX_BYTES_PER_SECOND,
 ) -> EpochRecord:
     """Freeze epoch ``number``: ingestion refuses its windows from now on, and the stream
     rules are applied to its receipts in the same transaction (``sealing``)."""

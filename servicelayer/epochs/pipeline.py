@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.closing import close_epoch, next_to_close
-from servicelayer.epochs.sealing import DEFAULT_MAX_BYTES_PER_SECOND
 from servicelayer.errors import ServiceLayerError
+from servicelayer.ingest.checks import MAX_BYTES_PER_SECOND
 from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
 
@@ -55,7 +55,7 @@ class PipelineConfig:
     epoch_seconds: int
     close_grace_seconds: int
     lease_seconds: int = 600
-    max_bytes_per_second: int = DEFAULT_MAX_BYTES_PER_SECOND  # the stream rules' ceiling
+    max_bytes_per_second: int = MAX_BYTES_PER_SECOND  # the stream rules' ceiling
 
 
 @dataclass(frozen=True)

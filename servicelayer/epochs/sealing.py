@@ -28,12 +28,10 @@ from itertools import groupby
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.clock import epoch_bounds
-from servicelayer.ingest.checks import check_growth
+from servicelayer.ingest.checks import MAX_BYTES_PER_SECOND, check_growth
 from servicelayer.receipts.model import WINDOW_SECONDS, Kind, ReceiptError
 from servicelayer.storage import receipts_repo
 from servicelayer.storage.receipts_repo import SealRow, StreamHead
-
-DEFAULT_MAX_BYTES_PER_SECOND = 125_000_000  # servicelayer.config's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +72,7 @@ def seal_epoch(
     session: Session,
     number: int,
     epoch_seconds: int,
-    max_bytes_per_second: int = DEFAULT_MAX_BYTES_PER_SECOND,
+    max_bytes_per_second: int = MAX_BYTES_PER_SECOND,
 ) -> int:
     """Judge every slot of epoch ``number`` and store the outcomes; returns how many were
     refused. Earlier epochs must be sealed already (epochs close in order)."""

@@ -14,6 +14,11 @@ from servicelayer.receipts.model import WINDOW_SECONDS, Kind, Receipt, ReceiptEr
 _VIEWING = Kind.VIEWING  # a module global reads faster than an enum member
 
 
+MAX_BYTES_PER_SECOND = 125_000_000
+"""One stream's default ceiling (a generous link speed, 1 Gbit/s): ``[node]
+max_bytes_per_second``."""
+
+
 @dataclass(frozen=True, slots=True)
 class IngestPolicy:
     network_id: bytes

@@ -247,7 +247,6 @@ def _new_streams(fresh: list[_Candidate]) -> list[NewStream]:
             counterparty,
             r.content.hex(),
             r.session.hex(),
-            r.started_at,
         )
     return list(rows.values())
 

@@ -19,12 +19,9 @@ class Base(DeclarativeBase):
 
 
 class ReceiptStream(Base):
-    """One cumulative counter: (kind, signer, counterparty, content, session).
-
-    ``started_at`` is the first stored receipt's and the ``head_*`` columns are no longer
-    read or written (each receipt row carries its own ``started_at``, and the stream
-    rules are applied when an epoch closes, from the stored rows: migration 0012).
-    """
+    """One cumulative counter: (kind, signer, counterparty, content, session). Its
+    receipts carry their own ``started_at``, and the stream rules are applied when an
+    epoch closes, from the stored rows (migration 0012)."""
 
     __tablename__ = "receipt_streams"
 
@@ -34,11 +31,6 @@ class ReceiptStream(Base):
     counterparty: Mapped[str | None] = mapped_column(String(56), index=True)
     content: Mapped[str] = mapped_column(String(64), index=True)
     session: Mapped[str] = mapped_column(String(32))
-    started_at: Mapped[int] = mapped_column(BigInteger)
-    head_seq: Mapped[int] = mapped_column(BigInteger)
-    head_amount: Mapped[int] = mapped_column(BigInteger)
-    head_base: Mapped[int] = mapped_column(BigInteger)
-    head_window_start: Mapped[int] = mapped_column(BigInteger)
 
 
 class StoredReceipt(Base):

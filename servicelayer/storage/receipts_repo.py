@@ -70,9 +70,8 @@ class ReceiptRecord:
 # for the placeholder ({p}); rows are plain tuples in the column order below.
 _STREAMS, _RECEIPTS = ReceiptStream.__tablename__, StoredReceipt.__tablename__
 _INSERT_STREAMS = (
-    f'INSERT INTO {_STREAMS} ("key", kind, signer, counterparty, content, session, started_at,'
-    " head_seq, head_amount, head_base, head_window_start)"
-    " VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, 0, 0, 0, 0)"
+    f'INSERT INTO {_STREAMS} ("key", kind, signer, counterparty, content, session)'
+    " VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
     ' ON CONFLICT ("key") DO NOTHING'
 )
 # Each slot's holder and the stream's previous stored window (its start and total), in
@@ -121,7 +120,7 @@ def ranks_above(amount: int, seq: int, rid: str, other: SlotHolder) -> bool:
 
 
 class NewStream(NamedTuple):
-    """A ``receipt_streams`` row (the unused head columns are zeros)."""
+    """A ``receipt_streams`` row: the stream's identity."""
 
     key: bytes
     kind: int
@@ -129,7 +128,6 @@ class NewStream(NamedTuple):
     counterparty: str | None
     content: str
     session: str
-    started_at: int
 
 
 class AcceptedRow(NamedTuple):

@@ -14,6 +14,8 @@ rules/presence.py), so reputation sets the weight.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from servicelayer.verification.codes import ReasonCode
 from servicelayer.verification.index import EpochIndex
 from servicelayer.verification.reputation import (
@@ -35,12 +37,7 @@ def caught_in_swarms(
 ) -> dict[tuple[str, str], str]:
     """(account, infohash) -> the first probe (by id) that caught the account absent or
     unresponsive in that swarm this epoch."""
-    swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
-    caught: dict[tuple[str, str], str] = {}
-    for o in sorted(outcomes):
-        if not o.passed and o.code in PRESENCE_FAILS:
-            caught.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
-    return caught
+    return _first_probe(ix, outcomes, lambda o: not o.passed and o.code in PRESENCE_FAILS)
 
 
 def served_in_swarms(
@@ -48,12 +45,18 @@ def served_in_swarms(
 ) -> dict[tuple[str, str], str]:
     """(account, infohash) -> the first probe (by id) the account passed in that swarm this
     epoch (answered and served it)."""
+    return _first_probe(ix, outcomes, lambda o: o.passed)
+
+
+def _first_probe(
+    ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...], keep: Callable[[ProbeOutcome], bool]
+) -> dict[tuple[str, str], str]:
     swarm_of = {p.probe_id: p.infohash for probes in ix.probes_by_swarm.values() for p in probes}
-    served: dict[tuple[str, str], str] = {}
+    first: dict[tuple[str, str], str] = {}
     for o in sorted(outcomes):
-        if o.passed:
-            served.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
-    return served
+        if keep(o):
+            first.setdefault((o.account, swarm_of[o.probe_id]), o.probe_id)
+    return first
 
 
 def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) -> list[Finding]:
