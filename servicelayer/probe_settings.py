@@ -13,11 +13,16 @@ class ProbeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
-    listen: str = Field(default="0.0.0.0:0", description="libtorrent listen interfaces")
+    listen: str = Field(
+        default="",
+        description="libtorrent listen interfaces of the probe sessions; empty: none, the "
+        "probes connect out only (a peer that connects in shows under a port its "
+        "registration does not name); the DHT needs one",
+    )
     dht: bool = Field(
         default=False,
-        description="find peers through the DHT (contacts the "
-        "public DHT routers: turn on for production, off on closed networks)",
+        description="find peers through the DHT (contacts the public DHT routers, needs "
+        "listen); peers found so are not registered ones, so they are not evidence about accounts",
     )
     seconds: int = Field(
         default=120,
@@ -62,6 +67,8 @@ class ProbeSettings(BaseModel):
 
     @model_validator(mode="after")
     def _checks_fit(self) -> ProbeSettings:
+        if self.dht and not self.listen:
+            raise ValueError("dht = true needs listen (the DHT runs on a listening UDP socket)")
         if self.service_checks * self.service_seconds > SERVICE_CHECK_SECONDS_MAX:
             raise ValueError(
                 f"service_checks * service_seconds must be at most {SERVICE_CHECK_SECONDS_MAX}"

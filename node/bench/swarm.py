@@ -31,6 +31,7 @@ Scoring (docs/verification.md, "Measured: real swarms vs the model"):
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -80,6 +81,7 @@ class SwarmBenchConfig:
     start_seconds: tuple[int, ...] = ()  # the first scenarios' seconds of the minute
     veteran_ppm: int = 500_000  # share of later scenarios whose origin served before
     video_bytes: int = SIZE  # 64 s of video; the quick test uses a shorter one
+    keep: Path | None = None  # keep the node's data dir and the scored receipts here
 
 
 @dataclass
@@ -116,7 +118,7 @@ def run_bench(config: SwarmBenchConfig, say: Callable[[str], None] = lambda _: N
     started = time.monotonic()
     cpu0 = os.times()
     with tempfile.TemporaryDirectory(prefix="acenode-bench-swarm-") as tmp:
-        root = Path(tmp)
+        root = config.keep or Path(tmp)
         node = NodeProcess(root / "node", **NODE_ENV)
         node.start(timeout=90)
         burners = [_burner() for _ in range(config.cpu_load)]
@@ -132,6 +134,8 @@ def run_bench(config: SwarmBenchConfig, say: Callable[[str], None] = lambda _: N
             node.stop()
     figures = score(results, verdicts)
     figures["probes"] = probes
+    if config.keep is not None:
+        _keep(config.keep, results, verdicts)
     cpu1 = os.times()
     figures["config"] = {
         "concurrency": config.concurrency,
@@ -184,6 +188,34 @@ def _probe_diagnostics(data_dir: Path, results: list[ScenarioResult]) -> dict[st
         }
     except Exception:  # a diagnostic only: the evidence format is another helper's
         return None
+
+
+def _keep(root: Path, results: list[ScenarioResult], verdicts: Verdicts) -> None:
+    """Every scored receipt with its scenario, truth and verdict, beside the node's data
+    dir (``node/``), for a look at why a receipt got its verdict."""
+    rows = []
+    by_index = {r.index: r for r in results}
+    for o in outcomes(results, verdicts):
+        scenario = by_index[int(o.signed.stream.split("/")[0])]
+        rows.append(
+            {
+                "scenario": scenario.index,
+                "fresh_origin": scenario.fresh_origin,
+                "infohash": scenario.infohash,
+                "receipt_id": o.signed.receipt_id,
+                "stream": o.signed.stream,
+                "truth": o.signed.truth,
+                "kind": o.signed.kind,
+                "window": o.signed.window,
+                "claimed": o.claimed,
+                "real": o.real,
+                "verdict": o.verdict,
+                "weight_ppm": o.weight_ppm,
+                "reasons": list(o.reasons),
+                "deferred": o.deferred,
+            }
+        )
+    (root / "receipts.json").write_text(json.dumps(rows, indent=1))
 
 
 def _burner() -> subprocess.Popen[bytes]:

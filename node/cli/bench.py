@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -123,6 +124,13 @@ def bench_swarm(
         list[int] | None,
         typer.Option(min=0, max=59, help="Second of the minute of the first scenarios"),
     ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False,
+            help="Keep the node's data dir and every scored receipt (receipts.json) here",
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Real libtorrent swarms on loopback against a real node: honest and cheating peers,
@@ -136,7 +144,10 @@ def bench_swarm(
         cpu_load=cpu_load,
         defer_epochs=defer_epochs,
         start_seconds=tuple(start_second or ()),
+        keep=keep,
     )
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
     if json_out:
         print_json(run(config))
         return

@@ -91,10 +91,12 @@ def plan_window(
 ) -> list[PlannedProbe]:
     """The swarms probed in ``window``: the active ones (bandwidth receipts in the
     ``active_windows`` windows up to and including it) and those with owner-registered
-    origins. When there are more than ``limit``, origin swarms come first, then the rest,
-    each group ranked by ``sample_score(seed, window, infohash)`` (lowest first): the seed
-    is the node's signed seed of the window's epoch, so the sample is unpredictable to
-    peers and checkable by anyone once the signature is published."""
+    origins. When there are more than ``limit``, active swarms come first (those with
+    origins before the others), then idle origin swarms, each group ranked by
+    ``sample_score(seed, window, infohash)`` (lowest first): the seed is the node's signed
+    seed of the window's epoch, so the sample is unpredictable to peers and checkable by
+    anyone once the signature is published. (Idle origin swarms only vet their origins
+    early; they never take the budget of a swarm whose receipts need evidence.)"""
     low = window - (active_windows - 1) * WINDOW_SECONDS
     parties = evidence_repo.bandwidth_parties(
         session, int(Kind.BANDWIDTH), low, window + WINDOW_SECONDS
@@ -106,11 +108,13 @@ def plan_window(
             continue
         accounts.setdefault(content, set()).update(a for a in (signer, counterparty) if a)
     owned = {h: tuple(a) for h, a in origins.items() if len(h) == V1_INFOHASH_HEX and a}
+    active = set(accounts)
     for infohash in owned:
         accounts.setdefault(infohash, set())
 
-    def rank(infohash: str) -> tuple[bool, bytes, str]:
-        return (infohash not in owned, sample_score(seed, window, infohash), infohash)
+    def rank(infohash: str) -> tuple[bool, bool, bytes, str]:
+        group = (infohash not in active, infohash not in owned)
+        return (*group, sample_score(seed, window, infohash), infohash)
 
     chosen = sorted(accounts, key=rank)[: max(0, limit)]
     planned = []

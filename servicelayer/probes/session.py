@@ -37,7 +37,8 @@ class TorrentSession:
             self._limit_local_peers()
         self._closed = False
         self._listen: list[Endpoint] = []
-        self._await_listening()
+        if config.pack.get("listen_interfaces", "") != "":
+            self._await_listening()
 
     def _limit_local_peers(self) -> None:
         flags = 1 << self._session.global_peer_class_id
@@ -68,6 +69,9 @@ class TorrentSession:
 
     @property
     def listen_port(self) -> int:
+        """The first TCP listen port (a session with no listen interfaces has none)."""
+        if not self._listen:
+            raise ConfigError("this session does not listen", code="not_listening")
         return self._listen[0].port
 
     @property

@@ -73,8 +73,8 @@ def production_settings(
     dht: bool = True,
 ) -> SessionConfig:
     """A probe that joins real swarms: DHT on (to find peers) unless ``dht`` is off, no
-    LSD/UPnP/NAT-PMP. Port mapping is the operator's business; the probe only needs
-    outgoing connections.
+    LSD/UPnP/NAT-PMP. The probe only needs outgoing connections: with ``listen_interfaces``
+    empty it listens nowhere (no DHT then) and connects over TCP only.
     """
     pack = _common(listen_interfaces, upload_rate_limit, download_rate_limit)
     pack.update(
@@ -86,6 +86,9 @@ def production_settings(
             # Named endpoints are IP:port pairs; several accounts may share an IP (NAT), and
             # with one connection per IP libtorrent would fold them into one peer.
             "allow_multiple_connections_per_ip": True,
+            # uTP runs over a listening UDP socket: a session that listens nowhere (the
+            # node's probes by default) connects over TCP only, or not at all
+            "enable_outgoing_utp": bool(listen_interfaces),
         }
     )
     return SessionConfig(pack=pack, limit_local_peers=False)

@@ -37,6 +37,7 @@ class ReasonCode(StrEnum):
     UNVETTED_ACCOUNT = "unvetted_account"
     LOW_REPUTATION = "low_reputation"
     DEFERRED_EXPIRED = "deferred_expired"
+    EXCEEDS_CONTENT_SIZE = "exceeds_content_size"
     # the stream rules, applied when the epoch closes (servicelayer.epochs.sealing)
     SESSION_MISMATCH = "session_mismatch"
     STALE_SEQUENCE = "stale_sequence"

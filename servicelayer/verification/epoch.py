@@ -14,7 +14,11 @@ from servicelayer.verification.rules.consistency import (
     check_windows,
 )
 from servicelayer.verification.rules.deferred import resolve_deferred
-from servicelayer.verification.rules.downloader import check_bitfield, check_bitrate
+from servicelayer.verification.rules.downloader import (
+    check_bitfield,
+    check_bitrate,
+    check_content_size,
+)
 from servicelayer.verification.rules.graph import check_closed_clusters, check_shared_endpoints
 from servicelayer.verification.rules.presence import (
     check_downloader_presence,
@@ -44,6 +48,7 @@ EVIDENCE_RULES = (
     check_downloader_presence,
     check_capacity,
     check_bitfield,
+    check_content_size,
     check_shared_endpoints,
     check_closed_clusters,
     check_wallclock,
@@ -63,7 +68,7 @@ UPLOADER_SIDE_CODES = frozenset(
     }
 )
 """Findings about the uploader, which do not make the viewer's bytes less real. Bytes
-from a fresh uploader beyond the newcomer cap are held (deferred) until it is vetted, but
+from a fresh uploader no probe vetted are held (deferred) until it is, but
 they back the viewer's playback now: whether the viewer was in the swarm and got them is
 what the downloader-side rules judge, and a viewer of a new origin would otherwise lose
 every minute it watched."""
@@ -100,8 +105,9 @@ def verify_epoch(inputs: EpochInputs) -> EpochVerification:
     outcomes = probe_outcomes(ix, findings)
     reputations = update_all(inputs.reputations, inputs.epoch, outcomes)
     by_account = {r.account: r for r in reputations}
+    served = served_in_swarms(ix, outcomes)
     findings += check_bitrate(ix, by_account)
-    findings += check_unsampled(ix, by_account)
+    findings += check_unsampled(ix, by_account, served)
     findings += check_caught_in_swarm(ix, outcomes)
     findings += check_bytes_backing(ix, received_bytes(ix, findings))
     by_receipt: dict[str, list[Finding]] = {}
@@ -112,6 +118,5 @@ def verify_epoch(inputs: EpochInputs) -> EpochVerification:
     kinds += [(c.receipt_id, ClaimKind.CDN) for c in ix.cdn]
     verdicts = tuple(compose(rid, kind, by_receipt.get(rid, ())) for rid, kind in sorted(kinds))
     caught = caught_in_swarms(ix, outcomes)
-    served = served_in_swarms(ix, outcomes)
     resolutions = resolve_deferred(inputs.epoch, inputs.deferred, by_account, caught, served)
     return EpochVerification(inputs.epoch, verdicts, outcomes, reputations, resolutions)

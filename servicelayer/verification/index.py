@@ -68,6 +68,9 @@ class EpochIndex:
     endpoints: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bitrates: dict[str, int] = field(default_factory=dict)
     capacity: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """infohash -> (content size bound, piece size): ``num_pieces x piece_size`` as a probe
+    of the swarm read them from the torrent's metadata (the last piece may be shorter)."""
     payers: set[tuple[str, str]] = field(default_factory=set)
     downloads: dict[tuple[str, str, int], list[tuple[str, int, int]]] | None = None
     """What each (downloader, swarm, window) received; built on first use (downloader.py)."""
@@ -126,6 +129,9 @@ def build_index(inputs: EpochInputs) -> EpochIndex:
         ix.probes[probe.probe_id] = probe
         if probe.bitrate is not None:
             ix.bitrates.setdefault(probe.infohash, probe.bitrate)
+        if probe.num_pieces > 0:  # the probe got the torrent's metadata
+            size = (probe.num_pieces * probe.piece_size, probe.piece_size)
+            ix.sizes.setdefault(probe.infohash, size)
         for obs in sorted(probe.peers, key=lambda o: (o.endpoint, o.first_seen)):
             if obs.account is None:
                 continue

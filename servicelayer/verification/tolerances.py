@@ -52,6 +52,9 @@ BITFIELD_TOLERANCE_PPM = 1_100_000
 BITFIELD_SLACK_PIECES = 4
 """Pieces in flight at the window edges (requested from several peers at once)."""
 
+SESSION_SLACK_PIECES = MAX_HASH_FAILURES + 2
+"""Pieces one session may receive from one source beyond the whole content: pieces sent
+again after failing the hash check, and blocks at the edges of the receipts' counters."""
 BITRATE_TOLERANCE_PPM = 1_300_000
 """A trusted viewer may receive up to 1.3 x the stream bitrate per window (catch-up,
 jitter). The 0.3 above 1.0 is scaled by the signer's reputation weight, so a downloader
@@ -99,14 +102,8 @@ HISTORY_LEN = 32
 VETTING_PASSES = 2
 """Passed probes before an account counts as vetted (no longer a newcomer)."""
 
-NEW_UPLOADER_RATIO_PPM = 4_000_000
-"""In a window no probe covered, what a downloader claims from unvetted uploaders may be
-at most four times (80 % of its window) what it claims from vetted ones (origin
-seeders, peers that passed probes). An honest newcomer is one of several sources of a
-viewer; a fresh sybil farm that only serves itself gets nothing until it passes probes."""
-
 DEFERRAL_EPOCHS = 3
-"""A claim deferred in epoch E (its uploader not vetted yet, beyond the newcomer cap) is
+"""A claim deferred in epoch E (unsampled, its uploader not vetted yet nor seen serving) is
 judged again by each of the next epochs E+1 .. E+DEFERRAL_EPOCHS with their updated
 reputations; the last of them rejects it (``deferred_expired``) if it is still undecided."""
 

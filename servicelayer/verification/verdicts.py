@@ -73,7 +73,7 @@ REPUTATION_CODES = frozenset({ReasonCode.UNVETTED_ACCOUNT, ReasonCode.LOW_REPUTA
 def compose(receipt_id: str, kind: ClaimKind, findings: Sequence[Finding]) -> ReceiptVerdict:
     """The verdict is the strictest finding: weight = min over the rules, reasons sorted.
 
-    A claim cut by the newcomer cap (``unvetted_account``) that no other rule rejects is
+    A claim held for its uploader's vetting (``unvetted_account``) that no other rule rejects is
     ``deferred``: weight 0 now, ``held_ppm`` = the least weight of the rules that do not
     depend on reputation (a later epoch applies the reputation it has then)."""
     if not findings:

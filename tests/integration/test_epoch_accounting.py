@@ -82,8 +82,8 @@ def test_a_purchase_pays_the_provider_net_of_the_fee_and_funds_the_rewards(db: D
     assert totals.received == fee  # the fee, and only the fee, funds the pools
     earned = {a: b.earned for (a, _), b in rewards.balances.items()}
     # the creator's 30 % of the fee by verified viewing, the ad viewer the 5 % ads pool;
-    # the uploader is a newcomer no probe has vetted, serving a viewer with no vetted
-    # source: its bytes earn nothing yet
+    # the uploader is a newcomer no probe has vetted or seen serving: its bytes are
+    # held (deferred), they earn nothing yet
     assert earned == {provider.account: fee * 3000 // 10_000, viewer.account: fee * 500 // 10_000}
     assert sum(earned.values()) + totals.treasury == fee
     # below the DAO's minimum payout (1 XLM): carried over, not paid, not lost

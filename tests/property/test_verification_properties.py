@@ -165,7 +165,7 @@ def test_every_receipt_gets_one_verdict_with_a_weight_in_range(inputs: EpochInpu
         assert (v.verdict == Verdict.ACCEPTED) == (v.weight_ppm == 1_000_000 and not v.reasons)
         assert (v.verdict in (Verdict.REJECTED, Verdict.DEFERRED)) == (v.weight_ppm == 0)
         assert (v.verdict == Verdict.ACCEPTED) or v.reasons
-        if v.verdict == Verdict.DEFERRED:  # held for a later epoch, by the newcomer cap only
+        if v.verdict == Verdict.DEFERRED:  # held for a later epoch, for vetting only
             assert "unvetted_account" in v.reasons and 0 < v.held_ppm <= 1_000_000
 
 

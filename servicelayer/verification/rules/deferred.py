@@ -1,7 +1,7 @@
 """Deferred claims judged again: a later epoch's reputations decide what evidence could not.
 
-A bandwidth claim that no probe sampled and whose uploader was not vetted yet, beyond the
-newcomer cap, is ``deferred`` in its epoch E (weight held, nothing counted; see
+A bandwidth claim that no probe sampled and whose uploader was not vetted yet (nor seen
+serving in that swarm that epoch) is ``deferred`` in its epoch E (weight held, nothing counted; see
 ``verdicts.compose``). Each later epoch E' = E+1 .. E+DEFERRAL_EPOCHS judges it again with
 E''s updated reputations and probe outcomes, in this order:
 

@@ -1,8 +1,9 @@
 """Downloader bounds: what a downloader signed for in a window cannot exceed what its
-bitfield grew by, nor what the stream's bitrate lets it consume.
+bitfield grew by, nor what the stream's bitrate lets it consume; and what one session
+signed for from one source cannot exceed the whole content.
 
-The bound is applied to the sum over all its uploaders (P2P and CDN) and cut with
-``water_fill``: the largest claims are cut first, so the small honest receipts of a
+The window bounds are applied to the sum over all its uploaders (P2P and CDN) and cut
+with ``water_fill``: the largest claims are cut first, so the small honest receipts of a
 downloader that inflated one big receipt survive.
 """
 
@@ -18,9 +19,10 @@ from servicelayer.verification.tolerances import (
     BITRATE_TOLERANCE_PPM,
     PPM,
     PREBUFFER_SECONDS,
+    SESSION_SLACK_PIECES,
     WINDOW_SECONDS,
 )
-from servicelayer.verification.verdicts import Finding, water_fill
+from servicelayer.verification.verdicts import Finding, ratio_ppm, water_fill
 
 DownloadKey = tuple[str, str, int]
 """(downloader account, infohash, window_start)."""
@@ -105,4 +107,26 @@ def check_bitfield(ix: EpochIndex) -> list[Finding]:
         ref = (f"probe:{probe.probe_id}",)
         code = ReasonCode.EXCEEDS_BITFIELD_GROWTH
         found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
+    return found
+
+
+def check_content_size(ix: EpochIndex) -> list[Finding]:
+    """A session never fetches a piece it already has, so what one session signed for from
+    one source (its cumulative ``total_bytes``) cannot exceed the content's size, as the
+    swarm's probes read it from the torrent (``EpochIndex.sizes``), plus
+    SESSION_SLACK_PIECES. Each claim keeps the part of its delta below that ceiling: a
+    viewer that signs several times the bytes it got is paid at most for the video once."""
+    found: list[Finding] = []
+    claims = [(b.receipt_id, b.infohash, b.total_bytes, b.delta_bytes) for b in ix.bandwidth]
+    claims += [(c.receipt_id, c.content, c.total_bytes, c.delta_bytes) for c in ix.cdn]
+    for rid, infohash, total, delta in claims:
+        size = ix.sizes.get(infohash)
+        if size is None or delta == 0:
+            continue
+        ceiling = size[0] + SESSION_SLACK_PIECES * size[1]
+        allowed = max(0, min(total, ceiling) - min(total - delta, ceiling))
+        if allowed < delta:
+            ref = (f"torrent:{infohash}",)
+            weight = ratio_ppm(allowed, delta)
+            found.append(Finding(rid, ReasonCode.EXCEEDS_CONTENT_SIZE, weight, ref))
     return found

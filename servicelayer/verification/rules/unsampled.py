@@ -3,11 +3,13 @@ rules/presence.py), so reputation sets the weight.
 
 - An uploader a probe caught in a swarm this epoch loses its other claims in that swarm.
 - The uploader's probe-history weight (its failure share) applies to each claim.
-- New accounts are capped until vetted: in each (downloader, swarm, window), the claims
-  from uploaders that have not passed VETTING_PASSES probes may add up to at most
-  NEW_UPLOADER_RATIO_PPM times the claims from vetted uploaders (largest cut first). A
-  claim the cap cuts is ``deferred`` whole (verdicts.compose), and judged again by the
-  next epochs (rules/deferred.py).
+- An uploader that has not passed VETTING_PASSES probes yet is believed without evidence
+  only in a swarm where a probe saw it answer and serve this epoch (it was seeding there,
+  as its claims say). Its other unsampled claims are ``deferred`` whole
+  (``unvetted_account``, verdicts.compose) and judged again by the next epochs
+  (rules/deferred.py): paid once it is vetted or seen serving there, never before. No
+  claim is paid on an unknown account's word alone, so a fresh account that only signs
+  (an absent uploader, a sybil farm serving itself) gets nothing.
 
 (The signer's own reputation tightens its bitrate bound; see rules/downloader.py.)
 """
@@ -24,10 +26,8 @@ from servicelayer.verification.reputation import (
     is_vetted,
     reputation_weight,
 )
-from servicelayer.verification.tolerances import NEW_UPLOADER_RATIO_PPM, PPM
-from servicelayer.verification.verdicts import Finding, water_fill
-
-WindowKey = tuple[str, str, int]
+from servicelayer.verification.tolerances import PPM
+from servicelayer.verification.verdicts import Finding
 
 PRESENCE_FAILS = frozenset({ReasonCode.UPLOADER_ABSENT, ReasonCode.UPLOADER_UNRESPONSIVE})
 
@@ -74,10 +74,15 @@ def check_caught_in_swarm(ix: EpochIndex, outcomes: tuple[ProbeOutcome, ...]) ->
     return found
 
 
-def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[Finding]:
+def check_unsampled(
+    ix: EpochIndex,
+    reputations: dict[str, Reputation],
+    served: dict[tuple[str, str], str],
+) -> list[Finding]:
+    """Reputation's findings on the claims no probe sampled: its weight, and the deferral
+    of an unvetted uploader's claims in swarms it was not seen serving this epoch
+    (``served``: ``served_in_swarms``)."""
     found: list[Finding] = []
-    vetted_bytes: dict[WindowKey, int] = {}
-    unvetted: dict[WindowKey, list[tuple[str, int]]] = {}
     weight_of: dict[str, int] = {}
     for claim in ix.bandwidth:
         if ix.claim_presence(claim, claim.uploader).sampled:
@@ -86,18 +91,9 @@ def check_unsampled(ix: EpochIndex, reputations: dict[str, Reputation]) -> list[
         weight = weight_of.get(claim.uploader)
         if weight is None:
             weight = weight_of[claim.uploader] = reputation_weight(rep)
+        ref = (f"reputation:{claim.uploader}",)
         if weight < PPM:
-            ref = (f"reputation:{claim.uploader}",)
             found.append(Finding(claim.receipt_id, ReasonCode.LOW_REPUTATION, weight, ref))
-        key = (claim.downloader, claim.infohash, claim.window_start)
-        if is_vetted(rep):
-            vetted_bytes[key] = vetted_bytes.get(key, 0) + claim.delta_bytes
-        else:
-            unvetted.setdefault(key, []).append((claim.receipt_id, claim.delta_bytes))
-    by_id = {c.receipt_id: c for c in ix.bandwidth}
-    for key, items in sorted(unvetted.items()):
-        budget = vetted_bytes.get(key, 0) * NEW_UPLOADER_RATIO_PPM // PPM
-        for rid, w in sorted(water_fill(items, budget).items()):
-            ref = (f"reputation:{by_id[rid].uploader}",)
-            found.append(Finding(rid, ReasonCode.UNVETTED_ACCOUNT, w, ref))
+        if not is_vetted(rep) and (claim.uploader, claim.infohash) not in served:
+            found.append(Finding(claim.receipt_id, ReasonCode.UNVETTED_ACCOUNT, 0, ref))
     return found

@@ -6,12 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from servicelayer.probe_settings import ProbeSettings
 from servicelayer.probes.endpoint import Endpoint
 from servicelayer.probes.evidence import bitfield_has, evidence_dumps, evidence_loads
 from servicelayer.probes.probe import SystemClock, run_probe
-from servicelayer.probes.session import TorrentSession
+from servicelayer.probes.session import SharedSession, TorrentSession
+from servicelayer.probes.settings import production_settings
 from servicelayer.probes.target import ProbeTarget
-from testnet.swarm import KiB, MiB, TorrentFixture, start_leecher, start_seeder, wait_until
+from testnet.swarm import (
+    KiB,
+    MiB,
+    SwarmPeer,
+    TorrentFixture,
+    start_leecher,
+    start_seeder,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -128,3 +138,56 @@ def test_infohash_alone_fetches_metadata_from_the_peer(
     last = [b for b in evidence.bitfields if b.endpoint == str(seeder.endpoint)][-1]
     assert all(bitfield_has(last.bitfield, i) for i in evidence.verified_pieces)
     assert evidence_loads(evidence_dumps(evidence)) == evidence
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:0", ""], ids=["listening", "node-default"])
+def test_a_peer_that_joins_later_is_seen_at_its_registered_endpoint_unless_it_connects_in(
+    fixture_2mib: TorrentFixture, tmp_path: Path, listen: str
+) -> None:
+    """A viewer that joins after the probe learns a listening probe's port from the
+    swarm's PEX and may connect in first, from a port no registration names; libtorrent
+    then folds the probe's own connection to its registered endpoint into that one, and
+    the probe cannot name the viewer. The node's probes listen nowhere (``[probes]
+    listen``), so nobody connects in. (PEX takes up to a minute; the viewer here is given
+    the probe's port directly.)"""
+    fx = fixture_2mib
+    assert ProbeSettings().listen == ""
+    joined: list[SwarmPeer] = []
+    with (
+        TorrentSession(production_settings(listen, dht=False)) as probe_session,
+        start_seeder(fx, upload_rate_limit=256 * KiB) as seeder,
+    ):
+        told = [seeder.endpoint, *probe_session.listen_endpoints]
+
+        def late_viewer() -> list[Endpoint]:
+            if not joined:  # the first reconnection round: the probe is in the swarm
+                viewer = start_leecher(
+                    fx, tmp_path / "viewer", connect_to=told, download_rate_limit=32 * KiB
+                )
+                joined.append(viewer)
+                wait_until(lambda: viewer.progress_ppm() > 0, timeout_s=10, what="viewer")
+                return []  # its receipts, and so its name, reach the node a round later
+            return [joined[0].endpoint]
+
+        try:
+            with SharedSession(probe_session).view() as view:
+                evidence = run_probe(
+                    view,
+                    ProbeTarget.from_torrent_bytes(fx.torrent),
+                    [seeder.endpoint],
+                    seconds=12,
+                    budget_bytes=128 * KiB,
+                    clock=SystemClock(),
+                    more_peers=late_viewer,
+                )
+        finally:
+            for peer in joined:
+                peer.close()
+    named = evidence.peer(str(joined[0].endpoint))
+    incoming = [p for p in evidence.peers if "incoming" in p.sources]
+    if listen:
+        assert incoming and all(not p.named for p in incoming)
+        assert named is None or not named.answered
+    else:
+        assert not incoming
+        assert named is not None and named.answered and named.pieces > 0

@@ -59,12 +59,18 @@ def test_budget_limits_swarms_and_the_sample_is_seeded(database: Database) -> No
     owned = "ee" * 20
     with database.session() as s:
         everything = plan_window(s, W0 + 60, SEED, 100, 3, [])
-        sample = plan_window(s, W0 + 60, SEED, 3, 3, [], {owned: [Keypair.random().public_key]})
+        named = {owned: [Keypair.random().public_key], swarms[0]: [Keypair.random().public_key]}
+        sample = plan_window(s, W0 + 60, SEED, 3, 3, [], named)
+        spare = plan_window(s, W0 + 60, SEED, 7, 3, [], named)
         later = plan_window(s, W0 + 240, SEED, 100, 3, [])  # receipts 4 windows old
     assert [p.infohash for p in everything] == sorted(swarms)
-    expected = sorted(swarms, key=lambda h: sample_score(SEED, W0 + 60, h))[:2]
-    assert [p.infohash for p in sample] == sorted([owned, *expected])  # origins first
-    assert [p.origin for p in sample if p.infohash == owned] == [True]
+    # active swarms first (an active origin swarm before the rest), idle origin swarms
+    # only with budget to spare
+    others = sorted(swarms[1:], key=lambda h: sample_score(SEED, W0 + 60, h))[:2]
+    assert [p.infohash for p in sample] == sorted([swarms[0], *others])
+    assert [p.origin for p in sample if p.infohash == swarms[0]] == [True]
+    assert [p.infohash for p in spare] == sorted([owned, *swarms])
+    assert [p.origin for p in spare if p.infohash == owned] == [True]
     assert later == []
 
 

@@ -22,7 +22,7 @@ def finding(code: ReasonCode, weight: int) -> Finding:
     return Finding("r1", code, weight, (f"ref:{code}",))
 
 
-def test_a_claim_only_the_newcomer_cap_cuts_is_deferred_holding_the_other_rules_weight() -> None:
+def test_a_claim_only_vetting_holds_is_deferred_holding_the_other_rules_weight() -> None:
     v = compose(
         "r1",
         ClaimKind.BANDWIDTH,

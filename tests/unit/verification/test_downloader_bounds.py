@@ -6,6 +6,7 @@ from verification_factories import (
     BITRATE,
     PER_WINDOW,
     PIECE,
+    SWARM,
     growing_bitfield,
     make_bw,
     make_cdn,
@@ -17,7 +18,12 @@ from verification_factories import (
 
 from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
-from servicelayer.verification.tolerances import BITRATE_TOLERANCE_PPM, PREBUFFER_SECONDS
+from servicelayer.verification.model import SwarmProbe
+from servicelayer.verification.tolerances import (
+    BITRATE_TOLERANCE_PPM,
+    PREBUFFER_SECONDS,
+    SESSION_SLACK_PIECES,
+)
 
 
 def test_viewer_receiving_the_stream_from_three_uploaders_is_accepted() -> None:
@@ -76,3 +82,24 @@ def test_bitfield_rule_needs_samples_on_both_sides_of_the_window() -> None:
     claim = make_bw("r1", window=300, delta=PER_WINDOW)
     v = verify_epoch(make_inputs((claim,), probes=(probe,), bitrate=None)).by_id()["r1"]
     assert v.verdict == Verdict.ACCEPTED
+
+
+def test_a_session_is_paid_for_the_content_at_most_once_however_much_it_signs() -> None:
+    pieces = 100  # a 10 MB video, as the swarm's probe read its torrent
+    ceiling = (pieces + SESSION_SLACK_PIECES) * PIECE
+    probe = SwarmProbe("p", SWARM, 0, 600, PIECE, pieces, None, ())
+    first = make_bw("r1", "D", "A", window=0, delta=8_000_000, started_at=0)
+    # signs 6 MB more a window later: the session would hold 14 MB of a 10 MB video
+    second = make_bw("r2", "D", "A", window=60, delta=6_000_000, total=14_000_000, started_at=0)
+    other = make_bw("r3", "D2", "A", window=60, delta=6_000_000, total=14_000_000, started_at=0)
+    inputs = make_inputs((first, second), probes=(probe,), bitrate=None)
+    v = verify_epoch(inputs).by_id()
+    assert v["r1"].verdict == Verdict.ACCEPTED
+    assert (v["r2"].verdict, v["r2"].reasons) == (
+        Verdict.DOWN_WEIGHTED,
+        (ReasonCode.EXCEEDS_CONTENT_SIZE,),
+    )
+    assert v["r2"].weight_ppm == (ceiling - 8_000_000) * 1_000_000 // 6_000_000
+    # a swarm no probe read the torrent of has no such ceiling
+    unread = make_inputs((other,), bitrate=None)
+    assert verify_epoch(unread).by_id()["r3"].verdict == Verdict.ACCEPTED
