@@ -72,6 +72,7 @@ class PlannedProbe:
     peers: tuple[Endpoint, ...]  # registered endpoints: the swarm's origins first
     origin: bool = False  # the content's owner registered origins for it
     origins: tuple[Endpoint, ...] = ()  # the origins' endpoints (also first in ``peers``)
+    active: bool = True  # bandwidth receipts in the active windows (else an idle origin swarm)
 
 
 def _endpoints(
@@ -121,7 +122,11 @@ def plan_window(
     for infohash in sorted(chosen):
         first = _endpoints(owned.get(infohash, ()), endpoints)
         rest = [e for e in _endpoints(accounts[infohash], endpoints) if e not in first]
-        planned.append(PlannedProbe(infohash, first + tuple(rest), infohash in owned, first))
+        planned.append(
+            PlannedProbe(
+                infohash, first + tuple(rest), infohash in owned, first, infohash in active
+            )
+        )
     return planned
 
 

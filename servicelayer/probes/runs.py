@@ -3,6 +3,8 @@
     planned -> running -> done
     planned -> timed_out   (not started while its window had MIN_PROBE_SECONDS left)
     running -> timed_out   (past its deadline, e.g. the node stopped in the middle)
+    planned/running -> preempted   (an idle origin swarm's run gave its place to a swarm
+                                    that became active in the window; no evidence)
 
 A probe is never started after its window under that window's label (evidence is read by
 observation time anyway, so a late probe would only mislabel itself). The epoch pipeline
@@ -25,7 +27,8 @@ from servicelayer.storage.db import Database
 from servicelayer.storage.verification_models import ProbeRun
 
 PLANNED, RUNNING, DONE, TIMED_OUT = "planned", "running", "done", "timed_out"
-FINAL = (DONE, TIMED_OUT)
+PREEMPTED = "preempted"
+FINAL = (DONE, TIMED_OUT, PREEMPTED)
 MIN_PROBE_SECONDS = 5
 """A probe that could watch its window for less than this is not started."""
 
@@ -40,23 +43,42 @@ def record_plan(
     limit: int,
 ) -> list[ProbeRun]:
     """Store the window's planned runs. A window planned before keeps its runs; swarms
-    that became active since are added while the window has room (``limit`` runs)."""
+    that became active since are added while the window has room (``limit`` runs that
+    are not preempted), and beyond it take the place of an unfinished run of a swarm that
+    is not active (an idle origin swarm: it only vets its origins early), which becomes
+    ``preempted`` (the runner stops it)."""
     existing = runs_of_window(session, window)
     known = {r.infohash for r in existing}
-    room = max(0, limit - len(existing))
-    rows = [
-        ProbeRun(
-            window=window,
-            epoch=epoch,
-            infohash=p.infohash,
-            status=PLANNED,
-            origin=p.origin,
-            planned_at=now,
-            deadline=deadline,
+    active = {p.infohash for p in planned if p.active}
+    room = max(0, limit - sum(1 for r in existing if r.status != PREEMPTED))
+    idle = [  # origin swarms are planned idle; others only once active
+        r
+        for r in existing
+        if r.origin and r.status in (PLANNED, RUNNING) and r.infohash not in active
+    ]
+    idle.sort(key=lambda r: r.infohash, reverse=True)  # the last to yield is the first by hash
+    rows = []
+    for p in sorted(planned, key=lambda p: (not p.active, p.infohash)):
+        if p.infohash in known:
+            continue
+        if room > 0:
+            room -= 1
+        elif p.active and idle:
+            yielding = idle.pop()
+            yielding.status, yielding.ended_at = PREEMPTED, now
+        else:
+            continue
+        rows.append(
+            ProbeRun(
+                window=window,
+                epoch=epoch,
+                infohash=p.infohash,
+                status=PLANNED,
+                origin=p.origin,
+                planned_at=now,
+                deadline=deadline,
+            )
         )
-        for p in planned
-        if p.infohash not in known
-    ][:room]
     session.add_all(rows)
     session.flush()
     return sorted(existing + rows, key=lambda r: r.infohash)

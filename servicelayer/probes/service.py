@@ -113,6 +113,7 @@ class ProbeRunner:
         self.policy, self.clock, self.origins, self.cancelled = policy, clock, origins, cancelled
         self.pool = ThreadPoolExecutor(2 * policy.max_concurrent, thread_name_prefix="probe")
         self.started: dict[int, set[int]] = {}  # window -> runs this process started
+        self.preempted: set[int] = set()  # runs to stop (runs.record_plan)
         self.planned_at: dict[int, int] = {}  # window -> when this process last planned it
 
     def tick(self) -> list[Future[str | None]]:
@@ -150,6 +151,7 @@ class ProbeRunner:
                 self.policy.swarms_per_window,
             )
             todo = [(r.id, r.infohash) for r in rows if r.status == runs.PLANNED]
+            self.preempted |= {r.id for r in rows if r.status == runs.PREEMPTED}
         by_hash = {p.infohash: p for p in planned}
         futures = []
         for run_id, infohash in todo:
@@ -162,11 +164,19 @@ class ProbeRunner:
 
     def run_one(self, run_id: int, window: int, probe: PlannedProbe, seed: bytes) -> str | None:
         """Run one planned probe; the infohash when it stored evidence, else None."""
+        try:
+            return self._run_one(run_id, window, probe, seed)
+        finally:
+            self.preempted.discard(run_id)
+
+    def _run_one(self, run_id: int, window: int, probe: PlannedProbe, seed: bytes) -> str | None:
         with self.database.session(write=True) as session:
             if not runs.start(session, run_id, self.clock.wall_seconds()):
                 return None
         try:
-            evidence = self._probe(window, probe, seed)
+            evidence = self._probe(
+                window, probe, seed, lambda: self.cancelled() or run_id in self.preempted
+            )
         except ProbeCancelled:
             with self.database.session(write=True) as session:
                 runs.abandon(session, run_id, self.clock.wall_seconds())
@@ -189,7 +199,9 @@ class ProbeRunner:
             runs.finish(session, run_id, self.clock.wall_seconds(), row.id)
         return probe.infohash
 
-    def _probe(self, window: int, probe: PlannedProbe, seed: bytes) -> SwarmEvidence:
+    def _probe(
+        self, window: int, probe: PlannedProbe, seed: bytes, cancelled: Callable[[], bool]
+    ) -> SwarmEvidence:
         p = self.policy
         left = window + WINDOW_SECONDS + OVERLAP_SECONDS - self.clock.wall_seconds()
         metadata: list[lt.torrent_info] = []
@@ -203,7 +215,7 @@ class ProbeRunner:
                 p.budget_bytes,
                 self.clock,
                 piece_seed=seed,
-                cancelled=self.cancelled,
+                cancelled=cancelled,
                 max_connections=p.connections_per_probe,
                 on_metadata=metadata.append,
                 more_peers=lambda: self._peers_now(window, probe.infohash),
@@ -222,7 +234,7 @@ class ProbeRunner:
                         p.service_seconds,
                         self.clock,
                         piece_seed=seed,
-                        cancelled=self.cancelled,
+                        cancelled=cancelled,
                     )
                 )
         return replace(evidence, service=tuple(checks))

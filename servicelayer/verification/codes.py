@@ -38,6 +38,7 @@ class ReasonCode(StrEnum):
     LOW_REPUTATION = "low_reputation"
     DEFERRED_EXPIRED = "deferred_expired"
     EXCEEDS_CONTENT_SIZE = "exceeds_content_size"
+    EXCEEDS_PIECES_HELD = "exceeds_pieces_held"
     # the stream rules, applied when the epoch closes (servicelayer.epochs.sealing)
     SESSION_MISMATCH = "session_mismatch"
     STALE_SEQUENCE = "stale_sequence"

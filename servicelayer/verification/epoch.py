@@ -18,6 +18,7 @@ from servicelayer.verification.rules.downloader import (
     check_bitfield,
     check_bitrate,
     check_content_size,
+    check_pieces_held,
 )
 from servicelayer.verification.rules.graph import check_closed_clusters, check_shared_endpoints
 from servicelayer.verification.rules.presence import (
@@ -49,6 +50,7 @@ EVIDENCE_RULES = (
     check_capacity,
     check_bitfield,
     check_content_size,
+    check_pieces_held,
     check_shared_endpoints,
     check_closed_clusters,
     check_wallclock,

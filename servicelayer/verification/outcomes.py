@@ -17,7 +17,13 @@ UPLOADER_FAILS = frozenset(
         ReasonCode.RATE_ABOVE_CAPACITY,
     }
 )
-DOWNLOADER_FAILS = frozenset({ReasonCode.DOWNLOADER_ABSENT, ReasonCode.EXCEEDS_BITFIELD_GROWTH})
+DOWNLOADER_FAILS = frozenset(
+    {
+        ReasonCode.DOWNLOADER_ABSENT,
+        ReasonCode.EXCEEDS_BITFIELD_GROWTH,
+        ReasonCode.EXCEEDS_PIECES_HELD,
+    }
+)
 SERVICE_FAILS = {
     REFUSED: ReasonCode.UPLOADER_UNRESPONSIVE,
     NO_BITFIELD: ReasonCode.UPLOADER_UNRESPONSIVE,

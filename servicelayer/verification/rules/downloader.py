@@ -1,5 +1,6 @@
 """Downloader bounds: what a downloader signed for in a window cannot exceed what its
-bitfield grew by, nor what the stream's bitrate lets it consume; and what one session
+bitfield grew by, nor what the stream's bitrate lets it consume; what it signed for up
+to a window's end cannot exceed the pieces a probe saw it hold then; and what one session
 signed for from one source cannot exceed the whole content.
 
 The window bounds are applied to the sum over all its uploaders (P2P and CDN) and cut
@@ -17,6 +18,7 @@ from servicelayer.verification.tolerances import (
     BITFIELD_SLACK_PIECES,
     BITFIELD_TOLERANCE_PPM,
     BITRATE_TOLERANCE_PPM,
+    HELD_CLOCK_SLACK_SECONDS,
     PPM,
     PREBUFFER_SECONDS,
     SESSION_SLACK_PIECES,
@@ -129,4 +131,56 @@ def check_content_size(ix: EpochIndex) -> list[Finding]:
             ref = (f"torrent:{infohash}",)
             weight = ratio_ppm(allowed, delta)
             found.append(Finding(rid, ReasonCode.EXCEEDS_CONTENT_SIZE, weight, ref))
+    return found
+
+
+def _pieces_held(ix: EpochIndex, downloader: str, infohash: str, at: int) -> tuple[str, int] | None:
+    """(probe id, pieces) the downloader held at ``at`` as a probe saw it: the probe was
+    connected to every endpoint the account registered at that moment (so no device of
+    it is unseen), and each one's last bitfield sample before ``at`` counts (samples are
+    kept when they change). The most any such probe saw, or None."""
+    registered = ix.endpoints.get(downloader, ())
+    best: tuple[str, int] | None = None
+    for probe in ix.probes_over(infohash, at, at + 1):
+        held: dict[str, int] = {}
+        for o in ix.seen(probe, downloader):
+            samples = [have for t, have in o.bitfield if t <= at]
+            if o.first_seen <= at <= o.last_seen and samples:
+                held[o.endpoint] = max(held.get(o.endpoint, 0), samples[-1])
+        if not registered or set(held) != set(registered):
+            continue
+        pieces = sum(held.values()) * probe.piece_size
+        if best is None or pieces > best[1]:
+            best = (probe.probe_id, pieces)
+    return best
+
+
+def check_pieces_held(ix: EpochIndex) -> list[Finding]:
+    """Bytes a downloader received of a content up to a window's end (the cumulative
+    totals of its streams there, over all its sources) cannot exceed the pieces it held
+    then, plus BITFIELD_SLACK_PIECES in flight, at BITFIELD_TOLERANCE. A probe connected
+    to the downloader tells (``_pieces_held``); the excess comes out of the window's
+    deltas, largest first. A viewer that signs several times the bytes it got is cut to
+    what it holds, window by window."""
+    groups: dict[DownloadKey, list[tuple[str, int, int]]] = {}
+    for b in ix.bandwidth:
+        key = (b.downloader, b.infohash, b.window_start)
+        groups.setdefault(key, []).append((b.receipt_id, b.total_bytes, b.delta_bytes))
+    for c in ix.cdn:
+        key = (c.viewer, c.content, c.window_start)
+        groups.setdefault(key, []).append((c.receipt_id, c.total_bytes, c.delta_bytes))
+    found: list[Finding] = []
+    for (downloader, infohash, window_start), items in sorted(groups.items()):
+        at = window_start + WINDOW_SECONDS + HELD_CLOCK_SLACK_SECONDS
+        held = _pieces_held(ix, downloader, infohash, at)
+        if held is None:
+            continue
+        probe_id, held_bytes = held
+        piece = ix.probes[probe_id].piece_size
+        ceiling = (held_bytes + BITFIELD_SLACK_PIECES * piece) * BITFIELD_TOLERANCE_PPM // PPM
+        before = sum(total - delta for _, total, delta in items)
+        cuts = water_fill(((rid, delta) for rid, _, delta in items), max(0, ceiling - before))
+        ref = (f"probe:{probe_id}",)
+        code = ReasonCode.EXCEEDS_PIECES_HELD
+        found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]
     return found

@@ -74,6 +74,36 @@ def test_budget_limits_swarms_and_the_sample_is_seeded(database: Database) -> No
     assert later == []
 
 
+def test_a_swarm_that_turns_active_mid_window_takes_an_idle_origin_swarms_place(
+    database: Database,
+) -> None:
+    busy = PlannedProbe("aa" * 20, ())
+    idle = PlannedProbe("bb" * 20, (), origin=True, active=False)  # named, no receipts yet
+    late = PlannedProbe("cc" * 20, ())
+    deadline = W0 + EPOCH
+    with database.session(write=True) as s:
+        first = runs.record_plan(s, W0, W0 // EPOCH, [busy, idle], W0 - 10, deadline, 2)
+        assert [r.status for r in first] == [runs.PLANNED, runs.PLANNED]
+        assert runs.start(s, first[1].id, W0 - 9)  # the idle swarm's probe is running
+        # 20 s in, a third swarm has receipts: the window is full, the idle run yields
+        again = runs.record_plan(s, W0, W0 // EPOCH, [busy, late, idle], W0 + 20, deadline, 2)
+        status = {r.infohash: r.status for r in again}
+        assert status == {
+            busy.infohash: runs.PLANNED,
+            idle.infohash: runs.PREEMPTED,
+            late.infohash: runs.PLANNED,
+        }
+        # an idle swarm never takes an active one's place, and nothing is planned twice
+        other = PlannedProbe("dd" * 20, (), origin=True, active=False)
+        more = runs.record_plan(s, W0, W0 // EPOCH, [busy, late, other], W0 + 30, deadline, 2)
+        assert sorted(r.infohash for r in more) == sorted(
+            [busy.infohash, idle.infohash, late.infohash]
+        )
+        # the verify step does not wait for a preempted run
+        waiting = runs.waiting_runs(s, W0, W0 + EPOCH, W0 + 31)
+        assert sorted(r.infohash for r in waiting) == sorted([busy.infohash, late.infohash])
+
+
 def test_verify_waits_for_planned_runs_until_done_or_deadline(database: Database) -> None:
     clock = {"now": W0 + 2}
     gate = runs.probe_gate(database, EPOCH, lambda: clock["now"])

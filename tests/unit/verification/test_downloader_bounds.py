@@ -18,8 +18,10 @@ from verification_factories import (
 
 from servicelayer.verification.codes import ReasonCode, Verdict
 from servicelayer.verification.epoch import verify_epoch
-from servicelayer.verification.model import SwarmProbe
+from servicelayer.verification.model import Registration, SwarmProbe
 from servicelayer.verification.tolerances import (
+    BITFIELD_SLACK_PIECES,
+    BITFIELD_TOLERANCE_PPM,
     BITRATE_TOLERANCE_PPM,
     PREBUFFER_SECONDS,
     SESSION_SLACK_PIECES,
@@ -103,3 +105,32 @@ def test_a_session_is_paid_for_the_content_at_most_once_however_much_it_signs() 
     # a swarm no probe read the torrent of has no such ceiling
     unread = make_inputs((other,), bitrate=None)
     assert verify_epoch(unread).by_id()["r3"].verdict == Verdict.ACCEPTED
+
+
+def test_bytes_signed_up_to_a_window_end_are_cut_to_the_pieces_the_probe_saw_held() -> None:
+    d = "10.0.0.2:6881"
+    held = ((40, 20), (64, 30))  # 30 pieces (3 MB) by the window's end (+5 s); it joined
+    # the probe mid-window, so its growth across the window is unknown
+    probe = make_probe(
+        make_obs("U", "10.0.0.1:6881"),
+        make_obs("U2", "10.0.0.4:6881"),
+        make_obs("D", d, served=0, bitfield=held, first_seen=40),
+    )
+    claims = (
+        make_bw("r1", "D", "U", window=0, delta=3_000_000, started_at=0),
+        make_bw("r2", "D", "U2", window=0, delta=3_000_000, started_at=0),
+    )
+    registered = (Registration("D", (d,)),)
+    result = verify_epoch(make_inputs(claims, probes=(probe,), registrations=registered))
+    ceiling = (30 + BITFIELD_SLACK_PIECES) * PIECE * BITFIELD_TOLERANCE_PPM // 1_000_000
+    v = result.by_id()
+    assert {v["r1"].verdict, v["r2"].verdict} == {Verdict.DOWN_WEIGHTED}
+    assert v["r1"].reasons == v["r2"].reasons == (ReasonCode.EXCEEDS_PIECES_HELD,)
+    counted = sum(c.delta_bytes * v[c.receipt_id].weight_ppm // 1_000_000 for c in claims)
+    assert ceiling - 2 <= counted <= ceiling
+    # signing for bytes it does not hold is a probe failure of the downloader
+    assert any(o.account == "D" and not o.passed for o in result.outcomes)
+    # an account with an endpoint the probe never reached is not bounded this way
+    two = (Registration("D", (d, "10.0.0.3:6881")),)
+    unbounded = verify_epoch(make_inputs(claims, probes=(probe,), registrations=two)).by_id()
+    assert ReasonCode.EXCEEDS_PIECES_HELD not in unbounded["r1"].reasons
