@@ -12,6 +12,8 @@ Everything waits by polling with a deadline (libtorrent's ``wait_for_alert`` is 
 from __future__ import annotations
 
 import hashlib
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,10 +24,50 @@ import libtorrent as lt
 
 from servicelayer.probes.endpoint import Endpoint
 from servicelayer.probes.session import TorrentSession
-from servicelayer.probes.settings import loopback_settings
+from servicelayer.probes.settings import SessionConfig, loopback_settings
 
 KiB = 1024
 MiB = 1024 * KiB
+
+_used_ports: set[int] = set()
+_ports_lock = threading.Lock()
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on now and no peer of this process will be given
+    (the endpoint of an account that registers it and never comes)."""
+    for _ in range(50):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        with _ports_lock:
+            if port not in _used_ports:
+                _used_ports.add(port)
+                return port
+    raise RuntimeError("no new loopback port in 50 tries")
+
+
+def _session_on_a_new_port(config: Callable[[], SessionConfig]) -> TorrentSession:
+    """A loopback session listening on a port no earlier peer of this process listened on.
+
+    Real peers have addresses of their own; on loopback they all share 127.0.0.1 and the
+    OS hands a closed peer's port to the next one, while the closed peer's registration
+    (an hour long) still names it, so the node could not tell the two accounts apart at
+    that endpoint. Sessions that got a used port stay open until a new one is found, so
+    the OS cannot hand the same port out again meanwhile."""
+    rejected: list[TorrentSession] = []
+    try:
+        for _ in range(50):
+            session = TorrentSession(config())
+            with _ports_lock:
+                if session.listen_port not in _used_ports:
+                    _used_ports.add(session.listen_port)
+                    return session
+            rejected.append(session)
+        raise RuntimeError("no new loopback port in 50 tries")
+    finally:
+        for session in rejected:
+            session.close()
 
 
 def deterministic_bytes(size: int, seed: bytes = b"ace-testnet") -> bytes:
@@ -135,6 +177,10 @@ class SwarmPeer:
     def wait_complete(self, timeout_s: float = 30) -> None:
         self._wait(self.is_seeding, timeout_s, f"{self.endpoint} to finish downloading")
 
+    def received_total(self) -> int:
+        """Payload bytes this session downloaded of the torrent, from every peer."""
+        return int(self.handle.status().total_payload_download)
+
     def payload_counters(self) -> dict[str, tuple[int, int]]:
         """Per connected peer: (payload bytes downloaded from it, uploaded to it)."""
         counters: dict[str, tuple[int, int]] = {}
@@ -172,7 +218,11 @@ def start_seeder(
     fixture: TorrentFixture, *, upload_rate_limit: int = 0, port: int = 0, timeout_s: float = 20
 ) -> SwarmPeer:
     """A loopback session seeding ``fixture`` from its directory (checked, then seeding)."""
-    session = TorrentSession(loopback_settings(port, upload_rate_limit=upload_rate_limit))
+    session = (
+        TorrentSession(loopback_settings(port, upload_rate_limit=upload_rate_limit))
+        if port
+        else _session_on_a_new_port(lambda: loopback_settings(upload_rate_limit=upload_rate_limit))
+    )
     try:
         peer = SwarmPeer(session, _add(session, fixture, fixture.directory))
         peer.wait_seeding(timeout_s)
@@ -192,8 +242,8 @@ def start_leecher(
 ) -> SwarmPeer:
     """A loopback session downloading ``fixture`` into ``save_path`` from ``connect_to``."""
     save_path.mkdir(parents=True, exist_ok=True)
-    session = TorrentSession(
-        loopback_settings(
+    session = _session_on_a_new_port(
+        lambda: loopback_settings(
             upload_rate_limit=upload_rate_limit, download_rate_limit=download_rate_limit
         )
     )

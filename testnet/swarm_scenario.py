@@ -42,8 +42,15 @@ from servicelayer.probes.registration import build_registration, sign_registrati
 from servicelayer.receipts import network_id
 from servicelayer.receipts.model import Kind
 from servicelayer.receipts.peer import ReceiptSigner, StreamSession
-from testnet.processes import free_port
-from testnet.swarm import KiB, MiB, SwarmPeer, make_torrent_fixture, start_leecher, start_seeder
+from testnet.swarm import (
+    KiB,
+    MiB,
+    SwarmPeer,
+    closed_port,
+    make_torrent_fixture,
+    start_leecher,
+    start_seeder,
+)
 
 NET = network_id(DEFAULT_PASSPHRASE)
 BITRATE = 32 * KiB  # bytes per second of the video, announced in the catalog
@@ -71,6 +78,7 @@ class Signed:
     claimed: int  # cumulative bytes or seconds
     real: int
     window: int
+    received: int = -1  # cumulative bytes the signer got from every peer (-1: = real)
     status: str = ""  # the node's answer at ingest: accepted, superseded, rejected, ...
     reason: str = ""
 
@@ -111,7 +119,9 @@ class _Stream:
         self.claimed = 0
         self.real = 0
 
-    def sign(self, claimed: int, real: int, now: int, out: list[Signed]) -> dict[str, Any] | None:
+    def sign(
+        self, claimed: int, real: int, now: int, out: list[Signed], received: int = -1
+    ) -> dict[str, Any] | None:
         if claimed <= self.claimed:
             return None
         self.claimed, self.real = claimed, real
@@ -119,7 +129,16 @@ class _Stream:
         wire = self.signer.wire(signed)
         kind = "viewing" if self.session.kind == Kind.VIEWING else "bandwidth"
         out.append(
-            Signed(str(wire["id"]), self.name, self.truth, kind, claimed, real, now - now % 60)
+            Signed(
+                str(wire["id"]),
+                self.name,
+                self.truth,
+                kind,
+                claimed,
+                real,
+                now - now % 60,
+                received if received >= 0 else real,
+            )
         )
         return wire
 
@@ -213,7 +232,7 @@ class Scenario:
             # by now): its sequence number only has to grow
             _register(http, self.origin.keypair, [str(seeder.endpoint)], time.time_ns() // 1000)
             ghost = Keypair.random()
-            _register(http, ghost, [f"127.0.0.1:{free_port()}"])
+            _register(http, ghost, [f"127.0.0.1:{closed_port()}"])
             pair = [Keypair.random(), Keypair.random()]
             for key in pair:  # the torrent, no data, connected to nobody
                 idle = start_leecher(self.fixture, self.root / f"pair-{key.public_key[:6]}")
@@ -324,7 +343,10 @@ class Scenario:
             got = max(counters.get(endpoint, (0, 0))[0], v.received)
             v.received = got
             if v.cheat:
-                wires.append(v.streams["bytes"].sign(max(1, got * self.inflate), got, now, out))
+                # all it received (the origin's bytes and the other viewers', over PEX)
+                v.total = max(v.total, v.leecher.received_total(), got)
+                claim = max(1, got * self.inflate)
+                wires.append(v.streams["bytes"].sign(claim, got, now, out, v.total))
                 wires.append(v.streams["ghost"].sign(got, 0, now, out))
                 continue
             wires.append(v.streams["bytes"].sign(max(1, got), got, now, out))
@@ -360,6 +382,7 @@ class _Viewer:
     account: str
     content: bytes
     received: int = 0  # bytes from the origin
+    total: int = 0  # bytes from every peer (the inflating cheater's are scored against both)
 
 
 def start_times(

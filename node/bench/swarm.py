@@ -20,8 +20,12 @@ Scoring (docs/verification.md, "Measured: real swarms vs the model"):
   ``honest_rejected_bytes_share`` = honest bandwidth bytes not counted (1 - weight) /
   honest bandwidth bytes claimed (so down-weighting counts as partly rejected);
 - fraud units: bytes for bandwidth, seconds x bitrate for viewing (one unit, stream
-  bytes); a receipt's fake units are its claim minus the real delta behind it;
-  ``fraud_paid_share`` = fake units that got weight / fake units claimed;
+  bytes); a receipt's fake units are its claim minus what the signer received meanwhile
+  from every peer (fabricated: bytes nobody sent it); ``fraud_paid_share`` = fake units
+  that got weight / fake units claimed. The part of a claim the signer did receive, but
+  from other peers than the one it names (the inflating viewer's bytes from the other
+  viewers over PEX, credited to the origin), is ``misattributed_units``, reported with
+  ``misattributed_paid_share`` beside the goal, not in it;
 - a ``deferred`` receipt counts with the verdict of its resolution when one is found
   (a later epoch's verdict for the same id, or a ``resolution`` field); one still
   deferred is neither rejected nor paid and counts in ``deferred_share``;
@@ -95,6 +99,17 @@ class Outcome:
     weight_ppm: int
     reasons: tuple[str, ...]
     deferred: bool = False  # deferred at first (resolved or not)
+    received: int = 0  # what the signer got from every peer meanwhile (>= real)
+
+    @property
+    def fabricated(self) -> int:
+        """Claimed bytes the signer never received from anyone (or seconds x bitrate)."""
+        return _units(self, max(0, self.claimed - max(self.real, self.received)))
+
+    @property
+    def misattributed(self) -> int:
+        """Claimed bytes it did receive, but from other peers than the one it names."""
+        return _units(self, max(0, self.claimed - self.real)) - self.fabricated
 
 
 @dataclass
@@ -209,6 +224,7 @@ def _keep(root: Path, results: list[ScenarioResult], verdicts: Verdicts) -> None
                 "window": o.signed.window,
                 "claimed": o.claimed,
                 "real": o.real,
+                "received": o.received,
                 "verdict": o.verdict,
                 "weight_ppm": o.weight_ppm,
                 "reasons": list(o.reasons),
@@ -333,7 +349,7 @@ def outcomes(results: list[ScenarioResult], verdicts: Verdicts) -> list[Outcome]
         for signed_list in streams.values():
             stored = [s for s in signed_list if s.receipt_id in verdicts.by_id]
             stored.sort(key=lambda s: (s.window, s.claimed))
-            prev_claimed = prev_real = 0
+            prev_claimed = prev_real = prev_received = 0
             for s in stored:
                 v = verdicts.by_id[s.receipt_id]
                 verdict, weight = _resolved(v)
@@ -349,9 +365,10 @@ def outcomes(results: list[ScenarioResult], verdicts: Verdicts) -> list[Outcome]
                         weight,
                         reasons,
                         s.receipt_id in verdicts.first_deferred,
+                        s.received - prev_received,
                     )
                 )
-                prev_claimed, prev_real = s.claimed, s.real
+                prev_claimed, prev_real, prev_received = s.claimed, s.real, s.received
     return scored
 
 
@@ -377,10 +394,14 @@ def score(results: list[ScenarioResult], verdicts: Verdicts) -> dict[str, Any]:
     lost_bytes = sum(o.claimed * (1_000_000 - o.weight_ppm) / 1_000_000 for o in honest_bw)
     honest_bytes = sum(o.claimed for o in honest_bw)
     bytes_share = _share(lost_bytes, honest_bytes)
-    fake = [_units(o, o.claimed - o.real) for o in fraud]
+    fake = [o.fabricated for o in fraud]
     paid = [f * o.weight_ppm / 1_000_000 for f, o in zip(fake, fraud, strict=True)]
     paid_share = _share(sum(paid), sum(fake))
-    fraud_paid_receipts = sum(1 for o in fraud if o.weight_ppm > 0 and o.verdict != "deferred")
+    moved = [o.misattributed for o in fraud]
+    moved_paid = sum(m * o.weight_ppm / 1_000_000 for m, o in zip(moved, fraud, strict=True))
+    fraud_paid_receipts = sum(
+        1 for o in fraud if o.fabricated > 0 and o.weight_ppm > 0 and o.verdict != "deferred"
+    )
     deferred_now = [o for o in scored if o.verdict == "deferred"]
     ingest_refused = [s for r in results for s in r.receipts if s.status == "rejected"]
     honest_refused = [s for s in ingest_refused if s.truth == "honest"]
@@ -405,6 +426,8 @@ def score(results: list[ScenarioResult], verdicts: Verdicts) -> dict[str, Any]:
         "fraud_paid_share": paid_share,
         "fraud_paid_share_upper": round(wilson_upper(paid_share, _kish(fake), share=True), 6),
         "fraud_units_effective_n": round(_kish(fake), 1),
+        "misattributed_units": sum(moved),
+        "misattributed_paid_share": _share(moved_paid, sum(moved)),
         "fraud_paid_receipts_share": _share(fraud_paid_receipts, len(fraud)),
         "fraud_paid_receipts_share_upper": round(wilson_upper(fraud_paid_receipts, len(fraud)), 6),
         "fraud_refused_at_ingest": sum(1 for s in ingest_refused if s.truth != "honest"),
@@ -459,7 +482,7 @@ def _by_reason(
             r["honest_receipts"] += 1
             r["honest_bytes_lost"] += lost
     for o in fraud:
-        fake = _units(o, o.claimed - o.real)
+        fake = o.fabricated
         for reason in o.reasons or ("(none)",):
             r = row(f"{o.verdict}:{reason}")
             r["fraud_receipts"] += 1
@@ -474,12 +497,16 @@ def _by_attack(fraud: list[Outcome]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for attack in ATTACKS:
         mine = [o for o in fraud if o.signed.truth == attack]
-        fake = sum(_units(o, o.claimed - o.real) for o in mine)
-        paid = sum(_units(o, o.claimed - o.real) * o.weight_ppm / 1_000_000 for o in mine)
+        fake = sum(o.fabricated for o in mine)
+        paid = sum(o.fabricated * o.weight_ppm / 1_000_000 for o in mine)
+        moved = sum(o.misattributed for o in mine)
+        moved_paid = sum(o.misattributed * o.weight_ppm / 1_000_000 for o in mine)
         out[attack] = {
             "receipts": len(mine),
             "fake_units": fake,
             "paid_share": _share(paid, fake),
+            "misattributed_units": moved,
+            "misattributed_paid_share": _share(moved_paid, moved),
             "receipts_with_weight": sum(1 for o in mine if o.weight_ppm > 0),
         }
     return out

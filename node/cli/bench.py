@@ -168,6 +168,7 @@ def _print_swarm(f: dict[str, object]) -> None:
     for label, key, goal in rows:
         table.add_row(label, f"{f[key]:.4f}", f"{f[key + '_upper']:.4f}", goal)
     table.add_row("deferred (unresolved)", f"{f['deferred_share']:.4f}", "", "")
+    table.add_row("misattributed units paid", f"{f['misattributed_paid_share']:.4f}", "", "")
     console.print(table)
     reasons = Table(title="By reason (verdict:reason)")
     reasons.add_column("reason", no_wrap=True)
