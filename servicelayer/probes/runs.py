@@ -46,10 +46,15 @@ def record_plan(
     that became active since are added while the window has room (``limit`` runs that
     are not preempted), and beyond it take the place of an unfinished run of a swarm that
     is not active (an idle origin swarm: it only vets its origins early), which becomes
-    ``preempted`` (the runner stops it)."""
+    ``preempted`` (the runner stops it). A preempted swarm that turned active since is
+    planned again like a new one (its preempted run is replaced)."""
     existing = runs_of_window(session, window)
-    known = {r.infohash for r in existing}
     active = {p.infohash for p in planned if p.active}
+    for run in [r for r in existing if r.status == PREEMPTED and r.infohash in active]:
+        session.delete(run)  # preempted while idle, active now: planned again below
+        existing.remove(run)
+    session.flush()
+    known = {r.infohash for r in existing}
     room = max(0, limit - sum(1 for r in existing if r.status != PREEMPTED))
     idle = [  # origin swarms are planned idle; others only once active
         r

@@ -52,9 +52,11 @@ BITFIELD_TOLERANCE_PPM = 1_100_000
 BITFIELD_SLACK_PIECES = 4
 """Pieces in flight at the window edges (requested from several peers at once)."""
 
-HELD_CLOCK_SLACK_SECONDS = 5
+HELD_CLOCK_SLACK_SECONDS = 2
 """A window's receipts are compared with the pieces the downloader held this long after
-the window's end (receipts signed at its last second, clocks a little apart)."""
+the window's end (receipts signed at its last second, clocks a little apart: as
+VIEW_CLOCK_SLACK_SECONDS). Every second more lets a downloader sign for the bytes it gets
+in it before it has them."""
 SESSION_SLACK_PIECES = MAX_HASH_FAILURES + 2
 """Pieces one session may receive from one source beyond the whole content: pieces sent
 again after failing the hash check, and blocks at the edges of the receipts' counters."""

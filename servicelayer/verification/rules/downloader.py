@@ -121,7 +121,7 @@ def check_content_size(ix: EpochIndex) -> list[Finding]:
     found: list[Finding] = []
     claims = [(b.receipt_id, b.infohash, b.total_bytes, b.delta_bytes) for b in ix.bandwidth]
     claims += [(c.receipt_id, c.content, c.total_bytes, c.delta_bytes) for c in ix.cdn]
-    for rid, infohash, total, delta in claims:
+    for rid, infohash, total, delta in sorted(claims):
         size = ix.sizes.get(infohash)
         if size is None or delta == 0:
             continue
@@ -162,15 +162,10 @@ def check_pieces_held(ix: EpochIndex) -> list[Finding]:
     to the downloader tells (``_pieces_held``); the excess comes out of the window's
     deltas, largest first. A viewer that signs several times the bytes it got is cut to
     what it holds, window by window."""
-    groups: dict[DownloadKey, list[tuple[str, int, int]]] = {}
-    for b in ix.bandwidth:
-        key = (b.downloader, b.infohash, b.window_start)
-        groups.setdefault(key, []).append((b.receipt_id, b.total_bytes, b.delta_bytes))
-    for c in ix.cdn:
-        key = (c.viewer, c.content, c.window_start)
-        groups.setdefault(key, []).append((c.receipt_id, c.total_bytes, c.delta_bytes))
+    totals = {b.receipt_id: b.total_bytes for b in ix.bandwidth}
+    totals.update((c.receipt_id, c.total_bytes) for c in ix.cdn)
     found: list[Finding] = []
-    for (downloader, infohash, window_start), items in sorted(groups.items()):
+    for (downloader, infohash, window_start), items in download_groups(ix).items():
         at = window_start + WINDOW_SECONDS + HELD_CLOCK_SLACK_SECONDS
         held = _pieces_held(ix, downloader, infohash, at)
         if held is None:
@@ -178,8 +173,8 @@ def check_pieces_held(ix: EpochIndex) -> list[Finding]:
         probe_id, held_bytes = held
         piece = ix.probes[probe_id].piece_size
         ceiling = (held_bytes + BITFIELD_SLACK_PIECES * piece) * BITFIELD_TOLERANCE_PPM // PPM
-        before = sum(total - delta for _, total, delta in items)
-        cuts = water_fill(((rid, delta) for rid, _, delta in items), max(0, ceiling - before))
+        before = sum(totals[rid] - delta for rid, delta, _ in items)
+        cuts = water_fill(((rid, delta) for rid, delta, _ in items), max(0, ceiling - before))
         ref = (f"probe:{probe_id}",)
         code = ReasonCode.EXCEEDS_PIECES_HELD
         found += [Finding(rid, code, w, ref) for rid, w in cuts.items()]

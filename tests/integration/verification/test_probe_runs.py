@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -102,6 +103,17 @@ def test_a_swarm_that_turns_active_mid_window_takes_an_idle_origin_swarms_place(
         # the verify step does not wait for a preempted run
         waiting = runs.waiting_runs(s, W0, W0 + EPOCH, W0 + 31)
         assert sorted(r.infohash for r in waiting) == sorted([busy.infohash, late.infohash])
+        # the preempted swarm's viewers arrive: it is planned again, in the place of a
+        # newer idle swarm's run if the window is full
+        runs.record_plan(s, W0, W0 // EPOCH, [busy, late, other], W0 + 32, deadline, 3)
+        back = replace(idle, active=True)
+        final = runs.record_plan(s, W0, W0 // EPOCH, [busy, late, back], W0 + 40, deadline, 3)
+        assert {r.infohash: r.status for r in final} == {
+            busy.infohash: runs.PLANNED,
+            idle.infohash: runs.PLANNED,
+            late.infohash: runs.PLANNED,
+            other.infohash: runs.PREEMPTED,
+        }
 
 
 def test_verify_waits_for_planned_runs_until_done_or_deadline(database: Database) -> None:
