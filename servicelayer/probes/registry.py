@@ -62,5 +62,12 @@ def registration_json(session: Session, account: str, network_id: bytes) -> dict
 
 
 def live_registrations(session: Session, now: int) -> list[Registration]:
-    """Every registration not expired at ``now`` (input to probe attribution)."""
+    """Every account's latest registration, not expired at ``now`` (whom a probe contacts)."""
     return [decode_signed(row.signed).registration for row in repo.live(session, now)]
+
+
+def registrations_in_force(session: Session, start: int, end: int) -> list[Registration]:
+    """Every registration in force at some time in ``[start, end)``, an account's older
+    ones too if it moved meanwhile (input to an epoch's probe attribution: the same
+    whenever the epoch is verified or replayed)."""
+    return [decode_signed(row.signed).registration for row in repo.in_force(session, start, end)]

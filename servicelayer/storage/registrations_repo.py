@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from servicelayer.storage.verification_models import StoredRegistration
+from servicelayer.storage.verification_models import RegistrationRecord, StoredRegistration
 
 
 def get(session: Session, account: str, *, for_update: bool = False) -> StoredRegistration | None:
@@ -18,10 +18,40 @@ def get(session: Session, account: str, *, for_update: bool = False) -> StoredRe
 
 
 def put(session: Session, row: StoredRegistration) -> None:
+    """Store the account's latest registration, and keep it in the history."""
     session.merge(row)
+    session.add(
+        RegistrationRecord(
+            account=row.account,
+            seq=row.seq,
+            valid_until=row.valid_until,
+            signed=row.signed,
+            received_at=row.received_at,
+        )
+    )
     session.flush()
 
 
 def live(session: Session, now: int) -> Sequence[StoredRegistration]:
     query = select(StoredRegistration).where(StoredRegistration.valid_until >= now)
     return session.scalars(query.order_by(StoredRegistration.account)).all()
+
+
+def in_force(session: Session, start: int, end: int) -> list[RegistrationRecord]:
+    """The registrations in force at some time in ``[start, end)``: each one from when the
+    node received it until it expired or the account's next one arrived."""
+    query = (
+        select(RegistrationRecord)
+        .where(RegistrationRecord.received_at < end)
+        .order_by(RegistrationRecord.account, RegistrationRecord.seq)
+    )
+    rows = list(session.scalars(query))
+    kept: list[RegistrationRecord] = []
+    for i, row in enumerate(rows):
+        following = rows[i + 1] if i + 1 < len(rows) else None
+        until = row.valid_until
+        if following is not None and following.account == row.account:
+            until = min(until, following.received_at)
+        if until >= start:
+            kept.append(row)
+    return kept

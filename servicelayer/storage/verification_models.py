@@ -30,6 +30,21 @@ class StoredRegistration(Base):
     received_at: Mapped[int] = mapped_column(BigInteger)
 
 
+class RegistrationRecord(Base):
+    """Every registration the node accepted, kept: an epoch is judged with the ones in
+    force during it (``registrations_repo.in_force``), whenever it is verified or
+    replayed, not with the account's latest one."""
+
+    __tablename__ = "registration_history"
+    __table_args__ = (Index("ix_registration_history_received", "received_at"),)
+
+    account: Mapped[str] = mapped_column(String(56), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    valid_until: Mapped[int] = mapped_column(BigInteger)
+    signed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[int] = mapped_column(BigInteger)
+
+
 class StoredEvidence(Base):
     """What one probe of one swarm saw (servicelayer.probes.evidence). ``epoch`` is the
     epoch that planned the probe; verification reads evidence by when it was observed,

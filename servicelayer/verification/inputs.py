@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.probes import registration as signed_registration
 from servicelayer.probes.evidence import SwarmEvidence, evidence_loads, served_span
-from servicelayer.probes.registry import live_registrations
+from servicelayer.probes.registry import registrations_in_force
 from servicelayer.receipts.model import Kind
 from servicelayer.storage import evidence_repo, receipts_repo, verdicts_repo
 from servicelayer.storage.receipts_repo import ReceiptRecord
@@ -53,7 +53,7 @@ def load_inputs(
     records = [
         r for r in receipts_repo.records_in_windows(session, start, end) if r.stream_outcome is None
     ]
-    registrations = live_registrations(session, start)  # valid at some time in the epoch
+    registrations = registrations_in_force(session, start, end)
     owners = _owners(registrations)
     bitrates = {c.infohash: c.bitrate for c in catalog}
     probes = [
@@ -84,11 +84,12 @@ def load_inputs(
 
 
 def _owners(registrations: Iterable[signed_registration.Registration]) -> dict[str, list[str]]:
-    owners: dict[str, list[str]] = {}
+    """endpoint -> the accounts whose registrations (in force in the epoch) name it."""
+    owners: dict[str, set[str]] = {}
     for reg in registrations:
         for endpoint in reg.endpoints:
-            owners.setdefault(str(endpoint), []).append(reg.account_id)
-    return owners
+            owners.setdefault(str(endpoint), set()).add(reg.account_id)
+    return {endpoint: sorted(accounts) for endpoint, accounts in owners.items()}
 
 
 def to_probe(
