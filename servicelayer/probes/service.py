@@ -19,6 +19,7 @@ and the run marked done.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -114,6 +115,8 @@ class ProbeRunner:
         self.pool = ThreadPoolExecutor(2 * policy.max_concurrent, thread_name_prefix="probe")
         self.started: dict[int, set[int]] = {}  # window -> runs this process started
         self.preempted: set[int] = set()  # runs to stop (runs.record_plan)
+        self.holding: set[tuple[int, str]] = set()  # (session, swarm) a probe here holds
+        self.released = threading.Condition()
         self.planned_at: dict[int, int] = {}  # window -> when this process last planned it
 
     def tick(self) -> list[Future[str | None]]:
@@ -163,11 +166,26 @@ class ProbeRunner:
         return futures
 
     def run_one(self, run_id: int, window: int, probe: PlannedProbe, seed: bytes) -> str | None:
-        """Run one planned probe; the infohash when it stored evidence, else None."""
+        """Run one planned probe; the infohash when it stored evidence, else None. A swarm
+        planned again after its preempted run waits until that run let go of the torrent
+        (one session holds a torrent once; a preempted run stops within one poll)."""
+        held = (self._session_of(window), probe.infohash)
+        with self.released:
+            self.released.wait_for(lambda: held not in self.holding, timeout=30)
+            self.holding.add(held)
         try:
             return self._run_one(run_id, window, probe, seed)
         finally:
             self.preempted.discard(run_id)
+            with self.released:
+                self.holding.discard(held)
+                self.released.notify_all()
+
+    @staticmethod
+    def _session_of(window: int) -> int:
+        """Windows alternate between the two sessions (a swarm's probes of two consecutive
+        windows overlap, and one session holds a torrent once)."""
+        return (window // WINDOW_SECONDS) % 2
 
     def _run_one(self, run_id: int, window: int, probe: PlannedProbe, seed: bytes) -> str | None:
         with self.database.session(write=True) as session:
@@ -205,7 +223,7 @@ class ProbeRunner:
         p = self.policy
         left = window + WINDOW_SECONDS + OVERLAP_SECONDS - self.clock.wall_seconds()
         metadata: list[lt.torrent_info] = []
-        shared = self.sessions[(window // WINDOW_SECONDS) % 2]
+        shared = self.sessions[self._session_of(window)]
         with shared.view() as view:
             evidence = run_probe(
                 view,
