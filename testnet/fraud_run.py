@@ -11,7 +11,9 @@ assert its verdicts.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stellar_sdk import Keypair
@@ -36,7 +38,7 @@ from servicelayer.verification.model import ContentInfo, ViewerPayment
 from servicelayer.verification.simulation.traffic import Truth
 from servicelayer.verification.verdicts import ReceiptVerdict
 from testnet.processes import free_port
-from testnet.swarm import KiB, MiB, make_torrent_fixture, start_leecher, start_seeder
+from testnet.swarm import KiB, MiB, SwarmPeer, make_torrent_fixture, start_leecher, start_seeder
 
 NET = network_id(DEFAULT_PASSPHRASE)
 DAY = 86_400  # one-day epochs: the probe and the receipts fall in one epoch
@@ -70,6 +72,28 @@ def _busiest_window(start: int, end: int) -> int:
     return max(windows, key=lambda w: min(end, w + WINDOW_SECONDS) - max(start, w))
 
 
+@dataclass
+class _Counters:
+    """Each leecher's bytes from the seeder, sampled every quarter second, so a receipt
+    of a window claims what was received by that window's end (as a player signs it),
+    not what arrived after it."""
+
+    samples: list[tuple[float, list[int]]] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self, leechers: list[SwarmPeer], seeder: str) -> None:
+        last = [0] * len(leechers)
+        while not self.stop.is_set():
+            for i, leecher in enumerate(leechers):
+                last[i] = max(last[i], leecher.payload_counters().get(seeder, (0, 0))[0])
+            self.samples.append((time.time(), list(last)))
+            self.stop.wait(0.25)
+
+    def by(self, moment: int) -> list[int]:
+        before = [values for at, values in self.samples if at <= moment]
+        return before[-1] if before else [0] * len(self.samples[0][1])
+
+
 def run_real(workdir: Path | None = None, probe_seconds: int = 15) -> RealRun:
     with tempfile.TemporaryDirectory(prefix="acenode-real-") as tmp:
         return _run(workdir or Path(tmp), probe_seconds)
@@ -88,6 +112,9 @@ def _run(root: Path, probe_seconds: int) -> RealRun:
             start_leecher(fixture, root / f"leech{i}", connect_to=[seeder.endpoint])
             for i in range(2)
         ]
+        counters = _Counters()
+        sampler = threading.Thread(target=counters.run, args=(leechers, str(seeder.endpoint)))
+        sampler.start()
         try:
             _register(database, uploader, str(seeder.endpoint), t0)
             _register(database, ghost, f"127.0.0.1:{free_port()}", t0)
@@ -118,15 +145,15 @@ def _run(root: Path, probe_seconds: int) -> RealRun:
                     probe_window(runner)
                 finally:
                     runner.close()
-            received = []
             for leecher in leechers:
                 leecher.wait_complete(timeout_s=60)
-                received.append(leecher.payload_counters()[str(seeder.endpoint)][0])
         finally:
+            counters.stop.set()
+            sampler.join()
             for leecher in leechers:
                 leecher.close()
     return _judge(
-        database, fixture.infohash, infohash, t0, uploader, ghost, downloaders, sessions, received
+        database, fixture.infohash, infohash, t0, uploader, ghost, downloaders, sessions, counters
     )
 
 
@@ -139,12 +166,13 @@ def _judge(
     ghost: Keypair,
     downloaders: list[ReceiptSigner],
     sessions: list,
-    received: list[int],
+    counters: _Counters,
 ) -> RealRun:
     with database.session() as s:
         (row,) = evidence_repo.evidence_in(s, t0 // DAY)
     evidence = evidence_loads(row.evidence)
     w = _busiest_window(evidence.started_at, evidence.ended_at)
+    received = counters.by(w + WINDOW_SECONDS)
     first, second = downloaders
     inflated = first.bandwidth_session(uploader.public_key, infohash, t0 - 60)
     absent = second.bandwidth_session(ghost.public_key, infohash, t0 - 60)
