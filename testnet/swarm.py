@@ -33,6 +33,15 @@ _used_ports: set[int] = set()
 _ports_lock = threading.Lock()
 
 
+def _claim(port: int) -> bool:
+    """Take ``port`` for this process's peers if no earlier one had it."""
+    with _ports_lock:
+        if port in _used_ports:
+            return False
+        _used_ports.add(port)
+        return True
+
+
 def closed_port() -> int:
     """A loopback port nobody listens on now and no peer of this process will be given
     (the endpoint of an account that registers it and never comes)."""
@@ -40,10 +49,8 @@ def closed_port() -> int:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = int(sock.getsockname()[1])
-        with _ports_lock:
-            if port not in _used_ports:
-                _used_ports.add(port)
-                return port
+        if _claim(port):
+            return port
     raise RuntimeError("no new loopback port in 50 tries")
 
 
@@ -59,10 +66,8 @@ def _session_on_a_new_port(config: Callable[[], SessionConfig]) -> TorrentSessio
     try:
         for _ in range(50):
             session = TorrentSession(config())
-            with _ports_lock:
-                if session.listen_port not in _used_ports:
-                    _used_ports.add(session.listen_port)
-                    return session
+            if _claim(session.listen_port):
+                return session
             rejected.append(session)
         raise RuntimeError("no new loopback port in 50 tries")
     finally:

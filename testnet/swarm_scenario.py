@@ -78,7 +78,7 @@ class Signed:
     claimed: int  # cumulative bytes or seconds
     real: int
     window: int
-    received: int = -1  # cumulative bytes the signer got from every peer (-1: = real)
+    received: int = 0  # cumulative bytes the signer got from every peer (>= real)
     status: str = ""  # the node's answer at ingest: accepted, superseded, rejected, ...
     reason: str = ""
 
@@ -120,7 +120,7 @@ class _Stream:
         self.real = 0
 
     def sign(
-        self, claimed: int, real: int, now: int, out: list[Signed], received: int = -1
+        self, claimed: int, real: int, now: int, out: list[Signed], received: int | None = None
     ) -> dict[str, Any] | None:
         if claimed <= self.claimed:
             return None
@@ -137,7 +137,7 @@ class _Stream:
                 claimed,
                 real,
                 now - now % 60,
-                received if received >= 0 else real,
+                real if received is None else received,
             )
         )
         return wire

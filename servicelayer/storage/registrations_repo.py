@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from servicelayer.storage.verification_models import RegistrationRecord, StoredRegistration
 
@@ -37,21 +37,19 @@ def live(session: Session, now: int) -> Sequence[StoredRegistration]:
     return session.scalars(query.order_by(StoredRegistration.account)).all()
 
 
-def in_force(session: Session, start: int, end: int) -> list[RegistrationRecord]:
+def in_force(session: Session, start: int, end: int) -> Sequence[RegistrationRecord]:
     """The registrations in force at some time in ``[start, end)``: each one from when the
     node received it until it expired or the account's next one arrived."""
-    query = (
-        select(RegistrationRecord)
-        .where(RegistrationRecord.received_at < end)
-        .order_by(RegistrationRecord.account, RegistrationRecord.seq)
+    following = aliased(RegistrationRecord)
+    next_received = (
+        select(func.min(following.received_at))
+        .where(following.account == RegistrationRecord.account)
+        .where(following.seq > RegistrationRecord.seq)
+        .scalar_subquery()
     )
-    rows = list(session.scalars(query))
-    kept: list[RegistrationRecord] = []
-    for i, row in enumerate(rows):
-        following = rows[i + 1] if i + 1 < len(rows) else None
-        until = row.valid_until
-        if following is not None and following.account == row.account:
-            until = min(until, following.received_at)
-        if until >= start:
-            kept.append(row)
-    return kept
+    query = select(RegistrationRecord).where(
+        RegistrationRecord.received_at < end,
+        RegistrationRecord.valid_until >= start,
+        or_(next_received.is_(None), next_received >= start),
+    )
+    return session.scalars(query.order_by(RegistrationRecord.account, RegistrationRecord.seq)).all()

@@ -112,6 +112,13 @@ def check_bitfield(ix: EpochIndex) -> list[Finding]:
     return found
 
 
+def _sessions(ix: EpochIndex) -> list[tuple[str, str, int, int]]:
+    """(receipt id, content, session total, delta) of every bandwidth and CDN claim."""
+    claims = [(b.receipt_id, b.infohash, b.total_bytes, b.delta_bytes) for b in ix.bandwidth]
+    claims += [(c.receipt_id, c.content, c.total_bytes, c.delta_bytes) for c in ix.cdn]
+    return sorted(claims)
+
+
 def check_content_size(ix: EpochIndex) -> list[Finding]:
     """A session never fetches a piece it already has, so what one session signed for from
     one source (its cumulative ``total_bytes``) cannot exceed the content's size, as the
@@ -119,9 +126,7 @@ def check_content_size(ix: EpochIndex) -> list[Finding]:
     SESSION_SLACK_PIECES. Each claim keeps the part of its delta below that ceiling: a
     viewer that signs several times the bytes it got is paid at most for the video once."""
     found: list[Finding] = []
-    claims = [(b.receipt_id, b.infohash, b.total_bytes, b.delta_bytes) for b in ix.bandwidth]
-    claims += [(c.receipt_id, c.content, c.total_bytes, c.delta_bytes) for c in ix.cdn]
-    for rid, infohash, total, delta in sorted(claims):
+    for rid, infohash, total, delta in _sessions(ix):
         size = ix.sizes.get(infohash)
         if size is None or delta == 0:
             continue
@@ -134,11 +139,11 @@ def check_content_size(ix: EpochIndex) -> list[Finding]:
     return found
 
 
-def _pieces_held(ix: EpochIndex, downloader: str, infohash: str, at: int) -> tuple[str, int] | None:
-    """(probe id, pieces) the downloader held at ``at`` as a probe saw it: the probe was
-    connected to every endpoint the account registered at that moment (so no device of
-    it is unseen), and each one's last bitfield sample before ``at`` counts (samples are
-    kept when they change). The most any such probe saw, or None."""
+def _bytes_held(ix: EpochIndex, downloader: str, infohash: str, at: int) -> tuple[str, int] | None:
+    """(probe id, bytes of the pieces) the downloader held at ``at`` as a probe saw it:
+    the probe was connected to every endpoint the account registered at that moment (so no
+    device of it is unseen), and each one's last bitfield sample before ``at`` counts
+    (samples are kept when they change). The most any such probe saw, or None."""
     registered = ix.endpoints.get(downloader, ())
     best: tuple[str, int] | None = None
     for probe in ix.probes_over(infohash, at, at + 1):
@@ -159,15 +164,14 @@ def check_pieces_held(ix: EpochIndex) -> list[Finding]:
     """Bytes a downloader received of a content up to a window's end (the cumulative
     totals of its streams there, over all its sources) cannot exceed the pieces it held
     then, plus BITFIELD_SLACK_PIECES in flight, at BITFIELD_TOLERANCE. A probe connected
-    to the downloader tells (``_pieces_held``); the excess comes out of the window's
+    to the downloader tells (``_bytes_held``); the excess comes out of the window's
     deltas, largest first. A viewer that signs several times the bytes it got is cut to
     what it holds, window by window."""
-    totals = {b.receipt_id: b.total_bytes for b in ix.bandwidth}
-    totals.update((c.receipt_id, c.total_bytes) for c in ix.cdn)
+    totals = {rid: total for rid, _, total, _ in _sessions(ix)}
     found: list[Finding] = []
     for (downloader, infohash, window_start), items in download_groups(ix).items():
         at = window_start + WINDOW_SECONDS + HELD_CLOCK_SLACK_SECONDS
-        held = _pieces_held(ix, downloader, infohash, at)
+        held = _bytes_held(ix, downloader, infohash, at)
         if held is None:
             continue
         probe_id, held_bytes = held

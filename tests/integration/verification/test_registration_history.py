@@ -1,10 +1,8 @@
 """An epoch is judged with the registrations in force during it, whenever it is verified
 or replayed: an account that moved to a new endpoint later still owns its old one for
-the epochs it used it in (real SQLite, injected times)."""
+the epochs it used it in (real SQLite and PostgreSQL, injected times)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from stellar_sdk import Keypair
@@ -14,6 +12,7 @@ from servicelayer.probes.registry import register, registrations_in_force
 from servicelayer.receipts import network_id
 from servicelayer.storage.db import Database
 from servicelayer.verification.inputs import load_inputs
+from tests.conftest import BACKENDS
 from tests.support import PASSPHRASE
 
 pytestmark = pytest.mark.integration
@@ -28,9 +27,8 @@ def _register(db: Database, key: Keypair, seq: int, endpoint: str, at: int, vali
         register(s, to_json(sign_registration(reg, key, NET), NET), NET, at)
 
 
-def test_an_epoch_keeps_the_registrations_in_force_during_it(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'node.sqlite3'}")
-    db.upgrade()
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_an_epoch_keeps_the_registrations_in_force_during_it(db: Database) -> None:
     mover, leaver = Keypair.random(), Keypair.random()
     _register(db, mover, 1, "127.0.0.1:7001", T0, 3600)
     _register(db, leaver, 1, "127.0.0.1:7002", T0, 90)  # expires in the second minute
