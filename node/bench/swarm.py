@@ -20,17 +20,19 @@ Scoring (docs/verification.md, "Measured: real swarms vs the model"):
   ``honest_rejected_bytes_share`` = honest bandwidth bytes not counted (1 - weight) /
   honest bandwidth bytes claimed (so down-weighting counts as partly rejected);
 - fraud units: bytes for bandwidth, seconds x bitrate for viewing (one unit, stream
-  bytes); a receipt's fake units are its claim minus what the signer received meanwhile
-  from every peer (fabricated: bytes nobody sent it); ``fraud_paid_share`` = fake units
-  that got weight / fake units claimed. The part of a claim the signer did receive, but
-  from other peers than the one it names (the inflating viewer's bytes from the other
-  viewers over PEX, credited to the origin), is ``misattributed_units``, reported with
-  ``misattributed_paid_share`` beside the goal, not in it;
+  bytes), scored per stream (one session's receipts, tallied): its fake units are what
+  it claimed beyond everything its signer received from every peer (bytes nobody sent
+  it), and those paid are what the accounting counted for it (claim x weight) beyond
+  that; ``fraud_paid_share`` = fake units paid / fake units claimed. What the signer did
+  receive, but from other peers than the one it names (the inflating viewer's bytes from
+  the other viewers over PEX, credited to the origin), is ``misattributed_units``,
+  reported with ``misattributed_paid_share`` beside the goal, not in it;
 - a ``deferred`` receipt counts with the verdict of its resolution when one is found
   (a later epoch's verdict for the same id, or a ``resolution`` field); one still
   deferred is neither rejected nor paid and counts in ``deferred_share``;
 - 95 % Wilson upper bounds: receipt shares on (k, n); byte/unit shares on the share with
-  n = the Kish effective sample size (sum w)^2 / sum w^2 of the receipts' units.
+  n = the Kish effective sample size (sum w)^2 / sum w^2 of the receipts' (for fraud,
+  the streams') units.
 """
 
 from __future__ import annotations
@@ -44,9 +46,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +90,45 @@ class SwarmBenchConfig:
     keep: Path | None = None  # keep the node's data dir and the scored receipts here
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One receipt's or one stream's units (bytes; seconds x the bitrate for viewing):
+    claimed, really received from the named peer, received from every peer, and counted
+    by the accounting (claim x weight)."""
+
+    claimed: int = 0
+    real: int = 0
+    received: int = 0
+    paid: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+    @property
+    def _got(self) -> int:
+        return max(self.real, self.received)
+
+    @property
+    def fabricated(self) -> int:
+        """Claimed units the signer never received from anyone."""
+        return max(0, self.claimed - self._got)
+
+    @property
+    def misattributed(self) -> int:
+        """Claimed units it did receive, but from other peers than the one it names."""
+        return max(0, min(self.claimed, self._got) - self.real)
+
+    @property
+    def fabricated_paid(self) -> int:
+        """Counted units beyond everything the signer received: paid for nothing."""
+        return min(self.fabricated, max(0, self.paid - self._got))
+
+    @property
+    def misattributed_paid(self) -> int:
+        """Counted units beyond the named peer's real ones, up to all it received."""
+        return max(0, min(self.paid, self._got) - self.real)
+
+
 @dataclass
 class Outcome:
     """A stored receipt, scored: its claim and real delta, verdict and weight."""
@@ -102,14 +143,15 @@ class Outcome:
     received: int = 0  # what the signer got from every peer meanwhile (>= real)
 
     @property
-    def fabricated(self) -> int:
-        """Claimed bytes the signer never received from anyone (or seconds x bitrate)."""
-        return _units(self, max(0, self.claimed - max(self.real, self.received)))
+    def paid(self) -> int:
+        """What the epoch's accounting counts: the claim times the weight, rounded down."""
+        return self.claimed * self.weight_ppm // 1_000_000
 
     @property
-    def misattributed(self) -> int:
-        """Claimed bytes it did receive, but from other peers than the one it names."""
-        return _units(self, max(0, self.claimed - self.real)) - self.fabricated
+    def tally(self) -> Tally:
+        unit = BITRATE if self.signed.kind == "viewing" else 1
+        amounts = (self.claimed, self.real, self.received, self.paid)
+        return Tally(*(a * unit for a in amounts))
 
 
 @dataclass
@@ -372,10 +414,6 @@ def outcomes(results: list[ScenarioResult], verdicts: Verdicts) -> list[Outcome]
     return scored
 
 
-def _units(o: Outcome, amount: int) -> int:
-    return amount * BITRATE if o.signed.kind == "viewing" else amount
-
-
 def _kish(weights: list[int]) -> float:
     total, squares = sum(weights), sum(w * w for w in weights)
     return total * total / squares if squares else 0.0
@@ -389,19 +427,20 @@ def score(results: list[ScenarioResult], verdicts: Verdicts) -> dict[str, Any]:
     scored = outcomes(results, verdicts)
     honest = [o for o in scored if o.signed.truth == "honest"]
     fraud = [o for o in scored if o.signed.truth != "honest" and o.claimed > o.real]
+    # fraud is scored per stream (one session's receipts): what the accounting counted for
+    # it in all beyond what its signer received in all. Its receipts are not independent,
+    # and a window's claim may include bytes that arrive after it was signed
+    streams = _streams(o for o in scored if o.signed.truth != "honest")
+    fake = [t.fabricated for t in streams.values() if t.fabricated > 0]
     honest_bw = [o for o in honest if o.signed.kind == "bandwidth" and o.claimed > 0]
     rejected = [o for o in honest if o.verdict == "rejected"]
     lost_bytes = sum(o.claimed * (1_000_000 - o.weight_ppm) / 1_000_000 for o in honest_bw)
     honest_bytes = sum(o.claimed for o in honest_bw)
     bytes_share = _share(lost_bytes, honest_bytes)
-    fake = [o.fabricated for o in fraud]
-    paid = [f * o.weight_ppm / 1_000_000 for f, o in zip(fake, fraud, strict=True)]
-    paid_share = _share(sum(paid), sum(fake))
-    moved = [o.misattributed for o in fraud]
-    moved_paid = sum(m * o.weight_ppm / 1_000_000 for m, o in zip(moved, fraud, strict=True))
-    fraud_paid_receipts = sum(
-        1 for o in fraud if o.fabricated > 0 and o.weight_ppm > 0 and o.verdict != "deferred"
-    )
+    paid_share = _share(sum(t.fabricated_paid for t in streams.values()), sum(fake))
+    moved = sum(t.misattributed for t in streams.values())
+    moved_paid = sum(t.misattributed_paid for t in streams.values())
+    fraud_paid_streams = sum(1 for t in streams.values() if t.fabricated_paid > 0)
     deferred_now = [o for o in scored if o.verdict == "deferred"]
     ingest_refused = [s for r in results for s in r.receipts if s.status == "rejected"]
     honest_refused = [s for s in ingest_refused if s.truth == "honest"]
@@ -422,21 +461,22 @@ def score(results: list[ScenarioResult], verdicts: Verdicts) -> dict[str, Any]:
         ),
         "honest_bytes_effective_n": round(_kish([o.claimed for o in honest_bw]), 1),
         "fraud_receipts": len(fraud),
+        "fraud_streams": len(fake),
         "fraud_units": sum(fake),
         "fraud_paid_share": paid_share,
         "fraud_paid_share_upper": round(wilson_upper(paid_share, _kish(fake), share=True), 6),
         "fraud_units_effective_n": round(_kish(fake), 1),
-        "misattributed_units": sum(moved),
-        "misattributed_paid_share": _share(moved_paid, sum(moved)),
-        "fraud_paid_receipts_share": _share(fraud_paid_receipts, len(fraud)),
-        "fraud_paid_receipts_share_upper": round(wilson_upper(fraud_paid_receipts, len(fraud)), 6),
+        "misattributed_units": moved,
+        "misattributed_paid_share": _share(moved_paid, moved),
+        "fraud_paid_streams_share": _share(fraud_paid_streams, len(fake)),
+        "fraud_paid_streams_share_upper": round(wilson_upper(fraud_paid_streams, len(fake)), 6),
         "fraud_refused_at_ingest": sum(1 for s in ingest_refused if s.truth != "honest"),
         "deferred_share": _share(len(deferred_now), len(scored)),
         "deferred_at_first": sum(1 for o in scored if o.deferred),
         "deferred_released": sum(1 for o in scored if o.deferred and o.weight_ppm > 0),
         "unjudged_receipts": _unjudged(results, verdicts),
         "by_reason": _by_reason(honest, fraud, honest_refused, ingest_refused),
-        "by_attack": _by_attack(fraud),
+        "by_attack": _by_attack(scored, streams),
         "by_start_second": _by_second(results, honest),
         "by_origin": _by_origin(results, honest),
         "fresh_origins": sum(1 for r in results if r.fresh_origin),
@@ -482,32 +522,42 @@ def _by_reason(
             r["honest_receipts"] += 1
             r["honest_bytes_lost"] += lost
     for o in fraud:
-        fake = o.fabricated
+        t = o.tally
         for reason in o.reasons or ("(none)",):
             r = row(f"{o.verdict}:{reason}")
             r["fraud_receipts"] += 1
-            r["fraud_units_refused"] += fake * (1_000_000 - o.weight_ppm) // 1_000_000
+            r["fraud_units_refused"] += t.fabricated - t.fabricated_paid
     for s in refused:
         r = row(f"ingest:{s.reason}")
         r["honest_receipts" if s.truth == "honest" else "fraud_receipts"] += 1
     return dict(sorted(table.items()))
 
 
-def _by_attack(fraud: list[Outcome]) -> dict[str, dict[str, Any]]:
+def _streams(outcomes: Iterable[Outcome]) -> dict[str, Tally]:
+    """Each stream's receipts, tallied."""
+    out: dict[str, Tally] = {}
+    for o in outcomes:
+        out[o.signed.stream] = out.get(o.signed.stream, Tally()) + o.tally
+    return out
+
+
+def _by_attack(scored: list[Outcome], streams: dict[str, Tally]) -> dict[str, dict[str, Any]]:
+    truth = {o.signed.stream: o.signed.truth for o in scored}
     out: dict[str, dict[str, Any]] = {}
     for attack in ATTACKS:
-        mine = [o for o in fraud if o.signed.truth == attack]
-        fake = sum(o.fabricated for o in mine)
-        paid = sum(o.fabricated * o.weight_ppm / 1_000_000 for o in mine)
-        moved = sum(o.misattributed for o in mine)
-        moved_paid = sum(o.misattributed * o.weight_ppm / 1_000_000 for o in mine)
+        mine = [t for stream, t in streams.items() if truth[stream] == attack]
+        fake = sum(t.fabricated for t in mine)
+        moved = sum(t.misattributed for t in mine)
         out[attack] = {
-            "receipts": len(mine),
+            "streams": len(mine),
+            "receipts": sum(1 for o in scored if o.signed.truth == attack),
             "fake_units": fake,
-            "paid_share": _share(paid, fake),
+            "paid_share": _share(sum(t.fabricated_paid for t in mine), fake),
             "misattributed_units": moved,
-            "misattributed_paid_share": _share(moved_paid, moved),
-            "receipts_with_weight": sum(1 for o in mine if o.weight_ppm > 0),
+            "misattributed_paid_share": _share(sum(t.misattributed_paid for t in mine), moved),
+            "receipts_with_weight": sum(
+                1 for o in scored if o.signed.truth == attack and o.weight_ppm > 0
+            ),
         }
     return out
 

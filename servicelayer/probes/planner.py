@@ -66,13 +66,24 @@ def swarm_limit(max_concurrent: int, window_bytes: int, budget_bytes: int) -> in
     return max(0, min(max_concurrent, by_bytes))
 
 
+IDLE, STALE, FRESH = 0, 1, 2
+"""A swarm's activity when planned: FRESH with bandwidth receipts in the planned window or
+the one before, STALE with receipts only in the earlier active windows, IDLE with none (a
+swarm planned for its owner-registered origins)."""
+
+
 @dataclass(frozen=True)
 class PlannedProbe:
     infohash: str
     peers: tuple[Endpoint, ...]  # registered endpoints: the swarm's origins first
     origin: bool = False  # the content's owner registered origins for it
     origins: tuple[Endpoint, ...] = ()  # the origins' endpoints (also first in ``peers``)
-    active: bool = True  # bandwidth receipts in the active windows (else an idle origin swarm)
+    activity: int = 2  # FRESH, STALE or IDLE (an origin swarm with no receipts)
+
+    @property
+    def active(self) -> bool:
+        """Bandwidth receipts in the active windows (else an idle origin swarm)."""
+        return self.activity > IDLE
 
 
 def _endpoints(
@@ -85,23 +96,29 @@ def plan_window(
     session: Session,
     window: int,
     seed: bytes,
-    limit: int,
+    limit: int | None,
     active_windows: int,
     registrations: Iterable[Registration],
     origins: Mapping[str, Sequence[str]] = {},
 ) -> list[PlannedProbe]:
     """The swarms probed in ``window``: the active ones (bandwidth receipts in the
     ``active_windows`` windows up to and including it) and those with owner-registered
-    origins. When there are more than ``limit``, active swarms come first (those with
-    origins before the others), then idle origin swarms, each group ranked by
-    ``sample_score(seed, window, infohash)`` (lowest first): the seed is the node's signed
-    seed of the window's epoch, so the sample is unpredictable to peers and checkable by
-    anyone once the signature is published. (Idle origin swarms only vet their origins
-    early; they never take the budget of a swarm whose receipts need evidence.)"""
+    origins. When there are more than ``limit``, fresh swarms come first (receipts in this
+    window or the one before: their claims need this window's evidence), then stale ones
+    (receipts only earlier), then idle origin swarms; within each, those with origins
+    first, then by ``sample_score(seed, window, infohash)`` (lowest first): the seed is
+    the node's signed seed of the window's epoch, so the sample is unpredictable to peers
+    and checkable by anyone once the signature is published. (Idle origin swarms only vet
+    their origins early; they never take the budget of a swarm whose receipts need
+    evidence.) The list is in that order, the first ``limit`` (all with None): the runner
+    passes them all to ``runs.record_plan``, which needs every candidate's activity to
+    know which runs may yield."""
     low = window - (active_windows - 1) * WINDOW_SECONDS
-    parties = evidence_repo.bandwidth_parties(
-        session, int(Kind.BANDWIDTH), low, window + WINDOW_SECONDS
-    )
+    high = window + WINDOW_SECONDS
+    kind = int(Kind.BANDWIDTH)
+    parties = evidence_repo.bandwidth_parties(session, kind, low, high)
+    since = window - WINDOW_SECONDS  # the window before
+    recent = {c for c, _, _ in evidence_repo.bandwidth_parties(session, kind, since, high)}
     endpoints = {reg.account_id: reg.endpoints for reg in registrations}
     accounts: dict[str, set[str]] = {}
     for content, signer, counterparty in parties:
@@ -113,18 +130,21 @@ def plan_window(
     for infohash in owned:
         accounts.setdefault(infohash, set())
 
-    def rank(infohash: str) -> tuple[bool, bool, bytes, str]:
-        group = (infohash not in active, infohash not in owned)
-        return (*group, sample_score(seed, window, infohash), infohash)
+    def activity(infohash: str) -> int:
+        return FRESH if infohash in recent else STALE if infohash in active else IDLE
 
-    chosen = sorted(accounts, key=rank)[: max(0, limit)]
+    def rank(infohash: str) -> tuple[int, bool, bytes, str]:
+        first = (-activity(infohash), infohash not in owned)
+        return (*first, sample_score(seed, window, infohash), infohash)
+
+    ranked = sorted(accounts, key=rank)
     planned = []
-    for infohash in sorted(chosen):
+    for infohash in ranked if limit is None else ranked[: max(0, limit)]:
         first = _endpoints(owned.get(infohash, ()), endpoints)
         rest = [e for e in _endpoints(accounts[infohash], endpoints) if e not in first]
         planned.append(
             PlannedProbe(
-                infohash, first + tuple(rest), infohash in owned, first, infohash in active
+                infohash, first + tuple(rest), infohash in owned, first, activity(infohash)
             )
         )
     return planned

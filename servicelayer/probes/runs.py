@@ -3,14 +3,16 @@
     planned -> running -> done
     planned -> timed_out   (not started while its window had MIN_PROBE_SECONDS left)
     running -> timed_out   (past its deadline, e.g. the node stopped in the middle)
-    planned/running -> preempted   (an idle origin swarm's run gave its place to a swarm
-                                    that became active in the window; no evidence)
+    planned/running -> preempted   (a swarm that is not fresh gave its place to one with
+                                    receipts in the window or the one before; no evidence)
 
 A probe is never started after its window under that window's label (evidence is read by
 observation time anyway, so a late probe would only mislabel itself). The epoch pipeline
 verifies an epoch once every run planned for its windows is done or timed out
-(``waiting_runs``); a run left ``running`` by a stopped node counts as timed out once its
-deadline passed, so a restart never waits forever.
+(``waiting_runs``, which also waits for the next window's runs that started before the
+epoch's end); a run left ``running`` by a stopped node counts as timed out once its
+deadline passed, so a restart never waits forever, and a run that finishes after it timed
+out keeps no evidence (the epoch may have been verified without it).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.clock import epoch_bounds
-from servicelayer.probes.planner import PlannedProbe
+from servicelayer.probes.planner import FRESH, IDLE, PlannedProbe
 from servicelayer.receipts.model import WINDOW_SECONDS
 from servicelayer.storage.db import Database
 from servicelayer.storage.verification_models import ProbeRun
@@ -42,35 +44,37 @@ def record_plan(
     deadline: int,
     limit: int,
 ) -> list[ProbeRun]:
-    """Store the window's planned runs. A window planned before keeps its runs; swarms
-    that became active since are added while the window has room (``limit`` runs that
-    are not preempted), and beyond it take the place of an unfinished run of a swarm that
-    is not active (an idle origin swarm: it only vets its origins early), which becomes
-    ``preempted`` (the runner stops it). A preempted swarm that turned active since is
-    planned again like a new one (its preempted run is replaced)."""
+    """Store the window's planned runs. ``planned`` is every candidate swarm in the
+    planner's rank order (planner.plan_window with no limit). A window planned before
+    keeps its runs; swarms planned since are added in rank order while the window has
+    room (``limit`` runs that are not preempted), and beyond it a fresh swarm (receipts in
+    this window or the one before, planner.FRESH) takes the place of an unfinished run of
+    a swarm that is not fresh: one no longer a candidate or an idle origin swarm's first,
+    then a stale swarm's (receipts only in earlier windows), which becomes ``preempted``
+    (the runner stops it). A preempted swarm that turned fresh since is planned again like
+    a new one (its preempted run is replaced)."""
     existing = runs_of_window(session, window)
-    active = {p.infohash for p in planned if p.active}
-    for run in [r for r in existing if r.status == PREEMPTED and r.infohash in active]:
-        session.delete(run)  # preempted while idle, active now: planned again below
+    level = {p.infohash: p.activity for p in planned}
+    fresh = {h for h, a in level.items() if a == FRESH}
+    for run in [r for r in existing if r.status == PREEMPTED and r.infohash in fresh]:
+        session.delete(run)  # preempted while not fresh, fresh now: planned again below
         existing.remove(run)
     session.flush()
     known = {r.infohash for r in existing}
     room = max(0, limit - sum(1 for r in existing if r.status != PREEMPTED))
-    idle = [  # origin swarms are planned idle; others only once active
-        r
-        for r in existing
-        if r.origin and r.status in (PLANNED, RUNNING) and r.infohash not in active
-    ]
-    idle.sort(key=lambda r: r.infohash, reverse=True)  # the last to yield is the first by hash
+    unfinished = [r for r in existing if r.status in (PLANNED, RUNNING)]
+    yielding = [r for r in unfinished if level.get(r.infohash, IDLE) < FRESH]
+    # pop() takes the least active first, then the first by hash
+    yielding.sort(key=lambda r: (level.get(r.infohash, IDLE), r.infohash), reverse=True)
     rows = []
-    for p in sorted(planned, key=lambda p: (not p.active, p.infohash)):
+    for p in planned:
         if p.infohash in known:
             continue
         if room > 0:
             room -= 1
-        elif p.active and idle:
-            yielding = idle.pop()
-            yielding.status, yielding.ended_at = PREEMPTED, now
+        elif p.activity == FRESH and yielding:
+            run = yielding.pop()
+            run.status, run.ended_at = PREEMPTED, now
         else:
             continue
         rows.append(
@@ -106,10 +110,15 @@ def start(session: Session, run_id: int, now: int) -> bool:
     return True
 
 
-def finish(session: Session, run_id: int, now: int, evidence_id: int | None) -> None:
+def finish(session: Session, run_id: int, now: int) -> ProbeRun | None:
+    """Mark a running run done (the caller sets its ``evidence_id``); None if it is not
+    running any more (timed out or preempted): its evidence comes too late, an epoch may
+    have been verified without it."""
     run = session.get(ProbeRun, run_id)
-    if run is not None and run.status == RUNNING:
-        run.status, run.ended_at, run.evidence_id = DONE, now, evidence_id
+    if run is None or run.status != RUNNING:
+        return None
+    run.status, run.ended_at = DONE, now
+    return run
 
 
 def abandon(session: Session, run_id: int, now: int) -> None:
@@ -130,14 +139,18 @@ def expire(session: Session, now: int) -> int:
 
 
 def waiting_runs(session: Session, start_at: int, end_at: int, now: int) -> list[ProbeRun]:
-    """Runs planned for windows in ``[start_at, end_at)`` not yet done or timed out (after
-    timing out those past their deadline)."""
+    """Runs that observe ``[start_at, end_at)`` and are not done or timed out yet (after
+    timing out those past their deadline): the runs planned for its windows, and those of
+    the next window that started before ``end_at`` (a window's probes start
+    ``LEAD_SECONDS`` early, so they watch the end of the one before). Verification reads
+    every probe whose observation meets the epoch, so it must wait for all of them: what
+    it reads is then the same whenever it runs. A run of the next window still planned
+    once the epoch has ended starts after it and observes none of it."""
     expire(session, now)
-    query = select(ProbeRun).where(
-        ProbeRun.window >= start_at,
-        ProbeRun.window < end_at,
-        ProbeRun.status.in_((PLANNED, RUNNING)),
-    )
+    unfinished = ProbeRun.status.in_((PLANNED, RUNNING))
+    own = (ProbeRun.window >= start_at) & (ProbeRun.window < end_at)
+    early = (ProbeRun.window == end_at) & (ProbeRun.started_at < end_at)
+    query = select(ProbeRun).where(unfinished, own | early)
     return list(session.scalars(query.order_by(ProbeRun.window, ProbeRun.infohash)))
 
 

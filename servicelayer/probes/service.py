@@ -139,7 +139,7 @@ class ProbeRunner:
                 session,
                 window,
                 seed,
-                self.policy.swarms_per_window,
+                None,  # every candidate: record_plan takes the budget's worth in rank order
                 self.policy.active_windows,
                 live_registrations(session, now),
                 self.origins(session),
@@ -205,6 +205,12 @@ class ProbeRunner:
                 runs.abandon(session, run_id, self.clock.wall_seconds())
             return None
         with self.database.session(write=True) as session:
+            run = runs.finish(session, run_id, self.clock.wall_seconds())
+            if run is None:
+                log.warning(
+                    "probe of %s ended after its deadline: evidence dropped", probe.infohash
+                )
+                return None
             row = StoredEvidence(
                 epoch=epoch_of(window, self.epoch_seconds),
                 infohash=probe.infohash,
@@ -214,7 +220,7 @@ class ProbeRunner:
                 evidence=evidence_dumps(evidence),
             )
             evidence_repo.add_evidence(session, row)
-            runs.finish(session, run_id, self.clock.wall_seconds(), row.id)
+            run.evidence_id = row.id
         return probe.infohash
 
     def _probe(

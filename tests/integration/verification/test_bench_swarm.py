@@ -34,9 +34,12 @@ KEYS = (
 
 
 def _late_second() -> int:
-    """A second late in the minute, soon (the node starts in about 10 s)."""
+    """A second late in the minute, soon (the node starts in about 10 s). Not later than
+    :44: the viewers join within ``JOIN_SPREAD_S`` of the origin's start, after a few
+    seconds of registrations that a loaded machine stretches, and the first of them must
+    still begin before the minute ends for the sessions to cross it."""
     soon = int(time.time() + 20) % 60
-    return soon if 40 <= soon <= 56 else 45
+    return soon if 36 <= soon <= 44 else 40
 
 
 def test_late_start_crossing_an_epoch_is_paid_and_cheaters_are_not() -> None:
@@ -76,10 +79,10 @@ def test_late_start_crossing_an_epoch_is_paid_and_cheaters_are_not() -> None:
         assert all(o.weight_ppm == 0 for o in cheats[attack]), cheats[attack]
     # an inflated claim keeps at most what the stream could carry in its window
     for o in cheats["inflated_bytes"]:
-        assert o.claimed * o.weight_ppm // 1_000_000 <= BITRATE * 60 * 13 // 10 + BITRATE * 30
+        assert o.paid <= BITRATE * 60 * 13 // 10 + BITRATE * 30
     # seconds watched without bytes count at most for the buffered-playback slack
     for o in cheats["viewing_without_bytes"]:
-        assert o.claimed * o.weight_ppm // 1_000_000 <= VIEW_BYTES_SLACK_SECONDS
+        assert o.paid <= VIEW_BYTES_SLACK_SECONDS
 
     # the honest peers of the late start crossed an epoch boundary, and every receipt they
     # signed was judged and is scored in the figures. (That they are all paid is not
