@@ -54,6 +54,7 @@ from typing import Any
 
 import httpx
 
+from node.cli.acedao.client import every_page
 from servicelayer.verification.bench import wilson_upper
 from testnet.processes import MINUTE, MINUTE_EPOCHS, NodeProcess
 from testnet.swarm_scenario import (
@@ -360,8 +361,7 @@ def _wait_verified(http: httpx.Client, n: int) -> None:
 
 
 def _read_epoch(http: httpx.Client, n: int, out: Verdicts, first: bool) -> None:
-    verdicts = http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
-    for v in verdicts:
+    for v in every_page(http, f"/v1/epochs/{n}/verdicts", "verdicts"):
         if v["verdict"] == "deferred" and first:
             out.first_deferred.add(v["receipt_id"])
         out.by_id[v["receipt_id"]] = v

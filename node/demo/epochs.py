@@ -14,6 +14,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from node.cli.acedao.client import every_page
 from node.demo import truth
 from node.demo.truth import STROOPS
 from node.demo.wait import poll
@@ -82,7 +83,7 @@ class Epochs:
 
     def show_epoch(self, epoch: dict[str, Any]) -> None:
         n = epoch["number"]
-        verdicts = self.http.get(f"/v1/epochs/{n}/verdicts").json()["verdicts"]
+        verdicts = every_page(self.http, f"/v1/epochs/{n}/verdicts", "verdicts")
         own = [self.judge(v) for v in verdicts]
         resolved = self.resolve_deferred(n)
         span = "-".join(time.strftime("%H:%M", time.localtime(epoch[k])) for k in ("start", "end"))
@@ -108,7 +109,7 @@ class Epochs:
                 "resolved_here": sorted(j.receipt_id for j in resolved),
             }
         )
-        payouts = self.http.get(f"/v1/epochs/{n}/payouts").json()["payouts"]
+        payouts = every_page(self.http, f"/v1/epochs/{n}/payouts", "payouts")
         self.payouts += payouts
         if payouts:
             table = Table("payout", "kind", "for", "to", "XLM", "status", "transaction")

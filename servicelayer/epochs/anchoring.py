@@ -77,9 +77,13 @@ def epoch_leaves(session: Session, epoch: int) -> list[list[Any]]:
     return receipts + releases + payouts
 
 
-def epoch_payouts(session: Session, epoch: int) -> list[EpochPayout]:
-    query = select(EpochPayout).where(EpochPayout.epoch == epoch).order_by(EpochPayout.position)
-    return list(session.scalars(query))
+def epoch_payouts(
+    session: Session, epoch: int, after: int = -1, limit: int | None = None
+) -> list[EpochPayout]:
+    """The epoch's payouts in position order after ``after`` (at most ``limit``)."""
+    p = EpochPayout
+    query = select(p).where(p.epoch == epoch, p.position > after).order_by(p.position)
+    return list(session.scalars(query.limit(limit)))
 
 
 def data_value(epoch: int, root: bytes) -> bytes:

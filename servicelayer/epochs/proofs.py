@@ -24,12 +24,19 @@ from servicelayer.storage.settlement_models import SettlementPayout
 _PAYOUT_ID = re.compile(r"^epoch-(\d{1,12})-(\d{1,9})$")
 
 
-def payouts_of_epoch(session: Session, epoch: int) -> list[dict[str, Any]]:
+def payouts_of_epoch(
+    session: Session, epoch: int, after: int = -1, limit: int = 500
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of the epoch's payouts in position order after ``after``, and the cursor
+    of the next page (None after the last)."""
     record = session.get(EpochRecord, epoch)
     if record is None:
         raise NotFound(f"epoch {epoch} has not closed yet")
-    settled = _settlement(session, record.settlement_plan)
-    return [_view(row, settled) for row in epoch_payouts(session, epoch)]
+    rows = epoch_payouts(session, epoch, after, limit + 1)
+    cursor = rows[limit - 1].position if len(rows) > limit else None
+    rows = rows[:limit]
+    settled = _settlement(session, record.settlement_plan, rows)
+    return [_view(row, settled) for row in rows], cursor
 
 
 def payout_with_proof(trees: Trees, session: Session, pid: str) -> dict[str, Any]:
@@ -41,7 +48,7 @@ def payout_with_proof(trees: Trees, session: Session, pid: str) -> dict[str, Any
     if row is None:
         raise NotFound(f"no payout {pid}", code="unknown_payout")
     record = session.get(EpochRecord, epoch)
-    settled = _settlement(session, record.settlement_plan if record else None)
+    settled = _settlement(session, record.settlement_plan if record else None, [row])
     return {**_view(row, settled), "proof": trees.prove(session, epoch, payout_leaf(row)).view()}
 
 
@@ -68,10 +75,15 @@ def receipt_proof(trees: Trees, session: Session, receipt_id: str) -> dict[str, 
     return view
 
 
-def _settlement(session: Session, plan_id: str | None) -> dict[str, SettlementPayout]:
-    if plan_id is None:
+def _settlement(
+    session: Session, plan_id: str | None, payouts: list[EpochPayout]
+) -> dict[str, SettlementPayout]:
+    """How the plan paid these payouts (by their ids)."""
+    if plan_id is None or not payouts:
         return {}
-    rows = session.scalars(select(SettlementPayout).where(SettlementPayout.plan_id == plan_id))
+    s = SettlementPayout
+    ids = [payout_id(p.epoch, p.position) for p in payouts]
+    rows = session.scalars(select(s).where(s.plan_id == plan_id, s.reference.in_(ids)))
     return {row.reference: row for row in rows}
 
 

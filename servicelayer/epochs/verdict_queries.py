@@ -65,9 +65,15 @@ def verdict_of(session: Session, receipt_id: str) -> VerdictView | None:
     return _view(row, resolved)
 
 
-def verdicts_in(session: Session, epoch: int, receipt_ids: set[str] | None) -> list[VerdictView]:
-    rows = verdicts_repo.in_epoch(session, epoch)
-    rows = [r for r in rows if receipt_ids is None or r.receipt_id in receipt_ids]
+def verdicts_in(
+    session: Session, epoch: int, account: str | None = None, after: str = "", limit: int = 500
+) -> tuple[list[VerdictView], str | None]:
+    """A page of the epoch's verdicts in receipt-id order after ``after`` (only of the
+    receipts ``account`` signed or is named in, when given), and the cursor of the next
+    page (None after the last)."""
+    rows = list(verdicts_repo.page_in_epoch(session, epoch, after, limit + 1, account))
+    cursor = rows[limit - 1].receipt_id if len(rows) > limit else None
+    rows = rows[:limit]
     deferred = [r.receipt_id for r in rows if r.verdict == verdicts_repo.DEFERRED]
     resolved = verdicts_repo.resolutions_of(session, deferred) if deferred else {}
-    return [_view(r, resolved.get(r.receipt_id)) for r in rows]
+    return [_view(r, resolved.get(r.receipt_id)) for r in rows], cursor

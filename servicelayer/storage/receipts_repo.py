@@ -357,18 +357,6 @@ def records_in_windows(session: Session, window_from: int, window_to: int) -> li
     return [ReceiptRecord(*row) for row in session.execute(query)]
 
 
-def ids_of_account(session: Session, account: str, window_from: int, window_to: int) -> set[str]:
-    """Ids of stored receipts in the windows that ``account`` signed or is named in."""
-    s, r = ReceiptStream, StoredReceipt
-    query = (
-        select(r.receipt_id)
-        .join(s, s.key == r.stream_key)
-        .where((s.signer == account) | (s.counterparty == account))
-        .where(r.window_start >= window_from, r.window_start < window_to)
-    )
-    return set(session.scalars(query))
-
-
 def refused_in_windows(session: Session, window_from: int, window_to: int) -> list[tuple[str, str]]:
     """(receipt id, stream outcome) of the receipts a close refused, windows in range."""
     r = StoredReceipt

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from servicelayer.storage.models import ReceiptStream, StoredReceipt
 from servicelayer.storage.verification_models import (
     StoredReputation,
     StoredResolution,
@@ -30,6 +31,23 @@ def verdict(session: Session, receipt_id: str) -> StoredVerdict | None:
 def in_epoch(session: Session, epoch: int) -> Sequence[StoredVerdict]:
     query = select(StoredVerdict).where(StoredVerdict.epoch == epoch)
     return session.scalars(query.order_by(StoredVerdict.receipt_id)).all()
+
+
+def page_in_epoch(
+    session: Session, epoch: int, after: str, limit: int, account: str | None = None
+) -> Sequence[StoredVerdict]:
+    """Up to ``limit`` of the epoch's verdicts with receipt ids above ``after``, in id
+    order (only of receipts ``account`` signed or is named in, when given)."""
+    v = StoredVerdict
+    query = select(v).where(v.epoch == epoch, v.receipt_id > after)
+    if account is not None:
+        r, s = StoredReceipt, ReceiptStream
+        query = (
+            query.join(r, r.receipt_id == v.receipt_id)
+            .join(s, s.key == r.stream_key)
+            .where((s.signer == account) | (s.counterparty == account))
+        )
+    return session.scalars(query.order_by(v.receipt_id).limit(limit)).all()
 
 
 def reputations(session: Session) -> Sequence[StoredReputation]:

@@ -9,6 +9,7 @@ from contracts.catalog import ActionPublish
 from contracts.core import NATIVE, Context
 from servicelayer.epochs.accounting import REVENUE, REWARD
 from servicelayer.epochs.pipeline import PipelineConfig, advance
+from servicelayer.epochs.proofs import payouts_of_epoch
 from servicelayer.epochs.steps import compute_step, verify_step
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
@@ -89,3 +90,33 @@ def test_a_purchase_pays_the_provider_net_of_the_fee_and_funds_the_rewards(db: D
     # below the DAO's minimum payout (1 XLM): carried over, not paid, not lost
     assert not any(p.kind == REWARD for p in payouts)
     assert advance(db, CONFIG, steps, "w1", AFTER + 60) == []  # computed once
+
+
+@pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+def test_an_epochs_payouts_are_read_a_page_at_a_time(db: Database) -> None:
+    """GET /v1/epochs/{n}/payouts pages with `after` / `next` (100,000 payees fit no page)."""
+    account = make_signer().keypair.public_key
+    with db.session(write=True) as s:
+        epochs_repo.create_closed(s, EPOCH, 0, NOW)
+        for position in range(5):
+            s.add(
+                EpochPayout(
+                    epoch=EPOCH,
+                    position=position,
+                    kind=REWARD,
+                    reference=f"r{position}",
+                    account=account,
+                    asset="native",
+                    amount=10 + position,
+                )
+            )
+    pages, after = [], -1
+    with db.session() as s:
+        while after is not None:
+            rows, after = payouts_of_epoch(s, EPOCH, after, 2)
+            pages.append([r["id"] for r in rows])
+    assert pages == [
+        [f"epoch-{EPOCH}-0", f"epoch-{EPOCH}-1"],
+        [f"epoch-{EPOCH}-2", f"epoch-{EPOCH}-3"],
+        [f"epoch-{EPOCH}-4"],
+    ]

@@ -116,6 +116,15 @@ def test_peers_see_their_verdicts(tmp_path: Path) -> None:
             everyone = c.get(f"/v1/epochs/{EPOCH}/verdicts").json()
             bad = c.get(f"/v1/epochs/{EPOCH}/verdicts", params={"account": "nope"})
             missing = c.get(f"/v1/epochs/{EPOCH + 1}/verdicts")
+            pages, after = [], ""  # a page at a time, the `next` cursor passed back
+            while after is not None:
+                page = c.get(
+                    f"/v1/epochs/{EPOCH}/verdicts", params={"limit": 1, "after": after}
+                ).json()
+                pages.append(page["verdicts"])
+                after = page["next"]
+            bad_cursor = c.get(f"/v1/epochs/{EPOCH}/verdicts", params={"after": "zz"})
+            too_many = c.get(f"/v1/epochs/{EPOCH}/verdicts", params={"limit": 1001})
     finally:
         assert node.stop() == 0
     verdict = receipt["verification"]
@@ -129,6 +138,10 @@ def test_peers_see_their_verdicts(tmp_path: Path) -> None:
     assert [v["receipt_id"] for v in mine["verdicts"]] == [ids[1]]
     assert sorted(v["receipt_id"] for v in everyone["verdicts"]) == sorted(ids)
     assert bad.status_code == 422 and missing.status_code == 404
+    assert everyone["next"] is None
+    assert [len(p) for p in pages] == [1] * len(ids)
+    assert [p[0] for p in pages] == everyone["verdicts"]  # in receipt-id order, each once
+    assert bad_cursor.status_code == 422 and too_many.status_code == 422
 
 
 def test_a_node_with_the_pipeline_switched_off_closes_nothing(tmp_path: Path) -> None:

@@ -10,14 +10,14 @@ from node.api.models.common import (
     ACCOUNT_PATTERN,
     MAX_EPOCH,
     PAYOUT_ID_PATTERN,
+    RECEIPT_ID_PATTERN,
 )
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import proofs, queries, verdict_queries
-from servicelayer.epochs.clock import epoch_bounds
-from servicelayer.storage import receipts_repo
 
 router = APIRouter(tags=["epochs"])
 Number = Path(ge=0, le=MAX_EPOCH, description="Epoch number")
+MAX_POSITION = 999_999_999  # a payout id's position has at most 9 digits
 
 
 class EpochOut(BaseModel):
@@ -95,12 +95,16 @@ class VerdictOut(BaseModel):
 
 class VerdictPage(BaseModel):
     verdicts: list[VerdictOut]
+    next: str | None = Field(
+        description="pass it as `after` for the next page; null after the last"
+    )
 
 
 @router.get(
     "/v1/epochs/{number}/verdicts",
     response_model=VerdictPage,
-    summary="Verification verdicts of an epoch, optionally only an account's receipts",
+    summary="Verification verdicts of an epoch in receipt-id order, a page at a time, "
+    "optionally only an account's receipts",
     responses=documented(404, 422, 503),
 )
 def epoch_verdicts(
@@ -110,16 +114,16 @@ def epoch_verdicts(
         pattern=ACCOUNT_PATTERN,
         description="Only receipts this account signed or is named in",
     ),
+    after: str = Query(
+        "", pattern=f"^$|{RECEIPT_ID_PATTERN}", description="The last page's `next`"
+    ),
+    limit: int = Query(500, ge=1, le=1000),
     node: NodeState = Depends(node_state),
 ) -> VerdictPage:
-    seconds = node.settings.epoch_seconds
     with node.database.session() as session:
-        queries.get_epoch(session, number, seconds)  # 404 for an epoch not closed yet
-        ids = None
-        if account is not None:
-            ids = receipts_repo.ids_of_account(session, account, *epoch_bounds(number, seconds))
-        views = verdict_queries.verdicts_in(session, number, ids)
-    return VerdictPage(verdicts=[VerdictOut(**asdict(v)) for v in views])
+        queries.get_epoch(session, number, node.settings.epoch_seconds)  # 404: not closed
+        views, cursor = verdict_queries.verdicts_in(session, number, account, after.lower(), limit)
+    return VerdictPage(verdicts=[VerdictOut(**asdict(v)) for v in views], next=cursor)
 
 
 class PayoutOut(BaseModel):
@@ -136,6 +140,9 @@ class PayoutOut(BaseModel):
 
 class PayoutPage(BaseModel):
     payouts: list[PayoutOut]
+    next: int | None = Field(
+        description="pass it as `after` for the next page; null after the last"
+    )
 
 
 class ProofOut(BaseModel):
@@ -166,13 +173,19 @@ class ReceiptProofOut(ProofOut):
 @router.get(
     "/v1/epochs/{number}/payouts",
     response_model=PayoutPage,
-    summary="The payouts an epoch's contracts computed, with how each was paid",
+    summary="The payouts an epoch's contracts computed, with how each was paid, in order, "
+    "a page at a time",
     responses=documented(404, 422, 503),
 )
-def epoch_payouts(number: int = Number, node: NodeState = Depends(node_state)) -> PayoutPage:
+def epoch_payouts(
+    number: int = Number,
+    after: int = Query(-1, ge=-1, le=MAX_POSITION, description="The last page's `next`"),
+    limit: int = Query(500, ge=1, le=1000),
+    node: NodeState = Depends(node_state),
+) -> PayoutPage:
     with node.database.session() as session:
-        rows = proofs.payouts_of_epoch(session, number)
-    return PayoutPage(payouts=[PayoutOut(**row) for row in rows])
+        rows, cursor = proofs.payouts_of_epoch(session, number, after, limit)
+    return PayoutPage(payouts=[PayoutOut(**row) for row in rows], next=cursor)
 
 
 @router.get(

@@ -10,6 +10,22 @@ from stellar_sdk import Keypair, TransactionEnvelope
 from servicelayer.errors import InvalidInput, ServiceLayerError
 
 
+def every_page(
+    http: httpx.Client, path: str, key: str, params: dict[str, Any] | None = None
+) -> list[Any]:
+    """Every item of a paged list (the API's ``next`` cursor, passed back as ``after``)."""
+    items: list[Any] = []
+    query = dict(params or {})
+    while True:
+        answer = http.get(path, params=query)
+        answer.raise_for_status()
+        page = answer.json()
+        items += page[key]
+        if page.get("next") is None:
+            return items
+        query["after"] = page["next"]
+
+
 class NodeError(ServiceLayerError):
     code = "node_error"
 

@@ -67,7 +67,7 @@ def test_a_deferred_claim_is_paid_once_by_the_epoch_that_releases_it(db: Databas
         "computed",
     ]
     with db.session() as s:
-        views = verdicts_in(s, E, None)
+        views, _ = verdicts_in(s, E)
         assert [(v.verdict, v.weight_ppm, v.held_ppm) for v in views] == [
             ("deferred", 0, 1_000_000)
         ] * 3
