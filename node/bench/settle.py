@@ -22,9 +22,10 @@ from node import settlement as wiring
 from servicelayer.config import NodeSettings, load_settings
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.keys import create_key_file
+from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan
-from servicelayer.settlement.plan import NATIVE, Payout, Plan
+from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.status import PlanStatus
 from testnet.ledger import LedgerProcess
 
@@ -34,7 +35,7 @@ BUILD_SAMPLE = 20_000
 
 def _plan(payees: list[str], n: int) -> Plan:
     return Plan.of(
-        [Payout(payees[i % len(payees)], NATIVE, 1 + i % 997, f"b{i}") for i in range(n)]
+        [Payout(payees[i % len(payees)], NATIVE_TEXT, 1 + i % 997, f"b{i}") for i in range(n)]
     )
 
 

@@ -15,7 +15,8 @@ from servicelayer.config import load_settings
 from servicelayer.errors import InvalidInput
 from servicelayer.issuance.service import AssetSpec, Checked, Outcome
 from servicelayer.issuance.views import asset_json
-from servicelayer.settlement.plan import format_amount, parse_amount
+from servicelayer.ledger.money import format_amount
+from servicelayer.settlement.plan import parse_amount
 
 assets_app = typer.Typer(
     help="The DAO's assets: governance and access tokens.", no_args_is_help=True

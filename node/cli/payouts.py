@@ -23,9 +23,10 @@ from node import settlement as wiring
 from node.cli.common import DataDir, JsonFlag, cli_errors, console, print_json
 from servicelayer.config import load_settings
 from servicelayer.errors import InvalidInput, NotFound
+from servicelayer.ledger.money import format_amount
 from servicelayer.settlement.chunking import MAX_OPS, check_chunk_size
 from servicelayer.settlement.lock import settlement_lock
-from servicelayer.settlement.plan import format_amount, parse_csv
+from servicelayer.settlement.plan import parse_csv
 from servicelayer.settlement.records import PlanSummary
 from servicelayer.settlement.status import PayoutStatus, PlanStatus
 from servicelayer.settlement.store import SettlementStore

@@ -16,8 +16,8 @@ from rich.table import Table
 
 from node.cli.acedao.client import every_page
 from node.demo import truth
-from node.demo.truth import STROOPS
 from node.demo.wait import poll
+from servicelayer.ledger.money import format_amount
 from servicelayer.verification import tolerances
 
 # How many later epochs judge a deferred verdict again (docs/verification.md); read from
@@ -119,7 +119,7 @@ class Epochs:
                     p["kind"],
                     _what(p["reference"]),
                     self.name_of(p["account"]),
-                    f"{p['amount'] / STROOPS:.7f}",
+                    format_amount(p["amount"]),
                     p["status"],
                     (p["tx_hash"] or "")[:16],
                 )

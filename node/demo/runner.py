@@ -36,10 +36,11 @@ from node.demo.actors import Actor, Network
 from node.demo.epochs import Epochs
 from node.demo.wait import poll
 from servicelayer.config import DEFAULT_PASSPHRASE
+from servicelayer.ledger.money import STROOPS_PER_UNIT
 from testnet.processes import MINUTE, MINUTE_EPOCHS, NodeProcess
 
 EPOCH = MINUTE
-XLM = 10_000_000
+XLM = STROOPS_PER_UNIT
 STYLE = {"accepted": "green", "duplicate": "yellow", "superseded": "yellow", "rejected": "red"}
 GENESIS = {  # a test network's short votes
     "gov.voting_period_s": 30,

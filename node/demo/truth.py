@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from servicelayer.ledger.money import format_amount
+
 FULL_PPM = 1_000_000
-STROOPS = 10_000_000
 DEFERRED = "deferred"
 
 
@@ -142,9 +143,7 @@ def resolution_rows(resolved: Iterable[Judged]) -> list[Row]:
 # -- the closing summary -----------------------------------------------------------------
 def xlm(stroops: int, asset: str = "native") -> str:
     code = "XLM" if asset == "native" else asset.split(":", 1)[0]
-    sign = "-" if stroops < 0 else ""
-    whole, frac = divmod(abs(stroops), STROOPS)
-    return f"{sign}{whole}.{frac:07d} {code}"
+    return f"{format_amount(stroops)} {code}"
 
 
 def _verdict_counts(items: Iterable[Judged]) -> str:

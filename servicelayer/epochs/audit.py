@@ -26,8 +26,8 @@ from stellar_sdk import (
 
 from contracts.canonical import canonical_bytes
 from servicelayer.epochs.anchoring import DATA_KEY, data_value
+from servicelayer.ledger.money import format_amount
 from servicelayer.merkle import Proof, leaf_hash, root_from_proof
-from servicelayer.settlement.plan import format_amount
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from stellar_sdk import Asset as SdkAsset
 from stellar_sdk import (
     AuthorizationFlag,
     Server,
@@ -25,8 +24,7 @@ from contracts.issuance import AssetFlags, IssuedAsset
 from servicelayer.dao.bootstrap import Bootstrap, Built
 from servicelayer.dao.keys import DaoKey
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.settlement.plan import format_amount
-from servicelayer.settlement.submitter import stroops
+from servicelayer.ledger.money import format_amount, horizon_stroops, sdk_asset
 
 _MEMO_TAG = "acenode-issuance"
 MINT, CLAWBACK, LOCK = "mint", "clawback", "lock"
@@ -98,7 +96,7 @@ class IssuerAccounts(Bootstrap):
             {s["key"]: int(s["weight"]) for s in issuer.get("signers", []) if s["weight"] > 0},
             line is not None,
             bool(line and line.get("is_authorized")),
-            stroops(line["balance"]) if line else 0,
+            horizon_stroops(line["balance"], "a trustline balance") if line else 0,
         )
 
     def configure(self, asset: IssuedAsset) -> bool:
@@ -107,16 +105,16 @@ class IssuerAccounts(Bootstrap):
         view = self.view(asset)
         wanted = account_flags(asset.flags)
         missing_flags = wanted & ~account_flags(view.flags)
-        sdk_asset = SdkAsset(asset.asset.code, asset.asset.issuer)
+        token = sdk_asset(asset.asset)
         state = self._state(asset.asset.issuer)
         builder = self._builder(state)
         if missing_flags:
             builder.append_set_options_op(set_flags=missing_flags)
         if not view.trustline:
-            builder.append_change_trust_op(sdk_asset, source=asset.distribution)
+            builder.append_change_trust_op(token, source=asset.distribution)
         if asset.flags.auth_required and not view.authorized:
             builder.append_set_trust_line_flags_op(
-                asset.distribution, sdk_asset, set_flags=TrustLineFlags.AUTHORIZED_FLAG
+                asset.distribution, token, set_flags=TrustLineFlags.AUTHORIZED_FLAG
             )
         if not builder.operations:
             return False
@@ -134,15 +132,15 @@ class IssuerAccounts(Bootstrap):
         builder = self._builder(state).add_hash_memo(
             memo_hash(asset.asset.code, asset.asset.issuer, action_seq)
         )
-        sdk_asset = SdkAsset(asset.asset.code, asset.asset.issuer)
+        token = sdk_asset(asset.asset)
         if op.kind == MINT:
             if asset.flags.auth_required and op.account != asset.distribution:
                 builder.append_set_trust_line_flags_op(  # a holder's line needs the issuer's yes
-                    op.account, sdk_asset, set_flags=TrustLineFlags.AUTHORIZED_FLAG
+                    op.account, token, set_flags=TrustLineFlags.AUTHORIZED_FLAG
                 )
-            builder.append_payment_op(op.account, sdk_asset, format_amount(op.amount))
+            builder.append_payment_op(op.account, token, format_amount(op.amount))
         elif op.kind == CLAWBACK:
-            builder.append_clawback_op(sdk_asset, op.account, format_amount(op.amount))
+            builder.append_clawback_op(token, op.account, format_amount(op.amount))
         else:
             for signer in sorted(k for k in state.signers if k != state.account_id):
                 builder.append_ed25519_public_key_signer(signer, 0)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from contracts.issuance import AssetKind, IssuedAsset
 from servicelayer.dao.keys import ROLES, DaoKeys
-from servicelayer.settlement.plan import STROOPS_PER_UNIT
+from servicelayer.ledger.money import STROOPS_PER_UNIT
 
 SEP1_VERSION = "2.7.0"
 

@@ -1,1 +1,2 @@
-"""Stellar access: the embedded standalone ledger and (later) the Horizon client."""
+"""The node's edge to Stellar: money and assets (``money``), and the embedded standalone
+ledger (``standalone``) the node starts as its default network."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from contracts.core import NATIVE, Action, Asset, Context, Event, EventRejected
+from contracts.core import Action, Asset, Context, Event, EventRejected
 from servicelayer.epochs import epoch_of
 from servicelayer.errors import Conflict, InvalidInput
 from servicelayer.runtime.runtime import ContractRuntime
@@ -65,16 +65,6 @@ def apply_checked(
 def state_of(runtime: ContractRuntime, session: Session, contract: str) -> Any:
     state, _ = runtime.current(session, contract)
     return state
-
-
-def parse_asset(text: str) -> Asset:
-    """``XLM`` / ``native`` for lumens, else ``CODE:ISSUER``."""
-    if text in ("XLM", "native"):
-        return NATIVE
-    code, sep, issuer = text.partition(":")
-    if not sep or not code or not issuer:
-        raise InvalidInput("asset must be XLM, native or CODE:ISSUER", code="invalid_asset")
-    return Asset(code, issuer)
 
 
 def asset_text(asset: Asset) -> str:

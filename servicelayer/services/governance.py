@@ -40,8 +40,9 @@ from contracts.moderation import (
 )
 from contracts.moderation.tally import delegate_as_of, delegations_as_of, voting_power
 from servicelayer.errors import Conflict, InvalidInput, NotFound
+from servicelayer.ledger.money import asset_from_text
 from servicelayer.runtime.runtime import ContractRuntime
-from servicelayer.services.common import apply_checked, asset_text, parse_asset, state_of
+from servicelayer.services.common import apply_checked, asset_text, state_of
 from servicelayer.storage.api_models import SignedMessage
 from servicelayer.watcher.balances import indexed_weight
 
@@ -77,7 +78,7 @@ def propose(
 ) -> dict[str, Any]:
     if draft.kind not in tuple(ProposalKind) or draft.kind == ProposalKind.APPEAL:
         raise InvalidInput("kind must be delist, ban, param or mint", code="invalid_kind")
-    asset = parse_asset(draft.asset) if draft.asset else None
+    asset = asset_from_text(draft.asset) if draft.asset else None
     if draft.kind == ProposalKind.MINT and asset is not None:
         _check_mintable(runtime, session, asset, draft.value)
     state: ModerationState = state_of(runtime, session, CONTRACT)

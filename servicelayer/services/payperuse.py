@@ -14,11 +14,11 @@ from contracts.access import AccessState, ActionSetAccessPrice, ActionStopSales,
 from contracts.billing import ActionSetRate, BillingState, Rate, balance_of, statement, status_of
 from contracts.core import Context
 from servicelayer.errors import NotFound
+from servicelayer.ledger.money import asset_from_text
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import (
     apply_checked,
     asset_text,
-    parse_asset,
     state_of,
 )
 from servicelayer.services.ownership import Use, require_seller, require_token_for
@@ -38,7 +38,7 @@ def set_offer(
     content = content.lower()
     require_seller(runtime, session, provider, content)
     action = ActionSetAccessPrice(
-        provider, content, price, parse_asset(asset), duration, token_code
+        provider, content, price, asset_from_text(asset), duration, token_code
     )
     apply_checked(runtime, session, "access", [action], ctx)
     require_token_for(runtime, session, token_code, content)  # its form checked just above
@@ -91,7 +91,7 @@ def set_rate(
 ) -> dict[str, Any]:
     content = content.lower()
     require_seller(runtime, session, provider, content)
-    action = ActionSetRate(provider, content, parse_asset(asset), per_minute)
+    action = ActionSetRate(provider, content, asset_from_text(asset), per_minute)
     apply_checked(runtime, session, "billing", [action], ctx)
     return get_rate(runtime, session, content)
 

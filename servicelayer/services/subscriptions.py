@@ -26,12 +26,12 @@ from contracts.subscriptions import (
 )
 from contracts.subscriptions.entitlement import status_at
 from servicelayer.errors import NotFound
+from servicelayer.ledger.money import asset_from_text
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import (
     RefusedConflict,
     apply_checked,
     asset_text,
-    parse_asset,
     state_of,
 )
 
@@ -62,7 +62,7 @@ def create_plan(
     channels: tuple[str, ...] = (),
     bundleable: bool = True,
 ) -> dict[str, Any]:
-    asset = parse_asset(terms.asset)
+    asset = asset_from_text(terms.asset)
     action = ActionCreatePlan(
         provider, plan_id, terms.price, terms.period, asset, channels, bundleable
     )
@@ -81,7 +81,7 @@ def create_bundle(
     terms: Terms,
     engagement_cap: int = 0,
 ) -> dict[str, Any]:
-    asset = parse_asset(terms.asset)
+    asset = asset_from_text(terms.asset)
     action = ActionCreateBundle(
         curator, bundle_id, plans, terms.price, terms.period, asset, engagement_cap
     )

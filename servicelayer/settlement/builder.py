@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from stellar_sdk import (
-    Asset,
     Claimant,
     ClaimPredicate,
     CreateClaimableBalance,
@@ -30,8 +29,8 @@ from stellar_sdk import (
 from stellar_sdk import xdr as x
 from xdrlib3 import Packer
 
+from servicelayer.ledger.money import format_amount, sdk_asset
 from servicelayer.settlement.chunking import MAX_OPS, Chunk
-from servicelayer.settlement.plan import NATIVE, format_amount
 
 RECLAIM_AFTER_SECONDS = 30 * 86400
 _TX = x.EnvelopeType.ENVELOPE_TYPE_TX
@@ -43,14 +42,6 @@ _NO_TIME_BOUNDS = Preconditions(time_bounds=TimeBounds(0, 0)).to_xdr_object()
 class SignedEnvelope:
     hash: str
     xdr: str
-
-
-@lru_cache(maxsize=256)
-def sdk_asset(asset: str) -> Asset:
-    if asset == NATIVE:
-        return Asset.native()
-    code, _, issuer = asset.partition(":")
-    return Asset(code, issuer)
 
 
 @lru_cache(maxsize=256)

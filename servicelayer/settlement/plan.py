@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -17,13 +16,9 @@ from stellar_sdk import StrKey
 
 from contracts.canonical import canonical_bytes
 from servicelayer.errors import InvalidInput
+from servicelayer.ledger.money import asset_from_text, to_stroops
 
-STROOPS_PER_UNIT = 10_000_000
-MAX_AMOUNT = 2**63 - 1
 MAX_REFERENCE = 64
-NATIVE = "native"
-_AMOUNT = re.compile(r"^(\d{1,12})(?:\.(\d{1,7}))?$")
-_CODE = re.compile(r"^[A-Za-z0-9]{1,12}$")
 _PLAN_TAG = "ace-payout-plan-v1"
 MAX_REPORTED = 20
 
@@ -61,35 +56,22 @@ def plan_id(payouts: Iterable[Payout]) -> str:
 
 def parse_amount(text: str) -> int:
     """``"12.5"`` -> 125000000 stroops, exactly; at most 7 decimals, strictly positive."""
-    match = _AMOUNT.match(text.strip())
-    if match is None:
-        raise ValueError("amount must be a decimal number with at most 7 decimals")
-    whole, frac = match.group(1), match.group(2) or ""
-    stroops = int(whole) * STROOPS_PER_UNIT + int(frac.ljust(7, "0"))
+    stroops = to_stroops(text.strip())
+    if stroops is None:
+        raise ValueError(
+            "amount must be a decimal number with at most 7 decimals, at most 2^63-1 stroops"
+        )
     if stroops <= 0:
         raise ValueError("amount must be positive")
-    if stroops > MAX_AMOUNT:
-        raise ValueError("amount is too large")
     return stroops
-
-
-def format_amount(stroops: int) -> str:
-    """Stroops as the 7-decimal string Stellar uses at its edge (``1`` -> ``0.0000001``)."""
-    if stroops < 0:
-        raise ValueError("negative amount")
-    whole, frac = divmod(stroops, STROOPS_PER_UNIT)
-    return f"{whole}.{frac:07d}"
 
 
 def parse_asset(text: str) -> str:
     """``XLM``/``native`` -> ``native``; ``CODE:ISSUER`` checked and kept."""
-    value = text.strip()
-    if value.lower() in (NATIVE, "xlm"):
-        return NATIVE
-    code, sep, issuer = value.partition(":")
-    if not sep or not _CODE.match(code) or not StrKey.is_valid_ed25519_public_key(issuer):
-        raise ValueError("asset must be XLM, native or CODE:ISSUER")
-    return f"{code}:{issuer}"
+    try:
+        return str(asset_from_text(text))
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from exc
 
 
 def parse_account(text: str) -> str:

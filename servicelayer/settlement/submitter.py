@@ -29,7 +29,7 @@ from stellar_sdk.exceptions import (
 )
 
 from servicelayer.errors import InvariantViolation, LedgerUnavailable
-from servicelayer.settlement.plan import NATIVE, STROOPS_PER_UNIT
+from servicelayer.ledger.money import NATIVE_TEXT, horizon_stroops
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +62,6 @@ class AccountState:
     @property
     def master_weight(self) -> int:
         return self.signers.get(self.account_id, 0)
-
-
-def stroops(amount: str) -> int:
-    """A Horizon amount string ("12.3400000") as stroops, exactly."""
-    whole, _, frac = amount.partition(".")
-    return int(whole) * STROOPS_PER_UNIT + int((frac or "0").ljust(7, "0")[:7])
 
 
 def op_codes_from_result(result_xdr: str) -> tuple[str, ...]:
@@ -267,8 +261,10 @@ def _account_state(record: dict[str, Any]) -> AccountState:
     t = record["thresholds"]
     balances: dict[str, int] = {}
     for b in record.get("balances", []):
-        key = NATIVE if b["asset_type"] == "native" else f"{b['asset_code']}:{b['asset_issuer']}"
-        balances[key] = stroops(b["balance"])
+        key = (
+            NATIVE_TEXT if b["asset_type"] == "native" else f"{b['asset_code']}:{b['asset_issuer']}"
+        )
+        balances[key] = horizon_stroops(b["balance"], f"a balance of {record['account_id']}")
     return AccountState(
         record["account_id"],
         int(record["sequence"]),

@@ -17,17 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stellar_sdk import Asset as SdkAsset
 from stellar_sdk import Server, StrKey
 from stellar_sdk.exceptions import NotFoundError, SdkError
 
 from contracts.core import NATIVE, Asset
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.money import sdk_asset, to_stroops
 from servicelayer.watcher.client import IDLE_SECONDS, FeedClient
 
 PAYMENT_TYPES = frozenset({"payment", "path_payment_strict_receive", "path_payment_strict_send"})
-MAX_STROOPS = 2**63 - 1
-_AMOUNT_RE = re.compile(r"(0|[1-9][0-9]{0,11})(\.[0-9]{1,7})?")
 _CODE_RE = re.compile(r"[A-Za-z0-9]{1,12}")
 _TOKEN_RE = re.compile(r"[0-9]{1,19}")
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
@@ -62,15 +60,6 @@ class ObservedPayment:
     memo: Memo
     successful: bool
     problem: str = ""  # why the record cannot be credited, when it cannot
-
-
-def stroops(amount: object) -> int | None:
-    """``"12.3400000"`` as 123_400_000 stroops; None for anything else."""
-    if type(amount) is not str or _AMOUNT_RE.fullmatch(amount) is None:
-        return None
-    whole, _, frac = amount.partition(".")
-    value = int(whole) * 10_000_000 + int(frac.ljust(7, "0") or "0")
-    return value if value <= MAX_STROOPS else None
 
 
 def _asset(record: dict[str, Any], prefix: str = "") -> Asset | None:
@@ -148,7 +137,7 @@ def payment_of(record: dict[str, Any], closed_at: int | None = None) -> Observed
     ledger = tx.get("ledger")
     when = _unix(tx.get("created_at") or record.get("created_at"))
     memo = memo_of(tx) if tx else None
-    asset, amount = _asset(record), stroops(record.get("amount"))
+    asset, amount = _asset(record), to_stroops(record.get("amount"))
     source, to = record.get("from"), record.get("to")
     problem = ""
     if type(tx_hash) is not str or _HASH_RE.fullmatch(tx_hash) is None:
@@ -234,12 +223,13 @@ class LedgerFeed:
     def holders(self, asset: Asset) -> tuple[dict[str, int], int]:
         """Every account holding ``asset`` (trustline balance > 0) with its balance, and the
         highest ``last_modified_ledger`` among those trustlines."""
-        sdk_asset = SdkAsset(asset.code, asset.issuer)
         found: dict[str, int] = {}
         newest = 0
         cursor = ""
         while True:
-            builder = self._server.accounts().for_asset(sdk_asset).order(desc=False).limit(200)
+            builder = (
+                self._server.accounts().for_asset(sdk_asset(asset)).order(desc=False).limit(200)
+            )
             if cursor:
                 builder = builder.cursor(cursor)
             records = _records(self._call(f"the holders of {asset.code}", builder))
@@ -271,7 +261,7 @@ def _holding(record: dict[str, Any], asset: Asset) -> tuple[str, tuple[int, int]
     for line in record.get("balances") or ():
         if not isinstance(line, dict) or _asset(line) != asset:
             continue
-        balance, modified = stroops(line.get("balance")), line.get("last_modified_ledger")
+        balance, modified = to_stroops(line.get("balance")), line.get("last_modified_ledger")
         if balance is None or type(modified) is not int:
             raise LedgerUnavailable(f"Horizon sent a bad {asset.code} balance of {account}")
         return str(account), (balance, modified)

@@ -10,23 +10,9 @@ from stellar_sdk import xdr as x
 
 from servicelayer.errors import InvalidInput
 from servicelayer.ledger.standalone import StandaloneLedger, horizon, paging
-from servicelayer.ledger.standalone.records import amount_str
 from tests.ledger.helpers import issue, make_funded_account, submit
 
 BASE = "http://horizon.example:8000"
-
-
-@pytest.mark.parametrize(
-    ("stroops", "text"),
-    [
-        pytest.param(0, "0.0000000", id="zero"),
-        pytest.param(1, "0.0000001", id="one-stroop"),
-        pytest.param(10**18, "100000000000.0000000", id="all-lumens"),
-        pytest.param(-12_345_678, "-1.2345678", id="negative"),
-    ],
-)
-def test_amounts_are_seven_decimal_strings(stroops: int, text: str) -> None:
-    assert amount_str(stroops) == text
 
 
 def test_account_resource_has_horizon_fields(ledger: StandaloneLedger) -> None:

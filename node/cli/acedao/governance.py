@@ -26,11 +26,11 @@ from node.cli.acedao.base import (
     member_key,
 )
 from node.cli.acedao.client import NodeClient
-from node.cli.acedao.ledger import parse_asset, pay
+from node.cli.acedao.ledger import pay
 from node.cli.acedao.writes import report, send, signed_client
 from node.cli.common import JsonFlag, cli_errors, console, print_json
 from servicelayer.errors import InvalidInput
-from servicelayer.settlement.plan import format_amount
+from servicelayer.ledger.money import format_amount, sdk_asset
 
 proposals_app = typer.Typer(help="Read the DAO's proposals.", no_args_is_help=True)
 app.add_typer(proposals_app, name="proposals")
@@ -178,7 +178,7 @@ def appeal(
             dao["network_passphrase"],
             keypair,
             treasury,
-            parse_asset(dao["bond_asset"]),
+            sdk_asset(dao["bond_asset"]),
             bond,
             text=f"appeal:{proposal_id}",
         )

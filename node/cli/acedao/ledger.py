@@ -5,19 +5,8 @@ from __future__ import annotations
 from stellar_sdk import Asset, Keypair, Server, TransactionBuilder
 from stellar_sdk.exceptions import BadRequestError, SdkError
 
-from servicelayer.errors import Conflict, InvalidInput, LedgerUnavailable
-from servicelayer.settlement.plan import format_amount
-
-
-def parse_asset(text: str) -> Asset:
-    """``XLM`` / ``native``, or ``CODE:ISSUER``."""
-    if text in ("XLM", "native"):
-        return Asset.native()
-    code, sep, issuer = text.partition(":")
-    try:
-        return Asset(code, issuer) if sep else Asset(text)
-    except Exception:  # stellar-sdk's own checks of code and issuer
-        raise InvalidInput(f"not an asset: {text!r}", code="invalid_asset") from None
+from servicelayer.errors import Conflict, LedgerUnavailable
+from servicelayer.ledger.money import format_amount
 
 
 def pay(

@@ -11,8 +11,7 @@ from node.cli.acedao.base import DEFAULT_NODE, IdempotencyKey, KeyFile, NodeUrl,
 from node.cli.acedao.client import NodeClient
 from node.cli.acedao.writes import report, send, signed_client
 from node.cli.common import JsonFlag, cli_errors, console, print_json
-
-STROOPS = 10_000_000
+from servicelayer.ledger.money import format_amount
 
 
 @app.command("plans")
@@ -61,8 +60,7 @@ def subscribe(
 
 def _price(offering: dict[str, object]) -> str:
     price = int(str(offering["price"]))
-    whole, frac = divmod(price, STROOPS)
-    return f"{whole}.{frac:07d} {offering['asset']}"
+    return f"{format_amount(price)} {offering['asset']}"
 
 
 def _days(seconds: int) -> str:

@@ -12,10 +12,10 @@ from typing import Any
 
 from stellar_sdk import StrKey
 
+from servicelayer.ledger.money import format_amount
 from servicelayer.ledger.standalone.codec import NATIVE
 from servicelayer.ledger.standalone.paging import href
 from servicelayer.ledger.standalone.records import (
-    amount_str,
     asset_fields,
     iso_time,
     predicate_json,
@@ -68,8 +68,8 @@ def root(header: LedgerHeader, passphrase: str, base: str) -> dict[str, Any]:
 
 def _trustline_balance(line: TrustLine) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "balance": amount_str(line.balance),
-        "limit": amount_str(line.limit),
+        "balance": format_amount(line.balance),
+        "limit": format_amount(line.limit),
         "buying_liabilities": "0.0000000",
         "selling_liabilities": "0.0000000",
         "last_modified_ledger": line.last_modified_ledger,
@@ -120,7 +120,7 @@ def account(
     acc: Account, lines: list[TrustLine], data: list[DataEntry], base: str
 ) -> dict[str, Any]:
     native = {
-        "balance": amount_str(acc.balance),
+        "balance": format_amount(acc.balance),
         "buying_liabilities": "0.0000000",
         "selling_liabilities": "0.0000000",
         "asset_type": "native",
@@ -172,8 +172,8 @@ def ledger(h: LedgerHeader, base: str) -> dict[str, Any]:
         "operation_count": h.operation_count,
         "tx_set_operation_count": h.tx_set_operation_count,
         "closed_at": iso_time(h.close_time),
-        "total_coins": amount_str(h.total_coins),
-        "fee_pool": amount_str(h.fee_pool),
+        "total_coins": format_amount(h.total_coins),
+        "fee_pool": format_amount(h.fee_pool),
         "base_fee_in_stroops": h.base_fee,
         "base_reserve_in_stroops": h.base_reserve,
         "max_tx_set_size": h.max_tx_set_size,
@@ -224,7 +224,7 @@ def claimable_balance(cb: ClaimableBalance, base: str) -> dict[str, Any]:
         },
         "id": cb.balance_id,
         "asset": "native" if cb.asset == NATIVE else cb.asset,
-        "amount": amount_str(cb.amount),
+        "amount": format_amount(cb.amount),
         "sponsor": cb.sponsor,
         "last_modified_ledger": cb.last_modified_ledger,
         "claimants": [

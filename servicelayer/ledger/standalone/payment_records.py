@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from stellar_sdk import xdr as x
 
+from servicelayer.ledger.money import format_amount
 from servicelayer.ledger.standalone.codec import NATIVE, asset_key, asset_valid, muxed_str
-from servicelayer.ledger.standalone.records import amount_str, asset_fields
+from servicelayer.ledger.standalone.records import asset_fields
 
 _PAYMENT = x.OperationType.PAYMENT
 
@@ -48,6 +49,6 @@ def payment_record_json(
         f'"source_account":"{source}","type":"payment","type_i":1,'
         f'"created_at":"{created_at}","transaction_hash":"{tx_hash}",'
         f'{_asset_json(asset)},"from":"{source}","to":"{dest}",'
-        f'"amount":"{amount_str(payment.amount.int64)}"}}'
+        f'"amount":"{format_amount(payment.amount.int64)}"}}'
     )
     return text, dest

@@ -13,6 +13,7 @@ from typing import Any
 
 from stellar_sdk import xdr as x
 
+from servicelayer.ledger.money import format_amount
 from servicelayer.ledger.standalone.apply import TxOutcome
 from servicelayer.ledger.standalone.codec import (
     NATIVE,
@@ -38,13 +39,6 @@ _ACCOUNT_FLAG_NAMES = {
     8: "auth_clawback_enabled",
 }
 _TRUST_FLAG_NAMES = {1: "authorized", 2: "authorized_to_maintain_liabilites", 4: "clawback_enabled"}
-
-
-def amount_str(stroops: int) -> str:
-    """Integer stroops as Horizon's 7-decimal string."""
-    sign = "-" if stroops < 0 else ""
-    v = abs(stroops)
-    return f"{sign}{v // 10_000_000}.{v % 10_000_000:07d}"
 
 
 def iso_time(epoch: int) -> str:
@@ -125,7 +119,7 @@ def _payment_like(body: x.OperationBody, source: str) -> dict[str, Any] | None:
     if body.type == _T.CREATE_ACCOUNT and body.create_account_op is not None:
         op = body.create_account_op
         return {
-            "starting_balance": amount_str(op.starting_balance.int64),
+            "starting_balance": format_amount(op.starting_balance.int64),
             "funder": source,
             "account": account_str(op.destination),
         }
@@ -135,7 +129,7 @@ def _payment_like(body: x.OperationBody, source: str) -> dict[str, Any] | None:
             **asset_fields(asset_key(p.asset)),
             "from": source,
             "to": muxed_str(p.destination),
-            "amount": amount_str(p.amount.int64),
+            "amount": format_amount(p.amount.int64),
         }
     if body.type == _T.ACCOUNT_MERGE and body.destination is not None:
         return {"account": source, "into": muxed_str(body.destination)}
@@ -148,7 +142,7 @@ def _trust_details(body: x.OperationBody, source: str) -> dict[str, Any] | None:
         asset = asset_key(ct.line)
         return {
             **asset_fields(asset),
-            "limit": amount_str(ct.limit.int64),
+            "limit": format_amount(ct.limit.int64),
             "trustee": asset_issuer(asset),
             "trustor": source,
         }
@@ -178,7 +172,7 @@ def _trust_details(body: x.OperationBody, source: str) -> dict[str, Any] | None:
         return {
             **asset_fields(asset_key(cb.asset)),
             "from": muxed_str(cb.from_),
-            "amount": amount_str(cb.amount.int64),
+            "amount": format_amount(cb.amount.int64),
         }
     return None
 
@@ -199,7 +193,7 @@ def _other_details(body: x.OperationBody, source: str, result: OpResult) -> dict
         cc = body.create_claimable_balance_op
         return {
             "asset": _asset_canonical(asset_key(cc.asset)),
-            "amount": amount_str(cc.amount.int64),
+            "amount": format_amount(cc.amount.int64),
             "sponsor": source,
             "claimants": [
                 {

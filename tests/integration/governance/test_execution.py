@@ -21,10 +21,10 @@ from contracts.rewards import RewardsState
 from node.jobs.governance import governance_executor
 from node.jobs.scheduler import NodeJobs
 from servicelayer.governance.execution import Decisions, apply_moderation
+from servicelayer.ledger.money import to_stroops as stroops
 from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context
-from servicelayer.settlement.submitter import stroops
 from testnet.ledger import LedgerProcess
 from testnet.processes import wait_for
 from tests.api.helpers import Member, infohash, vote_body

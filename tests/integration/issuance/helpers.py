@@ -11,7 +11,7 @@ from typing import Any
 
 from stellar_sdk import Keypair, Server
 
-from servicelayer.settlement.submitter import stroops
+from servicelayer.ledger.money import to_stroops as stroops
 
 INFOHASH = "ab" * 20
 

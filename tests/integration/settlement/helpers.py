@@ -15,8 +15,9 @@ from stellar_sdk import Account, Asset, ChangeTrust, Keypair, Payment, Server, T
 from node import settlement as wiring
 from servicelayer.config import load_settings
 from servicelayer.keys import create_key_file
-from servicelayer.settlement.plan import NATIVE, Payout, format_amount
-from servicelayer.settlement.submitter import stroops
+from servicelayer.ledger.money import NATIVE_TEXT, format_amount
+from servicelayer.ledger.money import to_stroops as stroops
+from servicelayer.settlement.plan import Payout
 
 PASSPHRASE = "Standalone Network ; February 2017"
 
@@ -97,7 +98,7 @@ def paid_by(url: str, treasury: str) -> dict[tuple[str, str], int]:
             for op in records:
                 if op["type"] == "payment" and op["from"] == treasury:
                     asset = (
-                        NATIVE
+                        NATIVE_TEXT
                         if op["asset_type"] == "native"
                         else f"{op['asset_code']}:{op['asset_issuer']}"
                     )

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from stellar_sdk import Keypair, Server
 
-from servicelayer.settlement.plan import NATIVE, Payout
-from servicelayer.settlement.submitter import stroops
+from servicelayer.ledger.money import NATIVE_TEXT
+from servicelayer.ledger.money import to_stroops as stroops
+from servicelayer.settlement.plan import Payout
 from testnet.ledger import LedgerProcess
 from tests.integration.settlement.helpers import (
     acenode,
@@ -72,7 +73,7 @@ def test_send_pays_and_sending_again_pays_nobody_twice(
     assert acenode("dao", "bootstrap", "-d", str(node_dir)).returncode == 0
     payees = [Keypair.random().public_key for _ in range(30)]
     create_accounts(ledger.url, payees[:27])  # three payees have no account yet
-    payouts = [Payout(a, NATIVE, 3_000_000 + i, f"p{i}") for i, a in enumerate(payees)]
+    payouts = [Payout(a, NATIVE_TEXT, 3_000_000 + i, f"p{i}") for i, a in enumerate(payees)]
     csv_file = write_csv(tmp_path / "payouts.csv", payouts)
 
     sent = acenode("payouts", "send", str(csv_file), "-d", str(node_dir), "--chunk-size", "7")

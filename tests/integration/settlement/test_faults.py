@@ -14,7 +14,8 @@ from stellar_sdk import Keypair
 
 from node import settlement as wiring
 from servicelayer.config import load_settings
-from servicelayer.settlement.plan import NATIVE, Payout, Plan
+from servicelayer.ledger.money import NATIVE_TEXT
+from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.status import PlanStatus, SubmissionStatus
 from testnet.faults import Fault, FaultProxy
 from testnet.ledger import LedgerProcess
@@ -62,7 +63,7 @@ def test_lost_answers_never_pay_twice(
     # From now on the settlement talks to the ledger through the proxy only.
     toml = node_dir / "acenode.toml"
     toml.write_text(toml.read_text().replace(ledger.url, proxy.url))
-    plan = Plan.of([Payout(a, NATIVE, 7_000_000 + i, f"f{i}") for i, a in enumerate(payees)])
+    plan = Plan.of([Payout(a, NATIVE_TEXT, 7_000_000 + i, f"f{i}") for i, a in enumerate(payees)])
 
     with wiring.settlement(load_settings(node_dir)) as service:
         service.prepare(plan, source="faults", chunk_size=10)

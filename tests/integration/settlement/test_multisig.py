@@ -12,9 +12,10 @@ from servicelayer.config import load_settings
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.errors import ConfigError, Unauthorized
 from servicelayer.keys import create_key_file
+from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan
-from servicelayer.settlement.plan import NATIVE, Payout, Plan
+from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.service import SettlementService
 from servicelayer.settlement.store import SettlementStore
 from servicelayer.settlement.submitter import Horizon
@@ -41,7 +42,7 @@ def test_one_validator_key_cannot_move_treasury_funds(
     treasury = bootstrap(node_dir)
     payee = Keypair.random().public_key
     create_accounts(ledger.url, [payee])
-    plan = Plan.of([Payout(payee, NATIVE, 50_000_000, "r")])
+    plan = Plan.of([Payout(payee, NATIVE_TEXT, 50_000_000, "r")])
     (chunk,) = chunk_plan(plan.id, plan.payouts)
     channel = DaoKeys(node_dir).channels(1)[0]
     horizon = Horizon(ledger.url)
@@ -71,7 +72,7 @@ def test_one_validator_key_cannot_move_treasury_funds(
     two = EnvelopeBuilder(PASSPHRASE, treasury, [node_key, others[0]])
     service = SettlementService(SettlementStore(db), horizon, two, [channel])
     assert service.settle(plan.id).status == "paid"  # the stored envelope is replaced in its slot
-    assert paid_by(ledger.url, treasury) == {(payee, NATIVE): 50_000_000}
+    assert paid_by(ledger.url, treasury) == {(payee, NATIVE_TEXT): 50_000_000}
     db.dispose()
     horizon.close()
 

@@ -12,8 +12,9 @@ from stellar_sdk import Asset, BumpSequence, ChangeTrust, Keypair, Payment, Serv
 from node import settlement as wiring
 from servicelayer.config import load_settings
 from servicelayer.dao.keys import DaoKeys
+from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.chunking import chunk_plan
-from servicelayer.settlement.plan import NATIVE, Payout, Plan
+from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import Envelope
 from servicelayer.settlement.service import SettlementService
 from servicelayer.settlement.status import PayoutStatus, PlanStatus, SubmissionStatus
@@ -39,7 +40,7 @@ def service(node_dir: Path) -> Iterator[SettlementService]:
 
 
 def xlm_plan(payees: list[str], base: int = 1_000_000) -> Plan:
-    return Plan.of([Payout(a, NATIVE, base + n, f"ref-{n}") for n, a in enumerate(payees)])
+    return Plan.of([Payout(a, NATIVE_TEXT, base + n, f"ref-{n}") for n, a in enumerate(payees)])
 
 
 def test_a_plan_pays_every_payee_once_with_claimable_balances_for_the_rest(
@@ -59,7 +60,9 @@ def test_a_plan_pays_every_payee_once_with_claimable_balances_for_the_rest(
     create_accounts(ledger.url, existing)
     missing = [Keypair.random().public_key for _ in range(5)]
     gold_code = f"GOLD:{gold_issuer.public_key}"
-    payouts = [Payout(a, NATIVE, 10_000_000 + n, f"x{n}") for n, a in enumerate(existing + missing)]
+    payouts = [
+        Payout(a, NATIVE_TEXT, 10_000_000 + n, f"x{n}") for n, a in enumerate(existing + missing)
+    ]
     payouts += [Payout(h.public_key, gold_code, 2_500_000, f"g{n}") for n, h in enumerate(holders)]
     payouts += [Payout(a, gold_code, 1, f"n{n}") for n, a in enumerate(existing[:3])]
     plan = Plan.of(payouts)

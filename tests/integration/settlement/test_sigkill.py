@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from stellar_sdk import Keypair
 
-from servicelayer.settlement.plan import NATIVE, Payout
+from servicelayer.ledger.money import NATIVE_TEXT
+from servicelayer.settlement.plan import Payout
 from testnet.ledger import LedgerProcess
 from tests.integration.settlement.helpers import (
     acenode,
@@ -78,7 +79,7 @@ def test_twenty_kills_and_resumes_pay_everyone_exactly_once(
     accounts = [Keypair.random().public_key for _ in range(PAYEES)]
     missing = set(rng.sample(range(PAYEES), 60))  # claimable balances for these
     create_accounts(ledger.url, [a for i, a in enumerate(accounts) if i not in missing])
-    payouts = [Payout(a, NATIVE, 1_000_000 + i, f"k{i}") for i, a in enumerate(accounts)]
+    payouts = [Payout(a, NATIVE_TEXT, 1_000_000 + i, f"k{i}") for i, a in enumerate(accounts)]
     csv_file = write_csv(tmp_path / "plan.csv", payouts)
     db = node_dir / "node.sqlite3"
     cmd = [sys.executable, "-m", "node", "payouts", "send", str(csv_file), "-d", str(node_dir)]

@@ -6,8 +6,9 @@ import pytest
 from stellar_sdk import Keypair
 
 from servicelayer.errors import Conflict, InvariantViolation, NotFound
+from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.lock import settlement_lock
-from servicelayer.settlement.plan import NATIVE, Payout, Plan
+from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import Envelope
 from servicelayer.settlement.status import PayoutStatus, PlanStatus, SubmissionStatus
 from servicelayer.settlement.store import SettlementStore
@@ -26,7 +27,7 @@ PAYEES = [Keypair.random().public_key for _ in range(25)]
 
 
 def make_plan(n: int = 25) -> Plan:
-    return Plan.of([Payout(PAYEES[i], NATIVE, 10**7 + i, f"r{i}") for i in range(n)])
+    return Plan.of([Payout(PAYEES[i], NATIVE_TEXT, 10**7 + i, f"r{i}") for i in range(n)])
 
 
 def envelope(plan: Plan, chunk: int, attempt: int, seq: int, **kw: object) -> Envelope:
@@ -54,7 +55,7 @@ def test_a_plan_is_stored_once_with_its_chunks(db: Database) -> None:
         PlanStatus.PENDING,
     )
     assert summary.counts == {PayoutStatus.PENDING: 25}
-    assert summary.totals == {NATIVE: sum(p.amount for p in plan.payouts)}
+    assert summary.totals == {NATIVE_TEXT: sum(p.amount for p in plan.payouts)}
     work = store.open_work(plan.id)
     assert [len(w.payouts) for w in work] == [10, 10, 5]
     assert [p for w in work for p in w.payouts] == list(plan.payouts)

@@ -17,16 +17,17 @@ from stellar_sdk import (
 
 from contracts.canonical import canonical_bytes
 from servicelayer.errors import InvalidInput
+from servicelayer.ledger.money import NATIVE_TEXT, format_amount
 from servicelayer.settlement.builder import RECLAIM_AFTER_SECONDS, EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan, memo_hash
-from servicelayer.settlement.plan import NATIVE, Payout, Plan, format_amount
+from servicelayer.settlement.plan import Payout, Plan
 
 PASSPHRASE = "Standalone Network ; February 2017"
 PAYEES = [Keypair.random().public_key for _ in range(7)]
 
 
 def make_plan(n: int) -> Plan:
-    return Plan.of([Payout(PAYEES[i % 7], NATIVE, 100 + i, f"r{i}") for i in range(n)])
+    return Plan.of([Payout(PAYEES[i % 7], NATIVE_TEXT, 100 + i, f"r{i}") for i in range(n)])
 
 
 def test_chunks_hold_at_most_the_chunk_size_in_plan_order() -> None:
@@ -50,7 +51,7 @@ def test_the_memo_binds_plan_index_and_payouts() -> None:
     assert a.memo_hash != b.memo_hash
     assert memo_hash("other-plan", 0, a.payouts) != a.memo_hash
     assert memo_hash(plan.id, 1, a.payouts) != a.memo_hash
-    changed = (*a.payouts[:-1], Payout(a.payouts[-1].account, NATIVE, 1, "r9"))
+    changed = (*a.payouts[:-1], Payout(a.payouts[-1].account, NATIVE_TEXT, 1, "r9"))
     assert memo_hash(plan.id, 0, changed) != a.memo_hash
 
 
@@ -115,7 +116,10 @@ def test_the_builder_matches_stellar_sdks_transaction_builder_byte_for_byte() ->
 
 
 def test_the_memo_is_the_hash_of_the_canonical_encoding() -> None:
-    payouts = [Payout(PAYEES[0], NATIVE, 5, "é-ref"), Payout(PAYEES[1], "GOLD:" + PAYEES[2], 7, "")]
+    payouts = [
+        Payout(PAYEES[0], NATIVE_TEXT, 5, "é-ref"),
+        Payout(PAYEES[1], "GOLD:" + PAYEES[2], 7, ""),
+    ]
     rows = [(p.account, p.asset, p.amount, p.reference) for p in payouts]
     expected = hashlib.sha256(canonical_bytes(("ace-payout-chunk-v1", "plan", 3, rows))).digest()
     assert memo_hash("plan", 3, payouts) == expected

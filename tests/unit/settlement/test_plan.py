@@ -6,7 +6,8 @@ import pytest
 from stellar_sdk import Keypair
 
 from servicelayer.errors import InvalidInput
-from servicelayer.settlement.plan import format_amount, parse_amount, parse_csv
+from servicelayer.ledger.money import format_amount
+from servicelayer.settlement.plan import parse_amount, parse_csv
 
 A = Keypair.random().public_key
 B = Keypair.random().public_key

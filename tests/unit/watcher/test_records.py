@@ -10,7 +10,7 @@ from stellar_sdk import Keypair
 
 from contracts.core import NATIVE, Asset
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.watcher.horizon import Memo, memo_of, payment_of, stroops
+from servicelayer.watcher.horizon import Memo, memo_of, payment_of
 from servicelayer.watcher.memo import Route, content_id, memo_text, route
 from servicelayer.watcher.payments import is_inbound
 
@@ -43,23 +43,6 @@ def record(**changes: Any) -> dict[str, Any]:
     }
     base.update(changes)
     return base
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [
-        pytest.param("5", 50_000_000, id="whole"),
-        pytest.param("0.0000001", 1, id="one-stroop"),
-        pytest.param("922337203685.4775807", 2**63 - 1, id="int64-max"),
-        pytest.param("922337203685.4775808", None, id="over-int64"),
-        pytest.param("1.23456789", None, id="eight-decimals"),
-        pytest.param("-1", None, id="negative"),
-        pytest.param("1e3", None, id="exponent"),
-        pytest.param(5, None, id="not-a-string"),
-    ],
-)
-def test_amounts_are_exact_stroops(text: object, value: int | None) -> None:
-    assert stroops(text) == value
 
 
 def test_a_payment_record_becomes_an_observed_payment() -> None:
