@@ -171,6 +171,6 @@ def probe_gate(
         if not waiting:
             return None
         last = max(r.deadline for r in waiting)
-        return f"for {len(waiting)} probe run(s) of its windows (the last deadline {last})"
+        return f"for {len(waiting)} probe run(s) that watched it (the last deadline {last})"
 
     return ready
