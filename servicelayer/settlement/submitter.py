@@ -16,7 +16,6 @@ from urllib.parse import SplitResult, urlsplit
 
 import httpx
 from stellar_sdk import Server
-from stellar_sdk import xdr as x
 from stellar_sdk.client.requests_client import RequestsClient
 from stellar_sdk.client.response import Response
 from stellar_sdk.exceptions import (
@@ -29,6 +28,7 @@ from stellar_sdk.exceptions import (
 )
 
 from servicelayer.errors import InvariantViolation, LedgerUnavailable
+from servicelayer.ledger.codes import op_codes_of
 from servicelayer.ledger.money import NATIVE_TEXT, horizon_stroops
 
 
@@ -62,27 +62,6 @@ class AccountState:
     @property
     def master_weight(self) -> int:
         return self.signers.get(self.account_id, 0)
-
-
-def op_codes_from_result(result_xdr: str) -> tuple[str, ...]:
-    """Horizon-style operation codes (``op_no_trust`` ...) from a TransactionResult."""
-    result = x.TransactionResult.from_xdr(result_xdr).result
-    inner = getattr(result, "inner_result_pair", None)
-    if inner is not None:
-        result = inner.result.result
-    codes = []
-    for op in result.results or []:
-        if op.code != x.OperationResultCode.opINNER or op.tr is None:
-            name = op.code.name
-            codes.append(
-                "op_no_source_account" if name == "opNO_ACCOUNT" else "op_" + name[2:].lower()
-            )
-            continue
-        prefix = op.tr.type.name
-        body = next(v for k, v in vars(op.tr).items() if k != "type" and v is not None)
-        name = body.code.name
-        codes.append("op_" + name.removeprefix(prefix + "_").lower())
-    return tuple(codes)
 
 
 _FORM_ESCAPES = str.maketrans({"+": "%2B", "/": "%2F", "=": "%3D"})
@@ -229,7 +208,7 @@ class Horizon:
             record["hash"],
             bool(record["successful"]),
             int(record["ledger"]),
-            op_codes_from_result(record["result_xdr"]),
+            op_codes_of(record["result_xdr"]),
         )
 
     def account(self, account_id: str) -> AccountState | None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
 from stellar_sdk import (
     Asset,
     ChangeTrust,
@@ -17,6 +21,7 @@ from stellar_sdk import (
 )
 
 from servicelayer.ledger.standalone import StandaloneLedger
+from servicelayer.ledger.standalone.store import MIGRATIONS_DIR
 from tests.ledger.helpers import (
     BASE_FEE,
     BASE_RESERVE,
@@ -197,3 +202,34 @@ def test_fee_bump_with_bad_inner_sequence_is_rejected(ledger: StandaloneLedger) 
         "tx_fee_bump_inner_failed",
         "tx_bad_seq",
     )
+
+
+def test_a_fee_bump_is_found_by_its_inner_hash_also_after_the_schema_upgrade(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Horizon finds a fee bump by its inner hash; ledger_0003 indexes the inner hashes of
+    the fee bumps a database stored before it."""
+    ledger = StandaloneLedger.open(data_dir=tmp_path, close_interval=None, clock=clock)
+    alice, sponsor, bob = (make_funded_account(ledger) for _ in range(3))
+    inner = build(ledger, alice, [Payment(bob.public_key, Asset.native(), "3")], fee=0)
+    outer = _fee_bump(ledger, sponsor, inner, 500)
+    assert run(ledger, outer).successful
+    inner_hash = inner.hash_hex()
+    found = ledger.store.transaction(inner_hash, inner=True)
+    assert found is not None and found["inner_transaction"]["hash"] == inner_hash
+    assert ledger.store.transaction(inner_hash) is None  # a submission's own lookup: exact
+    ledger.close()
+
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["url"] = url
+    command.downgrade(config, "ledger_0002")
+    command.upgrade(config, "head")
+    reopened = StandaloneLedger.open(data_dir=tmp_path, close_interval=None, clock=clock)
+    try:
+        again = reopened.store.transaction(inner_hash, inner=True)
+        assert again is not None and again["hash"] == found["hash"]
+    finally:
+        reopened.close()

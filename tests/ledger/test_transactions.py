@@ -343,7 +343,7 @@ def test_min_sequence_age_waits_after_the_last_bump(
         .build()
     )
     aged.sign(alice)
-    assert run(ledger, aged).tx_code == "tx_bad_min_seq_age_or_gap"
+    assert run(ledger, aged).tx_code == "tx_bad_minseq_age_or_gap"
     clock.advance(60)
     assert run(ledger, aged).successful
 
@@ -362,3 +362,19 @@ def test_extra_signer_must_sign(ledger: StandaloneLedger) -> None:
     assert run(ledger, envelope).tx_code == "tx_bad_auth"
     envelope.sign(notary)
     assert run(ledger, envelope).successful
+
+
+def test_an_operation_of_a_missing_account_needs_that_accounts_signature(
+    ledger: StandaloneLedger,
+) -> None:
+    """stellar-core's OperationFrame::checkSignature: an operation whose own source does
+    not exist is refused at validation with op_bad_auth unless that key signed it; signed,
+    it is valid, and applied it fails op_no_source_account."""
+    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
+    ghost = Keypair.random()
+    pay = Payment(bob.public_key, Asset.native(), "1", source=ghost.public_key)
+    unsigned = run(ledger, build(ledger, alice, [pay]))
+    assert (unsigned.tx_code, unsigned.op_codes) == ("tx_failed", ("op_bad_auth",))
+    signed = run(ledger, build(ledger, alice, [pay], signers=[alice, ghost]))
+    assert (signed.tx_code, signed.op_codes) == ("tx_failed", ("op_no_source_account",))
+    assert signed.ledger is not None  # applied in a ledger (its fee charged), not refused

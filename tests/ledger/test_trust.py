@@ -111,7 +111,7 @@ def test_set_trust_line_flags_on_a_missing_line_and_by_a_non_issuer(
     issuer, alice = make_funded_account(ledger), make_funded_account(ledger)
     usd = Asset("USD", issuer.public_key)
     op = SetTrustLineFlags(alice.public_key, usd, set_flags=TF.AUTHORIZED_FLAG)
-    assert submit(ledger, issuer, [op]).op_codes == ("op_no_trust_line",)
+    assert submit(ledger, issuer, [op]).op_codes == ("op_no_trust",)
     stranger = make_funded_account(ledger)
     rejected = submit(ledger, stranger, [op])
     assert (rejected.applied, rejected.op_codes) == (False, ("op_malformed",))
@@ -133,7 +133,7 @@ def test_allow_trust_authorizes_and_revokes(ledger: StandaloneLedger) -> None:
     line = _line(ledger, alice, usd)
     assert line is not None and not line.authorized
     missing = AllowTrust(Keypair.random().public_key, "USD", TrustLineEntryFlag.AUTHORIZED_FLAG)
-    assert submit(ledger, issuer, [missing]).op_codes == ("op_no_trustline",)
+    assert submit(ledger, issuer, [missing]).op_codes == ("op_no_trust",)
 
 
 def test_clawback_needs_revocable_and_takes_back_credit(ledger: StandaloneLedger) -> None:

@@ -78,9 +78,15 @@ def _join(request: Request) -> bool:
 
 
 def _tx_record(ctx: HorizonContext, tx_hash: str) -> dict[str, Any]:
-    record = ctx.ledger.store.transaction(tx_hash.lower()) if len(tx_hash) == 64 else None
+    """The transaction with this hash, or the fee bump whose inner transaction has it, as
+    Horizon shows it then: under the inner hash, with the inner signatures."""
+    wanted = tx_hash.lower()
+    record = ctx.ledger.store.transaction(wanted, inner=True) if len(tx_hash) == 64 else None
     if record is None:
         raise NotFound("transaction")
+    inner = record.get("inner_transaction")
+    if inner is not None and record["hash"] != wanted:
+        return {**record, "id": wanted, "hash": wanted, "signatures": inner["signatures"]}
     return record
 
 

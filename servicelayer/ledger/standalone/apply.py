@@ -25,6 +25,7 @@ from servicelayer.ledger.standalone.results import (
 from servicelayer.ledger.standalone.signatures import SignatureChecker, account_signers
 from servicelayer.ledger.standalone.state import (
     Account,
+    Signer,
     StateView,
     available_balance,
 )
@@ -172,7 +173,8 @@ def _check_ops(
             if key in authorized:
                 failure = authorized[key]
             else:
-                failure = authorized[key] = _op_authorized(view, checker, source, level)
+                explicit = op.source_account is not None
+                failure = authorized[key] = _op_authorized(view, checker, source, level, explicit)
             if failure is None:
                 failure = handler.check(op.body, source)
         if failure is not None:
@@ -183,11 +185,16 @@ def _check_ops(
 
 
 def _op_authorized(
-    view: StateView, checker: SignatureChecker, source: str, level: Threshold
+    view: StateView, checker: SignatureChecker, source: str, level: Threshold, explicit: bool
 ) -> str | None:
+    """OperationFrame::checkSignature at validation. An operation whose own source account
+    does not exist (yet) is valid if that account's key signed it, else ``opBAD_AUTH``;
+    applied, it fails ``opNO_ACCOUNT`` unless an earlier operation created the account."""
     account = view.account(source)
     if account is None:
-        return "opNO_ACCOUNT"
+        if not explicit:
+            return "opNO_ACCOUNT"
+        return None if checker.check([Signer(source, 1)], 0) else "opBAD_AUTH"
     if not checker.check(account_signers(account), _needed(account, level)):
         return "opBAD_AUTH"
     return None

@@ -114,6 +114,7 @@ def _add_transaction(rows: _Rows, outcome: TxOutcome, ctx: LedgerContext, tx_ind
             outcome.fee_charged,
             frame.fee_bid,
             records.dumps(record),
+            frame.inner_hash.hex() if frame.fee_bump is not None else None,
         )
     )
     participants = {frame.source, frame.fee_source}

@@ -9,6 +9,7 @@ from typing import Any
 
 from stellar_sdk import xdr as x
 
+from servicelayer.ledger.codes import op_code, tx_code
 from servicelayer.ledger.standalone.codec import balance_id_xdr
 from servicelayer.ledger.standalone.ops import OpResult
 
@@ -78,41 +79,6 @@ _RESULT_TYPES: dict[x.OperationType, tuple[str, Any, Any, str]] = {
         "SET_TRUST_LINE_FLAGS",
     ),
 }
-
-# Horizon's strings where they are not "op_" + the code's suffix in lower case.
-_HORIZON_OP_OVERRIDES = {
-    "opBAD_AUTH": "op_bad_auth",
-    "opNO_ACCOUNT": "op_no_source_account",
-    "opNOT_SUPPORTED": "op_not_supported",
-    "opTOO_MANY_SUBENTRIES": "op_too_many_subentries",
-    "opTOO_MANY_SPONSORING": "op_too_many_sponsoring",
-    "CREATE_ACCOUNT_ALREADY_EXIST": "op_already_exists",
-    "ACCOUNT_MERGE_SEQNUM_TOO_FAR": "op_seq_num_too_far",
-    "MANAGE_DATA_NAME_NOT_FOUND": "op_data_name_not_found",
-    "MANAGE_DATA_INVALID_NAME": "op_data_invalid_name",
-    "ALLOW_TRUST_NO_TRUST_LINE": "op_no_trustline",
-    "ALLOW_TRUST_TRUST_NOT_REQUIRED": "op_not_required",
-}
-_HORIZON_TX_OVERRIDES = {"txNO_ACCOUNT": "tx_no_source_account"}
-
-
-def horizon_op_code(op_type: x.OperationType | None, code: str) -> str:
-    if code in _HORIZON_OP_OVERRIDES:
-        return _HORIZON_OP_OVERRIDES[code]
-    if code.endswith("_SUCCESS"):
-        return "op_success"
-    if op_type is not None and op_type in _RESULT_TYPES:
-        prefix = _RESULT_TYPES[op_type][3]
-        if code.startswith(prefix + "_"):
-            return "op_" + code[len(prefix) + 1 :].lower()
-    return "op_" + code.split("_", 1)[-1].lower()
-
-
-def horizon_tx_code(code: str) -> str:
-    """txBAD_SEQ -> tx_bad_seq (Horizon's codes package)."""
-    if code in _HORIZON_TX_OVERRIDES:
-        return _HORIZON_TX_OVERRIDES[code]
-    return "tx_" + code[2:].lower()
 
 
 def operation_result(op_type: x.OperationType, result: OpResult) -> x.OperationResult:
@@ -217,20 +183,20 @@ def inner_result_codes(inner: InnerOutcome) -> ResultCodes:
     ops: tuple[str, ...] = ()
     if inner.code in ("txSUCCESS", "txFAILED"):
         ops = tuple(
-            horizon_op_code(None if r.code.startswith("op") else t, r.code)
+            op_code(None if r.code.startswith("op") else t.name, r.code)
             for t, r in zip(inner.op_types, inner.op_results, strict=True)
         )
-    return ResultCodes(horizon_tx_code(inner.code), None, ops)
+    return ResultCodes(tx_code(inner.code), None, ops)
 
 
 def _op_codes(results: list[x.OperationResult] | None) -> tuple[str, ...]:
     codes = []
     for r in results or []:
         if r.code != x.OperationResultCode.opINNER or r.tr is None:
-            codes.append(horizon_op_code(None, r.code.name))
+            codes.append(op_code(None, r.code.name))
             continue
         attr = _RESULT_TYPES[r.tr.type][0]
-        codes.append(horizon_op_code(r.tr.type, getattr(r.tr, attr).code.name))
+        codes.append(op_code(r.tr.type.name, getattr(r.tr, attr).code.name))
     return tuple(codes)
 
 
@@ -249,8 +215,8 @@ def result_codes(result: x.TransactionResult) -> ResultCodes:
     if pair is not None:
         inner = pair.result.result
         return ResultCodes(
-            horizon_tx_code(outer.code.name),
-            horizon_tx_code(inner.code.name),
+            tx_code(outer.code.name),
+            tx_code(inner.code.name),
             _op_codes(inner.results),
         )
-    return ResultCodes(horizon_tx_code(outer.code.name), None, _op_codes(outer.results))
+    return ResultCodes(tx_code(outer.code.name), None, _op_codes(outer.results))

@@ -70,6 +70,7 @@ transactions = Table(
     Column("fee_charged", BigInteger, nullable=False),
     Column("max_fee", BigInteger, nullable=False),
     Column("record", Text, nullable=False),
+    Column("inner_hash", String(64), nullable=True, index=True),  # a fee bump's inner one
 )
 
 operations = Table(

@@ -240,12 +240,16 @@ class LedgerStore:
             conn.exec_driver_sql(_upsert_entries_sql(conn.dialect.name, mark), live)
 
     # -- queries -----------------------------------------------------------------------
-    def transaction(self, tx_hash: str) -> dict[str, Any] | None:
-        """The stored record of a transaction (asked on every submission, hence plain SQL)."""
+    def transaction(self, tx_hash: str, *, inner: bool = False) -> dict[str, Any] | None:
+        """The stored record of a transaction (asked on every submission, hence plain SQL);
+        with ``inner``, also the fee bump whose inner transaction has that hash."""
         with self.engine.connect() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            where, args = f"hash = {mark}", [tx_hash]
+            if inner:
+                where, args = f"{where} OR inner_hash = {mark}", [tx_hash, tx_hash]
             record = conn.exec_driver_sql(
-                f"SELECT record FROM {t.transactions.name} WHERE hash = {mark}", (tx_hash,)
+                f"SELECT record FROM {t.transactions.name} WHERE {where}", tuple(args)
             ).scalar()
         return json.loads(record) if record is not None else None
 

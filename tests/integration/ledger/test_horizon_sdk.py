@@ -367,6 +367,29 @@ def test_fee_bump_failure_reports_inner_codes(horizon: RunningHorizon) -> None:
     assert stored["inner_transaction"]["hash"] == inner.hash_hex()
 
 
+def test_a_fee_bump_is_found_by_its_inner_hash_as_horizon_finds_it(
+    horizon: RunningHorizon,
+) -> None:
+    alice, sponsor, bob = fund(horizon), fund(horizon), fund(horizon)
+    inner = pay(horizon, alice, [Payment(bob.public_key, Asset.native(), "2")])
+    bump = TransactionBuilder.build_fee_bump_transaction(sponsor, 200, inner, PASSPHRASE)
+    bump.sign(sponsor)
+    horizon.server.submit_transaction(bump, skip_memo_required_check=True)
+    outer = horizon.server.transactions().transaction(bump.hash_hex()).call()
+    found = horizon.server.transactions().transaction(inner.hash_hex()).call()
+    # the same transaction, shown under the hash it was asked by, with that one's signatures
+    assert found["id"] == found["hash"] == inner.hash_hex() != outer["hash"]
+    assert found["fee_bump_transaction"]["hash"] == bump.hash_hex()
+    assert found["signatures"] == found["inner_transaction"]["signatures"]
+    assert outer["signatures"] == outer["fee_bump_transaction"]["signatures"]
+    assert found["signatures"] != outer["signatures"]
+    assert found["paging_token"] == outer["paging_token"] and found["successful"]
+    ops = horizon.server.operations().for_transaction(inner.hash_hex()).call()
+    assert [o["type"] for o in ops["_embedded"]["records"]] == ["payment"]
+    with pytest.raises(NotFoundError):
+        horizon.server.transactions().transaction("ab" * 32).call()
+
+
 def test_second_server_on_a_taken_port_is_a_clear_error(horizon: RunningHorizon) -> None:
     from node.horizon.server import HorizonServer
     from servicelayer.errors import ConfigError
