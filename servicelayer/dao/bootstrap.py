@@ -39,15 +39,6 @@ class Step:
     detail: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Built:
-    """A signed envelope, its hash and the source sequence number it uses."""
-
-    hash: str
-    xdr: str
-    sequence: int
-
-
 class BootstrapFailed(ServiceLayerError):
     code = "bootstrap_failed"
 

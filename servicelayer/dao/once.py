@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from servicelayer.dao.bootstrap import Built
 from servicelayer.errors import Conflict, LedgerUnavailable
+from servicelayer.ledger.envelope import SignedTx
 from servicelayer.settlement.submitter import Horizon
 
 
@@ -32,9 +32,9 @@ class SubmissionFailed(Conflict):
 def submit_once(
     horizon: Horizon,
     source: str,
-    stored: Built | None,
-    build: Callable[[], Built],
-    persist: Callable[[Built], None],
+    stored: SignedTx | None,
+    build: Callable[[], SignedTx],
+    persist: Callable[[SignedTx], None],
     what: str,
 ) -> int:
     """Apply the transaction; returns the ledger that applied it.

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session
 from stellar_sdk import Account, Keypair, TransactionBuilder
 
 from contracts.canonical import canonical_bytes
-from servicelayer.dao.bootstrap import Built
 from servicelayer.dao.readiness import DaoNotReady, signs_for
 from servicelayer.errors import NotFound
+from servicelayer.ledger.envelope import SignedTx
 from servicelayer.merkle import MerkleTree, Proof
 from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage import verdicts_repo
@@ -98,7 +98,7 @@ def anchor_tx(
     epoch: int,
     root: bytes,
     base_fee: int,
-) -> Built:
+) -> SignedTx:
     """The anchor transaction at the anchor account's next sequence number.
 
     Raises ``DaoNotReady`` rather than build a transaction the ledger must refuse with
@@ -121,7 +121,7 @@ def anchor_tx(
     )
     for keypair in signers:
         envelope.sign(keypair)
-    return Built(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
+    return SignedTx(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from stellar_sdk import Keypair
 
 from contracts.core import Context
 from contracts.rewards import ReceivePayoutSettled
-from servicelayer.dao.bootstrap import Built
 from servicelayer.dao.once import submit_once
 from servicelayer.epochs.accounting import REWARD, compute_epoch
 from servicelayer.epochs.anchoring import anchor_tx, build_tree, epoch_payouts, payout_id
@@ -18,6 +17,7 @@ from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.epochs.pipeline import Step
 from servicelayer.epochs.verifying import verify_closed_epoch
 from servicelayer.errors import ServiceLayerError
+from servicelayer.ledger.envelope import SignedTx
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import PlanSummary
@@ -152,9 +152,9 @@ def anchor_step(database: Database, anchor_account: Callable[[], AnchorAccount])
             record.root = root.hex()
             stored = None
             if record.anchor_tx and record.anchor_envelope and record.anchor_sequence:
-                stored = Built(record.anchor_tx, record.anchor_envelope, record.anchor_sequence)
+                stored = SignedTx(record.anchor_tx, record.anchor_envelope, record.anchor_sequence)
 
-        def build() -> Built:
+        def build() -> SignedTx:
             return anchor_tx(
                 anchor.horizon,
                 anchor.passphrase,
@@ -165,7 +165,7 @@ def anchor_step(database: Database, anchor_account: Callable[[], AnchorAccount])
                 anchor.base_fee,
             )
 
-        def persist(built: Built) -> None:
+        def persist(built: SignedTx) -> None:
             with database.session(write=True) as session:
                 record = session.get(EpochRecord, epoch)
                 assert record is not None

@@ -21,9 +21,10 @@ from stellar_sdk import (
 from stellar_sdk.exceptions import NotFoundError, SdkError
 
 from contracts.issuance import AssetFlags, IssuedAsset
-from servicelayer.dao.bootstrap import Bootstrap, Built
+from servicelayer.dao.bootstrap import Bootstrap
 from servicelayer.dao.keys import DaoKey
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.money import format_amount, horizon_stroops, sdk_asset
 
 _MEMO_TAG = "acenode-issuance"
@@ -124,7 +125,7 @@ class IssuerAccounts(Bootstrap):
         self._submit(envelope.to_xdr(), f"configuring {asset.asset.code}'s issuer and trustline")
         return True
 
-    def issuer_tx(self, asset: IssuedAsset, op: IssuerOp, action_seq: int) -> Built:
+    def issuer_tx(self, asset: IssuedAsset, op: IssuerOp, action_seq: int) -> SignedTx:
         """A mint (payment issuer -> ``op.account``), a clawback (from ``op.account``) or
         the lock (every signer weight 0), at the issuer's next sequence number, signed by
         M validators."""
@@ -148,7 +149,7 @@ class IssuerAccounts(Bootstrap):
         envelope = builder.build()
         for keypair in self.validator_keys():
             envelope.sign(keypair)
-        return Built(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
+        return SignedTx(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
 
 
 def _record(url: str, account: str) -> dict[str, Any] | None:

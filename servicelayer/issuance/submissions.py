@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.issuance import IssuedAsset
-from servicelayer.dao.bootstrap import Built
 from servicelayer.dao.once import SubmissionFailed, SubmissionPending, submit_once
 from servicelayer.issuance.ledger import IssuerAccounts, IssuerOp
+from servicelayer.ledger.envelope import SignedTx
 from servicelayer.storage.db import Database
 from servicelayer.storage.issuance_models import IssuanceSubmission
 
@@ -60,7 +60,7 @@ class Submissions:
     def _one(self, asset: IssuedAsset, row: _Row) -> None:
         stored = None
         if row.tx_hash and row.envelope and row.sequence is not None:
-            stored = Built(row.tx_hash, row.envelope, row.sequence)
+            stored = SignedTx(row.tx_hash, row.envelope, row.sequence)
         try:
             submit_once(
                 self.accounts.horizon,
@@ -96,7 +96,7 @@ class Submissions:
                 for r in rows
             ]
 
-    def _persist(self, seq: int, built: Built) -> None:
+    def _persist(self, seq: int, built: SignedTx) -> None:
         with self.db.session(write=True) as s:
             row = s.get(IssuanceSubmission, seq)
             assert row is not None

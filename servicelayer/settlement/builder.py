@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from stellar_sdk import (
@@ -29,6 +28,7 @@ from stellar_sdk import (
 from stellar_sdk import xdr as x
 from xdrlib3 import Packer
 
+from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.money import format_amount, sdk_asset
 from servicelayer.settlement.chunking import MAX_OPS, Chunk
 
@@ -36,12 +36,6 @@ RECLAIM_AFTER_SECONDS = 30 * 86400
 _TX = x.EnvelopeType.ENVELOPE_TYPE_TX
 _TX_TYPE = _TX.to_xdr_bytes()
 _NO_TIME_BOUNDS = Preconditions(time_bounds=TimeBounds(0, 0)).to_xdr_object()
-
-
-@dataclass(frozen=True, slots=True)
-class SignedEnvelope:
-    hash: str
-    xdr: str
 
 
 @lru_cache(maxsize=256)
@@ -80,7 +74,7 @@ class EnvelopeBuilder:
         channel: Keypair,
         sequence: int,
         claimable: frozenset[int] = frozenset(),
-    ) -> SignedEnvelope:
+    ) -> SignedTx:
         """The chunk's payments (claimable balances for the offsets in ``claimable``) as a
         transaction of ``channel`` at ``sequence``, signed by the channel and the signers."""
         if not 0 < len(chunk.payouts) <= MAX_OPS:
@@ -108,7 +102,7 @@ class EnvelopeBuilder:
         for signature in signatures:
             signature.to_xdr_object().pack(packer)
         envelope = base64.b64encode(_TX_TYPE + tx_bytes + packer.get_buffer()).decode()
-        return SignedEnvelope(tx_hash.hex(), envelope)
+        return SignedTx(tx_hash.hex(), envelope, sequence)
 
     def _payment(self, account: str, asset: str, amount: int) -> x.Operation:
         body = x.OperationBody(
