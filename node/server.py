@@ -15,12 +15,18 @@ from node.jobs.scheduler import NodeJobs
 from node.runtime import build_state, secure_data_dir
 from node.serving import GracefulServer, log_config
 from servicelayer.config import NodeSettings
+from servicelayer.keys import ensure_key_file
+from servicelayer.storage.db import normalise_url
 
 log = logging.getLogger("acenode")
 
 
 def serve(settings: NodeSettings) -> None:
+    # what can be refused (a bad database URL, a readable key) is refused first, before
+    # anything starts or listens: one clear error, even if a port is taken as well
+    normalise_url(settings.resolved_database_url())
     secure_data_dir(settings)  # before the embedded ledger writes its database into it
+    ensure_key_file(settings.key_file)
     ledger = start_embedded_ledger(settings) if settings.stellar.runs_embedded_ledger else None
     try:
         _serve(settings)

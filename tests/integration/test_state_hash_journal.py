@@ -4,6 +4,7 @@ caught, and a journal written with the version-1 hash is refused until it is con
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -149,11 +150,13 @@ def test_the_node_refuses_a_version_1_journal_until_acenode_db_rehash(
     play_catalog(make_runtime(), db, range(1, 3))
     _downgrade_to_version_1(db)
     data = ["--data-dir", str(tmp_path / "node"), "--database-url", database_url]
+    ledger = f"http://127.0.0.1:{free_port()}"  # not the default port: tests run in parallel
     refused = subprocess.run(
         [sys.executable, "-m", "node", "run", "--port", str(free_port()), *data],
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "ACENODE_STELLAR__HORIZON_URL": ledger},
     )
     assert refused.returncode == 2
     assert "acenode db rehash" in refused.stderr
