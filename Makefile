@@ -18,14 +18,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/acenode demo
 
-# Three workers on two cores: the slowest tests mostly wait through real epochs (the
-# conftest starts them first), the others run meanwhile; a module stays on one worker.
 test: $(STAMP)
 	@scripts/system-deps
 	$(BIN)/ruff check servicelayer contracts node tests migrations testnet
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 3 --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check servicelayer contracts node tests migrations testnet

@@ -43,9 +43,6 @@ def _postgres_reachable() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # the slow tests (mostly waiting through real epochs) first: with several workers
-    # (`make test` runs pytest-xdist) they wait while the others run the rest
-    items.sort(key=lambda item: "slow" not in item.keywords)
     if _postgres_reachable():
         return
     if os.environ.get("ACENODE_REQUIRE_POSTGRES") == "1":
