@@ -98,6 +98,7 @@ log_level = "{log_level}"
 # writes_per_account = "120/minute"          # every authenticated write
 # writes_per_address = "600/minute"
 # ingest_per_address = "12000/minute"        # POST /v1/receipts and /v1/registrations
+# pages_per_address = "600/minute"           # pages of an epoch's verdicts and payouts
 # Counters per process in memory; "redis://host:6379" shares them between processes
 # (needs the redis package). Strategy: moving-window, fixed-window, sliding-window-counter.
 # storage_uri = "memory://"

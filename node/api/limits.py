@@ -32,6 +32,12 @@ def ingest_limit(request: Request, node: NodeState = Depends(node_state)) -> Non
     )
 
 
+def page_limit(request: Request, node: NodeState = Depends(node_state)) -> None:
+    """The large public lists (an epoch's verdicts and payouts, up to 1000 rows a page)
+    per client address."""
+    node.throttle.hit("pages_per_address", client_address(request), "pages from this address")
+
+
 def write_limit(request: Request, account: str, node: NodeState) -> None:
     """Every authenticated write, per account and per client address."""
     node.throttle.hit("writes_per_address", client_address(request), "writes from this address")

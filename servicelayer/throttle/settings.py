@@ -21,6 +21,7 @@ RULES = (
     "writes_per_account",
     "writes_per_address",
     "ingest_per_address",
+    "pages_per_address",
 )
 
 
@@ -59,6 +60,11 @@ class LimitSettings(BaseModel):
     ingest_per_address: str = Field(
         default="12000/minute",
         description="POST /v1/receipts and /v1/registrations per client address (peers batch)",
+    )
+    pages_per_address: str = Field(
+        default="600/minute",
+        description="pages of an epoch's verdicts or payouts (up to 1000 rows each) per "
+        "client address",
     )
 
     @field_validator(*RULES)

@@ -24,6 +24,7 @@ LIMITS = {
     "ACENODE_LIMITS__WRITES_PER_ACCOUNT": "5/minute",
     "ACENODE_LIMITS__WRITES_PER_ADDRESS": "12/minute",
     "ACENODE_LIMITS__INGEST_PER_ADDRESS": "4/minute",
+    "ACENODE_LIMITS__PAGES_PER_ADDRESS": "3/minute",
 }
 
 
@@ -141,3 +142,14 @@ def test_submissions_past_the_ingest_limit_are_throttled(limited: NodeProcess) -
         assert_rate_limited(c.post("/v1/registrations", json={}))
     with client_from(limited, "127.0.0.13") as c:
         assert c.post("/v1/receipts", json={"receipts": [{}]}).status_code == 200
+
+
+def test_pages_of_an_epochs_lists_past_the_limit_are_throttled(limited: NodeProcess) -> None:
+    with client_from(limited, "127.0.0.14") as c:
+        assert c.get("/v1/epochs/5/verdicts").status_code == 404  # not closed: counted too
+        assert c.get("/v1/epochs/5/payouts").status_code == 404
+        assert c.get("/v1/epochs/5/verdicts", params={"limit": 1}).status_code == 404
+        assert_rate_limited(c.get("/v1/epochs/5/payouts"))
+        assert c.get("/v1/epochs").status_code == 200  # the other reads are not counted
+    with client_from(limited, "127.0.0.15") as c:
+        assert c.get("/v1/epochs/5/payouts").status_code == 404

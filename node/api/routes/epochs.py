@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from node.api.errors import documented
+from node.api.limits import page_limit
 from node.api.models.common import (
     ACCOUNT_PATTERN,
     MAX_EPOCH,
@@ -105,7 +106,8 @@ class VerdictPage(BaseModel):
     response_model=VerdictPage,
     summary="Verification verdicts of an epoch in receipt-id order, a page at a time, "
     "optionally only an account's receipts",
-    responses=documented(404, 422, 503),
+    responses=documented(404, 422, 429, 503),
+    dependencies=[Depends(page_limit)],
 )
 def epoch_verdicts(
     number: int = Number,
@@ -175,7 +177,8 @@ class ReceiptProofOut(ProofOut):
     response_model=PayoutPage,
     summary="The payouts an epoch's contracts computed, with how each was paid, in order, "
     "a page at a time",
-    responses=documented(404, 422, 503),
+    responses=documented(404, 422, 429, 503),
+    dependencies=[Depends(page_limit)],
 )
 def epoch_payouts(
     number: int = Number,
