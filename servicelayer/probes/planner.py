@@ -78,7 +78,7 @@ class PlannedProbe:
     peers: tuple[Endpoint, ...]  # registered endpoints: the swarm's origins first
     origin: bool = False  # the content's owner registered origins for it
     origins: tuple[Endpoint, ...] = ()  # the origins' endpoints (also first in ``peers``)
-    activity: int = 2  # FRESH, STALE or IDLE (an origin swarm with no receipts)
+    activity: int = FRESH  # FRESH, STALE or IDLE (an origin swarm with no receipts)
 
     @property
     def active(self) -> bool:

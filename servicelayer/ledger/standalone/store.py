@@ -245,11 +245,10 @@ class LedgerStore:
         with ``inner``, also the fee bump whose inner transaction has that hash."""
         with self.engine.connect() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-            where, args = f"hash = {mark}", [tx_hash]
-            if inner:
-                where, args = f"{where} OR inner_hash = {mark}", [tx_hash, tx_hash]
+            where = f"hash = {mark}" + (f" OR inner_hash = {mark}" if inner else "")
             record = conn.exec_driver_sql(
-                f"SELECT record FROM {t.transactions.name} WHERE {where}", tuple(args)
+                f"SELECT record FROM {t.transactions.name} WHERE {where}",
+                (tx_hash,) * (2 if inner else 1),
             ).scalar()
         return json.loads(record) if record is not None else None
 
