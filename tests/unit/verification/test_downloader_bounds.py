@@ -23,6 +23,7 @@ from servicelayer.verification.tolerances import (
     BITFIELD_SLACK_PIECES,
     BITFIELD_TOLERANCE_PPM,
     BITRATE_TOLERANCE_PPM,
+    HELD_CLOCK_SLACK_SECONDS,
     PREBUFFER_SECONDS,
     SESSION_SLACK_PIECES,
 )
@@ -109,9 +110,10 @@ def test_a_session_is_paid_for_the_content_at_most_once_however_much_it_signs() 
 
 def test_bytes_signed_up_to_a_window_end_are_cut_to_the_pieces_the_probe_saw_held() -> None:
     d = "10.0.0.2:6881"
-    # 30 pieces (3 MB) by the window's end (+2 s), 40 a moment later; it joined the probe
-    # mid-window, so its growth across the window is unknown
-    held = ((40, 20), (61, 30), (63, 40))
+    # 30 pieces (3 MB) by the window's end (and its clock slack), 40 a moment later; it
+    # joined the probe mid-window, so its growth across the window is unknown
+    end = 60 + HELD_CLOCK_SLACK_SECONDS
+    held = ((40, 20), (end - 1, 30), (end + 1, 40))
     probe = make_probe(
         make_obs("U", "10.0.0.1:6881"),
         make_obs("U2", "10.0.0.4:6881"),
