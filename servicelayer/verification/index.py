@@ -18,7 +18,11 @@ from servicelayer.verification.model import (
     SwarmProbe,
     ViewingClaim,
 )
-from servicelayer.verification.tolerances import PRESENCE_SLACK_SECONDS, WINDOW_SECONDS
+from servicelayer.verification.tolerances import (
+    CAPACITY_MIN_SAMPLE_BYTES,
+    PRESENCE_SLACK_SECONDS,
+    WINDOW_SECONDS,
+)
 
 Sighting = tuple[SwarmProbe, tuple[PeerObservation, ...]]
 
@@ -136,7 +140,8 @@ def build_index(inputs: EpochInputs) -> EpochIndex:
             if obs.account is None:
                 continue
             ix.observations.setdefault((probe.probe_id, obs.account), []).append(obs)
-            rate = obs.measured_rate
+            # a rate on a few sampled pieces is the probe's demand, not the uploader's capacity
+            rate = obs.measured_rate if obs.bytes_served >= CAPACITY_MIN_SAMPLE_BYTES else None
             best = ix.capacity.get(obs.account)
             if rate is not None and (best is None or rate > best[0]):
                 ix.capacity[obs.account] = (rate, probe.probe_id)

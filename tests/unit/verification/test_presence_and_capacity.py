@@ -127,3 +127,12 @@ def test_a_couple_of_hash_failures_are_tolerated() -> None:
     unlucky = replace(make_obs("U"), hash_failures=2)
     inputs = make_inputs((make_bw("r1"),), probes=(make_probe(unlucky, D_OBS),))
     assert verify_epoch(inputs).by_id()["r1"].verdict == Verdict.ACCEPTED
+
+
+def test_a_rate_measured_on_a_few_sampled_pieces_is_no_capacity() -> None:
+    """The probe fetched 64 KiB from U in 60 s (its sampled pieces): U's real capacity is
+    unknown, so claims far above that rate stand (as in a real swarm of the bench)."""
+    sampled = make_probe(make_obs("U", served=65_536), D_OBS)
+    claim = make_bw("r1", "A", delta=capacity_per_window(65_536 // 60) * 3, window=1200)
+    v = verify_epoch(make_inputs((claim,), probes=(sampled,), bitrate=None)).by_id()["r1"]
+    assert ReasonCode.RATE_ABOVE_CAPACITY not in v.reasons
