@@ -65,6 +65,11 @@ log_level = "{log_level}"
 # default; the public testnet is "https://horizon-testnet.stellar.org" with
 # network_passphrase = "Test SDF Network ; September 2015".
 # horizon_url = "http://127.0.0.1:8701"
+# The embedded ledger (default when horizon_url is on this machine): seconds between
+# ledger closes, operations per ledger (as the public network's; more wait in its queue).
+# embedded_ledger = true
+# ledger_close_seconds = 5.0
+# ledger_max_ops = 1000
 # Friendbot funding new accounts (default: <horizon_url>/friendbot).
 # friendbot_url = "https://friendbot.stellar.org"
 # Or fund the DAO accounts from this account's secret key file (mode 0600).

@@ -37,6 +37,7 @@ def start_embedded_ledger(settings: NodeSettings) -> EmbeddedLedger:
         data_dir=settings.data_dir / "ledger",
         network_passphrase=settings.network_passphrase,
         close_interval=settings.stellar.ledger_close_seconds,
+        max_tx_set_ops=settings.stellar.ledger_max_ops,
     )
     try:
         # it serves this machine only: every client has the same address, no per-address cap

@@ -12,9 +12,9 @@ from servicelayer.config import NodeSettings
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.issuance.ledger import IssuerAccounts
 from servicelayer.issuance.service import IssuanceService
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
-from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage.db import Database
 
 

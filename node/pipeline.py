@@ -15,11 +15,11 @@ from servicelayer.epochs.steps import (
     settle_step,
     verify_step,
 )
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.probes.runs import probe_gate
 from servicelayer.settlement.lock import settlement_lock
 from servicelayer.settlement.plan import Plan
 from servicelayer.settlement.records import PlanSummary
-from servicelayer.settlement.submitter import Horizon
 
 log = logging.getLogger("acenode.epochs")
 

@@ -13,10 +13,10 @@ from servicelayer.dao.bootstrap import Bootstrap, DaoPolicy
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.errors import ConfigError
 from servicelayer.keys import load_key_file
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.service import Progress, SettlementService
 from servicelayer.settlement.store import SettlementStore
-from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage.db import Database
 
 

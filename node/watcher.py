@@ -5,8 +5,8 @@ from __future__ import annotations
 from node.api.state import NodeState
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.storage.db import Database
-from servicelayer.watcher.horizon import LedgerFeed
 from servicelayer.watcher.service import Watcher, followed
 
 
@@ -19,7 +19,7 @@ def build_watcher(state: NodeState) -> Watcher:
         return keys.public("treasury") if keys.path("treasury").exists() else None
 
     return Watcher(
-        LedgerFeed(s.stellar.horizon_url),
+        Horizon(s.stellar.horizon_url),
         state.database,
         state.runtime,
         state.mutations.write,
@@ -40,7 +40,7 @@ def ledger_known_until(database: Database, horizon_url: str, watching: bool) -> 
         return head.closed_at
     if watching:
         return None
-    feed = LedgerFeed(horizon_url)
+    feed = Horizon(horizon_url)
     try:
         return feed.head().closed_at
     finally:
@@ -55,7 +55,7 @@ def followed_ledger(database: Database, horizon_url: str) -> int:
         head = followed(s)
     if head is not None:
         return head.sequence
-    feed = LedgerFeed(horizon_url)
+    feed = Horizon(horizon_url)
     try:
         return feed.head().sequence
     except LedgerUnavailable as exc:

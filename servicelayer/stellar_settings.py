@@ -28,6 +28,9 @@ class StellarSettings(BaseModel):
     embedded_ledger: bool | None = None
     # Seconds between ledger closes of the embedded ledger.
     ledger_close_seconds: float = Field(default=5.0, ge=0.01, le=60)
+    # Operations the embedded ledger puts in one ledger (the public network's 1,000); more
+    # wait in its queue, which holds two ledgers' worth (stellar-core's rules).
+    ledger_max_ops: int = Field(default=1000, ge=1, le=100_000)
     # Friendbot that funds new accounts; None: ``<horizon_url>/friendbot`` (embedded).
     friendbot_url: str | None = None
     # A file holding the secret key of an account that funds the DAO accounts instead of

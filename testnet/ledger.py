@@ -13,9 +13,10 @@ from testnet.processes import free_port, wait_for
 
 
 class LedgerProcess:
-    def __init__(self, data_dir: Path, close_interval: float = 0.1) -> None:
+    def __init__(self, data_dir: Path, close_interval: float = 0.1, max_ops: int = 1_000) -> None:
         self.data_dir = data_dir
         self.close_interval = close_interval
+        self.max_ops = max_ops
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -35,6 +36,8 @@ class LedgerProcess:
             str(self.port),
             "--close-interval",
             str(self.close_interval),
+            "--max-ops",
+            str(self.max_ops),
         ]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)

@@ -74,11 +74,16 @@ def _cpu(ledger: LedgerProcess) -> float:
 
 
 def run(
-    payees: int, channels: int = 32, validators: int = 3, threshold: int = 2, close: float = 0.02
+    payees: int,
+    channels: int = 32,
+    validators: int = 3,
+    threshold: int = 2,
+    close: float = 0.5,
+    max_ops: int = 1_000,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="acenode-bench-settle-") as tmp:
         root = Path(tmp)
-        ledger = LedgerProcess(root / "ledger", close_interval=close).start()
+        ledger = LedgerProcess(root / "ledger", close_interval=close, max_ops=max_ops).start()
         try:
             settings = _bootstrapped(root, ledger.url, channels, validators, threshold)
             plan = _plan(fund_accounts(ledger.url, ACCOUNTS), payees)
@@ -87,11 +92,31 @@ def run(
             build = measure_build_sign(plan, signers, treasury, min(payees, BUILD_SAMPLE))
             settle = _measure_settle(settings, plan, ledger)
             ledger_rss = psutil.Process(ledger.pid).memory_info().rss
+            first, last = _ledgers(settings, plan.id)
         finally:
             ledger.stop()
     return _figures(payees, channels, f"{threshold} of {validators}", close, build, settle) | {
-        "ledger_rss_mb": round(ledger_rss / 2**20, 1)
+        "ledger_rss_mb": round(ledger_rss / 2**20, 1),
+        "max_ops_per_ledger": max_ops,
+        "ledgers_used": last - first + 1,
+        "ledgers_min": -(-payees // max_ops),
     }
+
+
+def _ledgers(settings: NodeSettings, plan_id: str) -> tuple[int, int]:
+    """The first and last ledger that applied one of the plan's transactions."""
+    from sqlalchemy import func, select
+
+    from servicelayer.storage.db import Database
+    from servicelayer.storage.settlement_models import SettlementTransaction as T
+
+    database = Database(settings.resolved_database_url())
+    with database.session() as s:
+        row = s.execute(
+            select(func.min(T.ledger), func.max(T.ledger)).where(T.plan_id == plan_id)
+        ).one()
+    database.engine.dispose()
+    return int(row[0]), int(row[1])
 
 
 def _bootstrapped(
@@ -153,20 +178,19 @@ def _figures(
 
 def fund_accounts(url: str, count: int) -> list[str]:
     """``count`` new accounts, created 100 per transaction from a friendbot-funded account."""
-    import httpx
-    from stellar_sdk import Server, TransactionBuilder
+    from node.cli.acedao.ledger import submit
+    from servicelayer.ledger.envelope import new_tx, sign
+    from servicelayer.ledger.horizon import Horizon
 
     funder = Keypair.random()
-    httpx.get(f"{url}/friendbot", params={"addr": funder.public_key}, timeout=60)
     accounts = [Keypair.random().public_key for _ in range(count)]
-    with Server(url) as server:
+    with Horizon(url) as ledger:
+        ledger.fund(f"{url}/friendbot", funder.public_key)
+        passphrase = ledger.network_passphrase()
         for start in range(0, count, 100):
-            source = server.load_account(funder.public_key)
-            builder = TransactionBuilder(source, "Standalone Network ; February 2017", 100)
-            builder.add_time_bounds(0, 0)
+            sequence = ledger.sequence(funder.public_key) or 0
+            builder = new_tx(funder.public_key, sequence, passphrase, 100)
             for account in accounts[start : start + 100]:
                 builder.append_create_account_op(account, "1")
-            envelope = builder.build()
-            envelope.sign(funder)
-            server.submit_transaction(envelope, skip_memo_required_check=True)
+            submit(ledger, sign(builder.build(), [funder]).xdr, "creating the payees")
     return accounts

@@ -17,7 +17,10 @@ def bench_settle(
     threshold: Annotated[int, typer.Option(min=1, max=10, help="Signatures needed (M)")] = 2,
     close_interval: Annotated[
         float, typer.Option(min=0.01, help="Seconds between ledger closes")
-    ] = 0.02,
+    ] = 0.5,
+    max_ops: Annotated[
+        int, typer.Option(min=100, max=100_000, help="Operations per ledger")
+    ] = 1_000,
     json_out: JsonFlag = False,
 ) -> None:
     """(a) build and sign transactions (M signatures each); (b) settle a whole plan."""
@@ -26,7 +29,7 @@ def bench_settle(
     if threshold > validators:
         raise typer.BadParameter("threshold must not exceed validators")
     with console.status(f"settling {payees:,} payees on a fresh embedded ledger ..."):
-        figures = run(payees, channels, validators, threshold, close_interval)
+        figures = run(payees, channels, validators, threshold, close_interval, max_ops)
     if json_out:
         print_json(figures)
         return
@@ -48,5 +51,6 @@ def bench_settle(
         f"{figures['settle_seconds']} s for "
         f"{payees:,} payees; CPU s: settlement {figures['settle_cpu_seconds']}, ledger "
         f"{figures['ledger_cpu_seconds']}; peak RSS {figures['peak_rss_mb']} MB "
-        f"(ledger {figures['ledger_rss_mb']} MB)"
+        f"(ledger {figures['ledger_rss_mb']} MB); {figures['ledgers_used']} ledgers of "
+        f"{figures['max_ops_per_ledger']:,} operations used, {figures['ledgers_min']} at least"
     )

@@ -13,7 +13,7 @@ from node.http_guard import guarded_protocol
 from node.serving import GracefulServer, log_config
 from servicelayer.errors import ServiceLayerError
 from servicelayer.http_settings import HttpSettings
-from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, StandaloneLedger
+from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, MAX_TX_SET_OPS, StandaloneLedger
 
 app = typer.Typer(
     help="The embedded standalone Stellar ledger (one node, Horizon-compatible).",
@@ -29,6 +29,9 @@ def serve(
     close_interval: float = typer.Option(
         5.0, "--close-interval", min=0.01, help="Seconds between ledger closes."
     ),
+    max_ops: int = typer.Option(
+        MAX_TX_SET_OPS, "--max-ops", min=1, max=100_000, help="Operations per ledger."
+    ),
     network_passphrase: str = typer.Option(DEFAULT_PASSPHRASE, "--network-passphrase"),
     database_url: str | None = typer.Option(
         None, "--database-url", help="SQLAlchemy URL instead of the SQLite file."
@@ -37,13 +40,15 @@ def serve(
         None, "--base-url", help="Public URL used in _links (default: the request's)."
     ),
 ) -> None:
-    """Serve Horizon on HOST:PORT, closing a ledger every CLOSE_INTERVAL seconds."""
+    """Serve Horizon on HOST:PORT, closing a ledger of at most MAX_OPS operations every
+    CLOSE_INTERVAL seconds."""
     try:
         ledger = StandaloneLedger.open(
             data_dir=data_dir,
             database_url=database_url,
             network_passphrase=network_passphrase,
             close_interval=close_interval,
+            max_tx_set_ops=max_ops,
         )
     except ServiceLayerError as exc:
         typer.echo(f"error: {exc.detail}", err=True)

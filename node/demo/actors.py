@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from stellar_sdk import Asset, Keypair, Server, TransactionBuilder
+from stellar_sdk import Asset, Keypair
 
 from node.cli.acedao.client import NodeClient
-from node.cli.acedao.ledger import pay
+from node.cli.acedao.ledger import pay, submit
 from servicelayer.keys import create_key_file
+from servicelayer.ledger.envelope import new_tx, sign
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.settlement.plan import parse_amount
 
 
@@ -75,13 +77,12 @@ class Actor:
         )
 
     def trust(self, asset: Asset) -> None:
-        with Server(self.network.horizon_url) as server:
-            builder = TransactionBuilder(
-                server.load_account(self.account), self.network.passphrase, base_fee=100
-            )
-            envelope = builder.append_change_trust_op(asset).set_timeout(60).build()
-            envelope.sign(self.keypair)
-            server.submit_transaction(envelope)
+        with Horizon(self.network.horizon_url) as ledger:
+            state = ledger.account(self.account)
+            assert state is not None, f"{self.account} is not funded"
+            builder = new_tx(self.account, state.sequence, self.network.passphrase, 100, timeout=60)
+            signed = sign(builder.append_change_trust_op(asset).build(), [self.keypair])
+            submit(ledger, signed.xdr, f"the {asset.code} trustline")
 
     # -- the node's REST API -------------------------------------------------------------
     def api(self) -> NodeClient:

@@ -37,6 +37,7 @@ class HorizonServer:
         base_url: str | None = None,
         keep_alive: int = KEEP_ALIVE_SECONDS,
         limits: HttpSettings | None = None,
+        submit_timeout: float = 30.0,
     ) -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -48,7 +49,7 @@ class HorizonServer:
         self.host, self.port = host, int(self._sock.getsockname()[1])
         self.url = base_url or f"http://{host}:{self.port}/"
         config = uvicorn.Config(
-            create_horizon_app(ledger, base_url=base_url),
+            create_horizon_app(ledger, base_url=base_url, submit_timeout=submit_timeout),
             http=guarded_protocol(limits or HttpSettings()),  # read deadlines, connection caps
             log_level="warning",
             timeout_keep_alive=keep_alive,

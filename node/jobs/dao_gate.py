@@ -18,7 +18,7 @@ from servicelayer.dao.lock import BootstrapRunning
 from servicelayer.dao.readiness import waiting_for
 from servicelayer.epochs.pipeline import Step
 from servicelayer.errors import ServiceLayerError
-from servicelayer.settlement.submitter import Horizon
+from servicelayer.ledger.horizon import Horizon
 
 log = logging.getLogger("acenode.epochs")
 LEDGER_STEPS = frozenset({"settled", "anchored"})

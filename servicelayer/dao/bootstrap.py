@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from stellar_sdk import Account, Keypair, TransactionBuilder
+from stellar_sdk import Keypair, TransactionBuilder
 
 from servicelayer.dao.keys import MULTISIG_ROLES, ROLES, DaoKey, DaoKeys
 from servicelayer.dao.lock import bootstrap_lock
 from servicelayer.errors import LedgerUnavailable, ServiceLayerError, Unauthorized
-from servicelayer.settlement.submitter import AccountState, Horizon
+from servicelayer.ledger.envelope import new_tx, sign
+from servicelayer.ledger.horizon import AccountState, Horizon
 
 # XLM given by a funding account (instead of friendbot): the DAO accounts need reserves
 # (claimable balances lock 1 XLM each); channels only pay fees.
@@ -124,9 +125,7 @@ class Bootstrap:
         for key in missing:
             balance = CHANNEL_BALANCE if key.role.startswith("channel") else FUNDING_BALANCE
             builder.append_create_account_op(key.account, balance)
-        envelope = builder.build()
-        envelope.sign(self.funding_key)
-        self._submit(envelope.to_xdr(), "funding the DAO accounts")
+        self._submit(sign(builder.build(), [self.funding_key]).xdr, "funding the DAO accounts")
 
     # -- signers and thresholds ----------------------------------------------------------
     def _multisig(self, key: DaoKey) -> Step | None:
@@ -146,10 +145,8 @@ class Bootstrap:
         builder.append_set_options_op(
             master_weight=0, low_threshold=m, med_threshold=m, high_threshold=m
         )
-        envelope = builder.build()
-        for keypair in self._authorising(key, state):
-            envelope.sign(keypair)
-        self._submit(envelope.to_xdr(), f"configuring the {key.role} signers")
+        signed = sign(builder.build(), self._authorising(key, state))
+        self._submit(signed.xdr, f"configuring the {key.role} signers")
         detail = f"{m} of {len(wanted)} validators, master weight 0"
         return Step(key.role, key.account, Done.SIGNERS_SET, detail)
 
@@ -186,9 +183,7 @@ class Bootstrap:
         return state
 
     def _builder(self, source: AccountState) -> TransactionBuilder:
-        return TransactionBuilder(
-            Account(source.account_id, source.sequence), self.passphrase, base_fee=self.base_fee
-        ).add_time_bounds(0, 0)
+        return new_tx(source.account_id, source.sequence, self.passphrase, self.base_fee)
 
     def _submit(self, envelope_xdr: str, what: str) -> None:
         outcome = self.horizon.submit(envelope_xdr)

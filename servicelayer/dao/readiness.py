@@ -16,7 +16,7 @@ from servicelayer.dao.bootstrap import DaoPolicy
 from servicelayer.dao.keys import MULTISIG_ROLES, DaoKeys
 from servicelayer.dao.lock import bootstrap_running
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.settlement.submitter import AccountState, Horizon
+from servicelayer.ledger.horizon import AccountState, Horizon
 
 BOOTSTRAP = "run `acenode dao bootstrap`"
 

@@ -27,14 +27,14 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stellar_sdk import Account, Keypair, TransactionBuilder
+from stellar_sdk import Keypair
 
 from contracts.canonical import canonical_bytes
 from servicelayer.dao.readiness import DaoNotReady, signs_for
 from servicelayer.errors import NotFound
-from servicelayer.ledger.envelope import SignedTx
+from servicelayer.ledger.envelope import SignedTx, new_tx, sign
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.merkle import MerkleTree, Proof
-from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage import verdicts_repo
 from servicelayer.storage.epoch_models import EpochPayout, EpochRecord
 
@@ -113,15 +113,12 @@ def anchor_tx(
             "(`acenode dao bootstrap` sets them); the anchor waits"
         )
     envelope = (
-        TransactionBuilder(Account(anchor, state.sequence), passphrase, base_fee=base_fee)
-        .add_time_bounds(0, 0)
+        new_tx(anchor, state.sequence, passphrase, base_fee)
         .add_hash_memo(root)
         .append_manage_data_op(DATA_KEY, data_value(epoch, root))
         .build()
     )
-    for keypair in signers:
-        envelope.sign(keypair)
-    return SignedTx(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
+    return sign(envelope, signers)
 
 
 @dataclass(frozen=True)

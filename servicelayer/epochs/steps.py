@@ -10,7 +10,6 @@ from stellar_sdk import Keypair
 
 from contracts.core import Context
 from contracts.rewards import ReceivePayoutSettled
-from servicelayer.dao.once import submit_once
 from servicelayer.epochs.accounting import REWARD, compute_epoch
 from servicelayer.epochs.anchoring import anchor_tx, build_tree, epoch_payouts, payout_id
 from servicelayer.epochs.clock import epoch_bounds
@@ -18,11 +17,12 @@ from servicelayer.epochs.pipeline import Step
 from servicelayer.epochs.verifying import verify_closed_epoch
 from servicelayer.errors import ServiceLayerError
 from servicelayer.ledger.envelope import SignedTx
+from servicelayer.ledger.horizon import Horizon
+from servicelayer.ledger.once import submit_once
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import PlanSummary
 from servicelayer.settlement.status import PlanStatus
-from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
 from servicelayer.verification.model import ContentInfo

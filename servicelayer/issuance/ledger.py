@@ -4,28 +4,22 @@ trustline, and the issuer's own transactions (mints, the lock).
 Accounts are created and given the validators as signers by the DAO bootstrap's own code
 (``IssuerAccounts`` extends ``Bootstrap``); every transaction here has the issuer as its
 source and is signed by M validator keys, like the bootstrap's. Submission and lookup by
-hash go through settlement's ``Horizon`` adapter.
+hash go through the node's ``Horizon`` adapter.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
-from stellar_sdk import (
-    AuthorizationFlag,
-    Server,
-    TrustLineFlags,
-)
-from stellar_sdk.exceptions import NotFoundError, SdkError
+from stellar_sdk import AuthorizationFlag, TrustLineFlags
 
 from contracts.issuance import AssetFlags, IssuedAsset
 from servicelayer.dao.bootstrap import Bootstrap
 from servicelayer.dao.keys import DaoKey
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.ledger.envelope import SignedTx
-from servicelayer.ledger.money import format_amount, horizon_stroops, sdk_asset
+from servicelayer.ledger.envelope import SignedTx, sign
+from servicelayer.ledger.money import format_amount, sdk_asset
 
 _MEMO_TAG = "acenode-issuance"
 MINT, CLAWBACK, LOCK = "mint", "clawback", "lock"
@@ -82,22 +76,22 @@ class IssuerAccounts(Bootstrap):
         self._multisig(key)
 
     def view(self, asset: IssuedAsset) -> IssuerView:
-        issuer = _record(self.horizon.url, asset.asset.issuer)
+        issuer = self.horizon.account(asset.asset.issuer)
         if issuer is None:
             raise LedgerUnavailable(f"issuer {asset.asset.issuer} is not on the ledger")
-        distribution = _record(self.horizon.url, asset.distribution) or {}
-        line = _trustline(distribution, asset.asset.code, asset.asset.issuer)
-        f = issuer.get("flags", {})
+        distribution = self.horizon.account(asset.distribution)
+        held = distribution.balances if distribution is not None else {}
+        line = str(asset.asset)
         return IssuerView(
             AssetFlags(
-                bool(f.get("auth_required")),
-                bool(f.get("auth_revocable")),
-                bool(f.get("auth_clawback_enabled")),
+                issuer.has_flag(AuthorizationFlag.AUTHORIZATION_REQUIRED),
+                issuer.has_flag(AuthorizationFlag.AUTHORIZATION_REVOCABLE),
+                issuer.has_flag(AuthorizationFlag.AUTHORIZATION_CLAWBACK_ENABLED),
             ),
-            {s["key"]: int(s["weight"]) for s in issuer.get("signers", []) if s["weight"] > 0},
-            line is not None,
-            bool(line and line.get("is_authorized")),
-            horizon_stroops(line["balance"], "a trustline balance") if line else 0,
+            {key: weight for key, weight in issuer.signers.items() if weight > 0},
+            line in held,
+            distribution is not None and line in held and line not in distribution.unauthorized,
+            held.get(line, 0),
         )
 
     def configure(self, asset: IssuedAsset) -> bool:
@@ -119,10 +113,8 @@ class IssuerAccounts(Bootstrap):
             )
         if not builder.operations:
             return False
-        envelope = builder.build()
-        for keypair in self.validator_keys():
-            envelope.sign(keypair)
-        self._submit(envelope.to_xdr(), f"configuring {asset.asset.code}'s issuer and trustline")
+        signed = sign(builder.build(), self.validator_keys())
+        self._submit(signed.xdr, f"configuring {asset.asset.code}'s issuer and trustline")
         return True
 
     def issuer_tx(self, asset: IssuedAsset, op: IssuerOp, action_seq: int) -> SignedTx:
@@ -146,28 +138,4 @@ class IssuerAccounts(Bootstrap):
             for signer in sorted(k for k in state.signers if k != state.account_id):
                 builder.append_ed25519_public_key_signer(signer, 0)
             builder.append_set_options_op(master_weight=0)
-        envelope = builder.build()
-        for keypair in self.validator_keys():
-            envelope.sign(keypair)
-        return SignedTx(envelope.hash_hex(), envelope.to_xdr(), state.sequence + 1)
-
-
-def _record(url: str, account: str) -> dict[str, Any] | None:
-    """Horizon's account record (flags and trustline authorisation are not in the
-    settlement's ``AccountState``)."""
-    try:
-        with Server(url) as server:
-            record: dict[str, Any] = server.accounts().account_id(account).call()
-    except NotFoundError:
-        return None
-    except SdkError as exc:
-        raise LedgerUnavailable(f"cannot load account {account}: {exc}") from None
-    return record
-
-
-def _trustline(record: dict[str, Any], code: str, issuer: str) -> dict[str, Any] | None:
-    for line in record.get("balances", []):
-        if line.get("asset_code") == code and line.get("asset_issuer") == issuer:
-            found: dict[str, Any] = line
-            return found
-    return None
+        return sign(builder.build(), self.validator_keys())

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contracts.issuance import IssuedAsset
-from servicelayer.dao.once import SubmissionFailed, SubmissionPending, submit_once
 from servicelayer.issuance.ledger import IssuerAccounts, IssuerOp
 from servicelayer.ledger.envelope import SignedTx
+from servicelayer.ledger.once import SubmissionFailed, SubmissionPending, submit_once
 from servicelayer.storage.db import Database
 from servicelayer.storage.issuance_models import IssuanceSubmission
 

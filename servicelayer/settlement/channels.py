@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from stellar_sdk import Keypair
 
 from servicelayer.errors import ConfigError
-from servicelayer.settlement.submitter import Horizon
+from servicelayer.ledger.horizon import Horizon
 
 
 @dataclass

@@ -1,31 +1,21 @@
-"""What became of a slot's envelopes: ask the ledger, in an order that cannot lie.
-
-The channel's sequence number is read FIRST, then each hash is looked up. If none of
-the envelopes is on the ledger and the sequence has already passed their slot, none of
-them can ever apply (a sequence number never goes back): the slot is dead. If the slot
-is still ahead, the same envelope may be submitted again: it can apply at most once.
-"""
+"""What became of a slot's envelopes (``servicelayer.ledger.once.fate``), as the
+settlement's lanes read it, and which refused payments a claimable balance can redo."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
+from servicelayer.ledger.horizon import Horizon, LedgerTx
+from servicelayer.ledger.once import Verdict, fate
 from servicelayer.settlement.records import Envelope
-from servicelayer.settlement.submitter import Horizon, LedgerTx
+
+__all__ = ["FALLBACK_CODES", "Resolution", "Verdict", "fallback_offsets", "resolve"]
 
 FALLBACK_CODES = frozenset(
     {"op_no_trust", "op_no_destination", "op_not_authorized", "op_line_full"}
 )
 """Payment failures a claimable balance avoids: the payee can claim once able to hold it."""
-
-
-class Verdict(StrEnum):
-    APPLIED = "applied"
-    FAILED = "failed"
-    DEAD = "dead"
-    PENDING = "pending"  # not on the ledger, slot still ahead: may be submitted again
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,19 +28,9 @@ class Resolution:
 
 def resolve(horizon: Horizon, envelopes: Sequence[Envelope]) -> Resolution:
     """The fate of envelopes sharing one (channel, sequence) slot."""
-    channel = envelopes[0].channel
-    slot = envelopes[0].sequence
-    current = horizon.sequence(channel)  # first: what the ledger has consumed so far
-    if current is None:
-        current = 0
-    for envelope in envelopes:
-        found = horizon.transaction(envelope.hash)
-        if found is not None:
-            verdict = Verdict.APPLIED if found.successful else Verdict.FAILED
-            return Resolution(verdict, current, envelope, found)
-    if current >= slot:
-        return Resolution(Verdict.DEAD, current)
-    return Resolution(Verdict.PENDING, current)
+    known = fate(horizon, envelopes[0].channel, envelopes[0].sequence, [e.hash for e in envelopes])
+    envelope = None if known.index is None else envelopes[known.index]
+    return Resolution(known.verdict, known.source_sequence, envelope, known.found)
 
 
 def fallback_offsets(op_codes: Sequence[str]) -> frozenset[int] | None:

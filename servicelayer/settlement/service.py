@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from stellar_sdk import Keypair
 
 from servicelayer.errors import ConfigError, LedgerUnavailable, ServiceLayerError, Unauthorized
+from servicelayer.ledger.horizon import Horizon, SubmitOutcome
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.channels import Lane, open_lanes
 from servicelayer.settlement.plan import Plan
@@ -25,7 +26,6 @@ from servicelayer.settlement.records import ChunkWork, Envelope, PlanSummary
 from servicelayer.settlement.resolution import Resolution, Verdict, fallback_offsets, resolve
 from servicelayer.settlement.status import PayoutStatus, SubmissionStatus
 from servicelayer.settlement.store import SettlementStore
-from servicelayer.settlement.submitter import Horizon, SubmitOutcome
 
 S = SubmissionStatus
 Progress = Callable[[PayoutStatus, int], None]
@@ -86,6 +86,7 @@ class SettlementService:
         self._progress = progress
         self._pause = retry_pause
         self._stop = threading.Event()
+        self._room = threading.BoundedSemaphore(len(self.channels))
         self._lock = threading.Lock()
 
     def _now(self) -> int:
@@ -125,6 +126,7 @@ class SettlementService:
                 )
             (pinned[chunk.slot[0].channel] if chunk.slot else queue).append(chunk)
         self._stop.clear()
+        self._room = threading.BoundedSemaphore(self._in_flight(work, len(lanes)))
         with ThreadPoolExecutor(len(lanes), thread_name_prefix="settle-lane") as pool:
             futures = [
                 pool.submit(self._run_lane, lane, sorted(pinned[lane.account], key=_slot), queue)
@@ -136,6 +138,14 @@ class SettlementService:
         if first is not None:
             raise first
         return self.store.summary(plan_id)
+
+    def _in_flight(self, work: Sequence[ChunkWork], lanes: int) -> int:
+        """How many chunks may wait for a ledger at once: as many as one ledger holds. A
+        stellar-core queue holds two ledgers' worth and answers more with TRY_AGAIN_LATER,
+        which Horizon lets time out; more in flight would not pay sooner."""
+        capacity = self.horizon.head().max_ops
+        largest = max(len(item.payouts) for item in work)
+        return max(1, min(lanes, capacity // largest)) if capacity else lanes
 
     def _run_lane(self, lane: Lane, pinned: list[_Chunk], queue: deque[_Chunk]) -> None:
         try:
@@ -263,7 +273,8 @@ class SettlementService:
         if envelope.status == S.SIGNED:
             self.store.set_status(envelope.hash, S.SUBMITTED, self._now())
             chunk.slot[-1] = replace(envelope, status=S.SUBMITTED)
-        outcome = self.horizon.submit(envelope.xdr)
+        with self._room:
+            outcome = self.horizon.submit(envelope.xdr)
         if outcome.ok is None:
             self._stop.wait(self._pause)
         return outcome

@@ -21,9 +21,9 @@ from contracts.issuance import AssetKind, IssuanceState, IssuedAsset
 from contracts.moderation import ModerationState, ProposalStatus, ReceiveBalanceSnapshot
 from contracts.moderation.tally import delegations_as_of
 from servicelayer.epochs.clock import epoch_of
+from servicelayer.ledger.records import LedgerHead
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
-from servicelayer.watcher.horizon import LedgerHead
 
 log = logging.getLogger("acenode.watcher")
 

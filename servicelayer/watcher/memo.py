@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from servicelayer.watcher.horizon import Memo
+from servicelayer.ledger.records import Memo
 
 V1_PADDING = bytes(12)
 _APPEAL = re.compile(r"appeal:([1-9][0-9]{0,17})")

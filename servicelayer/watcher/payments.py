@@ -22,10 +22,10 @@ from contracts.subscriptions import ReceivePayment
 from servicelayer.epochs.clock import epoch_of
 from servicelayer.governance.execution import apply_moderation
 from servicelayer.issuance.tokens import deliver_tokens
+from servicelayer.ledger.records import ObservedPayment
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 from servicelayer.storage.watcher_models import TreasuryPayment
-from servicelayer.watcher.horizon import ObservedPayment
 from servicelayer.watcher.memo import Route, Routing, memo_text, route
 
 log = logging.getLogger("acenode.watcher")

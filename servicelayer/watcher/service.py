@@ -29,17 +29,12 @@ from sqlalchemy.orm import Session
 
 from contracts.core import Asset
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.horizon import Horizon
+from servicelayer.ledger.records import LedgerHead, ObservedPayment, paging_token, payment_of
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 from servicelayer.storage.db import Database
 from servicelayer.watcher.balances import governance_asset, record_holders, record_snapshots
-from servicelayer.watcher.horizon import (
-    LedgerFeed,
-    LedgerHead,
-    ObservedPayment,
-    paging_token,
-    payment_of,
-)
 from servicelayer.watcher.payments import credit, is_inbound
 
 log = logging.getLogger("acenode.watcher")
@@ -78,7 +73,7 @@ def followed(session: Session) -> LedgerHead | None:
 class Watcher:
     def __init__(
         self,
-        feed: LedgerFeed,
+        feed: Horizon,
         database: Database,
         runtime: ContractRuntime,
         write: Write,

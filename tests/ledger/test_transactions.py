@@ -195,18 +195,6 @@ def test_operation_with_other_source_needs_that_accounts_signature(
     assert ok.successful and balance(ledger, bob) == before_bob - xlm("5")
 
 
-def test_consecutive_transactions_of_one_account_in_one_ledger(ledger: StandaloneLedger) -> None:
-    alice, bob = make_funded_account(ledger), make_funded_account(ledger)
-    start = seq(ledger, alice)
-    first = build(ledger, alice, [_pay(bob)], seq=start)
-    second = build(ledger, alice, [_pay(bob)], seq=start + 1)
-    futures = [ledger.submit_async(e.to_xdr()) for e in (first, second)]
-    header = ledger.close_ledger()
-    results = [f.result(timeout=1) for f in futures]
-    assert all(r.successful and r.ledger == header.seq for r in results)
-    assert seq(ledger, alice) == start + 2
-
-
 def test_resubmitting_the_same_envelope_returns_the_same_result(ledger: StandaloneLedger) -> None:
     alice, bob = make_funded_account(ledger), make_funded_account(ledger)
     envelope = build(ledger, alice, [_pay(bob)])

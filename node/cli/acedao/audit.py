@@ -11,15 +11,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from stellar_sdk import Server
-from stellar_sdk.exceptions import NotFoundError, SdkError
 
 from node.cli.acedao.base import DEFAULT_NODE, NodeUrl, app
 from node.cli.acedao.client import NodeClient, NodeError
 from node.cli.common import JsonFlag, cli_errors, console, print_json
 from servicelayer.epochs.anchoring import PAYOUT_TAG, RECEIPT_TAG, RELEASE_TAG
 from servicelayer.epochs.audit import Check, check_anchor, check_payment, check_proof
-from servicelayer.errors import InvalidInput, LedgerUnavailable
+from servicelayer.errors import InvalidInput
+from servicelayer.ledger.horizon import Horizon
 
 audit_app = typer.Typer(
     help="Check a receipt or a payout against the epoch root anchored on the ledger",
@@ -122,27 +121,23 @@ def _anchored(
 
 def _multisig(horizon: str, account: str) -> Check:
     """Without a pinned anchor account: at least it is not one key's (master weight 0)."""
-    try:
-        with Server(horizon) as server:
-            record = server.accounts().account_id(account).call()
-    except SdkError as exc:
-        raise LedgerUnavailable(f"cannot load {account} from {horizon}: {exc}") from None
-    signers = [s for s in record.get("signers", []) if s.get("weight", 0) > 0]
-    master = next((s["weight"] for s in signers if s.get("key") == account), 0)
-    detail = f"{account}: {len(signers)} signer(s), thresholds {record.get('thresholds')}"
-    ok = master == 0 and bool(signers)
+    with Horizon(horizon) as ledger:
+        state = ledger.account(account)
+    if state is None:
+        return Check("anchor account is a multisig (no master key)", False, f"{account} is gone")
+    signers = [key for key, weight in state.signers.items() if weight > 0]
+    low, medium, high = state.thresholds
+    detail = f"{account}: {len(signers)} signer(s), thresholds {low}/{medium}/{high}"
+    ok = state.master_weight == 0 and bool(signers)
     return Check("anchor account is a multisig (no master key)", ok, detail)
 
 
 def _ledger_tx(horizon: str, tx_hash: str) -> tuple[str, dict[str, Any]]:
-    try:
-        with Server(horizon) as server:
-            passphrase = server.root().call()["network_passphrase"]
-            record: dict[str, Any] = server.transactions().transaction(tx_hash).call()
-    except NotFoundError:
-        raise InvalidInput(f"the ledger at {horizon} has no transaction {tx_hash}") from None
-    except (SdkError, KeyError) as exc:
-        raise LedgerUnavailable(f"cannot read the ledger at {horizon}: {exc}") from None
+    with Horizon(horizon) as ledger:
+        passphrase = ledger.network_passphrase()
+        record = ledger.transaction_record(tx_hash)
+    if record is None:
+        raise InvalidInput(f"the ledger at {horizon} has no transaction {tx_hash}")
     return passphrase, record
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
@@ -12,8 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from node.horizon.context import HorizonContext, respond, submitted
 from servicelayer.errors import InvalidInput, LedgerUnavailable, NotFound
+from servicelayer.ledger.standalone import (
+    SubmissionResult,
+    TryAgainLater,
+    paging,
+    result_from_record,
+)
 from servicelayer.ledger.standalone import horizon as h
-from servicelayer.ledger.standalone import paging
 
 
 async def _form_tx(request: Request) -> str:
@@ -72,13 +78,18 @@ def register_network(app: FastAPI, ctx: HorizonContext) -> None:
         envelope = await _form_tx(request)
         request.state.tx = envelope
         # validation runs on a worker thread; waiting for the close holds no thread
-        future = await run_in_threadpool(ctx.ledger.submit_async, envelope)
+        deadline = time.monotonic() + ctx.submit_timeout
         try:
+            future = await run_in_threadpool(ctx.ledger.submit_async, envelope)
             result = await asyncio.wait_for(
                 asyncio.shield(asyncio.wrap_future(future)), ctx.submit_timeout
             )
         except TimeoutError as exc:
             raise LedgerUnavailable("not included in a ledger in time", code="timeout") from exc
+        except TryAgainLater:
+            # Horizon treats stellar-core's TRY_AGAIN_LATER as submitted: it waits for the
+            # hash to appear in a ledger (someone may submit the same envelope again)
+            result = await _applied_before(ctx, envelope, deadline)
         return submitted(ctx, request, result)
 
     async def friendbot(request: Request) -> JSONResponse:
@@ -87,6 +98,17 @@ def register_network(app: FastAPI, ctx: HorizonContext) -> None:
         return submitted(ctx, request, result)
 
     app.add_api_route("/friendbot", friendbot, methods=["GET", "POST"])
+
+
+async def _applied_before(ctx: HorizonContext, envelope: str, deadline: float) -> SubmissionResult:
+    """The transaction's result once a ledger applied it, or a timeout at ``deadline``."""
+    tx_hash = await run_in_threadpool(ctx.ledger.envelope_hash, envelope)
+    while time.monotonic() < deadline:
+        record = await run_in_threadpool(ctx.ledger.store.transaction, tx_hash)
+        if record is not None:
+            return result_from_record(record)
+        await asyncio.sleep(min(ctx.stream_poll, max(0.0, deadline - time.monotonic())))
+    raise LedgerUnavailable("not included in a ledger in time", code="timeout")
 
 
 def register_claimable_balances(app: FastAPI, ctx: HorizonContext) -> None:

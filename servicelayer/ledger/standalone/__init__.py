@@ -13,10 +13,29 @@ The HTTP front is ``node.horizon.create_horizon_app(ledger)`` (or ``HorizonServe
 (envelope decoding and hashing), apply (validity and application), ops/ (one module per
 operation family), signatures, results (TransactionResult XDR), records/horizon/paging/
 problems (Horizon JSON), store + schema (durability; schema from migrations/ledger),
-closer (queue and close timer), closing (rows of one closed ledger), ledger (facade).
+closer (the transaction queue: one per source account, at most ``MAX_TX_SET_OPS``
+operations a ledger, surge pricing; and the close timer), closing (rows of one closed
+ledger), ledger (facade).
 """
 
-from servicelayer.ledger.standalone.ledger import DEFAULT_PASSPHRASE, StandaloneLedger
-from servicelayer.ledger.standalone.submission import SubmissionResult, SubmissionStatus
+from servicelayer.ledger.standalone.closer import TryAgainLater
+from servicelayer.ledger.standalone.ledger import (
+    DEFAULT_PASSPHRASE,
+    MAX_TX_SET_OPS,
+    StandaloneLedger,
+)
+from servicelayer.ledger.standalone.submission import (
+    SubmissionResult,
+    SubmissionStatus,
+    result_from_record,
+)
 
-__all__ = ["DEFAULT_PASSPHRASE", "StandaloneLedger", "SubmissionResult", "SubmissionStatus"]
+__all__ = [
+    "DEFAULT_PASSPHRASE",
+    "MAX_TX_SET_OPS",
+    "StandaloneLedger",
+    "SubmissionResult",
+    "SubmissionStatus",
+    "TryAgainLater",
+    "result_from_record",
+]

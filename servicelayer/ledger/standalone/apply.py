@@ -241,6 +241,18 @@ def _validate_fee_bump(view: StateView, frame: TxFrame, ctx: LedgerContext) -> s
     return None
 
 
+def queue_rejection(frame: TxFrame, fee_charged: int) -> TxOutcome:
+    """``txINSUFFICIENT_FEE`` from a full transaction queue, with the fee that would have
+    made room as its fee charged (stellar-core's ``setInsufficientFeeErrorWithFeeCharged``);
+    nothing is charged."""
+    code = "txINSUFFICIENT_FEE"
+    inner = InnerOutcome(code, _op_types(frame), ())
+    if frame.fee_bump is None:
+        return TxOutcome(frame, False, code, inner, 0, transaction_result_bytes(fee_charged, inner))
+    result = transaction_result_bytes(fee_charged, inner, code, frame.inner_hash)
+    return TxOutcome(frame, False, code, inner, 0, result)
+
+
 def _rejection(frame: TxFrame, inner: InnerOutcome, outer_code: str | None) -> TxOutcome:
     if frame.fee_bump is None:
         return TxOutcome(frame, False, inner.code, inner, 0, transaction_result_bytes(0, inner))

@@ -24,10 +24,17 @@ from servicelayer.ledger.standalone.apply import (
     TxOutcome,
     apply_transaction,
     check_valid,
+    queue_rejection,
 )
-from servicelayer.ledger.standalone.closer import LedgerCloser, PendingTx, SubmissionQueue
+from servicelayer.ledger.standalone.closer import (
+    FeeTooLow,
+    LedgerCloser,
+    PendingTx,
+    SubmissionQueue,
+    TryAgainLater,
+)
 from servicelayer.ledger.standalone.closing import closed_rows, genesis_header
-from servicelayer.ledger.standalone.frame import network_id, parse_envelope
+from servicelayer.ledger.standalone.frame import TxFrame, network_id, parse_envelope
 from servicelayer.ledger.standalone.state import (
     TOTAL_COINS,
     Account,
@@ -50,6 +57,8 @@ from servicelayer.ledger.standalone.submission import (
 from servicelayer.storage.permissions import private_dir, private_file
 
 DEFAULT_PASSPHRASE = "Standalone Network ; February 2017"
+MAX_TX_SET_OPS = 1_000
+"""Operations per ledger, as the public network's classic transaction set."""
 FRIENDBOT_AMOUNT = "10000"
 
 
@@ -61,7 +70,10 @@ class StandaloneLedger:
         header: LedgerHeader,
         passphrase: str,
         clock: Callable[[], float],
+        max_tx_set_ops: int = MAX_TX_SET_OPS,
     ) -> None:
+        if max_tx_set_ops < 1:
+            raise InvalidInput("a ledger must hold at least one operation")
         self._store = store
         self._state = state
         self._header = header
@@ -69,9 +81,10 @@ class StandaloneLedger:
         self._network_id = network_id(passphrase)
         self._clock = clock
         self._lock = threading.RLock()
-        self._queue: SubmissionQueue[SubmissionResult] = SubmissionQueue()
+        self._queue: SubmissionQueue[SubmissionResult] = SubmissionQueue(max_tx_set_ops)
         self._closer: LedgerCloser | None = None
         self._closed = False
+        self.try_again_later = 0  # submissions the queue did not admit (TRY_AGAIN_LATER)
 
     # -- life cycle --------------------------------------------------------------------
     @classmethod
@@ -83,6 +96,7 @@ class StandaloneLedger:
         network_passphrase: str = DEFAULT_PASSPHRASE,
         close_interval: float | None = 5.0,
         clock: Callable[[], float] = time.time,
+        max_tx_set_ops: int = MAX_TX_SET_OPS,
     ) -> StandaloneLedger:
         """Opens (creating on first use) the ledger; starts the close timer unless None."""
         if database_url is None:
@@ -95,7 +109,12 @@ class StandaloneLedger:
         store.check_passphrase(network_passphrase)
         state, header, _ = store.load()
         ledger = cls(
-            store, state, header or genesis_header(network_passphrase), network_passphrase, clock
+            store,
+            state,
+            header or genesis_header(network_passphrase),
+            network_passphrase,
+            clock,
+            max_tx_set_ops,
         )
         if header is None:
             ledger._write_genesis()
@@ -139,7 +158,15 @@ class StandaloneLedger:
 
     # -- submission --------------------------------------------------------------------
     def submit_async(self, envelope_xdr: str) -> Future[SubmissionResult]:
-        frame = parse_envelope(envelope_xdr, self._network_id)
+        """The transaction's result once a ledger includes it (or at once if it is
+        rejected). Raises ``TryAgainLater`` when the queue does not admit it (see
+        ``SubmissionQueue``); a queued transaction evicted later by a higher bid fails its
+        future with ``TryAgainLater`` too."""
+        return self._enqueue(parse_envelope(envelope_xdr, self._network_id))
+
+    def _enqueue(self, frame: TxFrame, *, internal: bool = False) -> Future[SubmissionResult]:
+        """``internal``: the ledger's own transaction (friendbot), which may queue behind
+        its source's and is not counted against the queue's room."""
         with self._lock:
             if self._closed:
                 raise LedgerUnavailable("the ledger is shut down")
@@ -149,6 +176,16 @@ class StandaloneLedger:
             record = self._store.transaction(frame.hash_hex)
             if record is not None:
                 return done_future(result_from_record(record))
+            replaced: PendingTx[SubmissionResult] | None = None
+            evicted: list[PendingTx[SubmissionResult]] = []
+            try:
+                if not internal:
+                    replaced, evicted = self._queue.admit(frame)
+            except FeeTooLow as low:
+                return done_future(outcome_result(queue_rejection(frame, low.min_fee), None, None))
+            except TryAgainLater:
+                self.try_again_later += 1
+                raise
             header = self._header
             ctx = LedgerContext(
                 header.seq + 1,
@@ -157,11 +194,19 @@ class StandaloneLedger:
                 header.base_reserve,
             )
             rejection = check_valid(
-                StateView(self._state), frame, ctx, self._queue.last_seq(frame.source)
+                StateView(self._state), frame, ctx, self._queue.last_seq(frame.source, replaced)
             )
             if rejection is not None:
                 return done_future(outcome_result(rejection, None, None))
-            return self._queue.add(frame).future
+            for gone in [replaced, *evicted]:
+                if gone is not None:
+                    self._queue.remove(gone)
+                    gone.future.set_exception(TryAgainLater("replaced by a higher bid"))
+            return self._queue.add(frame, internal=internal).future
+
+    def envelope_hash(self, envelope_xdr: str) -> str:
+        """The hash (hex) a transaction is known by: a fee bump's own."""
+        return parse_envelope(envelope_xdr, self._network_id).hash_hex
 
     def submit(self, envelope_xdr: str, timeout: float = 60.0) -> SubmissionResult:
         """Blocks until the including ledger closes (or the transaction is rejected)."""
@@ -179,9 +224,9 @@ class StandaloneLedger:
         with self._lock:
             if self._closed:
                 raise LedgerUnavailable("the ledger is shut down")
-            pending = self._queue.drain()
+            pending, surge = self._queue.take()
             try:
-                header, resolved = self._close(pending)
+                header, resolved = self._close(pending, surge)
             except Exception as exc:
                 for p in pending:
                     if not p.future.done():
@@ -195,12 +240,15 @@ class StandaloneLedger:
         return header
 
     def _close(
-        self, pending: list[PendingTx[SubmissionResult]]
+        self, pending: list[PendingTx[SubmissionResult]], surge: bool
     ) -> tuple[LedgerHeader, list[tuple[PendingTx[SubmissionResult], SubmissionResult]]]:
-        prev = self._header
+        prev = replace(self._header, max_tx_set_size=self._queue.ledger_ops)
         seq = prev.seq + 1
         close_time = max(int(self._clock()), prev.close_time)
-        ctx = LedgerContext(seq, close_time, prev.base_fee, prev.base_reserve)
+        base_fee = prev.base_fee
+        if surge and pending:  # everyone pays the lowest included bid per operation
+            base_fee = max(base_fee, min(p.frame.fee_bid // p.ops for p in pending))
+        ctx = LedgerContext(seq, close_time, base_fee, prev.base_reserve)
         view = StateView(self._state)
         applied: list[tuple[PendingTx[SubmissionResult], TxOutcome]] = []
         resolved = []
@@ -327,7 +375,9 @@ class StandaloneLedger:
                 .build()
             )
             envelope.sign(root)
-            future = self.submit_async(envelope.to_xdr())
+            future = self._enqueue(
+                parse_envelope(envelope.to_xdr(), self._network_id), internal=True
+            )
         try:
             return future.result(timeout)
         except FutureTimeout as exc:

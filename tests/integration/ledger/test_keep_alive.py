@@ -20,8 +20,8 @@ import uvicorn
 from node.horizon import create_horizon_app
 from node.horizon.server import HorizonServer
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.standalone import StandaloneLedger
-from servicelayer.watcher.horizon import LedgerFeed
 from servicelayer.watcher.settings import WatcherSettings
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,7 @@ def short_keep_alive(tmp_path: Path) -> Iterator[str]:
 def test_polls_as_the_keep_alive_expires_never_fail(short_keep_alive: str) -> None:
     """Each poll comes when the server is closing the previous poll's connection (idle
     gaps swept across the keep-alive); on main about one poll in twenty failed."""
-    feed = LedgerFeed(short_keep_alive)
+    feed = Horizon(short_keep_alive)
     failures: list[str] = []
     try:
         for i in range(250):
@@ -78,7 +78,7 @@ def test_a_dead_server_is_still_reported() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    feed = LedgerFeed(f"http://127.0.0.1:{port}")
+    feed = Horizon(f"http://127.0.0.1:{port}")
     try:
         with pytest.raises(LedgerUnavailable, match="cannot read the latest ledger"):
             feed.head()

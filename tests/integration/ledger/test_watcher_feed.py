@@ -10,11 +10,12 @@ from stellar_sdk import Asset, ChangeTrust, Keypair, Payment
 from contracts.core import NATIVE
 from contracts.core import Asset as ContractAsset
 from servicelayer.errors import LedgerUnavailable
+from servicelayer.ledger.horizon import Horizon
+from servicelayer.ledger.records import payment_of
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo
 from servicelayer.storage.db import Database
-from servicelayer.watcher.horizon import LedgerFeed, payment_of
 from servicelayer.watcher.service import Watcher, followed
 from tests.integration.ledger.conftest import RunningHorizon
 from tests.integration.ledger.test_horizon_sdk import fund, pay
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_feed_reads_head_payments_and_holders(horizon: RunningHorizon) -> None:
-    feed = LedgerFeed(horizon.url)
+    feed = Horizon(horizon.url)
     try:
         issuer, alice, bob = fund(horizon), fund(horizon), fund(horizon)
         token = Asset("GOV", issuer.public_key)
@@ -72,7 +73,7 @@ def test_a_watcher_tick_in_process_and_a_reset_ledger(
             return work(session)
 
     treasury, member = fund(horizon), fund(horizon)
-    feed = LedgerFeed(horizon.url)
+    feed = Horizon(horizon.url)
     watcher = Watcher(
         feed, database, runtime, write, treasury=lambda: treasury.public_key, epoch_seconds=3600
     )

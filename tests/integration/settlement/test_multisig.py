@@ -12,13 +12,13 @@ from servicelayer.config import load_settings
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.errors import ConfigError, Unauthorized
 from servicelayer.keys import create_key_file
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.service import SettlementService
 from servicelayer.settlement.store import SettlementStore
-from servicelayer.settlement.submitter import Horizon
 from servicelayer.storage.db import Database
 from testnet.ledger import LedgerProcess
 from tests.integration.settlement.helpers import (

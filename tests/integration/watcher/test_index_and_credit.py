@@ -20,6 +20,7 @@ from contracts.moderation import (
     VoteChoice,
 )
 from servicelayer.governance.execution import apply_moderation
+from servicelayer.ledger.records import LedgerHead, Memo, ObservedPayment
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
@@ -30,7 +31,6 @@ from servicelayer.watcher.balances import (
     record_holders,
     record_snapshots,
 )
-from servicelayer.watcher.horizon import LedgerHead, Memo, ObservedPayment
 from servicelayer.watcher.payments import credit
 from tests.conftest import BACKENDS
 

@@ -12,7 +12,7 @@ from stellar_sdk import Keypair
 from servicelayer.dao.bootstrap import DaoPolicy
 from servicelayer.dao.lock import BootstrapRunning, bootstrap_lock, bootstrap_running
 from servicelayer.dao.readiness import signs_for
-from servicelayer.settlement.submitter import AccountState
+from servicelayer.ledger.horizon import AccountState
 
 V1, V2, V3 = (Keypair.random() for _ in range(3))
 ACCOUNT = Keypair.random().public_key

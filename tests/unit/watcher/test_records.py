@@ -10,7 +10,7 @@ from stellar_sdk import Keypair
 
 from contracts.core import NATIVE, Asset
 from servicelayer.errors import LedgerUnavailable
-from servicelayer.watcher.horizon import Memo, memo_of, payment_of
+from servicelayer.ledger.records import Memo, memo_of, payment_of
 from servicelayer.watcher.memo import Route, content_id, memo_text, route
 from servicelayer.watcher.payments import is_inbound
 
