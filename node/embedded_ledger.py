@@ -6,11 +6,12 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from node.horizon.server import HorizonServer
+from node.http_guard import guarded_protocol
 from servicelayer.config import NodeSettings
 from servicelayer.errors import ConfigError
-from servicelayer.ledger.standalone import StandaloneLedger
 from servicelayer.stellar_settings import LOOPBACK_HOSTS
+from testnet.ledger import StandaloneLedger
+from testnet.ledger.front.server import HorizonServer
 
 log = logging.getLogger("acenode.ledger")
 
@@ -42,7 +43,7 @@ def start_embedded_ledger(settings: NodeSettings) -> EmbeddedLedger:
     try:
         # it serves this machine only: every client has the same address, no per-address cap
         limits = settings.http.model_copy(update={"max_connections_per_client": 0})
-        server = HorizonServer(ledger, url.hostname, url.port, limits=limits)
+        server = HorizonServer(ledger, url.hostname, url.port, http=guarded_protocol(limits))
         server.start()
     except BaseException:
         ledger.close()

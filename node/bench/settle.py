@@ -27,7 +27,7 @@ from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import chunk_plan
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.status import PlanStatus
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 
 ACCOUNTS = 1000
 BUILD_SAMPLE = 20_000

@@ -7,13 +7,13 @@ from pathlib import Path
 import typer
 import uvicorn
 
-from node.horizon import create_horizon_app
-from node.horizon.server import KEEP_ALIVE_SECONDS
 from node.http_guard import guarded_protocol
 from node.serving import GracefulServer, log_config
 from servicelayer.errors import ServiceLayerError
 from servicelayer.http_settings import HttpSettings
-from servicelayer.ledger.standalone import DEFAULT_PASSPHRASE, MAX_TX_SET_OPS, StandaloneLedger
+from testnet.ledger import DEFAULT_PASSPHRASE, MAX_TX_SET_OPS, StandaloneLedger
+from testnet.ledger.front import create_horizon_app
+from testnet.ledger.front.server import KEEP_ALIVE_SECONDS
 
 app = typer.Typer(
     help="The embedded standalone Stellar ledger (one node, Horizon-compatible).",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
 from tests.ledger.helpers import FakeClock
 
 

@@ -17,7 +17,7 @@ from stellar_sdk import (
 )
 from stellar_sdk.operation import Operation
 
-from servicelayer.ledger.standalone import StandaloneLedger, SubmissionResult
+from testnet.ledger import StandaloneLedger, SubmissionResult
 
 STROOPS = 10_000_000
 BASE_FEE = 100

@@ -16,7 +16,7 @@ from stellar_sdk import (
 from stellar_sdk import xdr as x
 from stellar_sdk.operation.set_options import AuthorizationFlag as AF
 
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
 from tests.ledger.helpers import (
     BASE_FEE,
     balance,

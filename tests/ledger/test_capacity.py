@@ -10,7 +10,7 @@ import pytest
 from stellar_sdk import Asset, Keypair, Payment, TransactionBuilder
 from stellar_sdk import xdr as x
 
-from servicelayer.ledger.standalone import StandaloneLedger, SubmissionResult, TryAgainLater
+from testnet.ledger import StandaloneLedger, SubmissionResult, TryAgainLater
 from tests.ledger.helpers import BASE_FEE, FakeClock, balance, build, make_funded_account
 
 OPS = 3

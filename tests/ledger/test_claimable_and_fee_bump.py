@@ -20,8 +20,8 @@ from stellar_sdk import (
     TransactionBuilder,
 )
 
-from servicelayer.ledger.standalone import StandaloneLedger
-from servicelayer.ledger.standalone.store import MIGRATIONS_DIR
+from testnet.ledger import StandaloneLedger
+from testnet.ledger.store import MIGRATIONS_DIR
 from tests.ledger.helpers import (
     BASE_FEE,
     BASE_RESERVE,

@@ -18,7 +18,7 @@ from stellar_sdk import (
 )
 
 from servicelayer.errors import ConfigError, InvalidInput
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
 from tests.ledger.helpers import (
     FakeClock,
     balance,

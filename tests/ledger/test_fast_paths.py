@@ -22,22 +22,22 @@ from stellar_sdk import (
 from stellar_sdk import xdr as x
 
 from servicelayer.errors import InvalidInput
-from servicelayer.ledger.standalone import records
-from servicelayer.ledger.standalone.apply import TxOutcome
-from servicelayer.ledger.standalone.decoding import decode_v1
-from servicelayer.ledger.standalone.frame import network_id, parse_envelope
-from servicelayer.ledger.standalone.ops import OpResult
-from servicelayer.ledger.standalone.payment_records import payment_record_json
-from servicelayer.ledger.standalone.results import (
+from testnet.ledger import records
+from testnet.ledger.apply import TxOutcome
+from testnet.ledger.decoding import decode_v1
+from testnet.ledger.frame import network_id, parse_envelope
+from testnet.ledger.ops import OpResult
+from testnet.ledger.payment_records import payment_record_json
+from testnet.ledger.results import (
     InnerOutcome,
     inner_result_codes,
     result_codes,
     transaction_result,
     transaction_result_bytes,
 )
-from servicelayer.ledger.standalone.state import Account as Account_
-from servicelayer.ledger.standalone.state import Signer
-from servicelayer.ledger.standalone.store import entry_from_json, entry_to_json
+from testnet.ledger.state import Account as Account_
+from testnet.ledger.state import Signer
+from testnet.ledger.store import entry_from_json, entry_to_json
 
 PASSPHRASE = Network.STANDALONE_NETWORK_PASSPHRASE
 SOURCE = Keypair.from_raw_ed25519_seed(b"\x01" * 32)

@@ -11,7 +11,7 @@ import pytest
 from stellar_sdk import xdr as x
 
 from servicelayer.ledger.codes import op_code, tx_code
-from servicelayer.ledger.standalone.results import _RESULT_TYPES
+from testnet.ledger.results import _RESULT_TYPES
 
 OK, BAD, POOR, RESERVE = "op_success", "op_malformed", "op_underfunded", "op_low_reserve"
 NO_TRUST, NOT_AUTH, FULL, NO_ISSUER = (

@@ -9,7 +9,7 @@ from stellar_sdk import Asset, ChangeTrust, ManageData, Payment, SetOptions, Sig
 from stellar_sdk import xdr as x
 
 from servicelayer.errors import InvalidInput
-from servicelayer.ledger.standalone import StandaloneLedger, horizon, paging
+from testnet.ledger import StandaloneLedger, horizon, paging
 from tests.ledger.helpers import issue, make_funded_account, submit
 
 BASE = "http://horizon.example:8000"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stellar_sdk import Asset, ChangeTrust, CreateAccount, Keypair, Payment, SetOptions
 from stellar_sdk.operation.set_options import AuthorizationFlag
 
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
 from tests.ledger.helpers import (
     BASE_FEE,
     amount,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from stellar_sdk import Asset, Keypair, Network, Payment, SetOptions, Signer, TransactionBuilder
 from stellar_sdk import xdr as x
 
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
 from tests.ledger.helpers import (
     BASE_FEE,
     FakeClock,

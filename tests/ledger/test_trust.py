@@ -17,7 +17,7 @@ from stellar_sdk import (
 from stellar_sdk.operation.set_options import AuthorizationFlag as AF
 from stellar_sdk.operation.set_trust_line_flags import TrustLineFlags as TF
 
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
 from tests.ledger.helpers import (
     BASE_FEE,
     BASE_RESERVE,

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from node.horizon.routes.network import _base64_field
+from testnet.ledger.front.routes.network import _base64_field
 
 ESCAPES = str.maketrans({"+": "%2B", "/": "%2F", "=": "%3D"})
 

@@ -22,7 +22,7 @@ from node.runtime import build_state
 from servicelayer.config import load_settings
 from servicelayer.governance.execution import Outcome
 from servicelayer.keys import create_key_file
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from testnet.processes import free_port, wait_for
 from tests.conftest import BACKENDS, fresh_database
 from tests.integration.issuance.helpers import acenode, assets

@@ -25,7 +25,7 @@ from servicelayer.ledger.money import to_stroops as stroops
 from servicelayer.runtime.contracts import default_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from testnet.processes import wait_for
 from tests.api.helpers import Member, infohash, vote_body
 from tests.integration.governance.conftest import GOV_CODE, GovernedNode

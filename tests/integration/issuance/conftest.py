@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from servicelayer.keys import create_key_file
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.issuance.helpers import acenode, node_key
 from tests.integration.settlement.helpers import make_node
 

@@ -8,7 +8,7 @@ import pytest
 from stellar_sdk import Asset, Keypair, Payment, Server, TransactionBuilder
 from stellar_sdk.exceptions import BadRequestError, NotFoundError
 
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.issuance.helpers import (
     INFOHASH,
     account,

@@ -15,7 +15,7 @@ import pytest
 from stellar_sdk import Server
 
 from testnet.faults import Fault, FaultProxy
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.issuance.helpers import INFOHASH, assets, holding, refused
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from stellar_sdk import Server
 
-from node.horizon.server import HorizonServer
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
+from testnet.ledger.front.server import HorizonServer
 
 CLOSE_INTERVAL = 0.05
 

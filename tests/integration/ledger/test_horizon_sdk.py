@@ -391,8 +391,8 @@ def test_a_fee_bump_is_found_by_its_inner_hash_as_horizon_finds_it(
 
 
 def test_second_server_on_a_taken_port_is_a_clear_error(horizon: RunningHorizon) -> None:
-    from node.horizon.server import HorizonServer
     from servicelayer.errors import ConfigError
+    from testnet.ledger.front.server import HorizonServer
 
     port = int(horizon.url.rsplit(":", 1)[1].strip("/"))
     with pytest.raises(ConfigError):

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from node.horizon import create_horizon_app
-from node.horizon.server import HorizonServer
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.ledger.horizon import Horizon
-from servicelayer.ledger.standalone import StandaloneLedger
 from servicelayer.watcher.settings import WatcherSettings
+from testnet.ledger import StandaloneLedger
+from testnet.ledger.front import create_horizon_app
+from testnet.ledger.front.server import HorizonServer
 
 pytestmark = pytest.mark.integration
 KEEP_ALIVE = 0.02  # a Horizon front with a short keep-alive (uvicorn's default is 5 s)

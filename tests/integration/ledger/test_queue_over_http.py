@@ -12,8 +12,8 @@ import httpx
 import pytest
 from stellar_sdk import Asset, Payment
 
-from node.horizon.server import HorizonServer
-from servicelayer.ledger.standalone import StandaloneLedger
+from testnet.ledger import StandaloneLedger
+from testnet.ledger.front.server import HorizonServer
 from testnet.processes import wait_for
 from tests.ledger.helpers import build, make_funded_account
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 
 
 @pytest.fixture(scope="module")

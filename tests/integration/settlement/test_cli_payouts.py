@@ -11,7 +11,7 @@ from stellar_sdk import Keypair, Server
 from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.ledger.money import to_stroops as stroops
 from servicelayer.settlement.plan import Payout
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.settlement.helpers import (
     acenode,
     create_accounts,

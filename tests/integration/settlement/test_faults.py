@@ -18,7 +18,7 @@ from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.status import PlanStatus, SubmissionStatus
 from testnet.faults import Fault, FaultProxy
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.settlement.helpers import (
     bootstrap,
     create_accounts,

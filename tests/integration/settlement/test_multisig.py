@@ -20,7 +20,7 @@ from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.service import SettlementService
 from servicelayer.settlement.store import SettlementStore
 from servicelayer.storage.db import Database
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.settlement.helpers import (
     PASSPHRASE,
     bootstrap,

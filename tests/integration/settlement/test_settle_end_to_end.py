@@ -18,7 +18,7 @@ from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import Envelope
 from servicelayer.settlement.service import SettlementService
 from servicelayer.settlement.status import PayoutStatus, PlanStatus, SubmissionStatus
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.settlement.helpers import (
     bootstrap,
     create_accounts,

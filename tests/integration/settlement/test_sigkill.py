@@ -22,7 +22,7 @@ from stellar_sdk import Keypair
 
 from servicelayer.ledger.money import NATIVE_TEXT
 from servicelayer.settlement.plan import Payout
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.integration.settlement.helpers import (
     acenode,
     create_accounts,

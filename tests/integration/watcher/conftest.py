@@ -12,7 +12,7 @@ import pytest
 from stellar_sdk import Keypair
 
 from servicelayer.keys import create_key_file
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.conftest import BACKENDS, fresh_database
 from tests.integration.issuance.helpers import assets, dao_public
 from tests.integration.settlement.helpers import bootstrap

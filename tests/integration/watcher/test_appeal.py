@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from stellar_sdk import Asset, ChangeTrust, Payment, Server
 
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.api.helpers import Member, infohash, vote_body
 from tests.integration.settlement.helpers import submit
 from tests.integration.watcher.conftest import Watched, node_key, start_watched

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from stellar_sdk import Asset, Keypair, Server, TransactionBuilder
 
-from testnet.ledger import LedgerProcess
+from testnet.ledger.process import LedgerProcess
 from tests.conftest import fresh_database
 from tests.integration.issuance.helpers import acenode
 from tests.integration.watcher.conftest import Watched, start_watched
