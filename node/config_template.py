@@ -112,6 +112,12 @@ log_level = "{log_level}"
 # whose X-Forwarded-For names the real client (uvicorn's forwarded_allow_ips).
 # trusted_proxies = ["127.0.0.1"]
 
+# The other validators (docs/federation.md, in construction): each one's account (one of
+# [stellar] validators) and its node's API URL, and the seconds a leader has per round.
+[federation]
+# members = [{{ account = "G...", url = "http://validator-2:8700" }}]
+# round_seconds = 60.0
+
 # What every validator of this network configures identically, before the first epoch.
 [genesis]
 # DAO parameters in force until the DAO votes to change them (defaults and bounds:

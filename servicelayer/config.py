@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from servicelayer.errors import ConfigError
+from servicelayer.federation.members import FederationSettings
 from servicelayer.governance.settings import GovernanceSettings
 from servicelayer.http_settings import HttpSettings
 from servicelayer.ingest.checks import MAX_BYTES_PER_SECOND
@@ -68,6 +69,7 @@ class NodeSettings(BaseSettings):
     genesis: GenesisSettings = Field(default_factory=GenesisSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    federation: FederationSettings = Field(default_factory=FederationSettings)
 
     @field_validator("epoch_seconds")
     @classmethod
@@ -82,6 +84,18 @@ class NodeSettings(BaseSettings):
         if v.lower() not in {"critical", "error", "warning", "info", "debug"}:
             raise ValueError("one of critical, error, warning, info, debug")
         return v.lower()
+
+    @model_validator(mode="after")
+    def _members_are_validators(self) -> NodeSettings:
+        strangers = [
+            m.account for m in self.federation.members if m.account not in self.stellar.validators
+        ]
+        if strangers:
+            raise ValueError(
+                f"[federation] member {strangers[0][:8]}... is not one of [stellar] validators "
+                "(the validator set is the treasury's signers)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _retention_covers_an_epoch(self) -> NodeSettings:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from stellar_sdk import (
-    Asset,
     CreateClaimableBalance,
     ManageData,
     Operation,
@@ -26,7 +25,7 @@ from stellar_sdk import (
 
 from contracts.canonical import canonical_bytes
 from servicelayer.epochs.anchoring import DATA_KEY, data_value
-from servicelayer.ledger.money import format_amount
+from servicelayer.ledger.money import format_amount, sdk_asset
 from servicelayer.merkle import Proof, leaf_hash, root_from_proof
 
 
@@ -102,7 +101,7 @@ def check_payment(
     """The settlement transaction paid ``amount`` of ``asset`` to ``account``."""
     checks = [Check("payout transaction succeeded", bool(record.get("successful")))]
     envelope = _envelope(record, passphrase)
-    wanted = _asset(asset)
+    wanted = sdk_asset(asset)
     found = False
     for op in envelope.transaction.operations if envelope else []:
         if isinstance(op, Payment):
@@ -135,9 +134,3 @@ def _b64(text: str) -> bytes:
     except ValueError:
         return b""
 
-
-def _asset(text: str) -> Asset:
-    if text == "native":
-        return Asset.native()
-    code, _, issuer = text.partition(":")
-    return Asset(code, issuer)
