@@ -174,12 +174,15 @@ class Horizon:
         record = self.transaction_record(tx_hash)
         if record is None:
             return None
-        return LedgerTx(
-            record["hash"],
-            bool(record["successful"]),
-            int(record["ledger"]),
-            op_codes_of(record["result_xdr"]),
-        )
+        try:
+            return LedgerTx(
+                str(record["hash"]),
+                record["successful"] is True,
+                int(record["ledger"]),
+                op_codes_of(record["result_xdr"]),
+            )
+        except (KeyError, TypeError, ValueError, EOFError) as exc:  # EOFError: short XDR
+            raise LedgerUnavailable(f"{self.url} sent a malformed transaction: {exc}") from None
 
     def account(self, account_id: str) -> AccountState | None:
         """The account's sequence, thresholds, signers, balances and flags; None when it is
@@ -187,7 +190,12 @@ class Horizon:
         record = self._call(
             f"account {account_id}", self._server.accounts().account_id(account_id), True
         )
-        return None if record is None else _account_state(record)
+        if record is None:
+            return None
+        try:
+            return _account_state(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise LedgerUnavailable(f"{self.url} sent a malformed account: {exc}") from None
 
     def sequence(self, account_id: str) -> int | None:
         state = self.account(account_id)
