@@ -13,6 +13,7 @@ from node.api.routes import (
     auth,
     catalog,
     epochs,
+    federation,
     governance,
     health,
     payperuse,
@@ -42,6 +43,7 @@ def create_app(state: NodeState) -> FastAPI:
     )
     app.add_middleware(RequestGuard)
     app.include_router(health.router)
+    app.include_router(federation.router)
     app.include_router(receipts.router)
     app.include_router(epochs.router)
     app.include_router(registrations.router)

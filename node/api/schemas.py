@@ -129,3 +129,26 @@ class UsageOut(BaseModel):
         description="Stored receipts counted: the latest of each stream and window of the "
         "epoch that names the account as signer or counterparty"
     )
+
+
+class FederationMemberOut(BaseModel):
+    account: str = Field(description="Another validator's account (G...)")
+    url: str = Field(description="Its node's API")
+
+
+class LeaderOut(BaseModel):
+    epoch: int
+    round: int
+    leader: str = Field(description="The validator that leads this epoch in this round")
+
+
+class FederationOut(BaseModel):
+    node_account: str = Field(description="This node's account (its validator key)")
+    validators: list[str] = Field(description="The treasury's signers, sorted")
+    threshold: int = Field(description="Signatures a treasury transaction needs (M of N)")
+    validating: bool = Field(description="Whether this node's account is one of them")
+    members: list[FederationMemberOut] = Field(description="The other validators it names")
+    round_seconds: float
+    leaders: list[LeaderOut] = Field(
+        description="Round-0 leaders of the last two epochs, this one and the next two"
+    )
