@@ -133,4 +133,3 @@ def _b64(text: str) -> bytes:
         return base64.b64decode(text, validate=True)
     except ValueError:
         return b""
-
