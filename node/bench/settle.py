@@ -12,6 +12,7 @@ from __future__ import annotations
 import resource
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -176,10 +177,15 @@ def _figures(
     }
 
 
+def _create_accounts(accounts: list[str], builder: Any) -> Any:
+    for account in accounts:
+        builder.append_create_account_op(account, "1")
+    return builder
+
+
 def fund_accounts(url: str, count: int) -> list[str]:
     """``count`` new accounts, created 100 per transaction from a friendbot-funded account."""
-    from node.cli.acedao.ledger import submit
-    from servicelayer.ledger.envelope import new_tx, sign
+    from node.cli.acedao.ledger import send
     from servicelayer.ledger.horizon import Horizon
 
     funder = Keypair.random()
@@ -188,9 +194,6 @@ def fund_accounts(url: str, count: int) -> list[str]:
         ledger.fund(f"{url}/friendbot", funder.public_key)
         passphrase = ledger.network_passphrase()
         for start in range(0, count, 100):
-            sequence = ledger.sequence(funder.public_key) or 0
-            builder = new_tx(funder.public_key, sequence, passphrase, 100)
-            for account in accounts[start : start + 100]:
-                builder.append_create_account_op(account, "1")
-            submit(ledger, sign(builder.build(), [funder]).xdr, "creating the payees")
+            create = partial(_create_accounts, accounts[start : start + 100])
+            send(ledger, funder, passphrase, create, "creating the payees", timeout=None)
     return accounts

@@ -12,9 +12,8 @@ import httpx
 from stellar_sdk import Asset, Keypair
 
 from node.cli.acedao.client import NodeClient
-from node.cli.acedao.ledger import pay, submit
+from node.cli.acedao.ledger import pay, send
 from servicelayer.keys import create_key_file
-from servicelayer.ledger.envelope import new_tx, sign
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.settlement.plan import parse_amount
 
@@ -78,11 +77,13 @@ class Actor:
 
     def trust(self, asset: Asset) -> None:
         with Horizon(self.network.horizon_url) as ledger:
-            state = ledger.account(self.account)
-            assert state is not None, f"{self.account} is not funded"
-            builder = new_tx(self.account, state.sequence, self.network.passphrase, 100, timeout=60)
-            signed = sign(builder.append_change_trust_op(asset).build(), [self.keypair])
-            submit(ledger, signed.xdr, f"the {asset.code} trustline")
+            send(
+                ledger,
+                self.keypair,
+                self.network.passphrase,
+                lambda builder: builder.append_change_trust_op(asset),
+                f"the {asset.code} trustline",
+            )
 
     # -- the node's REST API -------------------------------------------------------------
     def api(self) -> NodeClient:

@@ -189,5 +189,4 @@ class Bootstrap:
         outcome = self.horizon.submit(envelope_xdr)
         if outcome.ok:
             return
-        codes = ", ".join([outcome.tx_code or outcome.detail, *outcome.op_codes])
-        raise BootstrapFailed(f"{what} failed: {codes}; run the bootstrap again")
+        raise BootstrapFailed(f"{what} failed: {outcome.codes}; run the bootstrap again")

@@ -48,6 +48,12 @@ class SubmitOutcome:
     ledger: int | None = None
     detail: str = ""
 
+    @property
+    def codes(self) -> str:
+        """The ledger's codes as one line (``tx_failed, op_underfunded``), or the detail
+        of an answer without codes."""
+        return ", ".join(c for c in (self.tx_code, *self.op_codes) if c) or self.detail
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerTx:

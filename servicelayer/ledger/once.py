@@ -104,5 +104,6 @@ def submit_once(
             f"no answer from the ledger for {what} ({outcome.detail}); run the command again: "
             "it asks the ledger for the transaction's hash before submitting anything"
         )
-    codes = ", ".join([outcome.tx_code or "", *outcome.op_codes]).strip(", ")
-    raise SubmissionFailed(f"the ledger refused {what}: {codes}", code=outcome.tx_code or "")
+    raise SubmissionFailed(
+        f"the ledger refused {what}: {outcome.codes}", code=outcome.tx_code or ""
+    )
