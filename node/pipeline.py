@@ -47,8 +47,8 @@ class Pipeline:
                 runtime, s.epoch_seconds, probe_gate(db, s.epoch_seconds, self.state.clock)
             ),
             compute_step(runtime, s.epoch_seconds, self.ledger_known),
-            settle_step(runtime, db, s.epoch_seconds, self.settle),
             anchor_step(db, self.anchor_account),
+            settle_step(runtime, db, s.epoch_seconds, self.settle),
         ]
 
     def ledger_known(self) -> int | None:

@@ -75,7 +75,7 @@ NODE_ENV = MINUTE_EPOCHS | {
     "ACENODE_PROBES__WINDOW_BYTES": str(32 * 4 * 1024 * 1024),
     "ACENODE_GOVERNANCE__ENABLED": "false",
 }
-FINAL = ("verified", "computed", "settled", "anchored")
+FINAL = ("verified", "computed", "anchored", "settled")
 
 
 @dataclass(frozen=True)

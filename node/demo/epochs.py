@@ -75,7 +75,7 @@ class Epochs:
     def show_settled(self, first: int, last: int) -> bool | None:
         epochs = self.http.get("/v1/epochs", params={"limit": 50}).json()["epochs"]
         for e in sorted(epochs, key=lambda e: e["number"]):
-            if e["number"] < first or e["number"] in self.shown or e["status"] != "anchored":
+            if e["number"] < first or e["number"] in self.shown or e["status"] != "settled":
                 continue
             self.shown.add(e["number"])
             self.show_epoch(e)

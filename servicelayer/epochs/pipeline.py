@@ -1,6 +1,6 @@
 """The epoch pipeline: each closed epoch moves through its steps in order, once.
 
-    closed -> verified -> computed -> settled -> anchored
+    closed -> verified -> computed -> anchored -> settled
 
 An epoch's status is the last step it completed. A worker takes an epoch with a lease
 (a conditional UPDATE, so two node processes never work on one epoch), runs the next

@@ -27,7 +27,7 @@ from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
 from servicelayer.verification.model import ContentInfo
 
-STEPS = ("closed", "verified", "computed", "settled", "anchored")
+STEPS = ("closed", "verified", "computed", "anchored", "settled")
 
 SettlePlan = Callable[[Plan, str], PlanSummary]
 """Persist ``plan`` (named by its source) and pay it; safe to call again after a crash."""
@@ -126,7 +126,7 @@ def settle_step(
             ctx = Context(epoch=epoch, close_time=epoch_bounds(epoch, epoch_seconds)[1], seed=b"")
             runtime.apply(session, "rewards", settled, ctx)
 
-    return Step("computed", "settled", work, outside)
+    return Step("anchored", "settled", work, outside)
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def anchor_step(database: Database, anchor_account: Callable[[], AnchorAccount])
     def work(session: Session, epoch: int) -> None:
         return None
 
-    return Step("settled", "anchored", work, outside)
+    return Step("computed", "anchored", work, outside)
 
 
 def catalog_bitrates(runtime: ContractRuntime, session: Session) -> list[ContentInfo]:

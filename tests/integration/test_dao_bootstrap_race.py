@@ -53,7 +53,7 @@ def anchored(node: NodeProcess, epoch: int) -> dict[str, Any] | None:
     with node.client() as c:
         answer = c.get(f"/v1/epochs/{epoch}")
     record: dict[str, Any] = answer.json() if answer.status_code == 200 else {}
-    return record if record.get("status") == "anchored" else None
+    return record if record.get("status") == "settled" else None
 
 
 def assert_anchors_quietly(node: NodeProcess) -> None:

@@ -77,7 +77,7 @@ def test_an_epoch_is_settled_anchored_and_audited(tmp_path: Path) -> None:
             with node.client() as c:
                 answer = c.get(f"/v1/epochs/{epoch}")
             record: dict[str, Any] = answer.json() if answer.status_code == 200 else {}
-            return record if record.get("status") == "anchored" else None
+            return record if record.get("status") == "settled" else None
 
         record = wait_for(anchored, timeout=120, what="the node to anchor the epoch")
         with node.client() as c:

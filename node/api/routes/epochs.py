@@ -26,7 +26,7 @@ class EpochOut(BaseModel):
     start: int = Field(description="unix seconds, inclusive")
     end: int = Field(description="unix seconds, exclusive")
     status: str = Field(
-        description="last pipeline step completed: closed, verified, computed, settled, anchored"
+        description="last pipeline step completed: closed, verified, computed, anchored, settled"
     )
     receipts: int = Field(description="stored receipts (one per stream and window) in it")
     root: str | None = Field(description="hex Merkle root of its receipts and payouts")
