@@ -16,6 +16,7 @@ from servicelayer.epochs.steps import (
     verify_step,
 )
 from servicelayer.ledger.horizon import Horizon
+from servicelayer.ledger.signing import KeySigning
 from servicelayer.probes.runs import probe_gate
 from servicelayer.settlement.lock import settlement_lock
 from servicelayer.settlement.plan import Plan
@@ -70,6 +71,7 @@ class Pipeline:
             self.ledger(),
             s.network_passphrase,
             wiring.dao_keys(s).public("anchor"),
-            wiring.treasury_signers(wiring.validators(s)),
+            KeySigning(keys := wiring.treasury_signers(wiring.validators(s))),
+            [k.public_key for k in keys],
             s.stellar.base_fee,
         )

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from stellar_sdk import Keypair
-
 from servicelayer.dao.bootstrap import DaoPolicy
 from servicelayer.dao.keys import MULTISIG_ROLES, DaoKeys
 from servicelayer.dao.lock import bootstrap_running
@@ -27,12 +25,12 @@ class DaoNotReady(LedgerUnavailable):
     code = "dao_not_ready"
 
 
-def signs_for(state: AccountState, signers: Sequence[Keypair]) -> bool:
+def signs_for(state: AccountState, signers: Sequence[str]) -> bool:
     """Whether these keys' signatures authorise a medium-threshold operation (and the
     transaction) of the account, as stellar-core counts them: each key must be a signer
     (an extra signature is ``tx_bad_auth_extra``) and their weights must reach the low
     and medium thresholds (at least 1: a threshold of 0 still needs one signer)."""
-    weights = [state.signers.get(kp.public_key, 0) for kp in signers]
+    weights = [state.signers.get(key, 0) for key in signers]
     needed = max(1, state.thresholds[0], state.thresholds[1])
     return bool(weights) and all(w > 0 for w in weights) and sum(weights) >= needed
 

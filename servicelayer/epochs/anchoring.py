@@ -21,19 +21,21 @@ anchored it, and the proof links a leaf to that root.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stellar_sdk import Keypair
+from stellar_sdk import TransactionEnvelope
 
 from contracts.canonical import canonical_bytes
 from servicelayer.dao.readiness import DaoNotReady, signs_for
 from servicelayer.errors import NotFound
-from servicelayer.ledger.envelope import SignedTx, new_tx, sign
+from servicelayer.ledger.envelope import SignedTx, new_tx
 from servicelayer.ledger.horizon import Horizon
+from servicelayer.ledger.signing import AnchorToSign, Signing
 from servicelayer.merkle import MerkleTree, Proof
 from servicelayer.storage import verdicts_repo
 from servicelayer.storage.epoch_models import EpochPayout, EpochRecord
@@ -94,12 +96,14 @@ def anchor_tx(
     horizon: Horizon,
     passphrase: str,
     anchor: str,
-    signers: list[Keypair],
+    signing: Signing,
+    signers: Sequence[str],
     epoch: int,
     root: bytes,
     base_fee: int,
 ) -> SignedTx:
-    """The anchor transaction at the anchor account's next sequence number.
+    """The anchor transaction at the anchor account's next sequence number, signed by
+    ``signing`` (the validators ``signers``).
 
     Raises ``DaoNotReady`` rather than build a transaction the ledger must refuse with
     ``tx_bad_auth``: while the bootstrap has funded the anchor account but not yet made
@@ -112,13 +116,23 @@ def anchor_tx(
             f"the anchor account {anchor} does not have the validators as signers yet "
             "(`acenode dao bootstrap` sets them); the anchor waits"
         )
-    envelope = (
-        new_tx(anchor, state.sequence, passphrase, base_fee)
+    envelope = anchor_envelope(passphrase, anchor, state.sequence + 1, epoch, root, base_fee)
+    what = AnchorToSign(anchor, envelope.transaction.sequence, base_fee, root.hex())
+    for signature in signing.signatures(envelope.hash(), what):
+        envelope.signatures.append(signature)
+    return SignedTx(envelope.hash_hex(), envelope.to_xdr(), envelope.transaction.sequence)
+
+
+def anchor_envelope(
+    passphrase: str, anchor: str, sequence: int, epoch: int, root: bytes, fee: int
+) -> TransactionEnvelope:
+    """The unsigned anchor of ``epoch``: ``anchor``'s transaction at ``sequence``."""
+    return (
+        new_tx(anchor, sequence - 1, passphrase, fee)
         .add_hash_memo(root)
         .append_manage_data_op(DATA_KEY, data_value(epoch, root))
         .build()
     )
-    return sign(envelope, signers)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
-from stellar_sdk import Keypair
 
 from contracts.core import Context
 from contracts.rewards import ReceivePayoutSettled
@@ -19,6 +18,7 @@ from servicelayer.errors import ServiceLayerError
 from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.once import submit_once
+from servicelayer.ledger.signing import Signing
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.settlement.plan import Payout, Plan
 from servicelayer.settlement.records import PlanSummary
@@ -131,12 +131,14 @@ def settle_step(
 
 @dataclass(frozen=True)
 class AnchorAccount:
-    """Where and how epochs are anchored: the DAO's anchor account and M validator keys."""
+    """Where and how epochs are anchored: the DAO's anchor account, who signs for it
+    (``signing``) and the validators whose signatures it gives (``signers``)."""
 
     horizon: Horizon
     passphrase: str
     account: str
-    signers: list[Keypair]
+    signing: Signing
+    signers: list[str]
     base_fee: int = 100
 
 
@@ -159,6 +161,7 @@ def anchor_step(database: Database, anchor_account: Callable[[], AnchorAccount])
                 anchor.horizon,
                 anchor.passphrase,
                 anchor.account,
+                anchor.signing,
                 anchor.signers,
                 epoch,
                 root,

@@ -30,6 +30,7 @@ from xdrlib3 import Packer
 
 from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.money import format_amount, sdk_asset
+from servicelayer.ledger.signing import ChunkToSign, KeySigning, Signing
 from servicelayer.settlement.chunking import MAX_OPS, Chunk
 
 RECLAIM_AFTER_SECONDS = 30 * 86400
@@ -56,12 +57,12 @@ class EnvelopeBuilder:
         self,
         network_passphrase: str,
         treasury: str,
-        signers: Sequence[Keypair],
+        signing: Signing | Sequence[Keypair],
         base_fee: int = 100,
     ) -> None:
         self.network_passphrase = network_passphrase
         self.treasury = treasury
-        self.signers = tuple(signers)
+        self.signing = KeySigning(signing) if isinstance(signing, Sequence) else signing
         self.base_fee = base_fee
         self._network_id = Network(network_passphrase).network_id()
         self._treasury_xdr = MuxedAccount(treasury).to_xdr_object()
@@ -76,7 +77,35 @@ class EnvelopeBuilder:
         claimable: frozenset[int] = frozenset(),
     ) -> SignedTx:
         """The chunk's payments (claimable balances for the offsets in ``claimable``) as a
-        transaction of ``channel`` at ``sequence``, signed by the channel and the signers."""
+        transaction of ``channel`` at ``sequence``, signed by the channel and by the
+        validators (``signing``)."""
+        tx_hash, tx_bytes = self.transaction(chunk, channel.public_key, sequence, claimable)
+        what = ChunkToSign(
+            chunk.plan_id,
+            chunk.index,
+            channel.public_key,
+            sequence,
+            tuple(sorted(claimable)),
+            self.base_fee,
+        )
+        signatures = [channel.sign_decorated(tx_hash), *self.signing.signatures(tx_hash, what)]
+        packer = Packer()
+        packer.pack_uint(len(signatures))
+        for signature in signatures:
+            signature.to_xdr_object().pack(packer)
+        envelope = base64.b64encode(_TX_TYPE + tx_bytes + packer.get_buffer()).decode()
+        return SignedTx(tx_hash.hex(), envelope, sequence)
+
+    def transaction(
+        self,
+        chunk: Chunk,
+        channel: str,
+        sequence: int,
+        claimable: frozenset[int] = frozenset(),
+        fee: int | None = None,
+    ) -> tuple[bytes, bytes]:
+        """(hash, XDR) of the unsigned transaction ``build`` signs (at ``fee`` per
+        operation, default the builder's): what another validator rebuilds to check."""
         if not 0 < len(chunk.payouts) <= MAX_OPS:
             raise ValueError(f"a chunk holds 1..{MAX_OPS} payouts")
         operations = [
@@ -86,8 +115,8 @@ class EnvelopeBuilder:
             for offset, p in enumerate(chunk.payouts)
         ]
         tx = x.Transaction(
-            MuxedAccount(channel.public_key).to_xdr_object(),
-            x.Uint32(self.base_fee * len(operations)),
+            MuxedAccount(channel).to_xdr_object(),
+            x.Uint32((self.base_fee if fee is None else fee) * len(operations)),
             x.SequenceNumber(x.Int64(sequence)),
             _NO_TIME_BOUNDS,
             HashMemo(chunk.memo_hash).to_xdr_object(),
@@ -95,14 +124,7 @@ class EnvelopeBuilder:
             x.TransactionExt(0),
         )
         tx_bytes = tx.to_xdr_bytes()
-        tx_hash = hashlib.sha256(self._network_id + _TX_TYPE + tx_bytes).digest()
-        packer = Packer()
-        signatures = [kp.sign_decorated(tx_hash) for kp in (channel, *self.signers)]
-        packer.pack_uint(len(signatures))
-        for signature in signatures:
-            signature.to_xdr_object().pack(packer)
-        envelope = base64.b64encode(_TX_TYPE + tx_bytes + packer.get_buffer()).decode()
-        return SignedTx(tx_hash.hex(), envelope, sequence)
+        return hashlib.sha256(self._network_id + _TX_TYPE + tx_bytes).digest(), tx_bytes
 
     def _payment(self, account: str, asset: str, amount: int) -> x.Operation:
         body = x.OperationBody(

@@ -40,7 +40,7 @@ CONFIGURED = make_state({ACCOUNT: 0, V1.public_key: 1, V2.public_key: 1}, (2, 2,
 def test_signs_for_counts_as_stellar_core(
     state: AccountState, keys: list[Keypair], expected: bool
 ) -> None:
-    assert signs_for(state, keys) is expected
+    assert signs_for(state, [k.public_key for k in keys]) is expected
 
 
 def test_the_policy_knows_a_configured_account() -> None:
