@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from servicelayer.storage import (  # noqa: F401  (their tables)
     api_models,
     epoch_models,
+    federation_models,
     issuance_models,
     journal_models,
     settlement_models,

@@ -1,8 +1,11 @@
 """``bootstrap``: create and configure the DAO accounts; idempotent.
 
 Each run reads the ledger and does only what is missing: fund accounts that do not exist
-(friendbot, or a funding account), then give every multisig account the validators as
-signers (weight 1 each), master weight 0 and low/medium/high thresholds M.
+(friendbot, or a funding account), then give every account the validators as signers
+(weight 1 each), master weight 0 and low/medium/high thresholds M. The channel accounts
+too: they are the DAO's, not a node's, so that any validator can submit any settlement
+transaction with the same M signatures (docs/federation.md); they are configured
+together, up to 19 per transaction (a transaction carries at most 20 signatures).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from enum import StrEnum
 
 from stellar_sdk import Keypair, TransactionBuilder
 
-from servicelayer.dao.keys import MULTISIG_ROLES, ROLES, DaoKey, DaoKeys
+from servicelayer.dao.keys import ROLES, DaoKey, DaoKeys
 from servicelayer.dao.lock import bootstrap_lock
 from servicelayer.errors import LedgerUnavailable, ServiceLayerError, Unauthorized
 from servicelayer.ledger.envelope import new_tx, sign
@@ -23,6 +26,8 @@ from servicelayer.ledger.horizon import AccountState, Horizon
 # (claimable balances lock 1 XLM each); channels only pay fees.
 FUNDING_BALANCE = "100"
 CHANNEL_BALANCE = "5"
+CHANNELS_PER_TX = 19  # one master-key signature each, at most 20 per transaction
+MAX_OPS = 100  # operations per transaction
 
 
 class Done(StrEnum):
@@ -100,10 +105,14 @@ class Bootstrap:
         self._fund(missing)
         steps += [Step(k.role, k.account, Done.FUNDED) for k in missing]
         for key in keys:
-            if key.role in MULTISIG_ROLES:
+            if key.role in ROLES:
                 step = self._multisig(key)
                 if step is not None:
                     steps.append(step)
+        channel_keys = [k for k in keys if k.role not in ROLES]
+        per_tx = min(CHANNELS_PER_TX, MAX_OPS // (len(self.policy.validators) + 1))
+        for start in range(0, len(channel_keys), per_tx):
+            steps += self._multisig_channels(channel_keys[start : start + per_tx])
         if not steps:
             steps = [Step(k.role, k.account, Done.UNCHANGED) for k in keys]
         return steps
@@ -134,20 +143,44 @@ class Bootstrap:
             raise LedgerUnavailable(f"{key.role} {key.account} is not on the ledger yet")
         if self.policy.configured(state):
             return None
+        builder = self._builder(state)
+        self._configure(builder, key, state)
+        signed = sign(builder.build(), self._authorising(key, state))
+        self._submit(signed.xdr, f"configuring the {key.role} signers")
+        return self._configured(key)
+
+    def _multisig_channels(self, keys: Sequence[DaoKey]) -> list[Step]:
+        """Configure these channel accounts in one transaction (the first is its source)."""
+        states = [(key, self._state(key.account)) for key in keys]
+        todo = [(key, state) for key, state in states if not self.policy.configured(state)]
+        if not todo:
+            return []
+        builder = self._builder(todo[0][1])
+        signers: dict[str, Keypair] = {}
+        for key, state in todo:
+            self._configure(builder, key, state)
+            signers |= {kp.public_key: kp for kp in self._authorising(key, state)}
+        signed = sign(builder.build(), signers.values())
+        self._submit(signed.xdr, f"configuring the signers of {len(todo)} channel accounts")
+        return [self._configured(key) for key, _ in todo]
+
+    def _configure(self, builder: TransactionBuilder, key: DaoKey, state: AccountState) -> None:
+        """The operations that make ``key``'s account a multisig of the validators."""
         wanted = self.policy.wanted_signers()
         others = {k: w for k, w in state.signers.items() if k != key.account}
         m = self.policy.threshold
-        builder = self._builder(state)
         for signer in sorted(set(wanted) | set(others)):
             weight = wanted.get(signer, 0)
             if others.get(signer) != weight:
                 builder.append_ed25519_public_key_signer(signer, weight, source=key.account)
         builder.append_set_options_op(
-            master_weight=0, low_threshold=m, med_threshold=m, high_threshold=m
+            master_weight=0, low_threshold=m, med_threshold=m, high_threshold=m, source=key.account
         )
-        signed = sign(builder.build(), self._authorising(key, state))
-        self._submit(signed.xdr, f"configuring the {key.role} signers")
-        detail = f"{m} of {len(wanted)} validators, master weight 0"
+
+    def _configured(self, key: DaoKey) -> Step:
+        detail = (
+            f"{self.policy.threshold} of {len(self.policy.validators)} validators, master weight 0"
+        )
         return Step(key.role, key.account, Done.SIGNERS_SET, detail)
 
     def _authorising(self, key: DaoKey, state: AccountState) -> list[Keypair]:

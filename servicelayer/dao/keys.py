@@ -1,7 +1,9 @@
 """Keys of the DAO accounts, generated into ``<data dir>/dao/`` (mode 0600) on first use.
 
-treasury (pays payouts; master weight 0 once bootstrapped), issuer and distribution (asset
-issuance), anchor (epoch Merkle roots) and channel-0..K-1 (fee and sequence sources).
+treasury (pays payouts), issuer and distribution (asset issuance), anchor (epoch Merkle
+roots) and channel-0..K-1 (fee and sequence sources of the settlement). Once bootstrapped
+every one of them has master weight 0 and the validators as signers, so these files only
+name the accounts: no single key moves DAO funds or uses a DAO account's sequence.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from servicelayer.errors import ConfigError
 from servicelayer.keys import ensure_key_file, load_key_file
 
 ROLES = ("treasury", "issuer", "distribution", "anchor")
-MULTISIG_ROLES = ROLES
-"""Accounts that only M of N validators can move (no single key moves DAO funds)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +51,11 @@ class DaoKeys:
     def channel_role(index: int) -> str:
         return f"channel-{index}"
 
-    def channels(self, count: int) -> list[Keypair]:
+    def channels(self, count: int) -> list[str]:
+        """The channel accounts 0..count-1."""
         missing = [i for i in range(count) if not self.path(self.channel_role(i)).exists()]
         if missing:
             raise ConfigError(
                 f"no key for channel {missing[0]} in {self.directory}; run `acenode dao bootstrap`"
             )
-        return [self.load(self.channel_role(i)) for i in range(count)]
+        return [self.public(self.channel_role(i)) for i in range(count)]

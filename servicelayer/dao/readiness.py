@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from servicelayer.dao.bootstrap import DaoPolicy
-from servicelayer.dao.keys import MULTISIG_ROLES, DaoKeys
+from servicelayer.dao.keys import ROLES, DaoKeys
 from servicelayer.dao.lock import bootstrap_running
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.ledger.horizon import AccountState, Horizon
@@ -39,11 +39,11 @@ def waiting_for(horizon: Horizon, keys: DaoKeys, policy: DaoPolicy, channels: in
     """What the DAO accounts still lack, or None when they are all configured.
 
     Raises ``LedgerUnavailable`` when the ledger cannot be asked."""
-    if not keys.path(MULTISIG_ROLES[0]).exists():
+    if not keys.path(ROLES[0]).exists():
         return f"no DAO accounts yet; {BOOTSTRAP}"
     running = bootstrap_running(keys.directory)
     suffix = " (`acenode dao bootstrap` is running)" if running else f"; {BOOTSTRAP}"
-    for role in MULTISIG_ROLES:
+    for role in ROLES:
         if not keys.path(role).exists():
             return f"no key for the {role} account yet{suffix}"
         state = horizon.account(keys.public(role))
@@ -53,6 +53,9 @@ def waiting_for(horizon: Horizon, keys: DaoKeys, policy: DaoPolicy, channels: in
             return f"the {role} account's signers and thresholds are not set yet{suffix}"
     for index in range(channels):
         role = DaoKeys.channel_role(index)
-        if not keys.path(role).exists() or horizon.account(keys.public(role)) is None:
+        state = horizon.account(keys.public(role)) if keys.path(role).exists() else None
+        if state is None:
             return f"the {role} account is not on the ledger yet{suffix}"
+        if not policy.configured(state):
+            return f"the {role} account's signers and thresholds are not set yet{suffix}"
     return None

@@ -40,7 +40,7 @@ class AnchorToSign:
 class ChunkToSign:
     """Chunk ``index`` of plan ``plan_id``, as the transaction of ``channel`` at
     ``sequence`` (claimable balances for the offsets in ``claimable``), at ``fee``
-    stroops per operation."""
+    stroops per operation, valid before ledger ``max_ledger`` (None: unbounded)."""
 
     plan_id: str
     index: int
@@ -48,6 +48,7 @@ class ChunkToSign:
     sequence: int
     claimable: tuple[int, ...]
     fee: int
+    max_ledger: int | None = None
 
     def body(self) -> dict[str, Any]:
         return {
@@ -58,6 +59,7 @@ class ChunkToSign:
             "sequence": self.sequence,
             "claimable": list(self.claimable),
             "fee": self.fee,
+            "max_ledger": self.max_ledger,
         }
 
 

@@ -1,5 +1,7 @@
 """Channel accounts: each is the source (fee and sequence number) of one transaction in
-flight at a time, so K channels keep K transactions in flight for one treasury.
+flight at a time, so K channels keep K transactions in flight for one treasury. They are
+DAO accounts with the validators as signers, like the treasury: the treasury's M
+signatures authorise a settlement transaction's source too.
 
 A lane owns one channel: it knows the last sequence number the ledger consumed for it
 and hands out the next one only after the previous envelope's slot was consumed.
@@ -10,20 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stellar_sdk import Keypair
-
 from servicelayer.errors import ConfigError
 from servicelayer.ledger.horizon import Horizon
 
 
 @dataclass
 class Lane:
-    keypair: Keypair
+    account: str
     sequence: int  # the channel's sequence number as last seen consumed on the ledger
-
-    @property
-    def account(self) -> str:
-        return self.keypair.public_key
 
     def next_sequence(self) -> int:
         return self.sequence + 1
@@ -45,7 +41,7 @@ def load_sequence(horizon: Horizon, account: str) -> int:
     return sequence
 
 
-def open_lanes(horizon: Horizon, channels: Sequence[Keypair]) -> list[Lane]:
+def open_lanes(horizon: Horizon, channels: Sequence[str]) -> list[Lane]:
     if not channels:
         raise ConfigError("no channel accounts; run `acenode dao bootstrap`")
-    return [Lane(kp, load_sequence(horizon, kp.public_key)) for kp in channels]
+    return [Lane(account, load_sequence(horizon, account)) for account in channels]

@@ -46,7 +46,7 @@ def test_one_validator_key_cannot_move_treasury_funds(
     (chunk,) = chunk_plan(plan.id, plan.payouts)
     channel = DaoKeys(node_dir).channels(1)[0]
     horizon = Horizon(ledger.url)
-    seq = horizon.sequence(channel.public_key)
+    seq = horizon.sequence(channel)
     assert seq is not None
 
     alone = EnvelopeBuilder(PASSPHRASE, treasury, [node_key]).build(chunk, channel, seq + 1)

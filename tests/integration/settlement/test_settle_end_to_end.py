@@ -93,14 +93,14 @@ def test_a_plan_pays_every_payee_once_with_claimable_balances_for_the_rest(
     assert paid_by(ledger.url, treasury) == owed(payouts)
 
 
-def _persist_unsubmitted(svc: SettlementService, plan: Plan, channel: Keypair) -> Envelope:
+def _persist_unsubmitted(svc: SettlementService, plan: Plan, channel: str) -> Envelope:
     """What a crash right after persisting the first envelope leaves behind."""
     chunk = chunk_plan(plan.id, plan.payouts, 10)[0]
     with Server(svc.horizon.url) as server:
-        seq = int(server.accounts().account_id(channel.public_key).call()["sequence"]) + 1
+        seq = int(server.accounts().account_id(channel).call()["sequence"]) + 1
     signed = svc.builder.build(chunk, channel, seq)
     envelope = Envelope(
-        signed.hash, plan.id, 0, 1, channel.public_key, seq, signed.xdr, SubmissionStatus.SIGNED
+        signed.hash, plan.id, 0, 1, channel, seq, signed.xdr, SubmissionStatus.SIGNED
     )
     svc.store.add_envelope(envelope, 0)
     return envelope
@@ -137,7 +137,8 @@ def test_an_envelope_whose_sequence_was_used_elsewhere_is_dead_and_replaced(
         svc.prepare(plan, source="test", chunk_size=10)
         stale = _persist_unsubmitted(svc, plan, channel)
         # Someone uses the channel's next sequence number: the stored envelope can never apply.
-        submit(ledger.url, channel.public_key, [BumpSequence(stale.sequence + 5)], [channel])
+        validator = Keypair.from_secret((node_dir / "node.key").read_text().strip())
+        submit(ledger.url, channel, [BumpSequence(stale.sequence + 5)], [validator])
         assert svc.settle(plan.id).status == PlanStatus.PAID
         chunk0 = [e for e in svc.store.transactions(plan.id) if e.chunk_index == 0]
     assert [e.status for e in chunk0] == [SubmissionStatus.DEAD, SubmissionStatus.APPLIED]
