@@ -48,6 +48,20 @@ class Pipeline:
                 runtime, s.epoch_seconds, probe_gate(db, s.epoch_seconds, self.state.clock)
             ),
             compute_step(runtime, s.epoch_seconds, self.ledger_known),
+            *self.ledger_steps(),
+        ]
+
+    def ledger_steps(self) -> list[Step]:
+        """Anchor, then pay: alone with this node's keys, or as one of a federation."""
+        s, runtime, db = self.state.settings, self.state.runtime, self.state.database
+        federation = self.state.federation
+        if federation is not None:
+            validator = federation.validator
+            return [
+                validator.anchor_step(),
+                settle_step(runtime, db, s.epoch_seconds, validator.settle),
+            ]
+        return [
             anchor_step(db, self.anchor_account),
             settle_step(runtime, db, s.epoch_seconds, self.settle),
         ]
@@ -56,13 +70,13 @@ class Pipeline:
         s = self.state.settings
         return ledger_known_until(self.state.database, s.stellar.horizon_url, s.watcher.enabled)
 
-    def settle(self, plan: Plan, source: str) -> PlanSummary:
+    def settle(self, plan: Plan, epoch: int) -> PlanSummary:
         db = self.state.database
         with (
             wiring.settlement(self.state.settings, database=db) as service,
             settlement_lock(db),
         ):
-            service.prepare(plan, source=source)
+            service.prepare(plan, source=f"epoch {epoch}")
             return service.settle(plan.id)
 
     def anchor_account(self) -> AnchorAccount:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from node.api.state import NodeState
+from node.federation import federation
 from node.watcher import followed_ledger
 from servicelayer.auth import Sep10Server, TokenIssuer, ensure_secret_file
 from servicelayer.config import NodeSettings
@@ -69,4 +70,5 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         mutations=IdempotentRunner(database, runtime),
         ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
         throttle=Throttle(settings.limits),
+        federation=federation(settings, database, keypair, clock),
     )

@@ -95,6 +95,12 @@ class NodeSettings(BaseSettings):
                 f"[federation] member {strangers[0][:8]}... is not one of [stellar] validators "
                 "(the validator set is the treasury's signers)"
             )
+        members = len(self.federation.members)
+        if members and members < self.stellar.threshold - 1:
+            raise ValueError(
+                f"[federation] names {members} other validator(s): with this node that is "
+                f"fewer than the {self.stellar.threshold} signatures a payment needs"
+            )
         return self
 
     @model_validator(mode="after")

@@ -1,5 +1,4 @@
-"""Federation: the transactions this validator signed for a leader, and the members'
-answers to this validator's requests
+"""Federation: the members' answers to this validator's requests to sign
 
 Revision ID: 0016
 Revises: 0015
@@ -18,19 +17,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "federation_signed",
-        sa.Column("key", sa.String(length=160), nullable=False),
-        sa.Column("tx_hash", sa.String(length=64), nullable=False),
-        sa.Column("epoch", sa.BigInteger(), nullable=False),
-        sa.Column("leader", sa.String(length=56), nullable=False),
-        sa.Column("source", sa.String(length=56), nullable=False),
-        sa.Column("sequence", sa.BigInteger(), nullable=False),
-        sa.Column("max_ledger", sa.BigInteger(), nullable=True),
-        sa.Column("signed_at", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("key", "tx_hash"),
-    )
-    op.create_index("ix_federation_signed_epoch", "federation_signed", ["epoch"])
     op.create_table(
         "federation_votes",
         sa.Column(
@@ -56,5 +42,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_federation_votes_epoch", table_name="federation_votes")
     op.drop_table("federation_votes")
-    op.drop_index("ix_federation_signed_epoch", table_name="federation_signed")
-    op.drop_table("federation_signed")

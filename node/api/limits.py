@@ -32,6 +32,13 @@ def ingest_limit(request: Request, node: NodeState = Depends(node_state)) -> Non
     )
 
 
+def federation_limit(request: Request, node: NodeState = Depends(node_state)) -> None:
+    """POST /v1/federation/sign per client address (the other validators)."""
+    node.throttle.hit(
+        "federation_per_address", client_address(request), "requests to sign from this address"
+    )
+
+
 def page_limit(request: Request, node: NodeState = Depends(node_state)) -> None:
     """The large public lists (an epoch's verdicts and payouts, up to 1000 rows a page)
     per client address."""

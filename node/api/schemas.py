@@ -142,6 +142,23 @@ class LeaderOut(BaseModel):
     leader: str = Field(description="The validator that leads this epoch in this round")
 
 
+class VoteOut(BaseModel):
+    epoch: int
+    round: int
+    what: str = Field(description="What the leader (this node) asked to be signed")
+    tx_hash: str
+    member: str = Field(description="The validator asked")
+    outcome: str = Field(description="signed, refused or unreachable")
+    code: str = Field(description="The refusal's code (root_mismatch, not_ready, ...)")
+    detail: str
+    at: int
+
+
+class SignatureOut(BaseModel):
+    signer: str = Field(description="This validator's account")
+    signature: str = Field(description="Base64 ed25519 signature of the transaction hash")
+
+
 class FederationOut(BaseModel):
     node_account: str = Field(description="This node's account (its validator key)")
     validators: list[str] = Field(description="The treasury's signers, sorted")
@@ -151,4 +168,8 @@ class FederationOut(BaseModel):
     round_seconds: float
     leaders: list[LeaderOut] = Field(
         description="Round-0 leaders of the last two epochs, this one and the next two"
+    )
+    votes: list[VoteOut] = Field(
+        description="The latest answers of the other validators to this node's requests to "
+        "sign, newest first: who signed, who refused and why"
     )

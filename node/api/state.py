@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 from stellar_sdk import Keypair
 
+from node.federation import Federation
 from servicelayer.auth import Sep10Server, TokenIssuer
 from servicelayer.config import NodeSettings
 from servicelayer.epochs.anchoring import Trees
@@ -35,6 +36,7 @@ class NodeState:
     ledger_sequence: Callable[[], int] = field(repr=False)
     throttle: Throttle = field(repr=False)  # rate limits (429)
     proofs: Trees = field(default_factory=Trees, repr=False)  # epochs' Merkle trees
+    federation: Federation | None = field(default=None, repr=False)  # None: settles alone
 
 
 def node_state(request: Request) -> NodeState:

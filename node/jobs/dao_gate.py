@@ -46,8 +46,9 @@ class DaoGate:
         except ServiceLayerError as exc:  # the ledger steps try, and record what stops them
             log.debug("DAO accounts not checked: %s", exc.detail)
             return True
-        if waiting is not None and self.state.settings.stellar.runs_embedded_ledger:
-            waiting = self._create()
+        s = self.state.settings
+        if waiting is not None and s.stellar.runs_embedded_ledger and not s.federation.members:
+            waiting = self._create()  # a federation's validators share accounts made once
         if waiting is None:
             self.ready = True
             if self.waiting is not None:

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stellar_sdk import TransactionEnvelope
+from stellar_sdk import ManageData, TransactionEnvelope
 
 from contracts.canonical import canonical_bytes
 from servicelayer.dao.readiness import DaoNotReady, signs_for
@@ -101,9 +101,11 @@ def anchor_tx(
     epoch: int,
     root: bytes,
     base_fee: int,
+    entries: Sequence[tuple[str, bytes]] = (),
 ) -> SignedTx:
     """The anchor transaction at the anchor account's next sequence number, signed by
-    ``signing`` (the validators ``signers``).
+    ``signing`` (the validators ``signers``), with more data ``entries`` if any (a
+    federation's settlement slots).
 
     Raises ``DaoNotReady`` rather than build a transaction the ledger must refuse with
     ``tx_bad_auth``: while the bootstrap has funded the anchor account but not yet made
@@ -116,23 +118,39 @@ def anchor_tx(
             f"the anchor account {anchor} does not have the validators as signers yet "
             "(`acenode dao bootstrap` sets them); the anchor waits"
         )
-    envelope = anchor_envelope(passphrase, anchor, state.sequence + 1, epoch, root, base_fee)
-    what = AnchorToSign(anchor, envelope.transaction.sequence, base_fee, root.hex())
+    envelope = anchor_envelope(
+        passphrase, anchor, state.sequence + 1, epoch, root, base_fee, entries
+    )
+    what = AnchorToSign(anchor, envelope.transaction.sequence, base_fee, root.hex(), entries)
     for signature in signing.signatures(envelope.hash(), what):
         envelope.signatures.append(signature)
     return SignedTx(envelope.hash_hex(), envelope.to_xdr(), envelope.transaction.sequence)
 
 
 def anchor_envelope(
-    passphrase: str, anchor: str, sequence: int, epoch: int, root: bytes, fee: int
+    passphrase: str,
+    anchor: str,
+    sequence: int,
+    epoch: int,
+    root: bytes,
+    fee: int,
+    entries: Sequence[tuple[str, bytes]] = (),
 ) -> TransactionEnvelope:
     """The unsigned anchor of ``epoch``: ``anchor``'s transaction at ``sequence``."""
-    return (
-        new_tx(anchor, sequence - 1, passphrase, fee)
-        .add_hash_memo(root)
-        .append_manage_data_op(DATA_KEY, data_value(epoch, root))
-        .build()
-    )
+    builder = new_tx(anchor, sequence - 1, passphrase, fee).add_hash_memo(root)
+    builder.append_manage_data_op(DATA_KEY, data_value(epoch, root))
+    for key, value in entries:
+        builder.append_manage_data_op(key, value)
+    return builder.build()
+
+
+def anchor_data(envelope: TransactionEnvelope) -> dict[str, bytes]:
+    """The data entries an anchor transaction sets."""
+    return {
+        op.data_name: op.data_value
+        for op in envelope.transaction.operations
+        if isinstance(op, ManageData) and op.data_value is not None
+    }
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,13 @@ from servicelayer.storage.db import Database
 log = logging.getLogger("acenode.epochs")
 
 
+class StepWaits(ServiceLayerError):
+    """Raised by a step's ledger part that waits for someone else (another validator): the
+    epoch stays where it is, like a ``ready`` that is not yet."""
+
+    code = "waits"
+
+
 @dataclass(frozen=True)
 class Step:
     """Run ``outside`` then ``work`` on an epoch whose status is ``after``; it then has
@@ -127,6 +134,11 @@ def _run(
         if moved:
             log.info("epoch %d %s", number, step.reaches)
         return moved
+    except StepWaits as exc:
+        log.debug("epoch %d waits to be %s: %s", number, step.reaches, exc.detail)
+        with database.session(write=True) as session:
+            epochs_repo.record_error(session, number, f"{step.reaches}: waits {exc.detail}", now)
+        return False
     except ServiceLayerError as exc:
         log.warning("epoch %d: %s failed: %s", number, step.reaches, exc.detail)
         with database.session(write=True) as session:

@@ -29,8 +29,8 @@ from servicelayer.verification.model import ContentInfo
 
 STEPS = ("closed", "verified", "computed", "anchored", "settled")
 
-SettlePlan = Callable[[Plan, str], PlanSummary]
-"""Persist ``plan`` (named by its source) and pay it; safe to call again after a crash."""
+SettlePlan = Callable[[Plan, int], PlanSummary]
+"""Persist ``plan`` (the payouts of an epoch) and pay it; safe to call again after a crash."""
 
 
 class SettlementIncomplete(ServiceLayerError):
@@ -104,7 +104,7 @@ def settle_step(
             plan = epoch_plan(session, epoch)
         if plan is None:
             return
-        summary = settle(plan, f"epoch {epoch}")
+        summary = settle(plan, epoch)
         if summary.status != PlanStatus.PAID:
             raise SettlementIncomplete(
                 f"plan {plan.id[:12]} is {summary.status.value}; `acenode payouts status` "

@@ -3,23 +3,25 @@ each rebuilds the transaction from what it computed itself and signs only if eve
 matches (docs/federation.md).
 
 The leader (``Cosigners``, a ``Signing``) sends each member a ``sign`` message: what is to
-be signed (``ToSign``: an anchor, or a chunk of the epoch's plan, with the source slot and
-fee the leader chose) and the transaction's hash. A member (``Follower``) answers with its
-signature of that hash, or refuses with a reason:
+be signed (``ToSign``: the anchor, or a chunk of the epoch's plan) and the transaction's
+hash. A member (``Follower``) answers with its signature of that hash, or refuses:
 
-* the epoch is not computed on this validator yet (``not_ready``: ask again later);
-* the root or the plan differs from its own (``root_mismatch``, ``plan_mismatch``: both
-  are logged; a leader with other inputs gets no signature);
-* the rebuilt transaction has another hash (``hash_mismatch``);
-* a payment of an epoch whose root is not anchored on the ledger (``not_anchored``);
-* another transaction it signed for the same anchor or chunk may still apply
-  (``pending_elsewhere``), or one already did (``already_applied``).
+* ``not_ready``: the epoch is not computed here yet, or (for an anchor) the previous
+  epoch's payments are not all on the ledger yet; ask again later;
+* ``root_mismatch`` / ``plan_mismatch`` (both roots or plans are logged): the leader's
+  epoch differs from the one this validator computed: it gets no signature;
+* ``wrong_slot``: the anchor is not the anchor account's next transaction, the epoch is
+  already anchored, or the settlement slots it commits to are not the channels' next
+  sequence numbers (``servicelayer.federation.slots``); a payment is not in the slot
+  the epoch's anchor committed to;
+* ``not_anchored``: a payment of an epoch whose root the named anchor does not hold;
+* ``hash_mismatch``: the rebuilt transaction has another hash.
 
-The last rule makes every payment exactly once across leaders: a validator never has two
-transactions for one chunk live at once unless they use the same (source, sequence) slot,
-which excludes them from each other on the ledger. Two sets of M signatures share an
-honest validator when 2M > N (the federation's settings require it), so no two envelopes
-for one chunk can both gather M signatures while both could apply.
+The anchor is the anchor account's next transaction and an epoch is anchored once (a
+validator signs an anchor only while the account's ``ace.epoch`` entry names an earlier
+epoch); the anchor fixes every payment's (channel, sequence) slot. So two transactions
+for one chunk share a sequence number of one channel: at most one can apply, however many
+leaders ask, whatever they ask, and no validator needs to remember what it signed.
 """
 
 from __future__ import annotations
@@ -27,51 +29,45 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 import httpx
-from sqlalchemy import select
-from stellar_sdk import Keypair, StrKey
+from stellar_sdk import Keypair, StrKey, TransactionEnvelope
 from stellar_sdk.decorated_signature import DecoratedSignature
 from stellar_sdk.exceptions import BadSignatureError
 
-from servicelayer.epochs.anchoring import anchor_envelope, build_tree
+from servicelayer.epochs.anchoring import DATA_KEY, anchor_data, anchor_envelope, build_tree
 from servicelayer.epochs.steps import epoch_plan
-from servicelayer.errors import Conflict, InvalidInput, LedgerUnavailable
+from servicelayer.errors import InvalidInput, LedgerUnavailable
 from servicelayer.federation.members import Member, leader
 from servicelayer.federation.messages import Message, seal
+from servicelayer.federation.settling import Ledger
+from servicelayer.federation.slots import Assignment, Attempt, rounds
 from servicelayer.ledger.horizon import Horizon
-from servicelayer.ledger.records import memo_of
 from servicelayer.ledger.signing import AnchorToSign, ChunkToSign, ToSign
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import MAX_OPS, chunk_plan
+from servicelayer.settlement.plan import Plan
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
-from servicelayer.storage.federation_models import SignedByUs, Vote
+from servicelayer.storage.federation_models import Vote
 
 log = logging.getLogger("acenode.federation")
 SIGN = "sign"
 KINDS = (SIGN,)
 COMPUTED = ("computed", "anchored", "settled")
 MAX_FEE = 1 << 31  # an operation's fee bid, stroops (a transaction's fee is a uint32)
+KEEP_EPOCHS = 4  # epochs whose payments' hashes and records a follower keeps
+MAX_ENTRIES = 16  # data entries an anchor sets besides ace.epoch (64 channels: 9)
 
 
 class NoQuorum(LedgerUnavailable):
     """Fewer than M validators signed: nothing is submitted; the next tick asks again."""
 
     code = "no_quorum"
-
-
-def anchor_key(epoch: int) -> str:
-    return f"anchor:{epoch}"
-
-
-def chunk_key(plan_id: str, index: int) -> str:
-    return f"chunk:{plan_id}:{index}"
 
 
 # -- what is asked ---------------------------------------------------------------------
@@ -103,6 +99,29 @@ def _account(body: dict[str, Any], name: str) -> str:
     return value
 
 
+def _entries(body: dict[str, Any]) -> tuple[tuple[str, bytes], ...]:
+    entries = _field(body, "entries", list)
+    if len(entries) > MAX_ENTRIES:
+        raise InvalidInput(f"at most {MAX_ENTRIES} data entries", code="bad_message")
+    out = []
+    for entry in entries:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and all(type(part) is str for part in entry)
+            and 0 < len(entry[0]) <= 64
+            and len(entry[1]) <= 128
+        ):
+            raise InvalidInput(
+                "an entry is [name, hex value of at most 64 bytes]", code="bad_message"
+            )
+        try:
+            out.append((entry[0], bytes.fromhex(entry[1])))
+        except ValueError:
+            raise InvalidInput("an entry's value is hex", code="bad_message") from None
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """A ``sign`` message's body, checked: what to sign, its hash, and for a chunk the
@@ -120,7 +139,9 @@ class Request:
         sequence = _count(body, "sequence", 1 << 63)
         fee = _count(body, "fee", MAX_FEE)
         if what == "anchor":
-            anchor = AnchorToSign(_account(body, "account"), sequence, fee, _hex(body, "root"))
+            anchor = AnchorToSign(
+                _account(body, "account"), sequence, fee, _hex(body, "root"), _entries(body)
+            )
             return Request(anchor, _hex(body, "hash"))
         if what == "chunk":
             claimable = _field(body, "claimable", list)
@@ -128,9 +149,6 @@ class Request:
                 type(i) is not int or not 0 <= i < MAX_OPS for i in claimable
             ):
                 raise InvalidInput(f"claimable lists offsets 0..{MAX_OPS - 1}", code="bad_message")
-            bound = body.get("max_ledger")
-            if bound is not None:
-                bound = _count(body, "max_ledger", 1 << 32)
             chunk = ChunkToSign(
                 _hex(body, "plan"),
                 _count(body, "index", 1 << 31),
@@ -138,7 +156,6 @@ class Request:
                 sequence,
                 tuple(sorted(set(claimable))),
                 fee,
-                bound,
             )
             return Request(chunk, _hex(body, "hash"), _hex(body, "anchor_tx"))
         raise InvalidInput("what must be anchor or chunk", code="bad_message")
@@ -148,108 +165,74 @@ class Request:
         return self.what.body() | {"hash": self.tx_hash} | extra
 
 
-# -- what this validator signed -------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """A transaction this validator is about to sign: what it settles (``key``) and the
-    (source, sequence) slot and ledger bound it uses."""
-
-    key: str
-    tx_hash: str
-    source: str
-    sequence: int
-    max_ledger: int | None = None
-
-    @staticmethod
-    def of(what: ToSign, epoch: int, tx_hash: str) -> Slot:
-        if isinstance(what, AnchorToSign):
-            return Slot(anchor_key(epoch), tx_hash, what.account, what.sequence)
-        key = chunk_key(what.plan_id, what.index)
-        return Slot(key, tx_hash, what.channel, what.sequence, what.max_ledger)
-
-
-class SignatureLog:
-    """Every DAO transaction this validator signs, as leader or for a leader, goes through
-    ``admit``: it is signed only if no other transaction for the same anchor or chunk may
-    still apply in another slot, and none has applied."""
-
-    def __init__(
-        self, database: Database, horizon: Callable[[], Horizon], clock: Callable[[], float]
-    ) -> None:
-        self.database = database
-        self.horizon = horizon
-        self.clock = clock
-        self._lock = threading.Lock()  # one check-then-record at a time
-
-    def admit(self, slot: Slot, epoch: int, leader_: str) -> Refusal | None:
-        with self._lock:
-            with self.database.session() as session:
-                rows = list(session.scalars(select(SignedByUs).where(SignedByUs.key == slot.key)))
-            if any(row.tx_hash == slot.tx_hash for row in rows):
-                return None
-            refusal = self._conflict(slot, rows)
-            if refusal is not None:
-                return refusal
-            with self.database.session(write=True) as session:
-                session.add(
-                    SignedByUs(
-                        key=slot.key,
-                        tx_hash=slot.tx_hash,
-                        epoch=epoch,
-                        leader=leader_,
-                        source=slot.source,
-                        sequence=slot.sequence,
-                        max_ledger=slot.max_ledger,
-                        signed_at=int(self.clock()),
-                    )
-                )
-            return None
-
-    def _conflict(self, slot: Slot, rows: Sequence[SignedByUs]) -> Refusal | None:
-        """Asks the ledger, in an order that cannot lie (servicelayer.ledger.once): each
-        source's sequence number and the latest ledger first, then the hashes."""
-        if not rows:
-            return None
-        horizon = self.horizon()
-        sequences = {row.source: horizon.sequence(row.source) or 0 for row in rows}
-        head = horizon.head().sequence
-        for row in rows:
-            found = horizon.transaction(row.tx_hash)
-            if found is not None and found.successful:
-                return Refusal(
-                    "already_applied",
-                    f"{slot.key} was applied by {row.tx_hash} in ledger {found.ledger}",
-                    applied_tx=row.tx_hash,
-                )
-            same_slot = (row.source, row.sequence) == (slot.source, slot.sequence)
-            expired = row.max_ledger is not None and head >= row.max_ledger - 1
-            dead = found is not None or sequences[row.source] >= row.sequence or expired
-            if not dead and not same_slot:
-                bound = "" if row.max_ledger is None else f" (valid before ledger {row.max_ledger})"
-                return Refusal(
-                    "pending_elsewhere",
-                    f"{slot.key} is signed as {row.tx_hash} in slot {row.source}:{row.sequence}"
-                    f"{bound}, which may still apply",
-                )
-        return None
-
-    def signed(self, key: str) -> list[SignedByUs]:
-        with self.database.session() as session:
-            return list(session.scalars(select(SignedByUs).where(SignedByUs.key == key)))
-
-
 # -- the follower ----------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str
     detail: str
-    applied_tx: str | None = None  # already_applied: the transaction that did it
 
 
 @dataclass(frozen=True)
 class DaoAccounts:
     anchor: str
     treasury: str
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Anchored:
+    """An epoch's anchor as the ledger holds it."""
+
+    tx_hash: str
+    ledger: int
+    sequence: int
+    envelope_xdr: str
+    root: bytes
+    assignment: Assignment | None
+
+
+def anchored(
+    horizon: Horizon, tx_hash: str, epoch: int, accounts: DaoAccounts, passphrase: str
+) -> Anchored | None:
+    """The anchor of ``epoch`` that ``tx_hash`` is, if it is one: a successful
+    transaction of the anchor account whose ``ace.epoch`` entry names ``epoch``."""
+    record = horizon.transaction_record(tx_hash)
+    if record is None or record.get("successful") is not True:
+        return None
+    if record.get("source_account") != accounts.anchor:
+        return None
+    try:
+        envelope = TransactionEnvelope.from_xdr(str(record["envelope_xdr"]), passphrase)
+        ledger = int(record["ledger"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    data = anchor_data(envelope)
+    value = data.get(DATA_KEY, b"")
+    if len(value) != 40 or int.from_bytes(value[:8], "big") != epoch:
+        return None
+    return Anchored(
+        envelope.hash_hex(),
+        ledger,
+        envelope.transaction.sequence,
+        envelope.to_xdr(),
+        value[8:],
+        Assignment.of_entries(data, accounts.channels),
+    )
+
+
+def assignment_for(
+    horizon: Horizon, plan: Plan | None, fee: int, channels: Sequence[str]
+) -> Assignment | None:
+    """The slots an anchor made now would commit to: each channel's next sequence."""
+    if plan is None:
+        return None
+    bases = []
+    for channel in channels:
+        sequence = horizon.sequence(channel)
+        if sequence is None:
+            raise LedgerUnavailable(f"channel {channel} is not on the ledger")
+        bases.append((channel, sequence))
+    return Assignment(plan.id, fee, len(chunk_plan(plan.id, plan.payouts)), tuple(bases))
 
 
 class Follower:
@@ -257,24 +240,24 @@ class Follower:
 
     def __init__(
         self,
-        log_: SignatureLog,
+        database: Database,
+        horizon: Callable[[], Horizon],
         keypair: Keypair,
         passphrase: str,
         validators: Sequence[str],
         accounts: Callable[[], DaoAccounts],
         *,
-        max_anchor_fee: int,
-        max_bound: int = 1000,
+        max_fee: int,
     ) -> None:
-        self.signatures = log_
-        self.database = log_.database
+        self.database = database
+        self.horizon = horizon
         self.keypair = keypair
         self.passphrase = passphrase
         self.validators = sorted(validators)
         self.accounts = accounts
-        self.max_anchor_fee = max_anchor_fee
-        self.max_bound = max_bound
-        self._anchored: dict[int, str] = {}  # epoch -> its anchor, seen on the ledger
+        self.max_fee = max_fee
+        self._anchors: dict[tuple[int, str], Anchored] = {}  # verified on the ledger
+        self._known: dict[tuple[int, str], _Known] = {}
 
     def answer(self, message: Message) -> dict[str, str] | Refusal:
         """This validator's signature of the requested transaction (``signer``,
@@ -287,38 +270,41 @@ class Follower:
             )
         request = Request.of(message.body)
         what, epoch = request.what, message.epoch
+        if not 0 < what.fee <= self.max_fee:
+            return Refusal("fee_too_high", f"the fee must be 1..{self.max_fee} stroops")
         if isinstance(what, AnchorToSign):
             built = self._anchor(epoch, what)
         else:
-            built = self._chunk(epoch, what, request)
+            assert request.anchor_tx is not None
+            built = self._chunk(epoch, what, request.anchor_tx)
         if isinstance(built, Refusal):
+            log.info(
+                "refused to sign %s for epoch %d: %s", what.body()["what"], epoch, built.detail
+            )
             return built
         if built != request.tx_hash:
             return Refusal(
                 "hash_mismatch",
                 f"the transaction rebuilt here hashes to {built}, not {request.tx_hash}",
             )
-        slot = Slot.of(what, epoch, request.tx_hash)
-        refused = self.signatures.admit(slot, epoch, message.sender)
-        if refused is not None:
-            return refused
         signature = self.keypair.sign(bytes.fromhex(request.tx_hash))
         return {
             "signer": self.keypair.public_key,
             "signature": base64.b64encode(signature).decode(),
         }
 
-    def _root(self, epoch: int) -> bytes | Refusal:
+    def _computed(self, epoch: int) -> tuple[bytes, Plan | None] | Refusal:
         with self.database.session() as session:
             record = session.get(EpochRecord, epoch)
             if record is None or record.status not in COMPUTED:
                 return Refusal("not_ready", f"epoch {epoch} is not computed here yet")
-            return build_tree(session, epoch).root
+            return build_tree(session, epoch).root, epoch_plan(session, epoch)
 
     def _anchor(self, epoch: int, what: AnchorToSign) -> str | Refusal:
-        root = self._root(epoch)
-        if isinstance(root, Refusal):
-            return root
+        computed = self._computed(epoch)
+        if isinstance(computed, Refusal):
+            return computed
+        root, plan = computed
         if what.root != root.hex():
             log.warning(
                 "refused to sign epoch %d's anchor: the leader's root is %s, ours is %s",
@@ -329,78 +315,102 @@ class Follower:
             return Refusal(
                 "root_mismatch", f"epoch {epoch}'s root here is {root.hex()}, not {what.root}"
             )
-        if what.account != self.accounts().anchor:
+        accounts = self.accounts()
+        if what.account != accounts.anchor:
             return Refusal("wrong_account", "that is not the DAO's anchor account")
-        if not 0 < what.fee <= self.max_anchor_fee:
+        with self.database.session() as session:
+            previous = session.get(EpochRecord, epoch - 1)
+            if previous is not None and previous.status != "settled":
+                return Refusal("not_ready", f"epoch {epoch - 1} is not settled here yet")
+        horizon = self.horizon()
+        state = horizon.account(accounts.anchor)
+        if state is None:
+            return Refusal("not_ready", "the anchor account is not on the ledger")
+        last = state.data.get(DATA_KEY, b"")
+        if len(last) == 40 and int.from_bytes(last[:8], "big") >= epoch:
+            return Refusal("wrong_slot", f"epoch {int.from_bytes(last[:8], 'big')} is anchored")
+        if what.sequence != state.sequence + 1:
             return Refusal(
-                "fee_too_high", f"the anchor's fee must be 1..{self.max_anchor_fee} stroops"
+                "wrong_slot", f"the anchor account's next sequence is {state.sequence + 1}"
             )
+        slots = assignment_for(horizon, plan, what.fee, accounts.channels)
+        expected = () if slots is None else tuple(slots.entries())
+        if tuple(what.entries) != expected:
+            return Refusal("wrong_slot", "the settlement slots are not the channels' next ones")
         envelope = anchor_envelope(
-            self.passphrase, what.account, what.sequence, epoch, root, what.fee
+            self.passphrase, what.account, what.sequence, epoch, root, what.fee, expected
         )
         return envelope.hash_hex()
 
-    def _chunk(self, epoch: int, what: ChunkToSign, request: Request) -> str | Refusal:
-        root = self._root(epoch)
-        if isinstance(root, Refusal):
-            return root
-        assert request.anchor_tx is not None
-        refused = self._check_anchored(epoch, root, request.anchor_tx)
-        if refused is not None:
-            return refused
-        if what.max_ledger is None:
-            return Refusal("unbounded", "a federation's payments carry a ledger bound")
-        if what.max_ledger > self.signatures.horizon().head().sequence + self.max_bound:
-            return Refusal(
-                "bound_too_far", f"the ledger bound may be at most {self.max_bound} ledgers ahead"
-            )
-        with self.database.session() as session:
-            plan = epoch_plan(session, epoch)
-        if plan is None or plan.id != what.plan_id:
-            ours = plan.id if plan else "none"
+    def _chunk(self, epoch: int, what: ChunkToSign, anchor_tx: str) -> str | Refusal:
+        computed = self._computed(epoch)
+        if isinstance(computed, Refusal):
+            return computed
+        root, plan = computed
+        accounts = self.accounts()
+        anchor = self._anchors.get((epoch, anchor_tx))
+        if anchor is None:
+            anchor = anchored(self.horizon(), anchor_tx, epoch, accounts, self.passphrase)
+            if anchor is None or anchor.root != root:
+                return Refusal(
+                    "not_anchored", f"{anchor_tx} is not an anchor of epoch {epoch}'s root here"
+                )
+            self._anchors[(epoch, anchor_tx)] = anchor
+        slots = anchor.assignment
+        if plan is None or slots is None or plan.id != what.plan_id or slots.plan_id != plan.id:
             log.warning(
                 "refused to sign a payment of epoch %d: the leader's plan is %s, ours is %s",
                 epoch,
                 what.plan_id,
-                ours,
+                plan.id if plan else "none",
             )
-            return Refusal(
-                "plan_mismatch", f"epoch {epoch}'s plan here is {ours}, not {what.plan_id}"
-            )
+            return Refusal("plan_mismatch", f"epoch {epoch}'s plan here is not {what.plan_id}")
         chunks = chunk_plan(plan.id, plan.payouts)
-        if what.index >= len(chunks):
-            return Refusal("plan_mismatch", f"the plan has {len(chunks)} chunks")
-        builder = EnvelopeBuilder(self.passphrase, self.accounts().treasury, [], what.fee)
-        tx_hash, _ = builder.transaction(
-            chunks[what.index],
-            what.channel,
-            what.sequence,
-            frozenset(what.claimable),
-            max_ledger=what.max_ledger,
+        if what.index >= len(chunks) or slots.chunks != len(chunks) or what.fee != slots.fee:
+            return Refusal("plan_mismatch", f"the plan has {len(chunks)} chunks at fee {slots.fee}")
+        known = self._epoch(epoch, anchor_tx, accounts.treasury, slots.fee)
+        schedule = rounds(slots, chunks, known.hash_of, known.ledger.outcome)
+        wanted = next(
+            (
+                a
+                for round_ in schedule
+                for a in round_
+                if (a.chunk.index, a.channel, a.sequence)
+                == (what.index, what.channel, what.sequence)
+            ),
+            None,
         )
-        return tx_hash.hex()
-
-    def _check_anchored(self, epoch: int, root: bytes, anchor_tx: str) -> Refusal | None:
-        """The epoch's payments are signed only once its root (ours) is anchored."""
-        if self._anchored.get(epoch) == anchor_tx:
-            return None
-        if anchored_root(self.signatures.horizon(), anchor_tx, self.accounts().anchor) != root:
+        if wanted is None or wanted.claimable != frozenset(what.claimable):
             return Refusal(
-                "not_anchored", f"epoch {epoch}'s root is not anchored by {anchor_tx} on the ledger"
+                "wrong_slot", f"chunk {what.index} is not due in that slot (or not as claimable)"
             )
-        self._anchored[epoch] = anchor_tx
-        return None
+        return known.hash_of(wanted)
+
+    def _epoch(self, epoch: int, anchor_tx: str, treasury: str, fee: int) -> _Known:
+        key = (epoch, anchor_tx)
+        if key not in self._known:
+            builder = EnvelopeBuilder(self.passphrase, treasury, [], fee)
+            self._known[key] = _Known(builder, Ledger(self.horizon()))
+            while len(self._known) > KEEP_EPOCHS:
+                self._known.pop(next(iter(self._known)))
+        return self._known[key]
 
 
-def anchored_root(horizon: Horizon, tx_hash: str, anchor: str) -> bytes | None:
-    """The root a successful transaction of the anchor account put on the ledger."""
-    record = horizon.transaction_record(tx_hash)
-    if record is None or record.get("successful") is not True:
-        return None
-    if record.get("source_account") != anchor:
-        return None
-    memo = memo_of(record)
-    return memo.raw if memo is not None and memo.kind == "hash" else None
+class _Known:
+    """What a validator learnt of one epoch's payments: their hashes and, once there,
+    their records on the ledger."""
+
+    def __init__(self, builder: EnvelopeBuilder, ledger: Ledger) -> None:
+        self.builder = builder
+        self.ledger = ledger
+        self._hashes: dict[tuple[int, int, frozenset[int]], str] = {}
+
+    def hash_of(self, a: Attempt) -> str:
+        key = (a.chunk.index, a.sequence, a.claimable)
+        if key not in self._hashes:
+            tx = self.builder.transaction(a.chunk, a.channel, a.sequence, a.claimable)
+            self._hashes[key] = tx[0].hex()
+        return self._hashes[key]
 
 
 # -- the leader ------------------------------------------------------------------------
@@ -428,31 +438,18 @@ class Answer:
     signature: DecoratedSignature | None = None
     code: str = ""
     detail: str = ""
-    applied_tx: str | None = None
-
-
-class AppliedElsewhere(Conflict):
-    """What was to be signed was already done by another transaction (``tx_hash``): a
-    validator refused with ``already_applied``."""
-
-    code = "already_applied"
-
-    def __init__(self, detail: str, tx_hash: str) -> None:
-        super().__init__(detail)
-        self.tx_hash = tx_hash
 
 
 class Cosigners:
     """``Signing`` for the leader of ``epoch`` in ``round_``: its own signature and M - 1
     of the members'.
 
-    The leader's own signature goes through the same ``SignatureLog`` as any other. Every
-    member is asked at once; the first M - 1 valid signatures are used (exactly M in all:
+    Every member is asked at once; the first M - 1 valid signatures are used (exactly M in all:
     one more would be ``tx_bad_auth_extra``). Each member's answer is recorded."""
 
     def __init__(
         self,
-        signatures: SignatureLog,
+        database: Database,
         keypair: Keypair,
         members: Sequence[Member],
         threshold: int,
@@ -462,8 +459,9 @@ class Cosigners:
         *,
         round_: int = 0,
         anchor_tx: str | None = None,
+        clock: Callable[[], float],
     ) -> None:
-        self.log = signatures
+        self.database = database
         self.keypair = keypair
         self.members = list(members)
         self.threshold = threshold
@@ -472,12 +470,14 @@ class Cosigners:
         self.epoch = epoch
         self.round = round_
         self.anchor_tx = anchor_tx
+        self.clock = clock
 
     def signatures(self, tx_hash: bytes, what: ToSign) -> list[DecoratedSignature]:
-        slot = Slot.of(what, self.epoch, tx_hash.hex())
-        refused = self.log.admit(slot, self.epoch, self.keypair.public_key)
-        if refused is not None:
-            self._refused(refused, slot.key)
+        key = (
+            f"anchor of epoch {self.epoch}"
+            if isinstance(what, AnchorToSign)
+            else f"chunk {what.index} of plan {what.plan_id[:12]}"
+        )
         own = self.keypair.sign_decorated(tx_hash)
         need = self.threshold - 1
         if need <= 0:
@@ -486,25 +486,17 @@ class Cosigners:
         request = Request(what, tx_hash.hex(), anchor_tx)
         message = Message(SIGN, self.keypair.public_key, self.epoch, self.round, request.body())
         answers = self._gather(seal(message, self.keypair, self.passphrase), tx_hash, need)
-        self._record(slot.key, tx_hash.hex(), answers)
+        self._record(key, tx_hash.hex(), answers)
         signed = [a.signature for a in answers if a.signature is not None]
         if len(signed) >= need:
             return [own, *signed[:need]]
-        for answer in answers:
-            if answer.applied_tx is not None:
-                self._refused(Refusal(answer.code, answer.detail, answer.applied_tx), slot.key)
         refusals = "; ".join(
             f"{a.member[:8]}... {a.code}: {a.detail}" for a in answers if a.signature is None
         )
         raise NoQuorum(
-            f"{len(signed) + 1} of the {self.threshold} signatures needed for {slot.key} "
+            f"{len(signed) + 1} of the {self.threshold} signatures needed for the {key} "
             f"({refusals or 'no answer'})"
         )
-
-    def _refused(self, refusal: Refusal, key: str) -> NoReturn:
-        if refusal.applied_tx is not None:
-            raise AppliedElsewhere(refusal.detail, refusal.applied_tx)
-        raise Conflict(f"this validator does not sign {key}: {refusal.detail}", code=refusal.code)
 
     def _gather(self, wire: dict[str, Any], tx_hash: bytes, need: int) -> list[Answer]:
         answers: list[Answer] = []
@@ -529,14 +521,8 @@ class Cosigners:
             return Answer(member.account, "unreachable", detail=type(exc).__name__)
         body = body if isinstance(body, dict) else {}
         if status != 200:
-            applied = body.get("applied_tx")
-            return Answer(
-                member.account,
-                "refused",
-                code=str(body.get("error", status))[:40],
-                detail=str(body.get("detail", ""))[:500],
-                applied_tx=applied if type(applied) is str and len(applied) == 64 else None,
-            )
+            code, detail = str(body.get("error", status)), str(body.get("detail", ""))
+            return Answer(member.account, "refused", code=code[:40], detail=detail[:500])
         try:
             raw = base64.b64decode(str(body.get("signature", "")), validate=True)
             signer = Keypair.from_public_key(member.account)
@@ -546,8 +532,8 @@ class Cosigners:
         return Answer(member.account, "signed", DecoratedSignature(signer.signature_hint(), raw))
 
     def _record(self, key: str, tx_hash: str, answers: Sequence[Answer]) -> None:
-        now = int(self.log.clock())
-        with self.log.database.session(write=True) as session:
+        now = int(self.clock())
+        with self.database.session(write=True) as session:
             for a in answers:
                 session.add(
                     Vote(

@@ -49,6 +49,8 @@ class FederationSettings(BaseModel):
     members: list[Member] = Field(default_factory=list)
     # Seconds a leader has to get its proposal signed before the next validator leads.
     round_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Seconds to wait for another validator's answer to a request to sign.
+    request_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     @field_validator("members")
     @classmethod

@@ -13,6 +13,8 @@ blind resubmission.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +76,7 @@ class AccountState:
     balances: dict[str, int] = field(default_factory=dict)  # asset -> stroops
     flags: int = 0  # AuthorizationFlag bits of an issuer account
     unauthorized: frozenset[str] = frozenset()  # trustlines the issuer has not authorised
+    data: dict[str, bytes] = field(default_factory=dict)  # the account's data entries
 
     @property
     def master_weight(self) -> int:
@@ -190,6 +193,11 @@ class Horizon:
         except (KeyError, TypeError, ValueError, EOFError) as exc:  # EOFError: short XDR
             raise LedgerUnavailable(f"{self.url} sent a malformed transaction: {exc}") from None
 
+    def recent_transactions(self, account_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Horizon's records of the account's latest transactions, newest first."""
+        call = self._server.transactions().for_account(account_id).order(desc=True).limit(limit)
+        return records_of(self._call(f"transactions of {account_id}", call, True) or {})
+
     def account(self, account_id: str) -> AccountState | None:
         """The account's sequence, thresholds, signers, balances and flags; None when it is
         not on the ledger."""
@@ -200,7 +208,7 @@ class Horizon:
             return None
         try:
             return _account_state(record)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
             raise LedgerUnavailable(f"{self.url} sent a malformed account: {exc}") from None
 
     def sequence(self, account_id: str) -> int | None:
@@ -312,4 +320,5 @@ def _account_state(record: dict[str, Any]) -> AccountState:
         balances,
         flags,
         frozenset(unauthorized),
+        {str(k): base64.b64decode(v, validate=True) for k, v in (record.get("data") or {}).items()},
     )

@@ -19,12 +19,13 @@ from stellar_sdk.decorated_signature import DecoratedSignature
 @dataclass(frozen=True, slots=True)
 class AnchorToSign:
     """An epoch's anchor: ``account``'s transaction at ``sequence`` putting ``root`` on the
-    ledger, at ``fee`` stroops."""
+    ledger (and the data ``entries``), at ``fee`` stroops."""
 
     account: str
     sequence: int
     fee: int
     root: str  # hex
+    entries: Sequence[tuple[str, bytes]] = ()
 
     def body(self) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class AnchorToSign:
             "sequence": self.sequence,
             "fee": self.fee,
             "root": self.root,
+            "entries": [[key, value.hex()] for key, value in self.entries],
         }
 
 
@@ -40,7 +42,7 @@ class AnchorToSign:
 class ChunkToSign:
     """Chunk ``index`` of plan ``plan_id``, as the transaction of ``channel`` at
     ``sequence`` (claimable balances for the offsets in ``claimable``), at ``fee``
-    stroops per operation, valid before ledger ``max_ledger`` (None: unbounded)."""
+    stroops per operation."""
 
     plan_id: str
     index: int
@@ -48,7 +50,6 @@ class ChunkToSign:
     sequence: int
     claimable: tuple[int, ...]
     fee: int
-    max_ledger: int | None = None
 
     def body(self) -> dict[str, Any]:
         return {
@@ -59,7 +60,6 @@ class ChunkToSign:
             "sequence": self.sequence,
             "claimable": list(self.claimable),
             "fee": self.fee,
-            "max_ledger": self.max_ledger,
         }
 
 

@@ -3,10 +3,7 @@
 The channel account is the transaction source (it pays the fee and gives the sequence
 number); the treasury is the source of every operation, so the treasury's M validator
 signatures are needed. No clock enters an envelope (time bounds 0, relative reclaim
-predicate), so every validator builds byte-identical envelopes with the same hash. A
-federation's envelopes carry a ledger bound (``max_ledger``, chosen by the leader and
-part of what the others rebuild): past it, an envelope nobody submitted can never apply,
-so the chunk may be signed again (servicelayer.federation.cosigning).
+predicate), so every validator builds byte-identical envelopes with the same hash.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ from stellar_sdk import (
     CreateClaimableBalance,
     HashMemo,
     Keypair,
-    LedgerBounds,
     MuxedAccount,
     Network,
     Preconditions,
@@ -46,12 +42,6 @@ _NO_TIME_BOUNDS = Preconditions(time_bounds=TimeBounds(0, 0)).to_xdr_object()
 @lru_cache(maxsize=256)
 def _asset_xdr(asset: str) -> x.Asset:
     return sdk_asset(asset).to_xdr_object()
-
-
-def _bounded(max_ledger: int) -> x.Preconditions:
-    """No time bounds; valid in ledgers before ``max_ledger`` (stellar-core's maxLedger)."""
-    bounds = Preconditions(time_bounds=TimeBounds(0, 0), ledger_bounds=LedgerBounds(0, max_ledger))
-    return bounds.to_xdr_object()
 
 
 def _muxed(account: str) -> x.MuxedAccount:
@@ -85,14 +75,11 @@ class EnvelopeBuilder:
         channel: str,
         sequence: int,
         claimable: frozenset[int] = frozenset(),
-        max_ledger: int | None = None,
     ) -> SignedTx:
         """The chunk's payments (claimable balances for the offsets in ``claimable``) as a
         transaction of ``channel`` at ``sequence``, signed by the validators (``signing``):
         they are the signers of the channel as of the treasury."""
-        tx_hash, tx_bytes = self.transaction(
-            chunk, channel, sequence, claimable, max_ledger=max_ledger
-        )
+        tx_hash, tx_bytes = self.transaction(chunk, channel, sequence, claimable)
         what = ChunkToSign(
             chunk.plan_id,
             chunk.index,
@@ -100,7 +87,6 @@ class EnvelopeBuilder:
             sequence,
             tuple(sorted(claimable)),
             self.base_fee,
-            max_ledger,
         )
         signatures = self.signing.signatures(tx_hash, what)
         packer = Packer()
@@ -117,7 +103,6 @@ class EnvelopeBuilder:
         sequence: int,
         claimable: frozenset[int] = frozenset(),
         fee: int | None = None,
-        max_ledger: int | None = None,
     ) -> tuple[bytes, bytes]:
         """(hash, XDR) of the unsigned transaction ``build`` signs (at ``fee`` per
         operation, default the builder's): what another validator rebuilds to check."""
@@ -133,7 +118,7 @@ class EnvelopeBuilder:
             MuxedAccount(channel).to_xdr_object(),
             x.Uint32((self.base_fee if fee is None else fee) * len(operations)),
             x.SequenceNumber(x.Int64(sequence)),
-            _NO_TIME_BOUNDS if max_ledger is None else _bounded(max_ledger),
+            _NO_TIME_BOUNDS,
             HashMemo(chunk.memo_hash).to_xdr_object(),
             operations,
             x.TransactionExt(0),

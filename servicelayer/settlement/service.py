@@ -75,10 +75,7 @@ class SettlementService:
         clock: Callable[[], float] = time.time,
         progress: Progress | None = None,
         retry_pause: float = 0.2,
-        ledger_bound: int | None = None,
     ) -> None:
-        """``ledger_bound``: each envelope is valid for that many ledgers after the latest
-        one when it is signed (a federation's: see EnvelopeBuilder); None: unbounded."""
         self.store = store
         self.horizon = horizon
         self.builder = builder
@@ -86,7 +83,6 @@ class SettlementService:
         self._clock = clock
         self._progress = progress
         self._pause = retry_pause
-        self._bound = ledger_bound
         self._stop = threading.Event()
         self._room = threading.BoundedSemaphore(len(self.channels))
         self._lock = threading.Lock()
@@ -216,9 +212,6 @@ class SettlementService:
         """``ok`` False: the ledger decides whether the slot was consumed; a rejection of an
         envelope signed by an earlier run is replaced in the same slot, else it is an error."""
         envelope = chunk.slot[-1]
-        if outcome.tx_code == "tx_too_late":  # its ledger bound passed: not consumed
-            self._resign(lane, chunk, envelope)
-            return
         if outcome.tx_code in ("tx_bad_seq", "tx_failed"):
             resolution = resolve(self.horizon, chunk.slot)
             if resolution.verdict != Verdict.PENDING:
@@ -235,7 +228,7 @@ class SettlementService:
         """An envelope signed by an earlier run was refused (other keys, other fee): sign
         it again in the same slot, so that at most one of the two can ever apply."""
         signed = self.builder.build(
-            chunk.work.chunk, lane.account, envelope.sequence, chunk.claimable, self._max_ledger()
+            chunk.work.chunk, lane.account, envelope.sequence, chunk.claimable
         )
         if signed.hash == envelope.hash:  # same transaction, new signatures
             self.store.replace_signatures(envelope.hash, signed.xdr, self._now())
@@ -255,9 +248,7 @@ class SettlementService:
         statuses are live, so a crash in between is resolved the same way, by asking the
         ledger before anything else."""
         seq = lane.next_sequence() if sequence is None else sequence
-        signed = self.builder.build(
-            chunk.work.chunk, lane.account, seq, chunk.claimable, self._max_ledger()
-        )
+        signed = self.builder.build(chunk.work.chunk, lane.account, seq, chunk.claimable)
         chunk.attempt += 1
         envelope = Envelope(
             signed.hash,
@@ -275,11 +266,6 @@ class SettlementService:
         chunk.slot.append(envelope)
         chunk.fresh = True
         return envelope
-
-    def _max_ledger(self) -> int | None:
-        if self._bound is None:
-            return None
-        return self.horizon.head().sequence + self._bound
 
     def _submit(self, chunk: _Chunk, envelope: Envelope) -> SubmitOutcome:
         if envelope.status == S.SIGNED:

@@ -21,6 +21,7 @@ RULES = (
     "writes_per_account",
     "writes_per_address",
     "ingest_per_address",
+    "federation_per_address",
     "pages_per_address",
 )
 
@@ -60,6 +61,11 @@ class LimitSettings(BaseModel):
     ingest_per_address: str = Field(
         default="12000/minute",
         description="POST /v1/receipts and /v1/registrations per client address (peers batch)",
+    )
+    federation_per_address: str = Field(
+        default="6000/minute",
+        description="POST /v1/federation/sign per client address (a leader asks once per "
+        "anchor and per chunk of 100 payouts)",
     )
     pages_per_address: str = Field(
         default="600/minute",

@@ -1,0 +1,89 @@
+"""Wiring of this node as one validator of a federation ([federation] members)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from threading import Lock
+
+from stellar_sdk import Keypair
+
+from node import settlement as wiring
+from servicelayer.config import NodeSettings
+from servicelayer.dao.keys import DaoKeys
+from servicelayer.errors import ConfigError
+from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
+from servicelayer.federation.validator import Timing, Validator
+from servicelayer.ledger.horizon import Horizon
+from servicelayer.storage.db import Database
+
+MAX_FEE_FACTOR = 10
+"""A validator signs a DAO transaction bidding at most this many times its own base fee."""
+
+
+@dataclass
+class Federation:
+    """The validator (pipeline side) and the follower (API side) of this node."""
+
+    validator: Validator
+    follower: Follower
+    _horizon: list[Horizon] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        for horizon in self._horizon:
+            horizon.close()
+
+
+def federation(
+    settings: NodeSettings, database: Database, keypair: Keypair, clock: Callable[[], float]
+) -> Federation | None:
+    """This node's part in its federation; None when it settles alone (no members)."""
+    f, stellar = settings.federation, settings.stellar
+    if not f.members:
+        return None
+    if keypair.public_key not in stellar.validators:
+        raise ConfigError(
+            f"this node's key {keypair.public_key[:8]}... is not one of [stellar] validators: "
+            "a federation member signs with its own validator key (key_file)"
+        )
+    held: list[Horizon] = []
+    lock = Lock()
+
+    def horizon() -> Horizon:
+        with lock:
+            if not held:
+                held.append(wiring.horizon(settings))
+            return held[0]
+
+    keys = DaoKeys(settings.data_dir)
+
+    def accounts() -> DaoAccounts:
+        dao = wiring.dao_keys(settings)
+        return DaoAccounts(
+            dao.public("anchor"), dao.public("treasury"), tuple(keys.channels(stellar.channels))
+        )
+
+    validator = Validator(
+        database,
+        horizon,
+        keypair,
+        settings.network_passphrase,
+        stellar.validators,
+        f.members,
+        stellar.threshold,
+        accounts,
+        http_ask(f.request_timeout_seconds),
+        Timing(settings.epoch_seconds, settings.epochs.close_grace_seconds, f.round_seconds),
+        clock,
+        stellar.base_fee,
+    )
+    follower = Follower(
+        database,
+        horizon,
+        keypair,
+        settings.network_passphrase,
+        stellar.validators,
+        accounts,
+        max_fee=MAX_FEE_FACTOR * stellar.base_fee,
+    )
+    return Federation(validator, follower, held)

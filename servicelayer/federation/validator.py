@@ -1,0 +1,248 @@
+"""This node as one validator of a federation: who leads each epoch's round, how the
+leader gets its transactions co-signed, and the two ledger steps of the epoch pipeline
+as every validator runs them (docs/federation.md).
+
+    computed -> anchored   the round's leader anchors the root with the settlement slots
+                           (M signatures); every validator records the anchor it finds
+                           on the ledger, and waits for the leader until then
+    anchored -> settled    the round's leader pays the chunks in their slots; every
+                           validator records what the ledger shows, and the epoch is
+                           settled on each once every chunk is on the ledger
+
+A round lasts ``round_seconds`` from the end of the epoch plus the close grace, so the
+lead passes to the next validator when a leader is down; since the anchor and every
+payment have exactly one possible slot, two leaders at once can only repeat each other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from stellar_sdk import Keypair, TransactionEnvelope
+
+from servicelayer.epochs.anchoring import anchor_data, anchor_tx, build_tree
+from servicelayer.epochs.clock import epoch_bounds
+from servicelayer.epochs.pipeline import Step, StepWaits
+from servicelayer.epochs.steps import epoch_plan
+from servicelayer.errors import Conflict, LedgerUnavailable
+from servicelayer.federation.cosigning import (
+    Anchored,
+    Ask,
+    Cosigners,
+    DaoAccounts,
+    anchored,
+    assignment_for,
+)
+from servicelayer.federation.members import Member, leader
+from servicelayer.federation.settling import SlotSettlement
+from servicelayer.federation.slots import Assignment
+from servicelayer.ledger.envelope import SignedTx
+from servicelayer.ledger.horizon import Horizon
+from servicelayer.ledger.once import submit_once
+from servicelayer.settlement.builder import EnvelopeBuilder
+from servicelayer.settlement.plan import Plan
+from servicelayer.settlement.records import PlanSummary
+from servicelayer.settlement.store import SettlementStore
+from servicelayer.storage.db import Database
+from servicelayer.storage.epoch_models import EpochRecord
+
+log = logging.getLogger("acenode.federation")
+
+
+class WaitsForLeader(StepWaits):
+    """Another validator leads this round: the epoch waits for what it puts on the ledger."""
+
+    code = "waits_for_leader"
+
+
+class AnchoredElsewhere(Conflict):
+    """The epoch was anchored with another root than this validator computed."""
+
+    code = "root_mismatch"
+
+
+@dataclass(frozen=True)
+class Timing:
+    epoch_seconds: int
+    close_grace_seconds: int
+    round_seconds: float
+
+
+class Validator:
+    def __init__(
+        self,
+        database: Database,
+        horizon: Callable[[], Horizon],
+        keypair: Keypair,
+        passphrase: str,
+        validators: Sequence[str],
+        members: Sequence[Member],
+        threshold: int,
+        accounts: Callable[[], DaoAccounts],
+        ask: Ask,
+        timing: Timing,
+        clock: Callable[[], float],
+        base_fee: int = 100,
+    ) -> None:
+        self.database = database
+        self.horizon = horizon
+        self.keypair = keypair
+        self.passphrase = passphrase
+        self.validators = sorted(validators)
+        self.members = list(members)
+        self.threshold = threshold
+        self.accounts = accounts
+        self.ask = ask
+        self.timing = timing
+        self.clock = clock
+        self.base_fee = base_fee
+
+    # -- who leads -----------------------------------------------------------------------
+    def round(self, epoch: int) -> int:
+        """The epoch's current round by this node's clock (0 until its first time-out)."""
+        t = self.timing
+        start = epoch_bounds(epoch, t.epoch_seconds)[1] + t.close_grace_seconds
+        return max(0, int((self.clock() - start) // t.round_seconds))
+
+    def leads(self, epoch: int) -> tuple[bool, int, str]:
+        """(whether this node leads the epoch now, the round, its leader)."""
+        round_ = self.round(epoch)
+        who = leader(self.validators, epoch, round_)
+        return who == self.keypair.public_key, round_, who
+
+    def cosigners(self, epoch: int, round_: int, anchor_tx: str | None = None) -> Cosigners:
+        return Cosigners(
+            self.database,
+            self.keypair,
+            self.members,
+            self.threshold,
+            self.passphrase,
+            self.ask,
+            epoch,
+            round_=round_,
+            anchor_tx=anchor_tx,
+            clock=self.clock,
+        )
+
+    # -- anchoring -----------------------------------------------------------------------
+    def anchor_step(self) -> Step:
+        def ready(epoch: int) -> str | None:
+            with self.database.session() as session:
+                previous = session.get(EpochRecord, epoch - 1)
+                if previous is not None and previous.status != "settled":
+                    return f"for epoch {epoch - 1}'s payments (its settlement slots come first)"
+            return None
+
+        def work(session: Session, epoch: int) -> None:
+            return None
+
+        return Step("computed", "anchored", work, self._anchor, ready)
+
+    def _anchor(self, epoch: int) -> None:
+        with self.database.session(write=True) as session:
+            record = session.get(EpochRecord, epoch)
+            assert record is not None
+            root = build_tree(session, epoch).root
+            record.root = root.hex()
+            plan = epoch_plan(session, epoch)
+            stored = None
+            if record.anchor_tx and record.anchor_envelope and record.anchor_sequence:
+                stored = SignedTx(record.anchor_tx, record.anchor_envelope, record.anchor_sequence)
+        horizon, accounts = self.horizon(), self.accounts()
+        found = self._find_anchor(horizon, accounts, epoch, stored)
+        if found is None:
+            leads, round_, who = self.leads(epoch)
+            if not leads:
+                raise WaitsForLeader(f"for {who[:8]}..., the leader of round {round_}, to anchor")
+            slots = assignment_for(horizon, plan, self.base_fee, accounts.channels)
+
+            def build() -> SignedTx:
+                return anchor_tx(
+                    horizon,
+                    self.passphrase,
+                    accounts.anchor,
+                    self.cosigners(epoch, round_),
+                    self.validators,
+                    epoch,
+                    root,
+                    self.base_fee,
+                    () if slots is None else slots.entries(),
+                )
+
+            def persist(built: SignedTx) -> None:
+                self._set_anchor(epoch, built.hash, built.xdr, built.sequence, None)
+
+            submit_once(horizon, accounts.anchor, stored, build, persist, f"epoch {epoch}'s anchor")
+            found = self._find_anchor(horizon, accounts, epoch, None)
+            if found is None:
+                raise LedgerUnavailable(f"epoch {epoch}'s anchor applied but is not found")
+        if found.root != root:
+            log.error(
+                "epoch %d was anchored by %s with root %s; this validator computed %s",
+                epoch,
+                found.tx_hash,
+                found.root.hex(),
+                root.hex(),
+            )
+            raise AnchoredElsewhere(
+                f"epoch {epoch} was anchored with root {found.root.hex()}, ours is {root.hex()}"
+            )
+        self._set_anchor(epoch, found.tx_hash, found.envelope_xdr, found.sequence, found.ledger)
+
+    def _find_anchor(
+        self, horizon: Horizon, accounts: DaoAccounts, epoch: int, stored: SignedTx | None
+    ) -> Anchored | None:
+        """The epoch's anchor on the ledger: ours if it applied, else the anchor account's
+        latest transactions are searched once its ``ace.epoch`` entry names the epoch."""
+        if stored is not None:
+            mine = anchored(horizon, stored.hash, epoch, accounts, self.passphrase)
+            if mine is not None:
+                return mine
+        state = horizon.account(accounts.anchor)
+        last = state.data.get("ace.epoch", b"") if state is not None else b""
+        if len(last) != 40 or int.from_bytes(last[:8], "big") < epoch:
+            return None
+        for record in horizon.recent_transactions(accounts.anchor, limit=50):
+            found = anchored(horizon, str(record.get("hash", "")), epoch, accounts, self.passphrase)
+            if found is not None:
+                return found
+        raise LedgerUnavailable(f"epoch {epoch}'s anchor is not among the anchor account's last 50")
+
+    def _set_anchor(
+        self, epoch: int, tx_hash: str, xdr: str, sequence: int, ledger: int | None
+    ) -> None:
+        with self.database.session(write=True) as session:
+            record = session.get(EpochRecord, epoch)
+            assert record is not None
+            record.anchor_tx, record.anchor_envelope = tx_hash, xdr
+            record.anchor_sequence, record.anchor_ledger = sequence, ledger
+
+    # -- settling ------------------------------------------------------------------------
+    def settle(self, plan: Plan, epoch: int) -> PlanSummary:
+        """``SettlePlan`` for the settle step: pays (when leading) or follows the epoch's
+        plan in the slots its anchor committed."""
+        with self.database.session() as session:
+            record = session.get(EpochRecord, epoch)
+            assert record is not None
+            anchor_hash, envelope = record.anchor_tx, record.anchor_envelope
+        accounts = self.accounts()
+        slots = None
+        if envelope is not None:
+            data = anchor_data(TransactionEnvelope.from_xdr(envelope, self.passphrase))
+            slots = Assignment.of_entries(data, accounts.channels)
+        if slots is None or anchor_hash is None:
+            raise Conflict(f"epoch {epoch}'s anchor commits to no settlement slots")
+        leads, round_, who = self.leads(epoch)
+
+        def builder(fee: int) -> EnvelopeBuilder:
+            signing = self.cosigners(epoch, round_, anchor_hash)
+            return EnvelopeBuilder(self.passphrase, accounts.treasury, signing, fee)
+
+        runner = SlotSettlement(SettlementStore(self.database), self.horizon(), builder)
+        summary = runner.run(plan, f"epoch {epoch}", accounts.treasury, slots, submit=leads)
+        if summary.status == "pending" and not leads:
+            raise WaitsForLeader(f"for {who[:8]}..., the leader of round {round_}, to pay")
+        return summary
