@@ -13,6 +13,7 @@ from node.cli.ledger import app as ledger_app
 from node.cli.node_commands import db_app, init, keys_app, run
 from node.cli.payouts import payouts_app
 from node.cli.probe import probe_command
+from node.cli.testnet import app as testnet_app
 from node.cli.treasury import treasury_app
 
 app = typer.Typer(
@@ -34,6 +35,7 @@ app.add_typer(dao_app, name="dao")
 app.add_typer(payouts_app, name="payouts")
 app.add_typer(assets_app, name="assets")
 app.add_typer(treasury_app, name="treasury")
+app.add_typer(testnet_app, name="testnet")
 app.command()(demo)
 app.command("probe")(probe_command)
 

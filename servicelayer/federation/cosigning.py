@@ -40,6 +40,7 @@ from stellar_sdk.decorated_signature import DecoratedSignature
 from stellar_sdk.exceptions import BadSignatureError
 
 from servicelayer.epochs.anchoring import DATA_KEY, anchor_data, anchor_envelope, build_tree
+from servicelayer.epochs.pipeline import StepWaits
 from servicelayer.epochs.steps import epoch_plan
 from servicelayer.errors import InvalidInput, LedgerUnavailable
 from servicelayer.federation.members import Member, leader
@@ -64,7 +65,7 @@ KEEP_EPOCHS = 4  # epochs whose payments' hashes and records a follower keeps
 MAX_ENTRIES = 16  # data entries an anchor sets besides ace.epoch (64 channels: 9)
 
 
-class NoQuorum(LedgerUnavailable):
+class NoQuorum(StepWaits):
     """Fewer than M validators signed: nothing is submitted; the next tick asks again."""
 
     code = "no_quorum"
@@ -490,9 +491,13 @@ class Cosigners:
         signed = [a.signature for a in answers if a.signature is not None]
         if len(signed) >= need:
             return [own, *signed[:need]]
-        refusals = "; ".join(
-            f"{a.member[:8]}... {a.code}: {a.detail}" for a in answers if a.signature is None
-        )
+        refused = [a for a in answers if a.signature is None]
+        for a in refused:
+            if a.code not in ("not_ready", "not_leader"):
+                log.warning(
+                    "%s... %s the %s: %s %s", a.member[:8], a.outcome, key, a.code, a.detail
+                )
+        refusals = "; ".join(f"{a.member[:8]}... {a.code}: {a.detail}" for a in refused)
         raise NoQuorum(
             f"{len(signed) + 1} of the {self.threshold} signatures needed for the {key} "
             f"({refusals or 'no answer'})"

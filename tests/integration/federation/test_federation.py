@@ -25,7 +25,9 @@ from contracts.catalog import ActionPublish
 from contracts.core import NATIVE, Context
 from servicelayer.config import load_settings
 from servicelayer.federation.members import leader
+from servicelayer.federation.messages import Message, seal
 from servicelayer.ingest import IngestPolicy, ingest_batch
+from servicelayer.keys import load_key_file
 from servicelayer.receipts import network_id
 from servicelayer.receipts.peer import ReceiptSigner
 from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
@@ -242,4 +244,22 @@ def test_sign_requests_are_checked_before_anything_is_computed(
     }
     answer = httpx.post(url, json=forged, timeout=10)
     assert answer.status_code == 401 and answer.json()["error"] == "bad_signature"
+    # well signed by another validator: checked against the epoch it is about
+    accounts = [m.account for m in federation.members]
+    epoch = next(e for e in range(100, 110) if leader(accounts, e) == accounts[1])
+    key = load_key_file(federation.members[1].directory / "node.key")
+    body = {"what": "anchor", "account": accounts[0], "sequence": 5, "fee": 100}
+    body |= {"root": "00" * 32, "entries": [], "hash": "11" * 32}
+
+    def ask(epoch: int, body: dict[str, Any]) -> tuple[int, str]:
+        wire = seal(Message("sign", accounts[1], epoch, 0, body), key, PASSPHRASE)
+        answer = httpx.post(url, json=wire, timeout=10)
+        return answer.status_code, answer.json()["error"]
+
+    assert ask(epoch + 1, body) == (409, "not_leader")
+    assert ask(epoch, body) == (409, "not_ready")  # no such epoch computed here
+    assert ask(epoch, body | {"what": "other"}) == (422, "bad_message")
+    assert ask(epoch, body | {"fee": -1}) == (422, "bad_message")
+    assert ask(epoch, body | {"fee": 10**6}) == (409, "fee_too_high")
+    assert ask(epoch, body | {"entries": [["k", "zz"]]}) == (422, "bad_message")
     assert httpx.get(f"{federation.members[0].url}/v1/health", timeout=10).status_code == 200
