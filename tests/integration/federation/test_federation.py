@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +19,15 @@ import httpx
 import pytest
 from stellar_sdk import TransactionEnvelope
 
-from contracts.access import ActionSetAccessPrice, ReceiveAccessPayment
-from contracts.catalog import ActionPublish
-from contracts.core import NATIVE, Context
-from servicelayer.config import load_settings
 from servicelayer.federation.members import leader
 from servicelayer.federation.messages import Message, seal
-from servicelayer.ingest import IngestPolicy, ingest_batch
 from servicelayer.keys import load_key_file
-from servicelayer.receipts import network_id
-from servicelayer.receipts.peer import ReceiptSigner
-from servicelayer.runtime.contracts import DEFAULT_CONTRACTS, load_spec
-from servicelayer.runtime.runtime import ContractRuntime
-from servicelayer.storage.db import Database
+from testnet.epoch_inputs import EpochInputs
 from testnet.federation import LocalFederation
 from tests.integration.settlement.helpers import paid_by, treasury_of
-from tests.support import PASSPHRASE, make_signer, mid_previous_epoch, now, wait_for
+from tests.support import PASSPHRASE, mid_previous_epoch, wait_for
 
 pytestmark = pytest.mark.integration
-CONTENT = bytes(range(20))
-PRICE = 50_000_000
 NODE_ENV = {
     "ACENODE_EPOCHS__ENABLED": "true",
     "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",
@@ -47,62 +35,8 @@ NODE_ENV = {
 }
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """An epoch's inputs: a purchase of a film and one viewing of it."""
-
-    provider: ReceiptSigner
-    viewer: ReceiptSigner
-    t: int
-    watched: dict[str, Any]
-
-    @staticmethod
-    def make() -> Inputs:
-        provider, viewer, t = make_signer(), make_signer(), mid_previous_epoch()
-        watched = viewer.wire(viewer.viewing_session(CONTENT, t - 120).update(60, t))
-        return Inputs(provider, viewer, t, watched)
-
-    @property
-    def epoch(self) -> int:
-        return self.t // 3600
-
-    @property
-    def owed(self) -> dict[tuple[str, str], int]:
-        return {(self.provider.account, "native"): PRICE * 8 // 10}
-
-
-def seed(directory: Path, inputs: Inputs) -> None:
-    """The epoch's inputs in a validator's database."""
-    provider, viewer, t = inputs.provider, inputs.viewer, inputs.t
-    db = Database(load_settings(directory).resolved_database_url())
-    db.upgrade()
-    rt = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
-    ctx = Context(epoch=t // 3600, close_time=t - 300, seed=b"")
-    with db.session(write=True) as s:
-        rt.apply(s, "catalog", [ActionPublish(CONTENT.hex(), "Film", (), provider.account)], ctx)
-        rt.apply(
-            s,
-            "access",
-            [
-                ActionSetAccessPrice(provider.account, CONTENT.hex(), PRICE, NATIVE, 86_400),
-                ReceiveAccessPayment(viewer.account, CONTENT.hex(), NATIVE, PRICE, "pay-1"),
-            ],
-            ctx,
-        )
-        policy = IngestPolicy(network_id(PASSPHRASE), 120, 7 * 86_400, 125_000_000, 3600)
-        assert ingest_batch(s, [inputs.watched], policy, now())[0].status == "accepted"
-    db.dispose()
-
-
-def add_receipt(directory: Path, t: int) -> None:
-    """One more viewing receipt, in this validator's database only."""
-    db = Database(load_settings(directory).resolved_database_url())
-    other = make_signer()
-    with db.session(write=True) as s:
-        policy = IngestPolicy(network_id(PASSPHRASE), 120, 7 * 86_400, 125_000_000, 3600)
-        extra = other.wire(other.viewing_session(CONTENT, t - 100).update(30, t))
-        assert ingest_batch(s, [extra], policy, now())[0].status == "accepted"
-    db.dispose()
+def make_inputs() -> EpochInputs:
+    return EpochInputs.make(1, mid_previous_epoch(), PASSPHRASE)
 
 
 @pytest.fixture
@@ -139,10 +73,10 @@ def payouts(url: str, epoch: int) -> list[dict[str, Any]]:
 def test_an_epoch_is_anchored_then_paid_with_exactly_two_validators_signatures(
     federation: LocalFederation,
 ) -> None:
-    inputs = Inputs.make()
+    inputs = make_inputs()
     epoch = inputs.epoch
     for member in federation.members:
-        seed(member.directory, inputs)
+        inputs.seed(member.directory)
     federation.start()
     records = [
         wait_for(lambda m=m: settled(m.url, epoch), timeout=120, what=f"{m.url} to settle")
@@ -176,13 +110,12 @@ def test_an_epoch_is_anchored_then_paid_with_exactly_two_validators_signatures(
 def test_a_validator_that_computed_another_root_signs_nothing_and_the_others_settle(
     federation: LocalFederation,
 ) -> None:
-    inputs = Inputs.make()
+    inputs = make_inputs()
     epoch = inputs.epoch
     lead = leader([m.account for m in federation.members], epoch)
     odd = next(i for i, m in enumerate(federation.members) if m.account != lead)
-    for member in federation.members:
-        seed(member.directory, inputs)
-    add_receipt(federation.members[odd].directory, inputs.t)
+    for i, member in enumerate(federation.members):
+        inputs.seed(member.directory, extra=1 if i == odd else 0)
     federation.start()
     honest = [m for i, m in enumerate(federation.members) if i != odd]
     records = [
@@ -207,10 +140,10 @@ def test_a_validator_that_computed_another_root_signs_nothing_and_the_others_set
 def test_the_next_validator_leads_when_the_leader_is_down(tmp_path: Path) -> None:
     net = LocalFederation(tmp_path / "net", round_seconds=3, env=NODE_ENV).prepare()
     try:
-        inputs = Inputs.make()
+        inputs = make_inputs()
         epoch = inputs.epoch
         for member in net.members:
-            seed(member.directory, inputs)
+            inputs.seed(member.directory)
         accounts = [m.account for m in net.members]
         # whoever leads round 0 is down from the start: later rounds lead in turn
         down = accounts.index(leader(accounts, epoch, 0))
