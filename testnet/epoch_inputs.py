@@ -65,7 +65,8 @@ class EpochInputs:
         db = Database(load_settings(directory).resolved_database_url())
         db.upgrade()
         rt = ContractRuntime([load_spec(name) for name in DEFAULT_CONTRACTS])
-        ctx = Context(epoch=self.epoch, close_time=self.t - 300, seed=b"")
+        start = self.epoch * self.epoch_seconds
+        ctx = Context(epoch=self.epoch, close_time=max(start, self.t - 300), seed=b"")
         policy = IngestPolicy(
             network_id(self.passphrase), 120, 7 * 86_400, 125_000_000, self.epoch_seconds
         )

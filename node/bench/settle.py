@@ -185,15 +185,21 @@ def _create_accounts(accounts: list[str], builder: Any) -> Any:
 
 def fund_accounts(url: str, count: int) -> list[str]:
     """``count`` new accounts, created 100 per transaction from a friendbot-funded account."""
+    accounts = [Keypair.random().public_key for _ in range(count)]
+    create_accounts(url, accounts)
+    return accounts
+
+
+def create_accounts(url: str, accounts: list[str]) -> None:
+    """These accounts on the ledger, created 100 per transaction from a friendbot-funded
+    account."""
     from node.cli.acedao.ledger import send
     from servicelayer.ledger.horizon import Horizon
 
-    funder = Keypair.random()
-    accounts = [Keypair.random().public_key for _ in range(count)]
+    count, funder = len(accounts), Keypair.random()
     with Horizon(url) as ledger:
         ledger.fund(f"{url}/friendbot", funder.public_key)
         passphrase = ledger.network_passphrase()
         for start in range(0, count, 100):
             create = partial(_create_accounts, accounts[start : start + 100])
             send(ledger, funder, passphrase, create, "creating the payees", timeout=None)
-    return accounts

@@ -15,6 +15,37 @@ from node.cli.common import JsonFlag, console, print_json
 bench_app = typer.Typer(help="Measure speed and memory on this machine.", no_args_is_help=True)
 
 
+@bench_app.command("federation")
+def bench_federation(
+    payees: Annotated[int, typer.Option(min=1, max=10_000, help="Payouts in the epoch")] = 200,
+    repeat: Annotated[int, typer.Option(min=1, max=20, help="Runs of each network")] = 3,
+    close_interval: Annotated[
+        float, typer.Option(min=0.05, help="Seconds between ledger closes")
+    ] = 0.5,
+    json_out: JsonFlag = False,
+) -> None:
+    """From an epoch's end to anchored and to settled: 3 validators (2 of 3) over 1."""
+    from node.bench.federation import run
+
+    with console.status(f"{repeat} epoch(s) on 1 validator and on 3, one-minute epochs ..."):
+        figures = run(payees, close_interval, repeat)
+    if json_out:
+        print_json(figures)
+        return
+    table = Table(title=f"Federation overhead ({payees} payees, medians of {repeat})")
+    table.add_column("from the epoch's end to")
+    table.add_column("1 validator, s", justify="right")
+    table.add_column("3 validators, s", justify="right")
+    table.add_column("ratio", justify="right")
+    for key, name, ratio in (
+        ("anchored_s", "anchored everywhere", "federation_overhead"),
+        ("settled_s", "settled everywhere", "federation_overhead_settled"),
+    ):
+        one, three = figures["one_validator"][key], figures["three_validators"][key]
+        table.add_row(name, f"{one:.2f}", f"{three:.2f}", f"{figures[ratio]:.2f}")
+    console.print(table)
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     receipts: Annotated[

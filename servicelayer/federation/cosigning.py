@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -415,6 +416,14 @@ class _Known:
 
 
 # -- the leader ------------------------------------------------------------------------
+RETRY_SECONDS = 0.25
+
+
+def _later(answers: Sequence[Answer], member: str) -> bool:
+    """Whether the member's refusal may turn into a signature soon (not computed yet)."""
+    return any(a.member == member and a.code == "not_ready" for a in answers)
+
+
 Ask = Callable[[Member, dict[str, Any]], tuple[int, Any]]
 """Send a sealed message to a member; its HTTP status and JSON answer."""
 
@@ -461,7 +470,10 @@ class Cosigners:
         round_: int = 0,
         anchor_tx: str | None = None,
         clock: Callable[[], float],
+        patience: float = 5.0,
     ) -> None:
+        """``patience``: seconds to ask again members that have not computed the epoch yet
+        before giving up until the next tick."""
         self.database = database
         self.keypair = keypair
         self.members = list(members)
@@ -472,6 +484,7 @@ class Cosigners:
         self.round = round_
         self.anchor_tx = anchor_tx
         self.clock = clock
+        self.patience = patience
 
     def signatures(self, tx_hash: bytes, what: ToSign) -> list[DecoratedSignature]:
         key = (
@@ -486,7 +499,17 @@ class Cosigners:
         anchor_tx = self.anchor_tx if isinstance(what, ChunkToSign) else None
         request = Request(what, tx_hash.hex(), anchor_tx)
         message = Message(SIGN, self.keypair.public_key, self.epoch, self.round, request.body())
-        answers = self._gather(seal(message, self.keypair, self.passphrase), tx_hash, need)
+        wire = seal(message, self.keypair, self.passphrase)
+        answers = self._gather(wire, tx_hash, need, self.members)
+        deadline = time.monotonic() + self.patience
+        while (
+            sum(a.signature is not None for a in answers) < need
+            and (later := [m for m in self.members if _later(answers, m.account)])
+            and time.monotonic() < deadline
+        ):  # members still computing the epoch: ask them again shortly, not a tick later
+            time.sleep(RETRY_SECONDS)
+            answers = [a for a in answers if a.member not in {m.account for m in later}]
+            answers += self._gather(wire, tx_hash, need, later)
         self._record(key, tx_hash.hex(), answers)
         signed = [a.signature for a in answers if a.signature is not None]
         if len(signed) >= need:
@@ -503,12 +526,14 @@ class Cosigners:
             f"({refusals or 'no answer'})"
         )
 
-    def _gather(self, wire: dict[str, Any], tx_hash: bytes, need: int) -> list[Answer]:
+    def _gather(
+        self, wire: dict[str, Any], tx_hash: bytes, need: int, members: Sequence[Member]
+    ) -> list[Answer]:
         answers: list[Answer] = []
-        pool = ThreadPoolExecutor(len(self.members), thread_name_prefix="cosign")
+        pool = ThreadPoolExecutor(len(members), thread_name_prefix="cosign")
         try:
             pending: set[Future[Answer]] = {
-                pool.submit(self._ask_one, m, wire, tx_hash) for m in self.members
+                pool.submit(self._ask_one, m, wire, tx_hash) for m in members
             }
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
