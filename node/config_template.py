@@ -112,11 +112,13 @@ log_level = "{log_level}"
 # whose X-Forwarded-For names the real client (uvicorn's forwarded_allow_ips).
 # trusted_proxies = ["127.0.0.1"]
 
-# The other validators (docs/federation.md, in construction): each one's account (one of
-# [stellar] validators) and its node's API URL, and the seconds a leader has per round.
+# The other validators (docs/federation.md): each one's account (one of [stellar]
+# validators) and its node's API URL; the seconds a leader has per round; how long to wait
+# for another validator's answer. With members, this node signs only with its own key.
 [federation]
 # members = [{{ account = "G...", url = "http://validator-2:8700" }}]
 # round_seconds = 60.0
+# request_timeout_seconds = 10.0
 
 # What every validator of this network configures identically, before the first epoch.
 [genesis]

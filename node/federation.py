@@ -63,6 +63,15 @@ def federation(
             dao.public("anchor"), dao.public("treasury"), tuple(keys.channels(stellar.channels))
         )
 
+    follower = Follower(
+        database,
+        horizon,
+        keypair,
+        settings.network_passphrase,
+        stellar.validators,
+        accounts,
+        max_fee=MAX_FEE_FACTOR * stellar.base_fee,
+    )
     validator = Validator(
         database,
         horizon,
@@ -76,14 +85,6 @@ def federation(
         Timing(settings.epoch_seconds, settings.epochs.close_grace_seconds, f.round_seconds),
         clock,
         stellar.base_fee,
-    )
-    follower = Follower(
-        database,
-        horizon,
-        keypair,
-        settings.network_passphrase,
-        stellar.validators,
-        accounts,
-        max_fee=MAX_FEE_FACTOR * stellar.base_fee,
+        signed_anchors=follower.signed_anchors,
     )
     return Federation(validator, follower, held)

@@ -40,6 +40,8 @@ class Pipeline:
     def close(self) -> None:
         if self.horizon is not None:
             self.horizon.close()
+        if self.state.federation is not None:
+            self.state.federation.close()
 
     def steps(self) -> list[Step]:
         s, runtime, db = self.state.settings, self.state.runtime, self.state.database

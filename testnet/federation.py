@@ -45,6 +45,7 @@ class LocalFederation:
     round_seconds: float = 60.0
     close_interval: float = 0.2
     env: dict[str, str] = field(default_factory=dict)  # every validator's environment
+    database_urls: list[str] = field(default_factory=list)  # default: SQLite in each dir
     ledger: LedgerProcess | None = None
     members: list[ValidatorDir] = field(default_factory=list)
     nodes: list[NodeProcess] = field(default_factory=list)
@@ -95,8 +96,11 @@ class LocalFederation:
         others = ", ".join(
             f'{{account = "{m.account}", url = "{m.url}"}}' for m in self.members if m is not me
         )
+        index = self.members.index(me)
+        database = f'database_url = "{self.database_urls[index]}"\n' if self.database_urls else ""
         return (
-            f"epoch_seconds = {self.epoch_seconds}\n"
+            database
+            + f"epoch_seconds = {self.epoch_seconds}\n"
             + self._stellar([])
             + f"\n[federation]\nround_seconds = {self.round_seconds}\nmembers = [{others}]\n"
         )

@@ -71,6 +71,8 @@ class NodeJobs:
             self.scheduler.add_job(
                 self.epochs_tick, "interval", id="epochs", seconds=s.epochs.interval_seconds
             )
+            if self.state.federation is not None:
+                self.state.federation.follower.wake = self.wake_epochs
         if s.probes.enabled:
             self.probes = self._probe_runner()
             self.scheduler.add_job(
@@ -105,6 +107,13 @@ class NodeJobs:
         self.pipeline.close()
         if self.watcher is not None:
             self.watcher.feed.close()
+
+    def wake_epochs(self) -> None:
+        """Run the epoch steps now (a leader is waiting for this node's epoch), or right
+        after the run under way."""
+        job = self.scheduler.get_job("epochs")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
 
     def epochs_tick(self) -> None:
         s = self.state.settings

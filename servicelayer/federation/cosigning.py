@@ -260,6 +260,8 @@ class Follower:
         self.max_fee = max_fee
         self._anchors: dict[tuple[int, str], Anchored] = {}  # verified on the ledger
         self._known: dict[tuple[int, str], _Known] = {}
+        self.signed_anchors: dict[int, str] = {}  # epoch -> the anchor signed last
+        self.wake: Callable[[], None] | None = None  # run this node's epoch steps now
 
     def answer(self, message: Message) -> dict[str, str] | Refusal:
         """This validator's signature of the requested transaction (``signer``,
@@ -289,6 +291,10 @@ class Follower:
                 "hash_mismatch",
                 f"the transaction rebuilt here hashes to {built}, not {request.tx_hash}",
             )
+        if isinstance(what, AnchorToSign):
+            self.signed_anchors[epoch] = request.tx_hash
+            while len(self.signed_anchors) > KEEP_EPOCHS:
+                self.signed_anchors.pop(min(self.signed_anchors))
         signature = self.keypair.sign(bytes.fromhex(request.tx_hash))
         return {
             "signer": self.keypair.public_key,
@@ -419,11 +425,6 @@ class _Known:
 RETRY_SECONDS = 0.25
 
 
-def _later(answers: Sequence[Answer], member: str) -> bool:
-    """Whether the member's refusal may turn into a signature soon (not computed yet)."""
-    return any(a.member == member and a.code == "not_ready" for a in answers)
-
-
 Ask = Callable[[Member, dict[str, Any]], tuple[int, Any]]
 """Send a sealed message to a member; its HTTP status and JSON answer."""
 
@@ -448,6 +449,11 @@ class Answer:
     signature: DecoratedSignature | None = None
     code: str = ""
     detail: str = ""
+
+
+def _later(answers: Sequence[Answer], member: str) -> bool:
+    """Whether the member's refusal may turn into a signature soon (not computed yet)."""
+    return any(a.member == member and a.code == "not_ready" for a in answers)
 
 
 class Cosigners:
@@ -522,7 +528,7 @@ class Cosigners:
                 )
         refusals = "; ".join(f"{a.member[:8]}... {a.code}: {a.detail}" for a in refused)
         raise NoQuorum(
-            f"{len(signed) + 1} of the {self.threshold} signatures needed for the {key} "
+            f"no_quorum: {len(signed) + 1} of the {self.threshold} signatures needed for the {key} "
             f"({refusals or 'no answer'})"
         )
 

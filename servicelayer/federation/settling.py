@@ -93,10 +93,17 @@ class SlotSettlement:
         self._stop = threading.Event()
 
     def run(
-        self, plan: Plan, source: str, treasury: str, slots: Assignment, submit: bool
+        self,
+        plan: Plan,
+        source: str,
+        treasury: str,
+        slots: Assignment,
+        submit: bool,
+        patience: float = 0,
     ) -> PlanSummary:
         """Record what the ledger shows of the plan and, when ``submit``, pay what is
-        missing. The summary says how far it got (``paid`` once every chunk applied)."""
+        missing; otherwise wait up to ``patience`` seconds for it to be there. The
+        summary says how far it got (``paid`` once every chunk applied)."""
         if slots.plan_id != plan.id:
             raise ServiceLayerError(f"the anchored slots are for plan {slots.plan_id[:12]}")
         self.store.create_plan(
@@ -113,12 +120,18 @@ class SlotSettlement:
                 hashes[key] = tx[0].hex()
             return hashes[key]
 
+        deadline = time.monotonic() + patience
         while True:
             schedule = rounds(slots, chunks, hash_of, ledger.outcome)
             missing = [a for a in schedule[-1] if ledger.outcome(hash_of(a)) is None]
-            if not missing or not submit:
+            if not missing:
                 break
-            self._pay(missing, builder, hash_of, ledger)
+            if submit:
+                self._pay(missing, builder, hash_of, ledger)
+            elif time.monotonic() < deadline:
+                self._stop.wait(self.pause)
+            else:
+                break
         self._record(plan.id, schedule, hash_of, ledger)
         return self.store.summary(plan.id)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import signal
+import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,13 @@ import httpx
 import pytest
 from stellar_sdk import TransactionEnvelope
 
+from node.bench.settle import create_accounts
 from servicelayer.federation.members import leader
 from servicelayer.federation.messages import Message, seal
 from servicelayer.keys import load_key_file
 from testnet.epoch_inputs import EpochInputs
 from testnet.federation import LocalFederation
+from tests.conftest import BACKENDS, fresh_database
 from tests.integration.settlement.helpers import paid_by, treasury_of
 from tests.support import PASSPHRASE, mid_previous_epoch, wait_for
 
@@ -44,6 +48,21 @@ def federation(tmp_path: Path) -> Iterator[LocalFederation]:
     net = LocalFederation(tmp_path / "net", round_seconds=3600, env=NODE_ENV)
     yield net.prepare()
     net.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def federation_on(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LocalFederation]:
+    """Three validators, each on a fresh database of the backend."""
+    with ExitStack() as stack:
+        urls = [
+            stack.enter_context(fresh_database(request.param, tmp_path / f"v{i}.sqlite3"))
+            for i in range(3)
+        ]
+        net = LocalFederation(
+            tmp_path / "net", round_seconds=3600, env=NODE_ENV, database_urls=urls
+        )
+        yield net.prepare()
+        net.close()
 
 
 def epoch_of(url: str, epoch: int) -> dict[str, Any]:
@@ -71,8 +90,9 @@ def payouts(url: str, epoch: int) -> list[dict[str, Any]]:
 
 
 def test_an_epoch_is_anchored_then_paid_with_exactly_two_validators_signatures(
-    federation: LocalFederation,
+    federation_on: LocalFederation,
 ) -> None:
+    federation = federation_on
     inputs = make_inputs()
     epoch = inputs.epoch
     for member in federation.members:
@@ -135,6 +155,71 @@ def test_a_validator_that_computed_another_root_signs_nothing_and_the_others_set
     assert record["status"] == "computed" and record["root"] != records[0]["root"]
     log = federation.nodes[odd].output()
     assert "refused to sign epoch" in log and records[0]["root"] in log and record["root"] in log
+
+
+def test_with_two_validators_down_nothing_is_paid_until_they_return(
+    federation: LocalFederation,
+) -> None:
+    inputs = make_inputs()
+    epoch, accounts = inputs.epoch, [m.account for m in federation.members]
+    for member in federation.members:
+        inputs.seed(member.directory)
+    lead = accounts.index(leader(accounts, epoch))
+    federation.start(lead)
+    url = federation.members[lead].url
+
+    def no_quorum() -> dict[str, Any] | None:
+        record = epoch_of(url, epoch)
+        return record if "no_quorum" in str(record.get("error")) else None
+
+    record = wait_for(no_quorum, timeout=60, what="the leader to miss its quorum")
+    assert record["status"] == "computed" and record["anchor_tx"] is None
+    treasury = treasury_of(federation.members[0].directory)
+    assert paid_by(federation.ledger_url, treasury) == {}
+    federation.start(*(i for i in range(3) if i != lead))
+    for member in federation.members:
+        wait_for(lambda m=member: settled(m.url, epoch), timeout=120, what="settled")
+    assert paid_by(federation.ledger_url, treasury) == inputs.owed
+
+
+def test_a_leader_killed_while_paying_is_succeeded_and_every_chunk_pays_once(
+    tmp_path: Path,
+) -> None:
+    net = LocalFederation(tmp_path / "net", round_seconds=3, channels=2, env=NODE_ENV).prepare()
+    try:
+        inputs = EpochInputs.make(1200, mid_previous_epoch(), PASSPHRASE)  # 12 chunks
+        create_accounts(net.ledger_url, [p.account for p in inputs.providers])
+        for member in net.members:
+            inputs.seed(member.directory)
+        treasury = treasury_of(net.members[0].directory)
+        net.start()
+        epoch, accounts = inputs.epoch, [m.account for m in net.members]
+
+        url = f"{net.ledger_url}/accounts/{treasury}/payments?order=desc&limit=1"
+
+        def paying() -> str | None:  # the leader of the round whose payments are landing
+            latest = httpx.get(url, timeout=10).json()["_embedded"]["records"]
+            if not latest or latest[0].get("from") != treasury:
+                return None
+            return leader(accounts, epoch, _round(net, epoch))
+
+        first = wait_for(paying, timeout=120, what="the first payments")
+        net.stop(accounts.index(first), sig=signal.SIGKILL)
+        live = [m for m in net.members if m.account != first]
+        records = [
+            wait_for(lambda m=m: settled(m.url, epoch), timeout=180, what="settled") for m in live
+        ]
+        assert records[0]["settlement_plan"] == records[1]["settlement_plan"]
+        assert paid_by(net.ledger_url, treasury) == inputs.owed  # each payee once
+        statuses = {p["status"] for p in payouts(live[0].url, epoch)}
+        assert statuses == {"paid"}
+    finally:
+        net.close()
+
+
+def _round(net: LocalFederation, epoch: int) -> int:
+    start = (epoch + 1) * net.epoch_seconds
+    return max(0, int((time.time() - start) // net.round_seconds))
 
 
 def test_the_next_validator_leads_when_the_leader_is_down(tmp_path: Path) -> None:
