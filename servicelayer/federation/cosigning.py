@@ -295,6 +295,8 @@ class Follower:
             self.signed_anchors[epoch] = request.tx_hash
             while len(self.signed_anchors) > KEEP_EPOCHS:
                 self.signed_anchors.pop(min(self.signed_anchors))
+        if self.wake is not None:
+            self.wake()  # this node's steps wait for what it signs: now, not at the next tick
         signature = self.keypair.sign(bytes.fromhex(request.tx_hash))
         return {
             "signer": self.keypair.public_key,
