@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from threading import Lock
 
 from stellar_sdk import Keypair
 
 from node import settlement as wiring
 from servicelayer.config import NodeSettings
-from servicelayer.dao.keys import DaoKeys
 from servicelayer.errors import ConfigError
 from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
 from servicelayer.federation.validator import Timing, Validator
@@ -21,17 +20,36 @@ MAX_FEE_FACTOR = 10
 """A validator signs a DAO transaction bidding at most this many times its own base fee."""
 
 
+class SharedHorizon:
+    """One Horizon client for the validator and the follower, made on first use."""
+
+    def __init__(self, settings: NodeSettings) -> None:
+        self.settings = settings
+        self._horizon: Horizon | None = None
+        self._lock = Lock()
+
+    def __call__(self) -> Horizon:
+        with self._lock:
+            if self._horizon is None:
+                self._horizon = wiring.horizon(self.settings)
+            return self._horizon
+
+    def close(self) -> None:
+        with self._lock:
+            if self._horizon is not None:
+                self._horizon.close()
+
+
 @dataclass
 class Federation:
     """The validator (pipeline side) and the follower (API side) of this node."""
 
     validator: Validator
     follower: Follower
-    _horizon: list[Horizon] = field(default_factory=list, repr=False)
+    horizon: SharedHorizon
 
     def close(self) -> None:
-        for horizon in self._horizon:
-            horizon.close()
+        self.horizon.close()
 
 
 def federation(
@@ -46,22 +64,12 @@ def federation(
             f"this node's key {keypair.public_key[:8]}... is not one of [stellar] validators: "
             "a federation member signs with its own validator key (key_file)"
         )
-    held: list[Horizon] = []
-    lock = Lock()
-
-    def horizon() -> Horizon:
-        with lock:
-            if not held:
-                held.append(wiring.horizon(settings))
-            return held[0]
-
-    keys = DaoKeys(settings.data_dir)
+    horizon = SharedHorizon(settings)
 
     def accounts() -> DaoAccounts:
-        dao = wiring.dao_keys(settings)
-        return DaoAccounts(
-            dao.public("anchor"), dao.public("treasury"), tuple(keys.channels(stellar.channels))
-        )
+        dao = wiring.dao_keys(settings)  # a clear error until the DAO account files are here
+        channels = tuple(dao.channels(stellar.channels))
+        return DaoAccounts(dao.public("anchor"), dao.public("treasury"), channels)
 
     follower = Follower(
         database,
@@ -87,4 +95,4 @@ def federation(
         stellar.base_fee,
         signed_anchors=follower.signed_anchors,
     )
-    return Federation(validator, follower, held)
+    return Federation(validator, follower, horizon)

@@ -15,6 +15,7 @@ from stellar_sdk import Keypair
 from contracts.access import ActionSetAccessPrice, ReceiveAccessPayment
 from contracts.catalog import ActionPublish
 from contracts.core import NATIVE, Context
+from contracts.moderation.params import PARAMS
 from servicelayer.config import load_settings
 from servicelayer.ingest import IngestPolicy, ingest_batch
 from servicelayer.receipts import network_id
@@ -24,7 +25,7 @@ from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
 
 PRICE = 50_000_000  # stroops a view costs
-FEE_BPS = 2000  # the network's default share
+FEE_BPS = PARAMS["network.fee_bps"].default  # the network's share, unless the DAO voted
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,26 @@ class VoteOut(BaseModel):
     at: int
 
 
+class SignRequestIn(BaseModel):
+    """A federation message of kind ``sign`` (docs/federation.md). Documents what
+    ``POST /v1/federation/sign`` accepts; the route checks it field by field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["sign"]
+    sender: str = Field(pattern=r"^G[A-Z2-7]{55}$", description="The leader's validator account")
+    epoch: int = Field(ge=0, lt=1 << 63)
+    round: int = Field(ge=0, lt=1 << 63)
+    body: dict[str, Any] = Field(
+        description="What to sign: `what` (`anchor` or `chunk`), its fields and `hash`; the "
+        "message's canonical encoding is at most 1 MiB"
+    )
+    signature: str = Field(
+        description="Base64 SEP-53 signature by `sender` of the canonical message, with the "
+        "tag `acenode-federation-v1` and the network passphrase"
+    )
+
+
 class SignatureOut(BaseModel):
     signer: str = Field(description="This validator's account")
     signature: str = Field(description="Base64 ed25519 signature of the transaction hash")

@@ -16,6 +16,7 @@ from node.api.schemas import (
     FederationOut,
     LeaderOut,
     SignatureOut,
+    SignRequestIn,
     VoteOut,
 )
 from node.api.state import NodeState, node_state
@@ -81,9 +82,17 @@ def federation(node: NodeState = Depends(node_state)) -> FederationOut:
     "`wrong_slot`, `not_anchored`, `hash_mismatch`, `not_leader`, `fee_too_high`).",
     responses=documented(400, 401, 409, 413, 422, 429, 503),
     dependencies=[Depends(federation_limit)],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": SignRequestIn.model_json_schema()}},
+        }
+    },
 )
 def sign(
-    wire: Any = Body(..., description="The sealed message"),
+    # Read as plain JSON and checked by open_message and the follower, which give each
+    # fault its own code; SignRequestIn documents what it accepts.
+    wire: Any = Body(..., include_in_schema=False),
     node: NodeState = Depends(node_state),
 ) -> SignatureOut:
     if node.federation is None:
