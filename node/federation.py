@@ -11,8 +11,10 @@ from stellar_sdk import Keypair
 from node import settlement as wiring
 from servicelayer.config import NodeSettings
 from servicelayer.errors import ConfigError
-from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
+from servicelayer.federation.cosigning import Agreeing, DaoAccounts, Follower, http_ask
+from servicelayer.federation.relay import Relay
 from servicelayer.federation.validator import Timing, Validator
+from servicelayer.ingest import IngestPolicy
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.storage.db import Database
 
@@ -42,18 +44,24 @@ class SharedHorizon:
 
 @dataclass
 class Federation:
-    """The validator (pipeline side) and the follower (API side) of this node."""
+    """The validator (pipeline side), the follower (API side) and the relay of batches."""
 
     validator: Validator
     follower: Follower
     horizon: SharedHorizon
+    relay: Relay
 
     def close(self) -> None:
         self.horizon.close()
+        self.relay.close()
 
 
 def federation(
-    settings: NodeSettings, database: Database, keypair: Keypair, clock: Callable[[], float]
+    settings: NodeSettings,
+    database: Database,
+    keypair: Keypair,
+    clock: Callable[[], float],
+    policy: IngestPolicy,
 ) -> Federation | None:
     """This node's part in its federation; None when it settles alone (no members)."""
     f, stellar = settings.federation, settings.stellar
@@ -71,6 +79,15 @@ def federation(
         channels = tuple(dao.channels(stellar.channels))
         return DaoAccounts(dao.public("anchor"), dao.public("treasury"), channels)
 
+    relay = Relay(
+        database,
+        keypair,
+        settings.network_passphrase,
+        stellar.validators,
+        f.members,
+        f.request_timeout_seconds,
+    )
+    agreeing = Agreeing(relay, settings.epoch_seconds, settings.epochs.close_grace_seconds)
     follower = Follower(
         database,
         horizon,
@@ -94,5 +111,8 @@ def federation(
         clock,
         stellar.base_fee,
         signed_anchors=follower.signed_anchors,
+        agreeing=agreeing,
+        policy=policy,
     )
-    return Federation(validator, follower, horizon)
+    follower.agreeing, follower.clock = agreeing, clock
+    return Federation(validator, follower, horizon, relay)

@@ -70,5 +70,5 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         mutations=IdempotentRunner(database, runtime),
         ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
         throttle=Throttle(settings.limits),
-        federation=federation(settings, database, keypair, clock),
+        federation=federation(settings, database, keypair, clock, policy),
     )

@@ -3,8 +3,10 @@ in-flight requests, stops the jobs, and the process exits 0."""
 
 from __future__ import annotations
 
+import faulthandler
 import gc
 import logging
+import signal
 
 import uvicorn
 
@@ -36,6 +38,7 @@ def serve(settings: NodeSettings) -> None:
 
 
 def _serve(settings: NodeSettings) -> None:
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>`: every thread's stack to the log
     state = build_state(settings)
     app = create_app(state)
     config = uvicorn.Config(

@@ -179,6 +179,29 @@ class SignatureOut(BaseModel):
     signature: str = Field(description="Base64 ed25519 signature of the transaction hash")
 
 
+class BatchesOut(BaseModel):
+    batches: list[dict[str, Any]] = Field(
+        description="Sealed batches of receipts in number order, each the federation "
+        "message (kind `batch`) its sealer signed (docs/federation.md)"
+    )
+
+
+class InputSetOut(BaseModel):
+    epoch: int
+    sets: list[list[Any]] = Field(
+        description="[validator, number of its last batch in the epoch (-1: none), that "
+        "batch's digest], one per validator in account order"
+    )
+
+
+class ClosingOut(BaseModel):
+    epoch: int = Field(description="The next epoch to close here")
+    waits: str = Field(
+        description="What its close waits for: its input set's agreement (the leader's "
+        "proposal, `no_quorum`, a refusal) or batches to fetch"
+    )
+
+
 class FederationOut(BaseModel):
     node_account: str = Field(description="This node's account (its validator key)")
     validators: list[str] = Field(description="The treasury's signers, sorted")
@@ -192,4 +215,7 @@ class FederationOut(BaseModel):
     votes: list[VoteOut] = Field(
         description="The latest answers of the other validators to this node's requests to "
         "sign, newest first: who signed, who refused and why"
+    )
+    closing: ClosingOut | None = Field(
+        None, description="The epoch that has ended but cannot close yet here, and why"
     )

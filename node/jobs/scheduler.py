@@ -73,6 +73,12 @@ class NodeJobs:
             )
             if self.state.federation is not None:
                 self.state.federation.follower.wake = self.wake_epochs
+                self.scheduler.add_job(
+                    self.relay_tick,
+                    "interval",
+                    id="relay",
+                    seconds=s.federation.relay_seconds,
+                )
         if s.probes.enabled:
             self.probes = self._probe_runner()
             self.scheduler.add_job(
@@ -123,7 +129,16 @@ class NodeJobs:
             max_bytes_per_second=s.max_bytes_per_second,
         )
         steps = self.dao.steps(self.pipeline.steps())
-        advance(self.state.database, config, steps, self.worker, self.state.clock())
+        federation = self.state.federation
+        agreement = None if federation is None else federation.validator
+        advance(self.state.database, config, steps, self.worker, self.state.clock(), agreement)
+
+    def relay_tick(self) -> None:
+        """Pull the other validators' new batches of receipts."""
+        assert self.state.federation is not None
+        kept = self.state.federation.relay.pull()
+        if kept:
+            log.debug("relayed %d batch(es) of receipts", kept)
 
     def governance_tick(self) -> None:
         governance_tick(self.governance)

@@ -12,15 +12,20 @@ from servicelayer.storage import epochs_repo, receipts_repo
 from servicelayer.storage.epoch_models import EpochRecord
 
 
-def next_to_close(session: Session, epoch_seconds: int, now: int, grace: int) -> int | None:
+def next_to_close(
+    session: Session, epoch_seconds: int, now: int, grace: int, first: int | None = None
+) -> int | None:
     """The next epoch to close, if it has ended at least ``grace`` seconds ago.
 
-    Epochs close in order. The first one is the epoch of the earliest receipt (or the
-    last finished epoch when there is none yet).
+    Epochs close in order. The first one is ``first`` if given (a federation's, from the
+    ledger), else the epoch of the earliest receipt (or the last finished epoch when there
+    is none yet).
     """
     last = epochs_repo.last_closed(session)
     if last is not None:
         candidate = last + 1
+    elif first is not None:
+        candidate = first
     else:
         earliest = receipts_repo.earliest_window(session)
         finished = epoch_of(now - grace, epoch_seconds) - 1

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,20 @@ class Step:
     ready: Callable[[int], str | None] | None = None
 
 
+class Agreement(Protocol):
+    """How a federation's validators agree on what an epoch closes with
+    (``servicelayer.federation``); a node alone closes with what it holds."""
+
+    def first_epoch(self) -> int | None:
+        """For a node that has closed none: the epoch to start with (None: the last ended)."""
+        ...
+
+    def agreed(self, epoch: int) -> Callable[[Session], None]:
+        """What to apply in the transaction that closes ``epoch``, once its inputs are
+        agreed; raises ``StepWaits`` until then."""
+        ...
+
+
 @dataclass(frozen=True)
 class PipelineConfig:
     epoch_seconds: int
@@ -77,9 +92,11 @@ def advance(
     steps: Sequence[Step],
     worker: str,
     now: int,
+    agreement: Agreement | None = None,
 ) -> list[Progress]:
-    """Close every epoch that is due, then run every pending step of every epoch."""
-    progress = _close_due(database, config, now)
+    """Close every epoch that is due (with ``agreement``: once its inputs are agreed), then
+    run every pending step of every epoch."""
+    progress = _close_due(database, config, now, agreement)
     final = steps[-1].reaches if steps else "closed"
     by_status = {step.after: step for step in steps}
     with database.session() as session:
@@ -96,13 +113,34 @@ def advance(
     return progress
 
 
-def _close_due(database: Database, config: PipelineConfig, now: int) -> list[Progress]:
+def _close_due(
+    database: Database, config: PipelineConfig, now: int, agreement: Agreement | None
+) -> list[Progress]:
     closed: list[Progress] = []
     while True:
-        with database.session(write=True) as session:
-            number = next_to_close(session, config.epoch_seconds, now, config.close_grace_seconds)
-            if number is None:
+        first = None
+        if agreement is not None:
+            with database.session() as session:
+                started = epochs_repo.last_closed(session) is not None
+            first = None if started else agreement.first_epoch()
+        with database.session() as session:
+            number = next_to_close(
+                session, config.epoch_seconds, now, config.close_grace_seconds, first
+            )
+        if number is None:
+            return closed
+        apply: Callable[[Session], None] = lambda session: None  # noqa: E731
+        if agreement is not None:
+            try:
+                apply = agreement.agreed(number)
+            except StepWaits as exc:
+                log.debug("epoch %d waits to close: %s", number, exc.detail)
                 return closed
+            except ServiceLayerError as exc:
+                log.warning("epoch %d cannot close yet: %s", number, exc.detail)
+                return closed
+        with database.session(write=True) as session:
+            apply(session)
             close_epoch(
                 session,
                 number,

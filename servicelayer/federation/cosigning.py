@@ -41,18 +41,23 @@ from stellar_sdk.decorated_signature import DecoratedSignature
 from stellar_sdk.exceptions import BadSignatureError
 
 from servicelayer.epochs.anchoring import DATA_KEY, anchor_data, anchor_envelope, build_tree
+from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.epochs.pipeline import StepWaits
 from servicelayer.epochs.steps import epoch_plan
 from servicelayer.errors import InvalidInput, LedgerUnavailable
+from servicelayer.federation.agreement import inputs_envelope, marks
+from servicelayer.federation.batches import Inputs, left_out, missing, remember
 from servicelayer.federation.members import Member, leader
 from servicelayer.federation.messages import Message, seal
+from servicelayer.federation.relay import Relay
 from servicelayer.federation.settling import Ledger
 from servicelayer.federation.slots import Assignment, Attempt, rounds
 from servicelayer.ledger.horizon import Horizon
-from servicelayer.ledger.signing import AnchorToSign, ChunkToSign, ToSign
+from servicelayer.ledger.signing import AnchorToSign, ChunkToSign, InputsToSign, ToSign
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.chunking import MAX_OPS, chunk_plan
 from servicelayer.settlement.plan import Plan
+from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
 from servicelayer.storage.federation_models import Vote
@@ -64,6 +69,7 @@ COMPUTED = ("computed", "anchored", "settled")
 MAX_FEE = 1 << 31  # an operation's fee bid, stroops (a transaction's fee is a uint32)
 KEEP_EPOCHS = 4  # epochs whose payments' hashes and records a follower keeps
 MAX_ENTRIES = 16  # data entries an anchor sets besides ace.epoch (64 channels: 9)
+MAX_VALIDATORS = 64
 
 
 class NoQuorum(StepWaits):
@@ -160,7 +166,23 @@ class Request:
                 fee,
             )
             return Request(chunk, _hex(body, "hash"), _hex(body, "anchor_tx"))
-        raise InvalidInput("what must be anchor or chunk", code="bad_message")
+        if what == "inputs":
+            sets = _field(body, "sets", list)
+            if len(sets) > MAX_VALIDATORS or not all(
+                isinstance(entry, list)
+                and len(entry) == 3
+                and type(entry[0]) is str
+                and type(entry[1]) is int
+                and type(entry[2]) is str
+                for entry in sets
+            ):
+                raise InvalidInput(
+                    "sets lists [validator, last batch number, digest]", code="bad_message"
+                )
+            sets_ = tuple((str(e[0]), int(e[1]), str(e[2])) for e in sets)
+            inputs = InputsToSign(_account(body, "account"), sequence, fee, sets_)
+            return Request(inputs, _hex(body, "hash"))
+        raise InvalidInput("what must be anchor, chunk or inputs", code="bad_message")
 
     def body(self) -> dict[str, Any]:
         extra = {} if self.anchor_tx is None else {"anchor_tx": self.anchor_tx}
@@ -168,6 +190,19 @@ class Request:
 
 
 # -- the follower ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Agreeing:
+    """What a validator needs to agree on input sets: the relay of batches, and each
+    epoch's cut-off (its end plus the close grace)."""
+
+    relay: Relay
+    epoch_seconds: int
+    close_grace_seconds: int
+
+    def cutoff(self, epoch: int) -> int:
+        return epoch_bounds(epoch, self.epoch_seconds)[1] + self.close_grace_seconds
+
+
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str
@@ -262,6 +297,8 @@ class Follower:
         self._known: dict[tuple[int, str], _Known] = {}
         self.signed_anchors: dict[int, str] = {}  # epoch -> the anchor signed last
         self.wake: Callable[[], None] | None = None  # run this node's epoch steps now
+        self.agreeing: Agreeing | None = None  # how this validator agrees on inputs
+        self.clock: Callable[[], float] = time.time
 
     def answer(self, message: Message) -> dict[str, str] | Refusal:
         """This validator's signature of the requested transaction (``signer``,
@@ -278,6 +315,8 @@ class Follower:
             return Refusal("fee_too_high", f"the fee must be 1..{self.max_fee} stroops")
         if isinstance(what, AnchorToSign):
             built = self._anchor(epoch, what)
+        elif isinstance(what, InputsToSign):
+            built = self._inputs(epoch, what, message.sender)
         else:
             assert request.anchor_tx is not None
             built = self._chunk(epoch, what, request.anchor_tx)
@@ -350,6 +389,59 @@ class Follower:
         envelope = anchor_envelope(
             self.passphrase, what.account, what.sequence, epoch, root, what.fee, expected
         )
+        return envelope.hash_hex()
+
+    def _inputs(self, epoch: int, what: InputsToSign, sender: str) -> str | Refusal:
+        """Sign an epoch's input set once this validator's cut-off has passed, the set
+        includes every batch held here that was sealed before it, and every batch it names
+        is held here (fetched from the leader if need be)."""
+        assert self.agreeing is not None
+        agreeing = self.agreeing
+        inputs = Inputs.of(epoch, [list(last) for last in what.sets], self.validators)
+        cutoff = agreeing.cutoff(epoch)
+        if self.clock() < cutoff:
+            return Refusal("not_ready", f"epoch {epoch}'s cut-off ({cutoff}) is not past here")
+        accounts = self.accounts()
+        if what.account != accounts.anchor:
+            return Refusal("wrong_account", "that is not the DAO's anchor account")
+        with self.database.session() as session:
+            last = epochs_repo.last_closed(session)
+            record = None if last is None else session.get(EpochRecord, last)
+        if last is not None and epoch <= last:
+            return Refusal("wrong_slot", f"epoch {epoch} is closed here")
+        if last is not None and epoch > last + 1:
+            return Refusal("not_ready", f"epoch {last + 1} is not closed here yet")
+        if record is not None and record.status not in ("anchored", "settled"):
+            return Refusal("not_ready", f"epoch {last} is not anchored here yet")
+        found = marks(self.horizon(), accounts.anchor)
+        if found is None:
+            return Refusal("not_ready", "the anchor account is not on the ledger")
+        if found.inputs_epoch is not None and found.inputs_epoch >= epoch:
+            return Refusal("wrong_slot", f"epoch {found.inputs_epoch}'s inputs are agreed")
+        if not found.ready_for_next:
+            return Refusal("not_ready", f"epoch {found.inputs_epoch} is not anchored yet")
+        if what.sequence != found.sequence + 1:
+            return Refusal(
+                "wrong_slot", f"the anchor account's next sequence is {found.sequence + 1}"
+            )
+        with self.database.session() as session:
+            gaps = missing(session, inputs)
+        if gaps and (leader_ := agreeing.relay.member(sender)) is not None:
+            agreeing.relay.pull([leader_], upto=gaps)
+            with self.database.session() as session:
+                gaps = missing(session, inputs)
+        if gaps:
+            named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
+            return Refusal("missing_batch", f"batches not held here: {named}")
+        with agreeing.relay.sealing, self.database.session(write=True) as session:
+            left = left_out(session, inputs, cutoff)  # no batch is being sealed meanwhile
+            if not left:
+                remember(session, inputs)
+        if left:
+            named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in left)
+            log.warning("refused epoch %d's input set: it leaves out %s", epoch, named)
+            return Refusal("batch_left_out", f"sealed before the cut-off and left out: {named}")
+        envelope = inputs_envelope(self.passphrase, what.account, what.sequence, inputs, what.fee)
         return envelope.hash_hex()
 
     def _chunk(self, epoch: int, what: ChunkToSign, anchor_tx: str) -> str | Refusal:
@@ -495,11 +587,12 @@ class Cosigners:
         self.patience = patience
 
     def signatures(self, tx_hash: bytes, what: ToSign) -> list[DecoratedSignature]:
-        key = (
-            f"anchor of epoch {self.epoch}"
-            if isinstance(what, AnchorToSign)
-            else f"chunk {what.index} of plan {what.plan_id[:12]}"
-        )
+        if isinstance(what, AnchorToSign):
+            key = f"anchor of epoch {self.epoch}"
+        elif isinstance(what, InputsToSign):
+            key = f"inputs of epoch {self.epoch}"
+        else:
+            key = f"chunk {what.index} of plan {what.plan_id[:12]}"
         own = self.keypair.sign_decorated(tx_hash)
         need = self.threshold - 1
         if need <= 0:

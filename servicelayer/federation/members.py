@@ -51,6 +51,8 @@ class FederationSettings(BaseModel):
     round_seconds: float = Field(default=60.0, gt=0, le=3600)
     # Seconds to wait for another validator's answer to a request to sign.
     request_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Seconds between two pulls of the other validators' sealed batches of receipts.
+    relay_seconds: float = Field(default=2.0, gt=0, le=600)
 
     @field_validator("members")
     @classmethod

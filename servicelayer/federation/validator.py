@@ -29,8 +29,11 @@ from servicelayer.epochs.anchoring import anchor_data, anchor_tx, build_tree
 from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.epochs.pipeline import Step, StepWaits
 from servicelayer.epochs.steps import epoch_plan
-from servicelayer.errors import Conflict, LedgerUnavailable
+from servicelayer.errors import Conflict, LedgerUnavailable, ServiceLayerError
+from servicelayer.federation.agreement import agreed_hash, first_epoch, inputs_envelope
+from servicelayer.federation.batches import apply_inputs, missing, remember, sealed_before
 from servicelayer.federation.cosigning import (
+    Agreeing,
     Anchored,
     Ask,
     Cosigners,
@@ -41,13 +44,16 @@ from servicelayer.federation.cosigning import (
 from servicelayer.federation.members import Member, leader
 from servicelayer.federation.settling import SlotSettlement
 from servicelayer.federation.slots import Assignment
+from servicelayer.ingest import IngestPolicy
 from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.once import submit_once
+from servicelayer.ledger.signing import InputsToSign
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.plan import Plan
 from servicelayer.settlement.records import PlanSummary
 from servicelayer.settlement.store import SettlementStore
+from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
 
@@ -92,6 +98,8 @@ class Validator:
         base_fee: int = 100,
         signed_anchors: Mapping[int, str] | None = None,
         patience: float = 5.0,
+        agreeing: Agreeing | None = None,
+        policy: IngestPolicy | None = None,
     ) -> None:
         """``signed_anchors``: the anchors this node signed as a follower, by epoch, which
         it waits for (up to ``patience`` seconds) rather than until its next tick."""
@@ -109,6 +117,9 @@ class Validator:
         self.base_fee = base_fee
         self.signed_anchors = signed_anchors if signed_anchors is not None else {}
         self.patience = patience
+        self.agreeing = agreeing  # None: the epoch's inputs are what this node holds
+        self.closing: tuple[int, str] | None = None  # the epoch waiting to close, and why
+        self.policy = policy
 
     # -- who leads -----------------------------------------------------------------------
     def round(self, epoch: int) -> int:
@@ -136,6 +147,97 @@ class Validator:
             anchor_tx=anchor_tx,
             clock=self.clock,
         )
+
+    # -- agreeing on inputs ---------------------------------------------------------------
+    def first_epoch(self) -> int | None:
+        """``Agreement.first_epoch``: the epoch the federation is at on the ledger."""
+        return first_epoch(self.horizon(), self.accounts().anchor, self.passphrase)
+
+    def agreed(self, epoch: int) -> Callable[[Session], None]:
+        """``Agreement.agreed``: the epoch's agreed input set, applied by the caller in the
+        transaction that closes the epoch. The round's leader proposes the set of batches
+        it holds sealed before the cut-off and gets its hash on the ledger (M signatures);
+        the others wait for it; then each fetches any batch of the set it lacks."""
+        try:
+            apply = self._agreed(epoch)
+        except ServiceLayerError as exc:
+            self.closing = (epoch, exc.detail)
+            raise
+        self.closing = None
+        return apply
+
+    def _agreed(self, epoch: int) -> Callable[[Session], None]:
+        assert self.agreeing is not None and self.policy is not None
+        relay, policy = self.agreeing.relay, self.policy
+        horizon, accounts = self.horizon(), self.accounts()
+        digest = agreed_hash(horizon, accounts.anchor, epoch, self.passphrase)
+        if digest is None:
+            digest = self._propose(horizon, accounts.anchor, epoch)
+        inputs = relay.inputs(digest)
+        if inputs is None:
+            raise StepWaits(f"for epoch {epoch}'s agreed input set {digest[:12]}... from a member")
+        with self.database.session() as session:
+            gaps = missing(session, inputs)
+        if gaps:
+            relay.pull(upto=gaps)
+            with self.database.session() as session:
+                gaps = missing(session, inputs)
+        if gaps:
+            named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
+            raise StepWaits(f"for batches of epoch {epoch}'s input set: {named}")
+        return lambda session: log.info(
+            "epoch %d: %d batch(es) of its agreed input set %s applied",
+            epoch,
+            apply_inputs(session, inputs, policy),
+            digest[:12],
+        )
+
+    def _propose(self, horizon: Horizon, anchor: str, epoch: int) -> str:
+        assert self.agreeing is not None
+        with self.database.session() as session:
+            last = epochs_repo.last_closed(session)
+            record = None if last is None else session.get(EpochRecord, last)
+        if record is not None and record.status not in ("anchored", "settled"):
+            raise StepWaits(f"for epoch {last}'s anchor before epoch {epoch}'s inputs")
+        leads, round_, who = self.leads(epoch)
+        if not leads:
+            raise WaitsForLeader(
+                f"for {who[:8]}..., the leader of round {round_}, to propose epoch {epoch}'s inputs"
+            )
+        relay = self.agreeing.relay
+        relay.pull()
+        with relay.sealing, self.database.session(write=True) as session:
+            inputs = sealed_before(session, epoch, self.validators, self.agreeing.cutoff(epoch))
+            row = remember(session, inputs)
+            stored = None
+            if row.tx_hash and row.envelope and row.sequence:
+                stored = SignedTx(row.tx_hash, row.envelope, row.sequence)
+
+        def build() -> SignedTx:
+            state = horizon.account(anchor)
+            if state is None:
+                raise LedgerUnavailable(f"the anchor account {anchor} is not on the ledger")
+            envelope = inputs_envelope(
+                self.passphrase, anchor, state.sequence + 1, inputs, self.base_fee
+            )
+            what = InputsToSign(
+                anchor,
+                envelope.transaction.sequence,
+                self.base_fee,
+                tuple((last.sealer, last.number, last.digest) for last in inputs.sets),
+            )
+            signatures = self.cosigners(epoch, round_).signatures(envelope.hash(), what)
+            envelope.signatures.extend(signatures)
+            return SignedTx(envelope.hash_hex(), envelope.to_xdr(), envelope.transaction.sequence)
+
+        def persist(built: SignedTx) -> None:
+            with self.database.session(write=True) as session:
+                row = remember(session, inputs)
+                row.tx_hash, row.envelope, row.sequence = built.hash, built.xdr, built.sequence
+
+        submit_once(horizon, anchor, stored, build, persist, f"epoch {epoch}'s input set")
+        log.info("epoch %d: input set %s agreed", epoch, inputs.hash.hex()[:12])
+        return inputs.hash.hex()
 
     # -- anchoring -----------------------------------------------------------------------
     def anchor_step(self) -> Step:

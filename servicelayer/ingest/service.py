@@ -63,6 +63,34 @@ def ingest_batch(
     session: Session, items: list[Any], policy: IngestPolicy, now: int
 ) -> list[ItemResult]:
     results: list[ItemResult | None] = [None] * len(items)
+    fresh = _screen(session, items, policy, now, results)
+    _fill_slots(session, fresh, now, results)
+    return [r for r in results if r is not None]
+
+
+def admit_batch(
+    session: Session, items: list[Any], policy: IngestPolicy, now: int
+) -> tuple[list[ItemResult], list[Any]]:
+    """A federation validator's ingestion: every check that ``ingest_batch`` makes before
+    a receipt's slot, and the items that pass (answered ``accepted``), which the caller
+    seals into a batch for the validators to agree on; slots are filled when an agreed
+    input set includes the batch (``servicelayer.federation.batches``)."""
+    results: list[ItemResult | None] = [None] * len(items)
+    fresh = _screen(session, items, policy, now, results)
+    for c in fresh:
+        results[c.index] = ItemResult(c.rid, ItemStatus.ACCEPTED)
+    return [r for r in results if r is not None], [items[c.index] for c in fresh]
+
+
+def _screen(
+    session: Session,
+    items: list[Any],
+    policy: IngestPolicy,
+    now: int,
+    results: list[ItemResult | None],
+) -> list[_Candidate]:
+    """Decode and check ``items``; answers the ones that end here in ``results`` and
+    returns the validly signed new receipts of open epochs, one per id."""
     epochs_repo.guard_close(session, closing=False)
     last_closed = epochs_repo.last_closed(session)
     open_from = -1 if last_closed is None else (last_closed + 1) * policy.epoch_seconds
@@ -83,8 +111,7 @@ def ingest_batch(
             fresh.append(c)
     if closed:
         _judge_closed(session, closed, open_from, results)
-    _fill_slots(session, fresh, now, results)
-    return [r for r in results if r is not None]
+    return fresh
 
 
 def _judge_closed(

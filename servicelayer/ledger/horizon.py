@@ -193,9 +193,17 @@ class Horizon:
         except (KeyError, TypeError, ValueError, EOFError) as exc:  # EOFError: short XDR
             raise LedgerUnavailable(f"{self.url} sent a malformed transaction: {exc}") from None
 
-    def recent_transactions(self, account_id: str, limit: int = 10) -> list[dict[str, Any]]:
-        """Horizon's records of the account's latest transactions, newest first."""
-        call = self._server.transactions().for_account(account_id).order(desc=True).limit(limit)
+    def recent_transactions(
+        self, account_id: str, limit: int = 10, *, oldest: bool = False
+    ) -> list[dict[str, Any]]:
+        """Horizon's records of the account's latest transactions, newest first (with
+        ``oldest``: its first transactions, oldest first)."""
+        call = (
+            self._server.transactions()
+            .for_account(account_id)
+            .order(desc=not oldest)
+            .limit(limit)
+        )
         return records_of(self._call(f"transactions of {account_id}", call, True) or {})
 
     def account(self, account_id: str) -> AccountState | None:

@@ -63,7 +63,28 @@ class ChunkToSign:
         }
 
 
-ToSign = AnchorToSign | ChunkToSign
+@dataclass(frozen=True, slots=True)
+class InputsToSign:
+    """An epoch's input set: ``account``'s (the anchor account's) transaction at
+    ``sequence`` putting the hash of ``sets`` on the ledger, at ``fee`` stroops
+    (``servicelayer.federation.batches``)."""
+
+    account: str
+    sequence: int
+    fee: int
+    sets: tuple[tuple[str, int, str], ...]  # (validator, last batch number, its digest)
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "what": "inputs",
+            "account": self.account,
+            "sequence": self.sequence,
+            "fee": self.fee,
+            "sets": [list(last) for last in self.sets],
+        }
+
+
+ToSign = AnchorToSign | ChunkToSign | InputsToSign
 
 
 class Signing(Protocol):

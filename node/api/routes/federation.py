@@ -4,16 +4,21 @@ a leader asks this validator to sign (docs/federation.md)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Path, Query
 from sqlalchemy import select
 
 from node.api.errors import documented
 from node.api.limits import federation_limit
+from node.api.models.common import ACCOUNT_PATTERN
 from node.api.schemas import (
+    BatchesOut,
+    ClosingOut,
     FederationMemberOut,
     FederationOut,
+    InputSetOut,
     LeaderOut,
     SignatureOut,
     SignRequestIn,
@@ -21,11 +26,12 @@ from node.api.schemas import (
 )
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of
-from servicelayer.errors import Conflict
+from servicelayer.errors import Conflict, NotFound
+from servicelayer.federation.batches import held
 from servicelayer.federation.cosigning import KINDS, Refusal
 from servicelayer.federation.members import leader
 from servicelayer.federation.messages import open_message
-from servicelayer.storage.federation_models import Vote
+from servicelayer.storage.federation_models import InputSet, Vote
 
 router = APIRouter(tags=["node"])
 VOTES_SHOWN = 50
@@ -68,7 +74,15 @@ def federation(node: NodeState = Depends(node_state)) -> FederationOut:
             for e in range(max(0, now - 2), now + 3)
         ],
         votes=shown,
+        closing=_closing(node),
     )
+
+
+def _closing(node: NodeState) -> ClosingOut | None:
+    if node.federation is None or node.federation.validator.closing is None:
+        return None
+    epoch, waits = node.federation.validator.closing
+    return ClosingOut(epoch=epoch, waits=waits)
 
 
 @router.post(
@@ -95,11 +109,58 @@ def sign(
     wire: Any = Body(..., include_in_schema=False),
     node: NodeState = Depends(node_state),
 ) -> SignatureOut:
-    if node.federation is None:
-        raise Conflict("this node is not a member of a federation", code="not_federated")
+    _federated(node)
+    assert node.federation is not None
     validators = node.settings.stellar.validators
     message = open_message(wire, node.settings.network_passphrase, validators, KINDS)
     answer = node.federation.follower.answer(message)
     if isinstance(answer, Refusal):
         raise Conflict(answer.detail, code=answer.code)
     return SignatureOut(**answer)
+
+
+@router.get(
+    "/v1/federation/batches/{sealer}",
+    response_model=BatchesOut,
+    summary="A validator's sealed batches of receipts held by this node, from a number on",
+    description="How validators relay receipts to each other (docs/federation.md, "
+    '"Agreed inputs"): each batch is signed by its sealer, so whoever serves it cannot '
+    "change it. Anyone may read them (the receipts are public, like `GET /v1/receipts/{id}`).",
+    responses=documented(409, 422, 429, 503),
+    dependencies=[Depends(federation_limit)],
+)
+def batches(
+    sealer: str = Path(pattern=ACCOUNT_PATTERN),
+    start: int = Query(0, alias="from", ge=0, le=1 << 62),
+    limit: int = Query(100, ge=1, le=100),
+    node: NodeState = Depends(node_state),
+) -> BatchesOut:
+    _federated(node)
+    with node.database.session() as session:
+        return BatchesOut(batches=held(session, sealer, start, limit))
+
+
+@router.get(
+    "/v1/federation/inputs/{digest}",
+    response_model=InputSetOut,
+    summary="An input set proposed for an epoch, by its hash",
+    description="The agreed one is the one whose hash the anchor account's `ace.inputs` "
+    "entry holds for that epoch (docs/federation.md).",
+    responses=documented(404, 409, 422, 429, 503),
+    dependencies=[Depends(federation_limit)],
+)
+def input_set(
+    digest: str = Path(pattern="^[0-9a-f]{64}$"),
+    node: NodeState = Depends(node_state),
+) -> InputSetOut:
+    _federated(node)
+    with node.database.session() as session:
+        row = session.get(InputSet, digest)
+        if row is None:
+            raise NotFound(f"no input set {digest[:12]}... here", code="unknown_inputs")
+        return InputSetOut(epoch=row.epoch, sets=json.loads(row.body))
+
+
+def _federated(node: NodeState) -> None:
+    if node.federation is None:
+        raise Conflict("this node is not a member of a federation", code="not_federated")

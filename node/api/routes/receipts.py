@@ -15,7 +15,8 @@ from node.api.schemas import IngestOut, ReceiptBatchIn, ReceiptOut, UsageOut
 from node.api.state import NodeState, node_state
 from servicelayer.epochs import epoch_of, verdict_queries
 from servicelayer.errors import InvalidInput
-from servicelayer.ingest import ingest_batch, queries
+from servicelayer.federation.batches import seal_batch
+from servicelayer.ingest import ItemResult, admit_batch, ingest_batch, queries
 
 router = APIRouter(tags=["receipts"])
 
@@ -74,11 +75,27 @@ def submit_receipts(
     limit = node.settings.max_batch
     if len(receipts) > limit:
         raise BatchTooLarge(f"at most {limit} receipts per request")
-    with node.database.session(write=True) as session:
-        results = ingest_batch(session, receipts, node.policy, node.clock())
+    if node.federation is not None:
+        results = _admit(node, receipts)
+    else:
+        with node.database.session(write=True) as session:
+            results = ingest_batch(session, receipts, node.policy, node.clock())
     # Rendered directly: the shape is IngestOut by construction (checked by the API tests),
     # and validating a thousand results costs more than ingesting them.
     return Response(orjson.dumps({"results": results}), media_type="application/json")
+
+
+def _admit(node: NodeState, receipts: list[Any]) -> list[ItemResult]:
+    """A federation validator seals what it accepts into its next batch, for the
+    validators to agree on (docs/federation.md, "Agreed inputs")."""
+    assert node.federation is not None
+    relay = node.federation.relay
+    with relay.sealing, node.database.session(write=True) as session:
+        now = node.clock()
+        results, accepted = admit_batch(session, receipts, node.policy, now)
+        if accepted:
+            seal_batch(session, relay.keypair, relay.passphrase, accepted, now)
+    return results
 
 
 @router.get(

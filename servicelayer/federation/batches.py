@@ -1,0 +1,298 @@
+"""Agreed inputs: sealed batches of receipts, and the input set of each epoch.
+
+A federation validator does not put the receipts its API accepts straight into its
+receipts table: it seals each request's accepted receipts into a **batch**, a message
+(``servicelayer.federation.messages``, kind ``batch``) signed with its validator key:
+
+    {number, prev, sealed_at, receipts}
+
+``number`` counts the sealer's batches from 0, ``prev`` is the digest of its batch
+``number - 1`` ("" for the first), so a sealer's batches form a chain that nobody can
+reorder or extend in its name, and ``sealed_at`` is the sealer's clock when it sealed (never
+below its previous batch's). A batch's **digest** is the SHA-256 of its signed bytes. The
+validators relay each other's batches (``servicelayer.federation.relay``); each checks the
+signature and the chain before it keeps one.
+
+An epoch's **input set** names, for every validator, the last of its batches that goes into
+the epoch (the highest ``number`` sealed before the epoch's cut-off, its end plus the
+close grace, by the sealer's clock, with that batch's digest). Its hash is put on the
+ledger (``ace.inputs``), once per epoch, by M validators (``validator.Validator.agreed``);
+then every validator applies exactly those batches, in sealer then number order, through
+the same ingestion rules as a node alone (``ingest_batch``, at each batch's ``sealed_at``),
+and closes the epoch. A receipt's slot keeps the highest-ranking receipt whatever the
+order, a duplicate is one leaf, and a receipt of an already closed epoch in a later batch
+is refused alike everywhere: every validator seals the same epoch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from stellar_sdk import Keypair, StrKey
+
+from contracts.canonical import canonical_bytes
+from servicelayer.errors import InvalidInput
+from servicelayer.federation.messages import Message, open_message, seal, signed_bytes
+from servicelayer.ingest import IngestPolicy, ingest_batch
+from servicelayer.storage.federation_models import Batch, InputSet
+
+BATCH = "batch"
+SETS_TAG = "ace-inputs-v1"
+MAX_RECEIPTS = 2000  # a batch carries at most this many receipts (within 1 MiB)
+
+
+@dataclass(frozen=True, slots=True)
+class SealedBatch:
+    sealer: str
+    number: int
+    prev: str
+    sealed_at: int
+    receipts: list[Any]
+    digest: str
+    wire: dict[str, Any]
+
+    @staticmethod
+    def open(wire: object, passphrase: str, validators: Collection[str]) -> SealedBatch:
+        """The batch in ``wire`` once its signature and shape check out."""
+        message = open_message(wire, passphrase, validators, (BATCH,))
+        body = message.body
+        if not isinstance(body, dict) or set(body) != {"number", "prev", "sealed_at", "receipts"}:
+            raise InvalidInput(
+                "a batch's body has exactly number, prev, sealed_at, receipts", code="bad_batch"
+            )
+        number, prev, sealed_at, receipts = (
+            body["number"],
+            body["prev"],
+            body["sealed_at"],
+            body["receipts"],
+        )
+        if type(number) is not int or type(sealed_at) is not int or number < 0 or sealed_at < 0:
+            raise InvalidInput("number and sealed_at are non-negative integers", code="bad_batch")
+        if type(prev) is not str or not (prev == "" if number == 0 else _is_digest(prev)):
+            raise InvalidInput("prev is the previous batch's digest", code="bad_batch")
+        if type(receipts) is not list or len(receipts) > MAX_RECEIPTS:
+            raise InvalidInput(f"receipts: a list of at most {MAX_RECEIPTS}", code="bad_batch")
+        digest = hashlib.sha256(signed_bytes(message, passphrase)).hexdigest()
+        assert isinstance(wire, dict)
+        return SealedBatch(message.sender, number, str(prev), sealed_at, receipts, digest, wire)
+
+
+def _is_digest(value: object) -> bool:
+    return type(value) is str and len(value) == 64 and not value.strip("0123456789abcdef")
+
+
+# -- this validator's batches ------------------------------------------------------------
+def seal_batch(
+    session: Session, keypair: Keypair, passphrase: str, receipts: list[Any], now: int
+) -> SealedBatch:
+    """Seal ``receipts`` (accepted by this validator's API) as its next batch, and keep it.
+    The caller serialises sealing (one sealer per validator)."""
+    last = session.scalars(
+        select(Batch)
+        .where(Batch.sealer == keypair.public_key)
+        .order_by(Batch.number.desc())
+        .limit(1)
+    ).first()
+    number = 0 if last is None else last.number + 1
+    sealed_at = now if last is None else max(now, last.sealed_at)
+    prev = "" if last is None else last.digest
+    body = {
+        "number": number,
+        "prev": prev,
+        "sealed_at": sealed_at,
+        "receipts": receipts,
+    }
+    message = Message(BATCH, keypair.public_key, 0, 0, body)
+    wire = seal(message, keypair, passphrase)
+    digest = hashlib.sha256(signed_bytes(message, passphrase)).hexdigest()
+    batch = SealedBatch(keypair.public_key, number, prev, sealed_at, receipts, digest, wire)
+    _add(session, batch)
+    return batch
+
+
+def _add(session: Session, batch: SealedBatch) -> None:
+    session.add(
+        Batch(
+            sealer=batch.sealer,
+            number=batch.number,
+            digest=batch.digest,
+            sealed_at=batch.sealed_at,
+            count=len(batch.receipts),
+            wire=json.dumps(batch.wire, separators=(",", ":")),
+            applied=False,
+        )
+    )
+
+
+# -- batches of others -------------------------------------------------------------------
+def keep(session: Session, batch: SealedBatch) -> bool:
+    """Keep a relayed batch if it is the next link of its sealer's chain here; False when
+    it is not (already held, a gap, or a fork: another batch with that number)."""
+    previous = session.get(Batch, (batch.sealer, batch.number - 1)) if batch.number else None
+    if session.get(Batch, (batch.sealer, batch.number)) is not None:
+        return False
+    if batch.number and (
+        previous is None or previous.digest != batch.prev or batch.sealed_at < previous.sealed_at
+    ):
+        return False
+    _add(session, batch)
+    return True
+
+
+def next_numbers(session: Session) -> dict[str, int]:
+    """Per sealer, the number of the first batch this validator does not hold."""
+    rows = session.execute(select(Batch.sealer, func.max(Batch.number)).group_by(Batch.sealer))
+    return {sealer: top + 1 for sealer, top in rows}
+
+
+def held(session: Session, sealer: str, start: int, limit: int) -> list[dict[str, Any]]:
+    """The sealer's batches held here from number ``start`` on (their signed wire form)."""
+    rows = session.scalars(
+        select(Batch.wire)
+        .where(Batch.sealer == sealer, Batch.number >= start)
+        .order_by(Batch.number)
+        .limit(limit)
+    )
+    return [json.loads(wire) for wire in rows]
+
+
+# -- input sets --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Last:
+    """The last batch of ``sealer`` in an input set (number -1, digest "": none)."""
+
+    sealer: str
+    number: int
+    digest: str
+
+
+def no_batch(sealer: str) -> Last:
+    return Last(sealer, -1, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """An epoch's input set: the last batch of every validator that goes into it."""
+
+    epoch: int
+    sets: tuple[Last, ...]  # one per validator, in account order
+
+    @property
+    def hash(self) -> bytes:
+        return hashlib.sha256(canonical_bytes([SETS_TAG, self.epoch, self.body()])).digest()
+
+    def body(self) -> list[list[Any]]:
+        return [[last.sealer, last.number, last.digest] for last in self.sets]
+
+    def upto(self, sealer: str) -> int:
+        return next((last.number for last in self.sets if last.sealer == sealer), -1)
+
+    @staticmethod
+    def of(epoch: int, body: object, validators: Sequence[str]) -> Inputs:
+        """The input set in ``body`` ([[sealer, number, digest], ...]), checked: exactly
+        one entry per validator, in account order."""
+        if not isinstance(body, list) or len(body) != len(validators):
+            raise InvalidInput("sets names every validator once", code="bad_message")
+        sets = []
+        for entry, sealer in zip(body, sorted(validators), strict=True):
+            if not (
+                isinstance(entry, list)
+                and len(entry) == 3
+                and entry[0] == sealer
+                and StrKey.is_valid_ed25519_public_key(sealer)
+                and type(entry[1]) is int
+                and -1 <= entry[1] < 1 << 62
+                and (entry[2] == "" if entry[1] == -1 else _is_digest(entry[2]))
+            ):
+                raise InvalidInput(
+                    "each set is [validator, last batch number or -1, its digest or '']",
+                    code="bad_message",
+                )
+            sets.append(Last(sealer, entry[1], entry[2]))
+        return Inputs(epoch, tuple(sets))
+
+
+def sealed_before(session: Session, epoch: int, validators: Sequence[str], cutoff: int) -> Inputs:
+    """The input set of ``epoch`` as this validator holds it: every validator's batches
+    sealed before ``cutoff``."""
+    sets = []
+    for sealer in sorted(validators):
+        last = session.scalars(
+            select(Batch)
+            .where(Batch.sealer == sealer, Batch.sealed_at < cutoff)
+            .order_by(Batch.number.desc())
+            .limit(1)
+        ).first()
+        sets.append(
+            Last(sealer, -1, "") if last is None else Last(sealer, last.number, last.digest)
+        )
+    return Inputs(epoch, tuple(sets))
+
+
+def left_out(session: Session, inputs: Inputs, cutoff: int) -> list[Last]:
+    """Batches held here, sealed before ``cutoff``, that ``inputs`` leaves out."""
+    out = []
+    for last in inputs.sets:
+        row = session.scalars(
+            select(Batch)
+            .where(Batch.sealer == last.sealer, Batch.sealed_at < cutoff)
+            .order_by(Batch.number.desc())
+            .limit(1)
+        ).first()
+        if row is not None and row.number > last.number:
+            out.append(Last(row.sealer, row.number, row.digest))
+    return out
+
+
+def missing(session: Session, inputs: Inputs) -> list[Last]:
+    """The sets whose last batch is not held here (or is held with another digest)."""
+    out = []
+    for last in inputs.sets:
+        if last.number < 0:
+            continue
+        row = session.get(Batch, (last.sealer, last.number))
+        if row is None or row.digest != last.digest:
+            out.append(last)
+    return out
+
+
+def remember(session: Session, inputs: Inputs) -> InputSet:
+    """Store a proposed input set by its hash (once)."""
+    key = inputs.hash.hex()
+    row = session.get(InputSet, key)
+    if row is None:
+        row = InputSet(hash=key, epoch=inputs.epoch, body=json.dumps(inputs.body()))
+        session.add(row)
+    return row
+
+
+def recall(session: Session, digest: str, validators: Sequence[str]) -> Inputs | None:
+    row = session.get(InputSet, digest)
+    if row is None:
+        return None
+    return Inputs.of(row.epoch, json.loads(row.body), validators)
+
+
+def apply_inputs(session: Session, inputs: Inputs, policy: IngestPolicy) -> int:
+    """Put the receipts of the input set's batches not applied yet into the receipts
+    table (sealer, then number order); returns how many batches. Every batch up to each
+    set's last must be held (``missing`` is empty)."""
+    applied = 0
+    for last in inputs.sets:
+        rows = session.scalars(
+            select(Batch)
+            .where(Batch.sealer == last.sealer, Batch.number <= last.number, ~Batch.applied)
+            .order_by(Batch.number)
+        ).all()
+        for row in rows:
+            receipts = json.loads(row.wire)["body"]["receipts"]
+            ingest_batch(session, receipts, policy, row.sealed_at)
+            row.applied = True
+            applied += 1
+    return applied
