@@ -28,6 +28,11 @@ def wall_clock() -> int:
     return int(time.time())
 
 
+def node_clock(offset: int) -> Callable[[], int]:
+    """The system clock, ``offset`` seconds off (``clock_offset_seconds``)."""
+    return wall_clock if not offset else lambda: int(time.time()) + offset
+
+
 def secure_data_dir(settings: NodeSettings) -> None:
     """The data directory 0700 and everything in it private (warns for what it tightens)."""
     private_dir(settings.data_dir)

@@ -14,7 +14,7 @@ from node.api.app import create_app
 from node.embedded_ledger import start_embedded_ledger
 from node.http_guard import guarded_protocol
 from node.jobs.scheduler import NodeJobs
-from node.runtime import build_state, secure_data_dir
+from node.runtime import build_state, node_clock, secure_data_dir
 from node.serving import GracefulServer, log_config
 from servicelayer.config import NodeSettings
 from servicelayer.keys import ensure_key_file
@@ -39,7 +39,7 @@ def serve(settings: NodeSettings) -> None:
 
 def _serve(settings: NodeSettings) -> None:
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>`: every thread's stack to the log
-    state = build_state(settings)
+    state = build_state(settings, node_clock(settings.clock_offset_seconds))
     app = create_app(state)
     config = uvicorn.Config(
         app,

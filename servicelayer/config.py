@@ -55,6 +55,9 @@ class NodeSettings(BaseSettings):
     network_passphrase: str = DEFAULT_PASSPHRASE
     epoch_seconds: int = Field(default=3600, ge=WINDOW_SECONDS)
     clock_skew_seconds: int = Field(default=120, ge=0, le=3600)
+    # For tests of a federation whose clocks disagree: this node's clock (epochs, cut-offs,
+    # rounds, ingestion) runs this many seconds off the system clock. Leave it 0.
+    clock_offset_seconds: int = Field(default=0, ge=-3600, le=3600)
     retention_seconds: int = Field(default=7 * 86400, ge=WINDOW_SECONDS)
     max_batch: int = Field(default=1000, ge=1, le=10_000)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

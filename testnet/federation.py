@@ -46,6 +46,7 @@ class LocalFederation:
     close_interval: float = 0.2
     env: dict[str, str] = field(default_factory=dict)  # every validator's environment
     database_urls: list[str] = field(default_factory=list)  # default: SQLite in each dir
+    clock_offsets: dict[int, int] = field(default_factory=dict)  # validator -> seconds off
     ledger: LedgerProcess | None = None
     members: list[ValidatorDir] = field(default_factory=list)
     nodes: list[NodeProcess] = field(default_factory=list)
@@ -58,7 +59,8 @@ class LocalFederation:
             directory = self.root / f"validator-{i}"
             directory.mkdir()
             key = create_key_file(directory / "node.key")
-            node = NodeProcess(directory, **self._env())
+            offset = {"ACENODE_CLOCK_OFFSET_SECONDS": str(self.clock_offsets.get(i, 0))}
+            node = NodeProcess(directory, **self._env(), **offset)
             self.members.append(ValidatorDir(directory, key.public_key, node.port))
             self.nodes.append(node)
         for member in self.members:
@@ -144,3 +146,4 @@ class LocalFederation:
                 for m in self.members
             ],
         }
+

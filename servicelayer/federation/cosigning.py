@@ -433,6 +433,8 @@ class Follower:
         if gaps:
             named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
             return Refusal("missing_batch", f"batches not held here: {named}")
+        # what the other members hold too: a batch any of them has must not be left out
+        agreeing.relay.pull(timeout=agreeing.relay.timeout / 4)
         with agreeing.relay.sealing, self.database.session(write=True) as session:
             left = left_out(session, inputs, cutoff)  # no batch is being sealed meanwhile
             if not left:

@@ -36,6 +36,10 @@ log = logging.getLogger("acenode.federation")
 PAGE = 100  # batches per request
 
 
+class _Unreachable(Exception):
+    pass
+
+
 class Relay:
     def __init__(
         self,
@@ -62,20 +66,31 @@ class Relay:
     def member(self, account: str) -> Member | None:
         return next((m for m in self.members if m.account == account), None)
 
-    def pull(self, members: Sequence[Member] | None = None, upto: Sequence[Last] = ()) -> int:
+    def pull(
+        self,
+        members: Sequence[Member] | None = None,
+        upto: Sequence[Last] = (),
+        timeout: float | None = None,
+    ) -> int:
         """Fetch from each member what it holds of the other sealers' batches after what
-        is held here (with ``upto``: only those sealers, until their given numbers);
-        returns how many batches were kept."""
+        is held here (with ``upto``: only those sealers, until their given numbers; a
+        member that does not answer within ``timeout`` is skipped); returns how many
+        batches were kept."""
         kept = 0
         wanted = {last.sealer: last.number for last in upto}
         for member in self.members if members is None else members:
             for sealer in self.validators:
                 if sealer == self.keypair.public_key or (wanted and sealer not in wanted):
                     continue
-                kept += self._pull_sealer(member, sealer, wanted.get(sealer))
+                try:
+                    kept += self._pull_sealer(member, sealer, wanted.get(sealer), timeout)
+                except _Unreachable:
+                    break  # the next member
         return kept
 
-    def _pull_sealer(self, member: Member, sealer: str, upto: int | None) -> int:
+    def _pull_sealer(
+        self, member: Member, sealer: str, upto: int | None, timeout: float | None
+    ) -> int:
         kept = 0
         while True:
             with self.database.session() as session:
@@ -86,9 +101,13 @@ class Relay:
                 answer = self._client.get(
                     f"{member.url}/v1/federation/batches/{sealer}",
                     params={"from": start, "limit": PAGE},
+                    timeout=timeout or self.timeout,
                 )
                 wires = answer.json().get("batches", []) if answer.status_code == 200 else []
-            except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            except httpx.HTTPError as exc:
+                log.debug("batches of %s from %s: %s", sealer[:8], member.url, exc)
+                raise _Unreachable from None
+            except (ValueError, AttributeError) as exc:
                 log.debug("batches of %s from %s: %s", sealer[:8], member.url, exc)
                 return kept
             if not isinstance(wires, list) or not wires:
