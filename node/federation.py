@@ -111,6 +111,7 @@ def federation(
         clock,
         stellar.base_fee,
         signed_anchors=follower.signed_anchors,
+        signed_inputs=follower.signed_inputs,
         agreeing=agreeing,
         policy=policy,
     )

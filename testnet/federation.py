@@ -146,4 +146,3 @@ class LocalFederation:
                 for m in self.members
             ],
         }
-

@@ -3,8 +3,8 @@ each rebuilds the transaction from what it computed itself and signs only if eve
 matches (docs/federation.md).
 
 The leader (``Cosigners``, a ``Signing``) sends each member a ``sign`` message: what is to
-be signed (``ToSign``: the anchor, or a chunk of the epoch's plan) and the transaction's
-hash. A member (``Follower``) answers with its signature of that hash, or refuses:
+be signed (``ToSign``: the epoch's input set, its anchor, or a chunk of its plan) and the
+transaction's hash. A member (``Follower``) answers with its signature of that hash, or refuses:
 
 * ``not_ready``: the epoch is not computed here yet, or (for an anchor) the previous
   epoch's payments are not all on the ledger yet; ask again later;
@@ -15,6 +15,9 @@ hash. A member (``Follower``) answers with its signature of that hash, or refuse
   sequence numbers (``servicelayer.federation.slots``); a payment is not in the slot
   the epoch's anchor committed to;
 * ``not_anchored``: a payment of an epoch whose root the named anchor does not hold;
+* ``missing_batch`` / ``batch_left_out``: an epoch's input set names a batch this
+  validator cannot get, or leaves out one it holds that was sealed before the cut-off
+  (``servicelayer.federation.agreement``);
 * ``hash_mismatch``: the rebuilt transaction has another hash.
 
 The anchor is the anchor account's next transaction and an epoch is anchored once (a
@@ -296,6 +299,7 @@ class Follower:
         self._anchors: dict[tuple[int, str], Anchored] = {}  # verified on the ledger
         self._known: dict[tuple[int, str], _Known] = {}
         self.signed_anchors: dict[int, str] = {}  # epoch -> the anchor signed last
+        self.signed_inputs: dict[int, str] = {}  # epoch -> the input set signed last
         self.wake: Callable[[], None] | None = None  # run this node's epoch steps now
         self.agreeing: Agreeing | None = None  # how this validator agrees on inputs
         self.clock: Callable[[], float] = time.time
@@ -330,10 +334,11 @@ class Follower:
                 "hash_mismatch",
                 f"the transaction rebuilt here hashes to {built}, not {request.tx_hash}",
             )
-        if isinstance(what, AnchorToSign):
-            self.signed_anchors[epoch] = request.tx_hash
-            while len(self.signed_anchors) > KEEP_EPOCHS:
-                self.signed_anchors.pop(min(self.signed_anchors))
+        if isinstance(what, AnchorToSign | InputsToSign):
+            signed = self.signed_anchors if isinstance(what, AnchorToSign) else self.signed_inputs
+            signed[epoch] = request.tx_hash
+            while len(signed) > KEEP_EPOCHS:
+                signed.pop(min(signed))
         if self.wake is not None:
             self.wake()  # this node's steps wait for what it signs: now, not at the next tick
         signature = self.keypair.sign(bytes.fromhex(request.tx_hash))

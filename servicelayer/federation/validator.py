@@ -1,6 +1,7 @@
 """This node as one validator of a federation: who leads each epoch's round, how the
-leader gets its transactions co-signed, and the two ledger steps of the epoch pipeline
-as every validator runs them (docs/federation.md).
+leader gets its transactions co-signed, the agreement on each epoch's input set before it
+closes (``agreed``, the pipeline's ``Agreement``), and the two ledger steps of the epoch
+pipeline as every validator runs them (docs/federation.md).
 
     computed -> anchored   the round's leader anchors the root with the settlement slots
                            (M signatures); every validator records the anchor it finds
@@ -97,12 +98,14 @@ class Validator:
         clock: Callable[[], float],
         base_fee: int = 100,
         signed_anchors: Mapping[int, str] | None = None,
+        signed_inputs: Mapping[int, str] | None = None,
         patience: float = 5.0,
         agreeing: Agreeing | None = None,
         policy: IngestPolicy | None = None,
     ) -> None:
-        """``signed_anchors``: the anchors this node signed as a follower, by epoch, which
-        it waits for (up to ``patience`` seconds) rather than until its next tick."""
+        """``signed_anchors``, ``signed_inputs``: the anchors and input sets this node
+        signed as a follower, by epoch, which it waits for (up to ``patience`` seconds)
+        rather than until its next tick."""
         self.database = database
         self.horizon = horizon
         self.keypair = keypair
@@ -116,6 +119,7 @@ class Validator:
         self.clock = clock
         self.base_fee = base_fee
         self.signed_anchors = signed_anchors if signed_anchors is not None else {}
+        self.signed_inputs = signed_inputs if signed_inputs is not None else {}
         self.patience = patience
         self.agreeing = agreeing  # None: the epoch's inputs are what this node holds
         self.closing: tuple[int, str] | None = None  # the epoch waiting to close, and why
@@ -171,6 +175,10 @@ class Validator:
         relay, policy = self.agreeing.relay, self.policy
         horizon, accounts = self.horizon(), self.accounts()
         digest = agreed_hash(horizon, accounts.anchor, epoch, self.passphrase)
+        if digest is None and epoch in self.signed_inputs:  # on its way to the ledger
+            digest = self._await(
+                lambda: agreed_hash(horizon, accounts.anchor, epoch, self.passphrase)
+            )
         if digest is None:
             digest = self._propose(horizon, accounts.anchor, epoch)
         inputs = relay.inputs(digest)
@@ -185,12 +193,12 @@ class Validator:
         if gaps:
             named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
             raise StepWaits(f"for batches of epoch {epoch}'s input set: {named}")
-        return lambda session: log.info(
-            "epoch %d: %d batch(es) of its agreed input set %s applied",
-            epoch,
-            apply_inputs(session, inputs, policy),
-            digest[:12],
-        )
+
+        def apply(session: Session) -> None:
+            applied = apply_inputs(session, inputs, policy)
+            log.info("epoch %d: %d batch(es) of its input set %s", epoch, applied, digest[:12])
+
+        return apply
 
     def _propose(self, horizon: Horizon, anchor: str, epoch: int) -> str:
         assert self.agreeing is not None

@@ -199,10 +199,7 @@ class Horizon:
         """Horizon's records of the account's latest transactions, newest first (with
         ``oldest``: its first transactions, oldest first)."""
         call = (
-            self._server.transactions()
-            .for_account(account_id)
-            .order(desc=not oldest)
-            .limit(limit)
+            self._server.transactions().for_account(account_id).order(desc=not oldest).limit(limit)
         )
         return records_of(self._call(f"transactions of {account_id}", call, True) or {})
 

@@ -10,15 +10,20 @@ fresh epoch so that its receipts are sealed well before the cut-off on every clo
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from stellar_sdk import Keypair
+from stellar_sdk.decorated_signature import DecoratedSignature
 
 from node import settlement as wiring
 from servicelayer.config import load_settings
+from servicelayer.federation.agreement import inputs_envelope
+from servicelayer.federation.batches import Inputs, SealedBatch
 from servicelayer.federation.members import leader
 from servicelayer.federation.messages import Message, seal
 from servicelayer.keys import load_key_file
@@ -130,7 +135,7 @@ def test_a_validator_refuses_an_input_set_without_its_batch_and_the_next_one_has
     round_ = next(r for r in range(3) if leader(validators, epoch, r) == other.account)
     settings = load_settings(sealer.directory)
     anchor = wiring.dao_keys(settings).public("anchor")
-    sequence = int(httpx.get(f"{net.ledger_url}/accounts/{anchor}", timeout=10).json()["sequence"])
+    sequence = account_sequence(net.ledger_url, anchor)
     body = {
         "what": "inputs",
         "account": anchor,
@@ -149,3 +154,72 @@ def test_a_validator_refuses_an_input_set_without_its_batch_and_the_next_one_has
     for member in (sealer, other, third):
         wait_for(lambda m=member: anchored(m.url, epoch), timeout=3 * EPOCH, what="anchored")
         assert rid in leaves(member.url, epoch)
+
+
+def test_an_equivocating_leader_gets_one_input_set_on_the_ledger_and_every_validator_uses_it(
+    net: LocalFederation,
+) -> None:
+    leader_, _, follower = net.members  # the follower's clock is the skewed one
+    epoch = fresh_epoch(left=30)
+    wait_for(lambda: anchored(follower.url, epoch - 1), timeout=2 * EPOCH, what="the last epoch")
+    net.stop(0, 1)  # the follower alone: nothing can be agreed without the test's leader
+    (rid,) = post(follower.url, viewing(make_signer(), epoch, 45))
+    cutoff = (epoch + 1) * EPOCH + GRACE
+    wait_for(lambda: time.time() >= cutoff + 1, timeout=2 * EPOCH, what="the cut-off")
+    post(follower.url, viewing(make_signer(), epoch + 1, 5))  # sealed after the cut-off
+
+    validators = sorted(m.account for m in net.members)
+    held = {v: batches_of(follower.url, v) for v in validators}
+    honest = [[v, *held[v][-2 if v == follower.account else -1]] for v in validators]
+    greedy = [[v, *held[v][-1]] for v in validators]  # with the batch after the cut-off
+    anchor = wiring.dao_keys(load_settings(follower.directory)).public("anchor")
+    sequence = account_sequence(net.ledger_url, anchor) + 1
+    key = load_key_file(leader_.directory / "node.key")
+    round_ = next(r for r in range(3) if leader(validators, epoch, r) == key.public_key)
+    envelopes = []
+    for sets in (honest, greedy):  # the follower signs both: it remembers nothing
+        inputs = Inputs.of(epoch, sets, validators)
+        envelope = inputs_envelope(PASSPHRASE, anchor, sequence, inputs, 100)
+        body = {"what": "inputs", "account": anchor, "sequence": sequence, "fee": 100}
+        body |= {"sets": sets, "hash": envelope.hash_hex()}
+        wire = seal(Message("sign", key.public_key, epoch, round_, body), key, PASSPHRASE)
+        answer = httpx.post(f"{follower.url}/v1/federation/sign", json=wire, timeout=30)
+        assert answer.status_code == 200, answer.text
+        envelope.sign(key)
+        envelope.signatures.append(
+            DecoratedSignature(
+                Keypair.from_public_key(follower.account).signature_hint(),
+                base64.b64decode(answer.json()["signature"]),
+            )
+        )
+        envelopes.append(envelope.to_xdr())
+    outcomes = [
+        httpx.post(f"{net.ledger_url}/transactions", data={"tx": xdr}, timeout=30).status_code
+        for xdr in envelopes
+    ]
+    assert sorted(outcomes) == [200, 400]  # one sequence number: one input set, ever
+
+    net.start(0, 1)
+    records = [
+        wait_for(lambda m=m: anchored(m.url, epoch), timeout=3 * EPOCH, what="anchored")
+        for m in net.members
+    ]
+    assert len({r["root"] for r in records}) == 1
+    for member in net.members:
+        assert rid in leaves(member.url, epoch)
+
+
+def batches_of(url: str, sealer: str) -> list[tuple[int, str]]:
+    """(number, digest) of the sealer's batches that the validator at ``url`` holds."""
+    answer = httpx.get(f"{url}/v1/federation/batches/{sealer}", timeout=10)
+    assert answer.status_code == 200, answer.text
+    validators = [sealer]
+    out = [(-1, "")]
+    for wire in answer.json()["batches"]:
+        batch = SealedBatch.open(wire, PASSPHRASE, validators)
+        out.append((batch.number, batch.digest))
+    return out
+
+
+def account_sequence(ledger: str, account: str) -> int:
+    return int(httpx.get(f"{ledger}/accounts/{account}", timeout=10).json()["sequence"])

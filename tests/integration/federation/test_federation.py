@@ -25,8 +25,9 @@ from node.bench.settle import create_accounts
 from servicelayer.federation.members import leader
 from servicelayer.federation.messages import Message, seal
 from servicelayer.keys import load_key_file
+from servicelayer.settlement.plan import Payout, Plan
 from testnet.epoch_inputs import EpochInputs
-from testnet.federation import LocalFederation
+from testnet.federation import LocalFederation, ValidatorDir
 from tests.conftest import BACKENDS, fresh_database
 from tests.integration.settlement.helpers import paid_by, treasury_of
 from tests.support import PASSPHRASE, mid_previous_epoch, wait_for
@@ -125,6 +126,39 @@ def test_an_epoch_is_anchored_then_paid_with_exactly_two_validators_signatures(
     assert ("anchor", records[0]["anchor_tx"]) in signed
     assert ("chunk", tx_hash) in signed
     assert {v["member"] for v in votes} <= {m.account for m in federation.members} - {lead}
+
+    # a leader that adds a payout to itself gets no signature, even in the epoch's own slot
+    paid = [
+        Payout(p["account"], p["asset"], p["amount"], p["id"]) for p in payouts(mine.url, epoch)
+    ]
+    greedy = Plan.of([*paid, Payout(lead, "native", 10**9, f"epoch-{epoch}-{len(paid)}")])
+    follower = next(m for m in federation.members if m is not mine)
+    answer = ask_to_sign(
+        mine,
+        follower,
+        epoch,
+        {
+            "what": "chunk",
+            "plan": greedy.id,
+            "index": 0,
+            "channel": treasury,
+            "sequence": 1,
+            "claimable": [],
+            "fee": 100,
+            "anchor_tx": records[0]["anchor_tx"],
+            "hash": "0" * 64,
+        },
+    )
+    assert answer.status_code == 409 and answer.json()["error"] == "plan_mismatch", answer.text
+
+
+def ask_to_sign(
+    sender: ValidatorDir, to: ValidatorDir, epoch: int, body: dict[str, Any]
+) -> httpx.Response:
+    """A ``sign`` request as ``sender`` (its validator key, round 0) to ``to``."""
+    key = load_key_file(sender.directory / "node.key")
+    wire = seal(Message("sign", key.public_key, epoch, 0, body), key, PASSPHRASE)
+    return httpx.post(f"{to.url}/v1/federation/sign", json=wire, timeout=30)
 
 
 def test_a_validator_that_computed_another_root_signs_nothing_and_the_others_settle(
@@ -266,13 +300,11 @@ def test_sign_requests_are_checked_before_anything_is_computed(
     # well signed by another validator: checked against the epoch it is about
     accounts = [m.account for m in federation.members]
     epoch = next(e for e in range(100, 110) if leader(accounts, e) == accounts[1])
-    key = load_key_file(federation.members[1].directory / "node.key")
     body = {"what": "anchor", "account": accounts[0], "sequence": 5, "fee": 100}
     body |= {"root": "00" * 32, "entries": [], "hash": "11" * 32}
 
     def ask(epoch: int, body: dict[str, Any]) -> tuple[int, str]:
-        wire = seal(Message("sign", accounts[1], epoch, 0, body), key, PASSPHRASE)
-        answer = httpx.post(url, json=wire, timeout=10)
+        answer = ask_to_sign(federation.members[1], federation.members[0], epoch, body)
         return answer.status_code, answer.json()["error"]
 
     assert ask(epoch + 1, body) == (409, "not_leader")
@@ -281,4 +313,11 @@ def test_sign_requests_are_checked_before_anything_is_computed(
     assert ask(epoch, body | {"fee": -1}) == (422, "bad_message")
     assert ask(epoch, body | {"fee": 10**6}) == (409, "fee_too_high")
     assert ask(epoch, body | {"entries": [["k", "zz"]]}) == (422, "bad_message")
+    inputs = {"what": "inputs", "account": accounts[0], "sequence": 5, "fee": 100}
+    inputs |= {"sets": [[a, -1, ""] for a in sorted(accounts)], "hash": "11" * 32}
+    assert ask(epoch, inputs | {"sets": [[accounts[0], "x", ""]]}) == (422, "bad_message")
+    assert ask(epoch, inputs | {"sets": [[a, -1, ""] for a in accounts[:1]]}) == (
+        422,
+        "bad_message",
+    )
     assert httpx.get(f"{federation.members[0].url}/v1/health", timeout=10).status_code == 200
