@@ -11,7 +11,8 @@ from stellar_sdk import Keypair
 from node import settlement as wiring
 from servicelayer.config import NodeSettings
 from servicelayer.errors import ConfigError
-from servicelayer.federation.cosigning import Agreeing, DaoAccounts, Follower, http_ask
+from servicelayer.federation.agreement import Agreeing
+from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
 from servicelayer.federation.relay import Relay
 from servicelayer.federation.validator import Timing, Validator
 from servicelayer.ingest import IngestPolicy

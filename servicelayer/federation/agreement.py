@@ -19,16 +19,44 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
 from stellar_sdk import ManageData, TransactionEnvelope
 
 from servicelayer.epochs.anchoring import DATA_KEY
+from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.federation.batches import Inputs
+from servicelayer.federation.relay import Relay
 from servicelayer.ledger.envelope import new_tx
 from servicelayer.ledger.horizon import Horizon
+from servicelayer.storage import epochs_repo
+from servicelayer.storage.epoch_models import EpochRecord
 
 INPUTS_KEY = "ace.inputs"
 SEARCHED = 50  # the anchor account's latest transactions searched for an older epoch's
+
+
+@dataclass(frozen=True)
+class Agreeing:
+    """What a validator needs to agree on input sets: the relay of batches, and each
+    epoch's cut-off (its end plus the close grace)."""
+
+    relay: Relay
+    epoch_seconds: int
+    close_grace_seconds: int
+
+    def cutoff(self, epoch: int) -> int:
+        return epoch_bounds(epoch, self.epoch_seconds)[1] + self.close_grace_seconds
+
+
+def unanchored(session: Session) -> str | None:
+    """Why the next epoch's inputs may not be agreed here yet: the last epoch closed here
+    is not anchored (None: it is, or none is closed)."""
+    last = epochs_repo.last_closed(session)
+    record = None if last is None else session.get(EpochRecord, last)
+    if record is not None and record.status not in ("anchored", "settled"):
+        return f"epoch {last} is not anchored here yet"
+    return None
 
 
 def inputs_envelope(

@@ -44,15 +44,13 @@ from stellar_sdk.decorated_signature import DecoratedSignature
 from stellar_sdk.exceptions import BadSignatureError
 
 from servicelayer.epochs.anchoring import DATA_KEY, anchor_data, anchor_envelope, build_tree
-from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.epochs.pipeline import StepWaits
 from servicelayer.epochs.steps import epoch_plan
 from servicelayer.errors import InvalidInput, LedgerUnavailable
-from servicelayer.federation.agreement import inputs_envelope, marks
-from servicelayer.federation.batches import Inputs, left_out, missing, remember
+from servicelayer.federation.agreement import Agreeing, inputs_envelope, marks, unanchored
+from servicelayer.federation.batches import Inputs, left_out, remember
 from servicelayer.federation.members import Member, leader
 from servicelayer.federation.messages import Message, seal
-from servicelayer.federation.relay import Relay
 from servicelayer.federation.settling import Ledger
 from servicelayer.federation.slots import Assignment, Attempt, rounds
 from servicelayer.ledger.horizon import Horizon
@@ -193,19 +191,6 @@ class Request:
 
 
 # -- the follower ----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Agreeing:
-    """What a validator needs to agree on input sets: the relay of batches, and each
-    epoch's cut-off (its end plus the close grace)."""
-
-    relay: Relay
-    epoch_seconds: int
-    close_grace_seconds: int
-
-    def cutoff(self, epoch: int) -> int:
-        return epoch_bounds(epoch, self.epoch_seconds)[1] + self.close_grace_seconds
-
-
 @dataclass(frozen=True, slots=True)
 class Refusal:
     code: str
@@ -411,13 +396,13 @@ class Follower:
             return Refusal("wrong_account", "that is not the DAO's anchor account")
         with self.database.session() as session:
             last = epochs_repo.last_closed(session)
-            record = None if last is None else session.get(EpochRecord, last)
+            waits = unanchored(session)
         if last is not None and epoch <= last:
             return Refusal("wrong_slot", f"epoch {epoch} is closed here")
         if last is not None and epoch > last + 1:
             return Refusal("not_ready", f"epoch {last + 1} is not closed here yet")
-        if record is not None and record.status not in ("anchored", "settled"):
-            return Refusal("not_ready", f"epoch {last} is not anchored here yet")
+        if waits is not None:
+            return Refusal("not_ready", waits)
         found = marks(self.horizon(), accounts.anchor)
         if found is None:
             return Refusal("not_ready", "the anchor account is not on the ledger")
@@ -429,12 +414,8 @@ class Follower:
             return Refusal(
                 "wrong_slot", f"the anchor account's next sequence is {found.sequence + 1}"
             )
-        with self.database.session() as session:
-            gaps = missing(session, inputs)
-        if gaps and (leader_ := agreeing.relay.member(sender)) is not None:
-            agreeing.relay.pull([leader_], upto=gaps)
-            with self.database.session() as session:
-                gaps = missing(session, inputs)
+        leader_ = agreeing.relay.member(sender)
+        gaps = agreeing.relay.complete(inputs, [] if leader_ is None else [leader_])
         if gaps:
             named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
             return Refusal("missing_batch", f"batches not held here: {named}")

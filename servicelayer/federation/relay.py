@@ -25,6 +25,7 @@ from servicelayer.federation.batches import (
     Last,
     SealedBatch,
     keep,
+    missing,
     next_numbers,
     recall,
     remember,
@@ -126,6 +127,17 @@ class Relay:
             kept += added
             if added < len(wires) or len(wires) < PAGE:
                 return kept
+
+    def complete(self, inputs: Inputs, members: Sequence[Member] | None = None) -> list[Last]:
+        """Fetch the batches of ``inputs`` not held here (from ``members``, default all);
+        returns those still missing."""
+        with self.database.session() as session:
+            gaps = missing(session, inputs)
+        if gaps:
+            self.pull(members, upto=gaps)
+            with self.database.session() as session:
+                gaps = missing(session, inputs)
+        return gaps
 
     def inputs(self, digest: str) -> Inputs | None:
         """The input set with hash ``digest``: held here, or fetched from a member."""

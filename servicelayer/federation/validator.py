@@ -31,10 +31,15 @@ from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.epochs.pipeline import Step, StepWaits
 from servicelayer.epochs.steps import epoch_plan
 from servicelayer.errors import Conflict, LedgerUnavailable, ServiceLayerError
-from servicelayer.federation.agreement import agreed_hash, first_epoch, inputs_envelope
-from servicelayer.federation.batches import apply_inputs, missing, remember, sealed_before
-from servicelayer.federation.cosigning import (
+from servicelayer.federation.agreement import (
     Agreeing,
+    agreed_hash,
+    first_epoch,
+    inputs_envelope,
+    unanchored,
+)
+from servicelayer.federation.batches import apply_inputs, remember, sealed_before
+from servicelayer.federation.cosigning import (
     Anchored,
     Ask,
     Cosigners,
@@ -54,7 +59,6 @@ from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.plan import Plan
 from servicelayer.settlement.records import PlanSummary
 from servicelayer.settlement.store import SettlementStore
-from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
 
@@ -184,12 +188,7 @@ class Validator:
         inputs = relay.inputs(digest)
         if inputs is None:
             raise StepWaits(f"for epoch {epoch}'s agreed input set {digest[:12]}... from a member")
-        with self.database.session() as session:
-            gaps = missing(session, inputs)
-        if gaps:
-            relay.pull(upto=gaps)
-            with self.database.session() as session:
-                gaps = missing(session, inputs)
+        gaps = relay.complete(inputs)
         if gaps:
             named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
             raise StepWaits(f"for batches of epoch {epoch}'s input set: {named}")
@@ -203,10 +202,9 @@ class Validator:
     def _propose(self, horizon: Horizon, anchor: str, epoch: int) -> str:
         assert self.agreeing is not None
         with self.database.session() as session:
-            last = epochs_repo.last_closed(session)
-            record = None if last is None else session.get(EpochRecord, last)
-        if record is not None and record.status not in ("anchored", "settled"):
-            raise StepWaits(f"for epoch {last}'s anchor before epoch {epoch}'s inputs")
+            waits = unanchored(session)
+        if waits is not None:
+            raise StepWaits(f"before epoch {epoch}'s inputs: {waits}")
         leads, round_, who = self.leads(epoch)
         if not leads:
             raise WaitsForLeader(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
@@ -30,9 +31,10 @@ from servicelayer.keys import load_key_file
 from servicelayer.receipts.peer import ReceiptSigner
 from testnet.epoch_inputs import content
 from testnet.federation import LocalFederation
+from tests.conftest import fresh_database
 from tests.support import PASSPHRASE, make_signer, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 EPOCH = 60
 GRACE = 3
 SKEWED = 2  # this validator's clock is 20 s ahead
@@ -46,16 +48,24 @@ NODE_ENV = {
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFederation]:
-    federation = LocalFederation(
-        tmp_path_factory.mktemp("agreed") / "net",
-        epoch_seconds=EPOCH,
-        round_seconds=10,
-        env=NODE_ENV,
-        clock_offsets={SKEWED: 20},
-    ).prepare()
-    federation.start()
-    yield federation
-    federation.close()
+    """Two validators on PostgreSQL, the skewed one on SQLite: each operator picks its own."""
+    root = tmp_path_factory.mktemp("agreed")
+    with ExitStack() as stack:
+        urls = [
+            stack.enter_context(fresh_database(backend, root / f"v{i}.sqlite3"))
+            for i, backend in enumerate(("postgres", "postgres", "sqlite"))
+        ]
+        federation = LocalFederation(
+            root / "net",
+            epoch_seconds=EPOCH,
+            round_seconds=10,
+            env=NODE_ENV,
+            database_urls=urls,
+            clock_offsets={SKEWED: 20},
+        ).prepare()
+        federation.start()
+        yield federation
+        federation.close()
 
 
 def fresh_epoch(left: int = 40) -> int:
