@@ -184,6 +184,7 @@ class BatchesOut(BaseModel):
         description="Sealed batches of receipts in number order, each the federation "
         "message (kind `batch`) its sealer signed (docs/federation.md)"
     )
+    more: bool = Field(description="Whether more are held after these (ask from the next)")
 
 
 class InputSetOut(BaseModel):

@@ -39,6 +39,12 @@ def serve(
     base_url: str | None = typer.Option(
         None, "--base-url", help="Public URL used in _links (default: the request's)."
     ),
+    lose_answers: int = typer.Option(
+        0,
+        "--lose-answers",
+        min=0,
+        help="Testing: answer every Nth applied submission with 504, as if lost.",
+    ),
 ) -> None:
     """Serve Horizon on HOST:PORT, closing a ledger of at most MAX_OPS operations every
     CLOSE_INTERVAL seconds."""
@@ -56,7 +62,7 @@ def serve(
     try:
         server = GracefulServer(
             uvicorn.Config(
-                create_horizon_app(ledger, base_url=base_url),
+                create_horizon_app(ledger, base_url=base_url, lose_answers=lose_answers),
                 http=guarded_protocol(HttpSettings()),  # read deadlines, connection caps
                 host=host,
                 port=port,

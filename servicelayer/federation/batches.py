@@ -45,6 +45,7 @@ from servicelayer.storage.federation_models import Batch, InputSet
 BATCH = "batch"
 SETS_TAG = "ace-inputs-v1"
 MAX_RECEIPTS = 2000  # a batch carries at most this many receipts (within 1 MiB)
+PAGE_BYTES = 4 << 20  # batches served per request, after the first
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +94,7 @@ def seal_batch(
 ) -> SealedBatch:
     """Seal ``receipts`` (accepted by this validator's API) as its next batch, and keep it.
     The caller serialises sealing (one sealer per validator)."""
-    last = session.scalars(
-        select(Batch)
-        .where(Batch.sealer == keypair.public_key)
-        .order_by(Batch.number.desc())
-        .limit(1)
-    ).first()
+    last = _last(session, keypair.public_key)
     number = 0 if last is None else last.number + 1
     sealed_at = now if last is None else max(now, last.sealed_at)
     prev = "" if last is None else last.digest
@@ -151,15 +147,26 @@ def next_numbers(session: Session) -> dict[str, int]:
     return {sealer: top + 1 for sealer, top in rows}
 
 
-def held(session: Session, sealer: str, start: int, limit: int) -> list[dict[str, Any]]:
-    """The sealer's batches held here from number ``start`` on (their signed wire form)."""
+def held(
+    session: Session, sealer: str, start: int, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """The sealer's batches held here from number ``start`` on (their signed wire form):
+    at most ``limit``, and no more than ``PAGE_BYTES`` after the first; and whether more
+    are held after them."""
     rows = session.scalars(
         select(Batch.wire)
         .where(Batch.sealer == sealer, Batch.number >= start)
         .order_by(Batch.number)
-        .limit(limit)
+        .limit(limit + 1)
     )
-    return [json.loads(wire) for wire in rows]
+    out: list[dict[str, Any]] = []
+    size = 0
+    for wire in rows:
+        size += len(wire)
+        if len(out) == limit or (out and size > PAGE_BYTES):
+            return out, True
+        out.append(json.loads(wire))
+    return out, False
 
 
 # -- input sets --------------------------------------------------------------------------
@@ -170,10 +177,6 @@ class Last:
     sealer: str
     number: int
     digest: str
-
-
-def no_batch(sealer: str) -> Last:
-    return Last(sealer, -1, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +192,6 @@ class Inputs:
 
     def body(self) -> list[list[Any]]:
         return [[last.sealer, last.number, last.digest] for last in self.sets]
-
-    def upto(self, sealer: str) -> int:
-        return next((last.number for last in self.sets if last.sealer == sealer), -1)
 
     @staticmethod
     def of(epoch: int, body: object, validators: Sequence[str]) -> Inputs:
@@ -223,28 +223,26 @@ def sealed_before(session: Session, epoch: int, validators: Sequence[str], cutof
     sealed before ``cutoff``."""
     sets = []
     for sealer in sorted(validators):
-        last = session.scalars(
-            select(Batch)
-            .where(Batch.sealer == sealer, Batch.sealed_at < cutoff)
-            .order_by(Batch.number.desc())
-            .limit(1)
-        ).first()
+        last = _last(session, sealer, cutoff)
         sets.append(
             Last(sealer, -1, "") if last is None else Last(sealer, last.number, last.digest)
         )
     return Inputs(epoch, tuple(sets))
 
 
+def _last(session: Session, sealer: str, before: int | None = None) -> Batch | None:
+    """The sealer's last batch held here (sealed before ``before``, if given)."""
+    query = select(Batch).where(Batch.sealer == sealer)
+    if before is not None:
+        query = query.where(Batch.sealed_at < before)
+    return session.scalars(query.order_by(Batch.number.desc()).limit(1)).first()
+
+
 def left_out(session: Session, inputs: Inputs, cutoff: int) -> list[Last]:
     """Batches held here, sealed before ``cutoff``, that ``inputs`` leaves out."""
     out = []
     for last in inputs.sets:
-        row = session.scalars(
-            select(Batch)
-            .where(Batch.sealer == last.sealer, Batch.sealed_at < cutoff)
-            .order_by(Batch.number.desc())
-            .limit(1)
-        ).first()
+        row = _last(session, last.sealer, cutoff)
         if row is not None and row.number > last.number:
             out.append(Last(row.sealer, row.number, row.digest))
     return out

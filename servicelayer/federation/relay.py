@@ -104,7 +104,8 @@ class Relay:
                     params={"from": start, "limit": PAGE},
                     timeout=timeout or self.timeout,
                 )
-                wires = answer.json().get("batches", []) if answer.status_code == 200 else []
+                page = answer.json() if answer.status_code == 200 else {}
+                wires, more = page.get("batches", []), page.get("more") is True
             except httpx.HTTPError as exc:
                 log.debug("batches of %s from %s: %s", sealer[:8], member.url, exc)
                 raise _Unreachable from None
@@ -125,7 +126,7 @@ class Relay:
                         break
                     added += 1
             kept += added
-            if added < len(wires) or len(wires) < PAGE:
+            if added < len(wires) or not more:
                 return kept
 
     def complete(self, inputs: Inputs, members: Sequence[Member] | None = None) -> list[Last]:

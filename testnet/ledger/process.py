@@ -13,10 +13,17 @@ from testnet.processes import free_port, wait_for
 
 
 class LedgerProcess:
-    def __init__(self, data_dir: Path, close_interval: float = 0.1, max_ops: int = 1_000) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        close_interval: float = 0.1,
+        max_ops: int = 1_000,
+        lose_answers: int = 0,
+    ) -> None:
         self.data_dir = data_dir
         self.close_interval = close_interval
         self.max_ops = max_ops
+        self.lose_answers = lose_answers  # `acenode ledger serve --lose-answers`
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -38,6 +45,8 @@ class LedgerProcess:
             str(self.close_interval),
             "--max-ops",
             str(self.max_ops),
+            "--lose-answers",
+            str(self.lose_answers),
         ]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)

@@ -137,7 +137,8 @@ def batches(
 ) -> BatchesOut:
     _federated(node)
     with node.database.session() as session:
-        return BatchesOut(batches=held(session, sealer, start, limit))
+        found, more = held(session, sealer, start, limit)
+    return BatchesOut(batches=found, more=more)
 
 
 @router.get(

@@ -55,15 +55,24 @@ def create_horizon_app(
     base_url: str | None = None,
     submit_timeout: float = 30.0,
     stream_seconds: float = 55.0,
+    lose_answers: int = 0,
 ) -> FastAPI:
     """An ASGI app serving ``ledger`` like Horizon; links use ``base_url`` if given.
 
     Submissions answer within ``submit_timeout`` (then 504, as Horizon); event streams
-    end after ``stream_seconds`` and clients reconnect from their last event id.
+    end after ``stream_seconds`` and clients reconnect from their last event id. With
+    ``lose_answers`` N (testing), every Nth submission the ledger applied answers 504, as
+    if the answer had been lost on the way.
     """
     app = FastAPI(title="Standalone Horizon", docs_url=None, redoc_url=None, openapi_url=None)
     _install_error_handlers(app)
-    ctx = HorizonContext(ledger, base_url, submit_timeout, stream_seconds=stream_seconds)
+    ctx = HorizonContext(
+        ledger,
+        base_url,
+        submit_timeout,
+        stream_seconds=stream_seconds,
+        lose_answers=lose_answers,
+    )
     for group in (network, accounts, history):
         group.register(app, ctx)
     return app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -51,6 +53,16 @@ class HorizonContext:
     submit_timeout: float
     stream_poll: float = 0.25
     stream_seconds: float = 55.0
+    lose_answers: int = 0  # testing: every Nth applied submission answers 504 instead
+    _applied: Iterator[int] = field(default_factory=itertools.count)
+
+    def loses(self, result: SubmissionResult) -> bool:
+        """Whether to answer this applied submission as if the answer were lost (504)."""
+        return (
+            self.lose_answers > 0
+            and result.successful
+            and next(self._applied) % self.lose_answers == self.lose_answers - 1
+        )
 
     def base(self, request: Request) -> str:
         return (self.base_url or str(request.base_url)).rstrip("/")

@@ -11,6 +11,7 @@ from servicelayer.federation.batches import (
     Inputs,
     SealedBatch,
     apply_inputs,
+    held,
     keep,
     left_out,
     seal_batch,
@@ -51,6 +52,9 @@ def test_a_relayed_batch_is_kept_only_as_the_next_link_of_its_sealers_chain(
         first = seal_batch(session, A, PASSPHRASE, receipts(10), T + 5)
         second = seal_batch(session, A, PASSPHRASE, receipts(20), T + 6)
     assert (first.number, second.number, second.prev) == (0, 1, first.digest)
+    with sealer.session() as session:  # served a page at a time
+        assert held(session, A.public_key, 0, 1) == ([first.wire], True)
+        assert held(session, A.public_key, 1, 5) == ([second.wire], False)
     assert not relayed(db, second)  # a gap: batch 0 is not held here
     assert relayed(db, first) and relayed(db, second)
     assert not relayed(db, second)  # already held

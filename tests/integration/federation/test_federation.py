@@ -217,6 +217,27 @@ def test_with_two_validators_down_nothing_is_paid_until_they_return(
     assert paid_by(federation.ledger_url, treasury) == inputs.owed
 
 
+def test_answers_the_ledger_loses_after_applying_pay_nothing_twice(tmp_path: Path) -> None:
+    net = LocalFederation(tmp_path / "net", round_seconds=3600, env=NODE_ENV).prepare()
+    try:
+        inputs = EpochInputs.make(300, mid_previous_epoch(), PASSPHRASE)  # 3 chunks
+        create_accounts(net.ledger_url, [p.account for p in inputs.providers])
+        for member in net.members:
+            inputs.seed(member.directory)
+        assert net.ledger is not None  # from now on every 2nd applied submission answers 504
+        net.ledger.stop()
+        net.ledger.lose_answers = 2
+        net.ledger.start()
+        net.start()
+        for member in net.members:
+            wait_for(lambda m=member: settled(m.url, inputs.epoch), timeout=180, what="settled")
+        treasury = treasury_of(net.members[0].directory)
+        assert paid_by(net.ledger_url, treasury) == inputs.owed
+        assert net.ledger.output().count("lost the answer") >= 2  # of 5 or more applied
+    finally:
+        net.close()
+
+
 def test_a_leader_killed_while_paying_is_succeeded_and_every_chunk_pays_once(
     tmp_path: Path,
 ) -> None:

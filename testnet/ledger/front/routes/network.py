@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from urllib.parse import parse_qs
 
@@ -20,6 +21,8 @@ from testnet.ledger import (
 )
 from testnet.ledger import horizon as h
 from testnet.ledger.front.context import HorizonContext, respond, submitted
+
+log = logging.getLogger("acenode.ledger")
 
 
 async def _form_tx(request: Request) -> str:
@@ -90,6 +93,9 @@ def register_network(app: FastAPI, ctx: HorizonContext) -> None:
             # Horizon treats stellar-core's TRY_AGAIN_LATER as submitted: it waits for the
             # hash to appear in a ledger (someone may submit the same envelope again)
             result = await _applied_before(ctx, envelope, deadline)
+        if ctx.loses(result):
+            log.warning("lost the answer to %s on purpose (--lose-answers)", result.hash)
+            raise LedgerUnavailable("the answer was lost (the ledger applied it)", code="timeout")
         return submitted(ctx, request, result)
 
     async def friendbot(request: Request) -> JSONResponse:
