@@ -114,11 +114,13 @@ log_level = "{log_level}"
 
 # The other validators (docs/federation.md): each one's account (one of [stellar]
 # validators) and its node's API URL; the seconds a leader has per round; how long to wait
-# for another validator's answer. With members, this node signs only with its own key.
+# for another validator's answer; how often to pull their sealed batches of receipts. With
+# members, this node signs only with its own key.
 [federation]
 # members = [{{ account = "G...", url = "http://validator-2:8700" }}]
 # round_seconds = 60.0
 # request_timeout_seconds = 10.0
+# relay_seconds = 2.0
 
 # What every validator of this network configures identically, before the first epoch.
 [genesis]

@@ -33,7 +33,8 @@ def ingest_limit(request: Request, node: NodeState = Depends(node_state)) -> Non
 
 
 def federation_limit(request: Request, node: NodeState = Depends(node_state)) -> None:
-    """POST /v1/federation/sign per client address (the other validators)."""
+    """The federation's endpoints (requests to sign, batches, input sets) per client
+    address (mostly the other validators)."""
     node.throttle.hit(
         "federation_per_address", client_address(request), "requests to sign from this address"
     )

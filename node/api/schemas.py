@@ -165,8 +165,10 @@ class SignRequestIn(BaseModel):
     epoch: int = Field(ge=0, lt=1 << 63)
     round: int = Field(ge=0, lt=1 << 63)
     body: dict[str, Any] = Field(
-        description="What to sign: `what` (`anchor` or `chunk`), its fields and `hash`; the "
-        "message's canonical encoding is at most 1 MiB"
+        description="What to sign: `what` (`inputs`, `anchor` or `chunk`), its fields and "
+        "`hash`; `inputs` carries `sets`: `[validator, last batch number or -1, digest or '']` "
+        "for each of at most 64 validators in account order; the message's canonical "
+        "encoding is at most 1 MiB"
     )
     signature: str = Field(
         description="Base64 SEP-53 signature by `sender` of the canonical message, with the "

@@ -119,7 +119,7 @@ def _close_due(
     closed: list[Progress] = []
     while True:
         first = None
-        if agreement is not None:
+        if agreement is not None:  # a network call, outside any transaction
             with database.session() as session:
                 started = epochs_repo.last_closed(session) is not None
             first = None if started else agreement.first_epoch()
@@ -129,7 +129,7 @@ def _close_due(
             )
         if number is None:
             return closed
-        apply: Callable[[Session], None] = lambda session: None  # noqa: E731
+        apply: Callable[[Session], None] | None = None
         if agreement is not None:
             try:
                 apply = agreement.agreed(number)
@@ -140,7 +140,8 @@ def _close_due(
                 log.warning("epoch %d cannot close yet: %s", number, exc.detail)
                 return closed
         with database.session(write=True) as session:
-            apply(session)
+            if apply is not None:
+                apply(session)
             close_epoch(
                 session,
                 number,

@@ -96,12 +96,9 @@ def marks(horizon: Horizon, anchor: str) -> Marks | None:
     if state is None:
         return None
     inputs = state.data.get(INPUTS_KEY)
-    return Marks(
-        state.sequence,
-        _epoch_of(inputs),
-        inputs[8:] if _epoch_of(inputs) is not None and inputs is not None else None,
-        _epoch_of(state.data.get(DATA_KEY)),
-    )
+    epoch = _epoch_of(inputs)
+    digest = inputs[8:] if epoch is not None and inputs is not None else None
+    return Marks(state.sequence, epoch, digest, _epoch_of(state.data.get(DATA_KEY)))
 
 
 def agreed_hash(horizon: Horizon, anchor: str, epoch: int, passphrase: str) -> str | None:

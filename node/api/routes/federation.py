@@ -88,12 +88,13 @@ def _closing(node: NodeState) -> ClosingOut | None:
 @router.post(
     "/v1/federation/sign",
     response_model=SignatureOut,
-    summary="A leader asks this validator to sign an epoch's anchor or one of its payments",
+    summary="A leader asks this validator to sign an epoch's input set, anchor or payment",
     description="The body is a federation message (docs/federation.md) of kind `sign`, "
     "signed by the validator leading the epoch's round. This validator rebuilds the "
     "transaction from the epoch it computed itself and signs its hash only if every byte "
     "matches; otherwise 409 with the reason (`not_ready`, `root_mismatch`, `plan_mismatch`, "
-    "`wrong_slot`, `not_anchored`, `hash_mismatch`, `not_leader`, `fee_too_high`).",
+    "`wrong_slot`, `not_anchored`, `hash_mismatch`, `not_leader`, `fee_too_high`, "
+    "`missing_batch`, `batch_left_out`).",
     responses=documented(400, 401, 409, 413, 422, 429, 503),
     dependencies=[Depends(federation_limit)],
     openapi_extra={
