@@ -15,7 +15,6 @@ from servicelayer.federation.agreement import Agreeing
 from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
 from servicelayer.federation.relay import Relay
 from servicelayer.federation.validator import Timing, Validator
-from servicelayer.ingest import IngestPolicy
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.storage.db import Database
 
@@ -62,7 +61,6 @@ def federation(
     database: Database,
     keypair: Keypair,
     clock: Callable[[], float],
-    policy: IngestPolicy,
 ) -> Federation | None:
     """This node's part in its federation; None when it settles alone (no members)."""
     f, stellar = settings.federation, settings.stellar
@@ -87,6 +85,7 @@ def federation(
         stellar.validators,
         f.members,
         f.request_timeout_seconds,
+        clock,
     )
     agreeing = Agreeing(relay, settings.epoch_seconds, settings.epochs.close_grace_seconds)
     follower = Follower(
@@ -114,7 +113,6 @@ def federation(
         signed_anchors=follower.signed_anchors,
         signed_inputs=follower.signed_inputs,
         agreeing=agreeing,
-        policy=policy,
     )
     follower.agreeing, follower.clock = agreeing, clock
     return Federation(validator, follower, horizon, relay)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from node.api.agreed_writes import AgreedInputs
 from node.api.state import NodeState
 from node.federation import federation
 from node.watcher import followed_ledger
@@ -62,7 +63,7 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
     )
     secret = ensure_secret_file(settings.data_dir / JWT_SECRET_FILE)
     tokens = TokenIssuer(secret, keypair.public_key)
-    return NodeState(
+    state = NodeState(
         settings,
         database,
         policy,
@@ -75,5 +76,8 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         mutations=IdempotentRunner(database, runtime),
         ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
         throttle=Throttle(settings.limits),
-        federation=federation(settings, database, keypair, clock, policy),
+        federation=federation(settings, database, keypair, clock),
     )
+    if state.federation is not None:
+        state.federation.validator.applier = AgreedInputs(state)
+    return state

@@ -14,12 +14,24 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from contracts.core import Context
-from node.api.limits import write_limit
+from node.api.errors import status_of
+from node.api.limits import account_write_limit, write_limit
 from node.api.models.common import ACCOUNT_PATTERN
 from node.api.state import NodeState, node_state
-from servicelayer.errors import Forbidden, Unauthorized
+from servicelayer.epochs.clock import epoch_of
+from servicelayer.errors import Conflict, Forbidden, ServiceLayerError, Unauthorized
+from servicelayer.federation.batches import seal_batch
+from servicelayer.federation.writes import SCHEME, SignedWrite, from_header
 from servicelayer.services.common import api_context
-from servicelayer.services.idempotency import Mutation, check_key, fingerprint
+from servicelayer.services.idempotency import (
+    PENDING,
+    Mutation,
+    Response,
+    check_key,
+    fingerprint,
+    store,
+    stored,
+)
 
 # Declares the bearer scheme in the OpenAPI document (every write and private read requires
 # it); auto_error=False: our own 401 with the JSON error body. ``signed_in`` reads the header
@@ -28,7 +40,9 @@ bearer = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
     bearerFormat="JWT",
-    description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in); lasts one hour",
+    description="`Bearer <token>` from `POST /v1/auth` (SEP-10 sign-in); lasts one hour. "
+    "A federation validator takes writes signed by the account instead: "
+    "`Authorization: Ace-Signed ...` (docs/api.md, 'Signed writes')",
 )
 IDEMPOTENCY_KEY = "Idempotency-Key"
 IDEMPOTENCY_KEY_PATTERN = "^[!-~]{1,255}$"  # the printable ASCII of check_key, no spaces
@@ -73,28 +87,38 @@ def own_account(
     return account
 
 
-def idempotency_key(
-    key: str | None = Header(
-        None,
-        alias=IDEMPOTENCY_KEY,
-        description="Required. 1-255 printable ASCII characters without spaces, unique per "
-        "intended change; a retry with the same key and body returns the first answer. "
-        "Missing: 422 `idempotency_key_required`; malformed: 422 `invalid_idempotency_key`",
-    ),
-) -> str:
-    # Optional here so a missing key keeps its own error code; node.api.openapi marks it
-    # required in the document, which is what the node enforces.
-    return check_key(key)
+# Optional here so a missing key keeps its own error code (checked after the signature:
+# 401 before 422); node.api.openapi marks it required in the document, as the node enforces.
+IdempotencyKeyHeader = Header(
+    None,
+    alias=IDEMPOTENCY_KEY,
+    description="Required. 1-255 printable ASCII characters without spaces, unique per "
+    "intended change; a retry with the same key and body returns the first answer. "
+    "Missing: 422 `idempotency_key_required`; malformed: 422 `invalid_idempotency_key`",
+)
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """An agreed write being applied as its epoch closes: the close's transaction and the
+    sealing validator's clock when it sealed it."""
+
+    session: Session
+    at: int
 
 
 @dataclass(frozen=True)
 class Writer:
-    """Everything a mutating route needs: who, which key, the node."""
+    """Everything a mutating route needs: who, which key, the node; on a federation
+    validator, the signed write (sealed, not run) or the agreed write being applied."""
 
     node: NodeState
     account: str
     key: str
-    request: Request
+    method: str
+    path: str
+    signed: SignedWrite | None = None
+    agreed: Agreed | None = None
 
     def context(self, now: int) -> Context:
         return api_context(now, self.node.settings.epoch_seconds)
@@ -105,22 +129,98 @@ class Writer:
         work: Callable[[Session, Context], Any],
         status: int = 200,
     ) -> JSONResponse:
-        """Run ``work`` once per Idempotency-Key; a retry gets the stored answer."""
-        now = self.node.clock()
+        """Run ``work`` once per Idempotency-Key; a retry gets the stored answer. A
+        federation validator seals the signed write instead (202), and runs it when its
+        epoch closes."""
         plain = body.model_dump(mode="json") if body is not None else None
-        digest = fingerprint(self.request.method, self.request.url.path, plain)
+        digest = fingerprint(self.method, self.path, plain)
+        if self.agreed is not None:
+            return self._settle(digest, work, status)
+        now = self.node.clock()
         mutation = Mutation(self.account, self.key, digest, now)
+        if self.signed is not None:
+            return self._seal(mutation)
         ctx = self.context(now)
         response = self.node.mutations.run(mutation, lambda s: (status, work(s, ctx)))
-        headers = {"Idempotent-Replayed": "true"} if response.replayed else {}
-        return JSONResponse(response.body, status_code=response.status, headers=headers)
+        return _answer(response)
+
+    def _seal(self, mutation: Mutation) -> JSONResponse:
+        assert self.signed is not None and self.node.federation is not None
+        relay = self.node.federation.relay
+        with relay.sealing, self.node.database.session(write=True) as session:
+            response = stored(session, mutation)
+            if response is None:
+                batch = seal_batch(
+                    session, relay.keypair, relay.passphrase, mutation.now, writes=[self.signed]
+                )
+                body = {
+                    "status": "sealed",
+                    "detail": "every validator applies it when the epoch it was sealed "
+                    "for closes; send the same request again for its answer",
+                    "sealed_by": batch.sealer,
+                    "sealed_at": batch.sealed_at,
+                    "epoch": epoch_of(batch.sealed_at, self.node.settings.epoch_seconds),
+                }
+                store(session, mutation, PENDING, body)
+                response = Response(PENDING, body)
+        return _answer(response)
+
+    def _settle(
+        self, digest: str, work: Callable[[Session, Context], Any], status: int
+    ) -> JSONResponse:
+        assert self.agreed is not None
+        session, at = self.agreed.session, self.agreed.at
+        mutation = Mutation(self.account, self.key, digest, at)
+        ctx = self.context(at)
+        try:
+            response = self.node.mutations.settle(
+                session, mutation, lambda s: (status, work(s, ctx))
+            )
+        except ServiceLayerError as exc:
+            refusal = {"error": exc.code, "detail": exc.detail}
+            store(session, mutation, status_of(exc), refusal)
+            response = Response(status_of(exc), refusal)
+        return _answer(response)
 
 
-def writer(
+def _answer(response: Response) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if response.replayed else {}
+    return JSONResponse(response.body, status_code=response.status, headers=headers)
+
+
+async def writer(
     request: Request,
-    account: str = Depends(signed_in),
-    key: str = Depends(idempotency_key),
+    _: HTTPAuthorizationCredentials | None = Security(bearer),
+    given_key: str | None = IdempotencyKeyHeader,
     node: NodeState = Depends(node_state),
 ) -> Writer:
-    write_limit(request, account, node)
-    return Writer(node, account, key, request)
+    """The writer of a request: signed in with a token on a node alone; on a federation
+    validator, signed by the account itself (``servicelayer.federation.writes``)."""
+    method, path = request.method, request.url.path
+    if node.federation is None:
+        account = signed_in(request, None, node)
+        key = check_key(given_key)
+        write_limit(request, account, node)
+        return Writer(node, account, key, method, path)
+    route = request.scope.get("route")
+    if "governance" in getattr(route, "tags", ()):
+        raise Conflict(
+            "DAO governance is not agreed between validators yet (proposals and delegations "
+            "name a ledger they do not agree on): it runs on a node alone",
+            code="not_in_federation",
+        )
+    authorization = request.headers.get("authorization", "")
+    if authorization.lower().startswith("bearer "):
+        raise Unauthorized(
+            "a federation validator takes only writes signed by the account (a sign-in "
+            f"token proves nothing to the other validators): send `Authorization: {SCHEME} "
+            "...` (docs/api.md, 'Signed writes')",
+            code="signed_write_required",
+        )
+    signed = from_header(authorization, method, path, given_key or "", await request.body())
+    key = check_key(given_key)
+    write_limit(request, None, node)  # the account's limit once it is proven its write
+    signed.check_time(node.clock())
+    signed.verify(node.settings.network_passphrase)
+    account_write_limit(signed.account, node)
+    return Writer(node, signed.account, key, method, path, signed=signed)

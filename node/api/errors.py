@@ -58,6 +58,11 @@ STATUS_BY_ERROR: dict[type[ServiceLayerError], int] = {
 }
 
 
+def status_of(exc: ServiceLayerError) -> int:
+    """The HTTP status of a service-layer error."""
+    return next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="Stable machine-readable code", examples=["invalid_json"])
     detail: str = Field(description="What went wrong, for a human")
@@ -105,7 +110,7 @@ WRITE_ERRORS = documented(400, 401, 409, 422, 429, 503)
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ServiceLayerError)
     async def _service_error(_: Request, exc: ServiceLayerError) -> JSONResponse:
-        status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 500)
+        status = status_of(exc)
         if status >= 500:
             log.warning("%s: %s", exc.code, exc.detail)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None

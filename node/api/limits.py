@@ -46,7 +46,13 @@ def page_limit(request: Request, node: NodeState = Depends(node_state)) -> None:
     node.throttle.hit("pages_per_address", client_address(request), "pages from this address")
 
 
-def write_limit(request: Request, account: str, node: NodeState) -> None:
-    """Every authenticated write, per account and per client address."""
+def write_limit(request: Request, account: str | None, node: NodeState) -> None:
+    """Every authenticated write, per client address and per account (None: not proven
+    the writer's yet; the caller calls ``account_write_limit`` once it is)."""
     node.throttle.hit("writes_per_address", client_address(request), "writes from this address")
+    if account is not None:
+        account_write_limit(account, node)
+
+
+def account_write_limit(account: str, node: NodeState) -> None:
     node.throttle.hit("writes_per_account", account, "writes by this account")

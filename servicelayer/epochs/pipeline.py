@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -69,6 +70,10 @@ class Agreement(Protocol):
     def agreed(self, epoch: int) -> Callable[[Session], None]:
         """What to apply in the transaction that closes ``epoch``, once its inputs are
         agreed; raises ``StepWaits`` until then."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """The write transaction an epoch closes in."""
         ...
 
 
@@ -139,7 +144,10 @@ def _close_due(
             except ServiceLayerError as exc:
                 log.warning("epoch %d cannot close yet: %s", number, exc.detail)
                 return closed
-        with database.session(write=True) as session:
+        transaction: AbstractContextManager[Session] = (
+            database.session(write=True) if agreement is None else agreement.transaction()
+        )
+        with transaction as session:
             if apply is not None:
                 apply(session)
             close_epoch(

@@ -1,27 +1,31 @@
-"""Agreed inputs: sealed batches of receipts, and the input set of each epoch.
+"""Agreed inputs: sealed batches of receipts and writes, and the input set of each epoch.
 
 A federation validator does not put the receipts its API accepts straight into its
-receipts table: it seals each request's accepted receipts into a **batch**, a message
+receipts table, nor apply the writes it takes: it seals each request's accepted receipts,
+or its write, into a **batch**, a message
 (``servicelayer.federation.messages``, kind ``batch``) signed with its validator key:
 
-    {number, prev, sealed_at, receipts}
+    {number, prev, sealed_at, receipts, writes}
 
 ``number`` counts the sealer's batches from 0, ``prev`` is the digest of its batch
 ``number - 1`` ("" for the first), so a sealer's batches form a chain that nobody can
 reorder or extend in its name, and ``sealed_at`` is the sealer's clock when it sealed (never
 below its previous batch's). A batch's **digest** is the SHA-256 of its signed bytes. The
 validators relay each other's batches (``servicelayer.federation.relay``); each checks the
-signature and the chain before it keeps one.
+signature and the chain before it keeps one. Each write is signed by its account
+(``servicelayer.federation.writes``).
 
 An epoch's **input set** names, for every validator, the last of its batches that goes into
 the epoch (the highest ``number`` sealed before the epoch's cut-off, its end plus the
 close grace, by the sealer's clock, with that batch's digest). Its hash is put on the
 ledger (``ace.inputs``), once per epoch, by M validators (``validator.Validator.agreed``);
-then every validator applies exactly those batches, in sealer then number order, through
-the same ingestion rules as a node alone (``ingest_batch``, at each batch's ``sealed_at``),
-and closes the epoch. A receipt's slot keeps the highest-ranking receipt whatever the
-order, a duplicate is one leaf, and a receipt of an already closed epoch in a later batch
-is refused alike everywhere: every validator seals the same epoch.
+then every validator applies exactly those batches, in the order of their ``sealed_at``
+(then sealer, then number), through the same rules as a node alone (``ingest_batch`` and
+the API's own routes, at each batch's ``sealed_at``), together with the treasury's
+payments up to the cut-off, and closes the epoch. A receipt's slot keeps the
+highest-ranking receipt whatever the order, a duplicate is one leaf, and a receipt of an
+already closed epoch in a later batch is refused alike everywhere: every validator seals
+the same epoch.
 """
 
 from __future__ import annotations
@@ -29,8 +33,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -39,12 +44,15 @@ from stellar_sdk import Keypair, StrKey
 from contracts.canonical import canonical_bytes
 from servicelayer.errors import InvalidInput
 from servicelayer.federation.messages import Message, open_message, seal, signed_bytes
-from servicelayer.ingest import IngestPolicy, ingest_batch
+from servicelayer.federation.writes import SignedWrite
+from servicelayer.ledger.records import ObservedPayment
 from servicelayer.storage.federation_models import Batch, InputSet
 
 BATCH = "batch"
 SETS_TAG = "ace-inputs-v1"
 MAX_RECEIPTS = 2000  # a batch carries at most this many receipts (within 1 MiB)
+MAX_WRITES = 10
+BODY = {"number", "prev", "sealed_at", "receipts", "writes"}
 PAGE_BYTES = 4 << 20  # batches served per request, after the first
 
 
@@ -55,6 +63,7 @@ class SealedBatch:
     prev: str
     sealed_at: int
     receipts: list[Any]
+    writes: list[Any]
     digest: str
     wire: dict[str, Any]
 
@@ -63,25 +72,27 @@ class SealedBatch:
         """The batch in ``wire`` once its signature and shape check out."""
         message = open_message(wire, passphrase, validators, (BATCH,))
         body = message.body
-        if not isinstance(body, dict) or set(body) != {"number", "prev", "sealed_at", "receipts"}:
+        if not isinstance(body, dict) or set(body) != BODY:
             raise InvalidInput(
-                "a batch's body has exactly number, prev, sealed_at, receipts", code="bad_batch"
+                f"a batch's body has exactly {', '.join(sorted(BODY))}", code="bad_batch"
             )
-        number, prev, sealed_at, receipts = (
-            body["number"],
-            body["prev"],
-            body["sealed_at"],
-            body["receipts"],
-        )
+        number, prev, sealed_at = body["number"], body["prev"], body["sealed_at"]
+        receipts, writes = body["receipts"], body["writes"]
         if type(number) is not int or type(sealed_at) is not int or number < 0 or sealed_at < 0:
             raise InvalidInput("number and sealed_at are non-negative integers", code="bad_batch")
         if type(prev) is not str or not (prev == "" if number == 0 else _is_digest(prev)):
             raise InvalidInput("prev is the previous batch's digest", code="bad_batch")
         if type(receipts) is not list or len(receipts) > MAX_RECEIPTS:
             raise InvalidInput(f"receipts: a list of at most {MAX_RECEIPTS}", code="bad_batch")
+        if type(writes) is not list or len(writes) > MAX_WRITES:
+            raise InvalidInput(f"writes: a list of at most {MAX_WRITES}", code="bad_batch")
+        for write in writes:
+            SignedWrite.of(write)  # its signature is checked when it applies
         digest = hashlib.sha256(signed_bytes(message, passphrase)).hexdigest()
         assert isinstance(wire, dict)
-        return SealedBatch(message.sender, number, str(prev), sealed_at, receipts, digest, wire)
+        return SealedBatch(
+            message.sender, number, str(prev), sealed_at, receipts, writes, digest, wire
+        )
 
 
 def _is_digest(value: object) -> bool:
@@ -90,24 +101,31 @@ def _is_digest(value: object) -> bool:
 
 # -- this validator's batches ------------------------------------------------------------
 def seal_batch(
-    session: Session, keypair: Keypair, passphrase: str, receipts: list[Any], now: int
+    session: Session,
+    keypair: Keypair,
+    passphrase: str,
+    now: int,
+    receipts: Sequence[Any] = (),
+    writes: Sequence[SignedWrite] = (),
 ) -> SealedBatch:
-    """Seal ``receipts`` (accepted by this validator's API) as its next batch, and keep it.
-    The caller serialises sealing (one sealer per validator)."""
+    """Seal ``receipts`` and ``writes`` (taken by this validator's API) as its next batch,
+    and keep it. The caller serialises sealing (one sealer per validator)."""
     last = _last(session, keypair.public_key)
     number = 0 if last is None else last.number + 1
     sealed_at = now if last is None else max(now, last.sealed_at)
     prev = "" if last is None else last.digest
+    carried, signed = list(receipts), [w.wire() for w in writes]
     body = {
         "number": number,
         "prev": prev,
         "sealed_at": sealed_at,
-        "receipts": receipts,
+        "receipts": carried,
+        "writes": signed,
     }
     message = Message(BATCH, keypair.public_key, 0, 0, body)
     wire = seal(message, keypair, passphrase)
     digest = hashlib.sha256(signed_bytes(message, passphrase)).hexdigest()
-    batch = SealedBatch(keypair.public_key, number, prev, sealed_at, receipts, digest, wire)
+    batch = SealedBatch(keypair.public_key, number, prev, sealed_at, carried, signed, digest, wire)
     _add(session, batch)
     return batch
 
@@ -277,20 +295,52 @@ def recall(session: Session, digest: str, validators: Sequence[str]) -> Inputs |
     return Inputs.of(row.epoch, json.loads(row.body), validators)
 
 
-def apply_inputs(session: Session, inputs: Inputs, policy: IngestPolicy) -> int:
-    """Put the receipts of the input set's batches not applied yet into the receipts
-    table (sealer, then number order); returns how many batches. Every batch up to each
-    set's last must be held (``missing`` is empty)."""
-    applied = 0
+class Applier(Protocol):
+    """How a validator applies what an epoch closes with, in one transaction."""
+
+    def receipts(self, session: Session, receipts: list[Any], at: int) -> None: ...
+
+    def write(self, session: Session, write: SignedWrite, at: int) -> None: ...
+
+    def payment(self, session: Session, payment: ObservedPayment) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """The write transaction an epoch closes in (with the contracts' cached states)."""
+        ...
+
+
+def apply_inputs(
+    session: Session,
+    inputs: Inputs,
+    applier: Applier,
+    payments: Sequence[ObservedPayment] = (),
+) -> int:
+    """Apply the input set's batches not applied yet and the ledger's ``payments`` (to
+    the treasury, up to the cut-off), in one order every validator computes alike: by
+    time (a payment's ledger close time, a batch's ``sealed_at``), a payment before a
+    batch of the same second, payments in ledger order, batches by sealer then number
+    (each sealer's chain in order, since its ``sealed_at`` never goes back). A batch's
+    receipts, then its writes. Returns how many batches; every batch up to each set's
+    last must be held (``missing`` is empty)."""
+    rows: list[Batch] = []
     for last in inputs.sets:
-        rows = session.scalars(
-            select(Batch)
-            .where(Batch.sealer == last.sealer, Batch.number <= last.number, ~Batch.applied)
-            .order_by(Batch.number)
+        rows += session.scalars(
+            select(Batch).where(
+                Batch.sealer == last.sealer, Batch.number <= last.number, ~Batch.applied
+            )
         ).all()
-        for row in rows:
-            receipts = json.loads(row.wire)["body"]["receipts"]
-            ingest_batch(session, receipts, policy, row.sealed_at)
-            row.applied = True
-            applied += 1
-    return applied
+    rows.sort(key=lambda r: (r.sealed_at, r.sealer, r.number))
+    steps: list[tuple[int, int, ObservedPayment | Batch]] = [
+        (p.closed_at, 0, p) for p in payments
+    ] + [(row.sealed_at, 1, row) for row in rows]
+    steps.sort(key=lambda step: step[:2])  # stable: the orders above within a kind
+    for at, _, item in steps:
+        if isinstance(item, Batch):
+            body = json.loads(item.wire)["body"]
+            applier.receipts(session, body["receipts"], at)
+            for write in body["writes"]:
+                applier.write(session, SignedWrite.of(write), at)
+            item.applied = True
+        else:
+            applier.payment(session, item)
+    return len(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -113,3 +114,38 @@ def open_message(
             code="bad_signature",
         ) from None
     return message
+
+
+PULL = "pull"
+MEMBER_SCHEME = "Ace-Member"
+PULL_WINDOW_SECONDS = 300
+
+
+def member_authorization(keypair: Keypair, passphrase: str, now: int) -> str:
+    """The Authorization header of a validator's read of another's batches (they carry
+    accounts' signed writes, which only validators need)."""
+    wire = seal(Message(PULL, keypair.public_key, 0, 0, {"at": now}), keypair, passphrase)
+    encoded = base64.b64encode(json.dumps(wire, separators=(",", ":")).encode()).decode()
+    return f"{MEMBER_SCHEME} {encoded}"
+
+
+def member_of(authorization: str, passphrase: str, validators: Collection[str], now: int) -> str:
+    """The validator whose ``member_authorization`` this is; raises ``Unauthorized``."""
+    scheme, _, encoded = authorization.partition(" ")
+    try:
+        if scheme != MEMBER_SCHEME or len(encoded) > 4096:
+            raise ValueError
+        wire = json.loads(base64.b64decode(encoded, validate=True))
+    except (ValueError, binascii.Error):
+        raise Unauthorized(
+            f"only validators read batches: `Authorization: {MEMBER_SCHEME} <signed pull>`",
+            code="not_member",
+        ) from None
+    try:
+        message = open_message(wire, passphrase, validators, (PULL,))
+    except InvalidInput:
+        raise Unauthorized("a malformed member authorization", code="not_member") from None
+    at = message.body.get("at") if isinstance(message.body, dict) else None
+    if type(at) is not int or abs(now - at) > PULL_WINDOW_SECONDS:
+        raise Unauthorized("the member authorization is stale", code="not_member")
+    return message.sender

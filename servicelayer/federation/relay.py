@@ -13,7 +13,8 @@ agreed input set by its hash (``GET /v1/federation/inputs/{hash}``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from threading import Lock
 
 import httpx
@@ -31,6 +32,7 @@ from servicelayer.federation.batches import (
     remember,
 )
 from servicelayer.federation.members import Member
+from servicelayer.federation.messages import member_authorization
 from servicelayer.storage.db import Database
 
 log = logging.getLogger("acenode.federation")
@@ -50,8 +52,10 @@ class Relay:
         validators: Sequence[str],
         members: Sequence[Member],
         timeout: float,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.database = database
+        self.clock = clock
         self.keypair = keypair
         self.passphrase = passphrase
         self.validators = sorted(validators)
@@ -99,9 +103,13 @@ class Relay:
             if upto is not None and start > upto:
                 return kept
             try:
+                authorization = member_authorization(
+                    self.keypair, self.passphrase, int(self.clock())
+                )
                 answer = self._client.get(
                     f"{member.url}/v1/federation/batches/{sealer}",
                     params={"from": start, "limit": PAGE},
+                    headers={"Authorization": authorization},
                     timeout=timeout or self.timeout,
                 )
                 page = answer.json() if answer.status_code == 200 else {}

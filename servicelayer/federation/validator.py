@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -38,7 +39,7 @@ from servicelayer.federation.agreement import (
     inputs_envelope,
     unanchored,
 )
-from servicelayer.federation.batches import apply_inputs, remember, sealed_before
+from servicelayer.federation.batches import Applier, apply_inputs, remember, sealed_before
 from servicelayer.federation.cosigning import (
     Anchored,
     Ask,
@@ -50,7 +51,6 @@ from servicelayer.federation.cosigning import (
 from servicelayer.federation.members import Member, leader
 from servicelayer.federation.settling import SlotSettlement
 from servicelayer.federation.slots import Assignment
-from servicelayer.ingest import IngestPolicy
 from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.once import submit_once
@@ -61,6 +61,7 @@ from servicelayer.settlement.records import PlanSummary
 from servicelayer.settlement.store import SettlementStore
 from servicelayer.storage.db import Database
 from servicelayer.storage.epoch_models import EpochRecord
+from servicelayer.watcher.service import payments_before
 
 log = logging.getLogger("acenode.federation")
 POLL_SECONDS = 0.25
@@ -105,7 +106,7 @@ class Validator:
         signed_inputs: Mapping[int, str] | None = None,
         patience: float = 5.0,
         agreeing: Agreeing | None = None,
-        policy: IngestPolicy | None = None,
+        applier: Applier | None = None,
     ) -> None:
         """``signed_anchors``, ``signed_inputs``: the anchors and input sets this node
         signed as a follower, by epoch, which it waits for (up to ``patience`` seconds)
@@ -127,7 +128,7 @@ class Validator:
         self.patience = patience
         self.agreeing = agreeing  # None: the epoch's inputs are what this node holds
         self.closing: tuple[int, str] | None = None  # the epoch waiting to close, and why
-        self.policy = policy
+        self.applier = applier  # how the agreed inputs apply (the node sets it)
 
     # -- who leads -----------------------------------------------------------------------
     def round(self, epoch: int) -> int:
@@ -174,9 +175,18 @@ class Validator:
         self.closing = None
         return apply
 
+    def transaction(self) -> AbstractContextManager[Session]:
+        """``Agreement.transaction``: the agreed writes change contract state."""
+        assert self.applier is not None
+        return self.applier.transaction()
+
     def _agreed(self, epoch: int) -> Callable[[Session], None]:
-        assert self.agreeing is not None and self.policy is not None
-        relay, policy = self.agreeing.relay, self.policy
+        assert self.agreeing is not None and self.applier is not None
+        relay, applier = self.agreeing.relay, self.applier
+        with self.database.session() as session:
+            waits = unanchored(session)
+        if waits is not None:  # the contracts step of the epoch before goes first
+            raise StepWaits(f"before epoch {epoch} closes: {waits}")
         horizon, accounts = self.horizon(), self.accounts()
         digest = agreed_hash(horizon, accounts.anchor, epoch, self.passphrase)
         if digest is None and epoch in self.signed_inputs:  # on its way to the ledger
@@ -192,19 +202,26 @@ class Validator:
         if gaps:
             named = ", ".join(f"{g.sealer[:8]}...#{g.number}" for g in gaps)
             raise StepWaits(f"for batches of epoch {epoch}'s input set: {named}")
+        cutoff = self.agreeing.cutoff(epoch)
+        facts = payments_before(horizon, self.database, accounts.treasury, cutoff)
+        if facts is None:
+            raise StepWaits(f"for a ledger closed after epoch {epoch}'s cut-off ({cutoff})")
 
         def apply(session: Session) -> None:
-            applied = apply_inputs(session, inputs, policy)
-            log.info("epoch %d: %d batch(es) of its input set %s", epoch, applied, digest[:12])
+            applied = apply_inputs(session, inputs, applier, facts.payments)
+            facts.credited(session)
+            log.info(
+                "epoch %d: %d batch(es) of its input set %s, %d treasury payment(s)",
+                epoch,
+                applied,
+                digest[:12],
+                len(facts.payments),
+            )
 
         return apply
 
     def _propose(self, horizon: Horizon, anchor: str, epoch: int) -> str:
-        assert self.agreeing is not None
-        with self.database.session() as session:
-            waits = unanchored(session)
-        if waits is not None:
-            raise StepWaits(f"before epoch {epoch}'s inputs: {waits}")
+        assert self.agreeing is not None  # the epoch before is anchored here (``_agreed``)
         leads, round_, who = self.leads(epoch)
         if not leads:
             raise WaitsForLeader(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from sqlalchemy import select
 
 from node.api.errors import documented
@@ -30,7 +30,7 @@ from servicelayer.errors import Conflict, NotFound
 from servicelayer.federation.batches import held
 from servicelayer.federation.cosigning import KINDS, Refusal
 from servicelayer.federation.members import leader
-from servicelayer.federation.messages import open_message
+from servicelayer.federation.messages import member_of, open_message
 from servicelayer.storage.federation_models import InputSet, Vote
 
 router = APIRouter(tags=["node"])
@@ -123,20 +123,28 @@ def sign(
 @router.get(
     "/v1/federation/batches/{sealer}",
     response_model=BatchesOut,
-    summary="A validator's sealed batches of receipts held by this node, from a number on",
-    description="How validators relay receipts to each other (docs/federation.md, "
-    '"Agreed inputs"): each batch is signed by its sealer, so whoever serves it cannot '
-    "change it. Anyone may read them (the receipts are public, like `GET /v1/receipts/{id}`).",
-    responses=documented(409, 422, 429, 503),
+    summary="A validator's sealed batches of receipts and writes held here, from a number on",
+    description="How validators relay receipts and signed writes to each other "
+    '(docs/federation.md, "Agreed inputs"): each batch is signed by its sealer, so whoever '
+    "serves it cannot change it. Validators only (the writes are accounts' own): "
+    "`Authorization: Ace-Member <base64 of a signed pull message>`, else 401 `not_member`.",
+    responses=documented(401, 409, 422, 429, 503),
     dependencies=[Depends(federation_limit)],
 )
 def batches(
+    request: Request,
     sealer: str = Path(pattern=ACCOUNT_PATTERN),
     start: int = Query(0, alias="from", ge=0, le=1 << 62),
     limit: int = Query(100, ge=1, le=100),
     node: NodeState = Depends(node_state),
 ) -> BatchesOut:
     _federated(node)
+    member_of(
+        request.headers.get("authorization", ""),
+        node.settings.network_passphrase,
+        node.settings.stellar.validators,
+        node.clock(),
+    )
     with node.database.session() as session:
         found, more = held(session, sealer, start, limit)
     return BatchesOut(batches=found, more=more)

@@ -94,7 +94,7 @@ def _admit(node: NodeState, receipts: list[Any]) -> list[ItemResult]:
         now = node.clock()
         results, accepted = admit_batch(session, receipts, node.policy, now)
         if accepted:
-            seal_batch(session, relay.keypair, relay.passphrase, accepted, now)
+            seal_batch(session, relay.keypair, relay.passphrase, now, accepted)
     return results
 
 

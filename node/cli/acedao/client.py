@@ -1,13 +1,18 @@
-"""The member's side of the REST API: SEP-10 sign-in signed locally, keyed writes."""
+"""The member's side of the REST API: SEP-10 sign-in signed locally, keyed writes (signed
+by the member's key on a federation validator, which takes no sign-in token for a
+write)."""
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import httpx
 from stellar_sdk import Keypair, TransactionEnvelope
 
 from servicelayer.errors import InvalidInput, ServiceLayerError
+from servicelayer.federation.writes import sign_write
 
 
 def every_page(
@@ -39,6 +44,8 @@ class NodeClient:
         self.base = base.rstrip("/")
         self.http = httpx.Client(base_url=self.base, timeout=timeout)
         self.token: str | None = None
+        self.keypair: Keypair | None = None
+        self.passphrase = ""
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """Signed in, the token goes along: an account's own history needs it."""
@@ -57,10 +64,20 @@ class NodeClient:
         envelope.sign(keypair)
         answer = self._send("POST", "/v1/auth", json={"transaction": envelope.to_xdr()})
         self.token = self._answer(answer)["token"]
+        self.keypair, self.passphrase = keypair, challenge["network_passphrase"]
 
     def write(self, method: str, path: str, body: Any, idempotency_key: str) -> Any:
         headers = {"Authorization": f"Bearer {self.token}", "Idempotency-Key": idempotency_key}
-        return self._answer(self._send(method, path, json=body, headers=headers))
+        answer = self._send(method, path, json=body, headers=headers)
+        if answer.status_code == 401 and _code(answer) == "signed_write_required" and self.keypair:
+            content = json.dumps(body).encode() if body is not None else b""
+            now = int(time.time())
+            headers = sign_write(
+                self.keypair, self.passphrase, method, path, idempotency_key, content, now
+            )
+            headers["Content-Type"] = "application/json"
+            answer = self._send(method, path, content=content, headers=headers)
+        return self._answer(answer)
 
     def health(self) -> dict[str, Any]:
         data: dict[str, Any] = self.get("/v1/health")
@@ -74,9 +91,7 @@ class NodeClient:
 
     @staticmethod
     def _answer(response: httpx.Response) -> Any:
-        body: Any = {}
-        if "json" in response.headers.get("content-type", ""):
-            body = response.json()
+        body = _body(response)
         if response.status_code < 300:
             return body
         code = body.get("error", "") if isinstance(body, dict) else ""
@@ -85,3 +100,12 @@ class NodeClient:
         if response.status_code == 422:
             raise InvalidInput(message, code=code or "invalid_input")
         raise NodeError(message, code=code or "node_error")
+
+
+def _body(response: httpx.Response) -> Any:
+    return response.json() if "json" in response.headers.get("content-type", "") else {}
+
+
+def _code(response: httpx.Response) -> str:
+    body = _body(response)
+    return str(body.get("error", "")) if isinstance(body, dict) else ""

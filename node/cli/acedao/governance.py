@@ -109,7 +109,7 @@ def propose(
     with cli_errors():
         client, _ = signed_client(node, key_file, prompt_key)
         result, key = send(client, "POST", "/v1/proposals", body, idempotency_key)
-    report(result, key, json_out, f"proposal [bold]#{result['id']}[/bold] opened")
+    report(result, key, json_out, lambda: f"proposal [bold]#{result['id']}[/bold] opened")
 
 
 @app.command("vote")
@@ -140,7 +140,7 @@ def vote(
         body = {"choice": choice, "reason": reason, "nonce": nonce, "signature": signature}
         path = f"/v1/proposals/{proposal_id}/votes"
         result, key = send(client, "POST", path, body, idempotency_key)
-    report(result, key, json_out, f"voted [bold]{choice}[/bold] on #{proposal_id}")
+    report(result, key, json_out, lambda: f"voted [bold]{choice}[/bold] on #{proposal_id}")
 
 
 @app.command("appeal")
@@ -221,7 +221,7 @@ def delegate(
         body = {"delegate": delegate_to, "nonce": n, "signature": signature}
         result, key = send(client, "POST", "/v1/delegations", body, idempotency_key)
     text = "delegation revoked" if revoke else f"weight delegated to {delegate_to}"
-    report(result, key, json_out, text)
+    report(result, key, json_out, lambda: text)
 
 
 @app.command("balance")

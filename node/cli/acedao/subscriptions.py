@@ -55,7 +55,11 @@ def subscribe(
         client, _ = signed_client(node, key_file, prompt_key)
         body = {"offering_id": offering_id}
         result, key = send(client, "POST", "/v1/subscriptions", body, idempotency_key)
-    report(result, key, json_out, f"subscribed to {offering_id} until {result['paid_until']}")
+
+    def text() -> str:
+        return f"subscribed to {offering_id} until {result['paid_until']}"
+
+    report(result, key, json_out, text)
 
 
 def _price(offering: dict[str, object]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,16 @@ def send(
         raise
 
 
-def report(result: Any, key: str, json_out: bool, text: str) -> None:
+def report(result: Any, key: str, json_out: bool, text: Callable[[], str]) -> None:
+    """Print the answer (``text`` of it once applied; a federation validator's first
+    answer says it is sealed, to be applied when its epoch closes)."""
     if json_out:
         print_json({"idempotency_key": key, "result": result})
+    elif isinstance(result, dict) and result.get("status") == "sealed":
+        console.print(
+            f"sealed by validator {str(result.get('sealed_by'))[:8]}... for epoch "
+            f"{result.get('epoch')}: every validator applies it when that epoch closes; run "
+            f"the same command with --idempotency-key {key} for its answer"
+        )
     else:
-        console.print(text)
+        console.print(text())

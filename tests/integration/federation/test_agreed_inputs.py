@@ -11,23 +11,31 @@ fresh epoch so that its receipts are sealed well before the cut-off on every clo
 from __future__ import annotations
 
 import base64
+import json
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from stellar_sdk import Keypair
+from stellar_sdk import Asset, Keypair
 from stellar_sdk.decorated_signature import DecoratedSignature
 
 from node import settlement as wiring
+from node.cli.acedao.ledger import send
 from servicelayer.config import load_settings
 from servicelayer.federation.agreement import inputs_envelope
 from servicelayer.federation.batches import Inputs, SealedBatch
 from servicelayer.federation.members import leader
-from servicelayer.federation.messages import Message, seal
-from servicelayer.keys import load_key_file
+from servicelayer.federation.messages import Message, member_authorization, seal
+from servicelayer.federation.writes import sign_write
+from servicelayer.keys import create_key_file, load_key_file
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.receipts.peer import ReceiptSigner
 from testnet.epoch_inputs import content
 from testnet.federation import LocalFederation
@@ -179,12 +187,12 @@ def test_an_equivocating_leader_gets_one_input_set_on_the_ledger_and_every_valid
     post(follower.url, viewing(make_signer(), epoch + 1, 5))  # sealed after the cut-off
 
     validators = sorted(m.account for m in net.members)
-    held = {v: batches_of(follower.url, v) for v in validators}
+    key = load_key_file(leader_.directory / "node.key")
+    held = {v: batches_of(follower.url, v, key) for v in validators}
     honest = [[v, *held[v][-2 if v == follower.account else -1]] for v in validators]
     greedy = [[v, *held[v][-1]] for v in validators]  # with the batch after the cut-off
     anchor = wiring.dao_keys(load_settings(follower.directory)).public("anchor")
     sequence = account_sequence(net.ledger_url, anchor) + 1
-    key = load_key_file(leader_.directory / "node.key")
     round_ = next(r for r in range(3) if leader(validators, epoch, r) == key.public_key)
     envelopes = []
     for sets in (honest, greedy):  # the follower signs both: it remembers nothing
@@ -219,9 +227,15 @@ def test_an_equivocating_leader_gets_one_input_set_on_the_ledger_and_every_valid
         assert rid in leaves(member.url, epoch)
 
 
-def batches_of(url: str, sealer: str) -> list[tuple[int, str]]:
-    """(number, digest) of the sealer's batches that the validator at ``url`` holds."""
-    answer = httpx.get(f"{url}/v1/federation/batches/{sealer}", timeout=10)
+def batches_of(url: str, sealer: str, reader: Keypair) -> list[tuple[int, str]]:
+    """(number, digest) of the sealer's batches that the validator at ``url`` holds, as
+    the validator ``reader`` reads them."""
+    authorization = member_authorization(reader, PASSPHRASE, now())
+    answer = httpx.get(
+        f"{url}/v1/federation/batches/{sealer}",
+        headers={"Authorization": authorization},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
     validators = [sealer]
     out = [(-1, "")]
@@ -233,3 +247,130 @@ def batches_of(url: str, sealer: str) -> list[tuple[int, str]]:
 
 def account_sequence(ledger: str, account: str) -> int:
     return int(httpx.get(f"{ledger}/accounts/{account}", timeout=10).json()["sequence"])
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def signed(
+    url: str,
+    who: Keypair,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    key: str,
+    signed_at: int | None = None,
+) -> httpx.Response:
+    """A write signed by ``who`` (``Authorization: Ace-Signed ...``)."""
+    content = json.dumps(body).encode() if body is not None else b""
+    at = now() if signed_at is None else signed_at
+    headers = sign_write(who, PASSPHRASE, method, path, key, content, at)
+    headers["Content-Type"] = "application/json"
+    return httpx.request(method, f"{url}{path}", content=content, headers=headers, timeout=10)
+
+
+def acedao(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "node.cli.acedao_main", *args, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def test_signed_writes_and_treasury_payments_apply_alike_on_every_validator(
+    net: LocalFederation, tmp_path: Path
+) -> None:
+    a, b, c = (m.url for m in net.members)
+    provider, poor = Keypair.random(), Keypair.random()
+    member = create_key_file(tmp_path / "member.key")  # acedao signs its writes with it
+    epoch = fresh_epoch()
+    publish = {"infohash": "ab" * 20, "title": "Agreed film", "tags": ["agreed"]}
+    plan = {"plan_id": f"p{epoch}", "price": 5 * 10**7, "period": 30 * 86400}
+    first = signed(a, provider, "POST", "/v1/catalog", publish, "publish-1")
+    assert first.status_code == 202, first.text
+    assert first.json()["status"] == "sealed" and first.json()["epoch"] == epoch
+    assert signed(a, provider, "POST", "/v1/catalog", publish, "publish-1").status_code == 202
+    assert signed(b, provider, "POST", "/v1/catalog", publish, "publish-1").status_code == 202
+    assert signed(a, provider, "POST", "/v1/plans", plan, "plan-1").status_code == 202
+
+    # the member pays the plan's price to the treasury (memo "sub"), then subscribes at
+    # the validator whose clock is ahead; another account subscribes without paying
+    treasury = wiring.dao_keys(load_settings(net.members[0].directory)).public("treasury")
+    with Horizon(net.ledger_url) as ledger:
+        ledger.fund(f"{net.ledger_url}/friendbot", member.public_key)
+        send(
+            ledger,
+            member,
+            PASSPHRASE,
+            lambda tx: tx.add_text_memo("sub").append_payment_op(treasury, Asset.native(), "5"),
+            "the subscription's price",
+        )
+    subscribe = {"offering_id": f"p{epoch}"}
+    command = ["subscribe", f"p{epoch}", "--node", c, "--key-file", str(tmp_path / "member.key")]
+    sealed = acedao(*command, "--idempotency-key", "sub-1")
+    assert sealed["result"]["status"] == "sealed", sealed
+    assert signed(b, poor, "POST", "/v1/subscriptions", subscribe, "sub-2").status_code == 202
+
+    for url in (a, b, c):
+        wait_for(lambda u=url: anchored(u, epoch), timeout=3 * EPOCH, what=f"{url} to anchor")
+    items = [httpx.get(f"{u}/v1/catalog/{'ab' * 20}", timeout=10) for u in (a, b, c)]
+    assert [i.status_code for i in items] == [200] * 3
+    assert {i.json()["provider"] for i in items} == {provider.public_key}
+    # every validator applied each write once and keeps its answer under its key
+    again = signed(c, provider, "POST", "/v1/catalog", publish, "publish-1")
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == signed(a, provider, "POST", "/v1/catalog", publish, "publish-1").json()
+    applied = acedao(*command, "--idempotency-key", "sub-1")["result"]
+    assert applied["status"] == "active" and applied["account"] == member.public_key
+    for url in (a, b, c):
+        paid = signed(url, member, "POST", "/v1/subscriptions", subscribe, "sub-1")
+        assert paid.status_code == 201, paid.text
+        assert paid.json()["status"] == "active"
+        unpaid = signed(url, poor, "POST", "/v1/subscriptions", subscribe, "sub-2")
+        assert (unpaid.status_code, unpaid.json().get("error")) == (409, "insufficient_credit"), (
+            url,
+            unpaid.text,
+        )
+
+
+def test_a_validator_takes_only_writes_the_account_signed(net: LocalFederation) -> None:
+    url = net.members[0].url
+    who = Keypair.random()
+    body = {"infohash": "cd" * 20, "title": "Nobody's"}
+    token = httpx.post(
+        f"{url}/v1/catalog",
+        json=body,
+        headers={"Authorization": "Bearer x", "Idempotency-Key": "k1"},
+        timeout=10,
+    )
+    assert (token.status_code, token.json()["error"]) == (401, "signed_write_required")
+    content = json.dumps(body).encode()
+    headers = sign_write(Keypair.random(), PASSPHRASE, "POST", "/v1/catalog", "k1", content, now())
+    headers["Authorization"] = re.sub(  # someone else's signature, claimed as who's
+        r"account=G[A-Z2-7]+", f"account={who.public_key}", headers["Authorization"]
+    )
+    claimed = httpx.post(f"{url}/v1/catalog", content=content, headers=headers, timeout=10)
+    assert (claimed.status_code, claimed.json()["error"]) == (401, "bad_signature")
+    stale = signed(url, who, "POST", "/v1/catalog", body, "k2", now() - 3600)
+    assert (stale.status_code, stale.json()["error"]) == (401, "stale_signature")
+    genuine = signed(url, who, "POST", "/v1/catalog", body, "k3")
+    assert genuine.status_code == 202, genuine.text
+    proposal = {"kind": "delist", "target": "cd" * 20, "description": "x"}
+    refused = signed(url, who, "POST", "/v1/proposals", proposal, "k4")
+    assert (refused.status_code, refused.json()["error"]) == (409, "not_in_federation")
+    # the batches carry accounts' writes: only validators read them
+    sealer = net.members[0].account
+    anyone = httpx.get(f"{url}/v1/federation/batches/{sealer}", timeout=10)
+    assert (anyone.status_code, anyone.json()["error"]) == (401, "not_member")
+    outsider = member_authorization(who, PASSPHRASE, now())
+    answer = httpx.get(
+        f"{url}/v1/federation/batches/{sealer}", headers={"Authorization": outsider}, timeout=10
+    )
+    assert (answer.status_code, answer.json()["error"]) == (401, "not_member")
+    mine = load_key_file(net.members[1].directory / "node.key")
+    assert [n for n, _ in batches_of(url, sealer, mine)][-1] >= 0

@@ -3,7 +3,11 @@ epoch's input set holds, and what applying it puts in the receipts table."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from typing import Any
+
 import pytest
+from sqlalchemy.orm import Session
 from stellar_sdk import Keypair
 
 from servicelayer.errors import InvalidInput, Unauthorized
@@ -17,7 +21,9 @@ from servicelayer.federation.batches import (
     seal_batch,
     sealed_before,
 )
-from servicelayer.ingest import IngestPolicy
+from servicelayer.federation.writes import SignedWrite
+from servicelayer.ingest import IngestPolicy, ingest_batch
+from servicelayer.ledger.records import Memo, ObservedPayment
 from servicelayer.receipts import network_id
 from servicelayer.storage import receipts_repo
 from servicelayer.storage.db import Database
@@ -37,6 +43,32 @@ def receipts(*totals: int) -> list[dict[str, object]]:
     return [signer.wire(session.update(total, T + 1)) for total in totals]
 
 
+def payment(closed_at: int) -> ObservedPayment:
+    return ObservedPayment(
+        "1", "1", "ab" * 32, 5, closed_at, B.public_key, A.public_key, None, 1, Memo("none"), True
+    )
+
+
+class Recording:
+    """Applies receipts through ingestion and records what was applied, in order."""
+
+    def __init__(self) -> None:
+        self.order: list[tuple[str, int]] = []
+
+    def receipts(self, session: Session, receipts: list[Any], at: int) -> None:
+        ingest_batch(session, receipts, POLICY, at)
+        self.order.append(("receipts", at))
+
+    def write(self, session: Session, write: SignedWrite, at: int) -> None:
+        self.order.append(("write", at))
+
+    def payment(self, session: Session, payment: ObservedPayment) -> None:
+        self.order.append(("payment", payment.closed_at))
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        raise AssertionError("not used here")
+
+
 def relayed(db: Database, batch: SealedBatch) -> bool:
     opened = SealedBatch.open(batch.wire, PASSPHRASE, VALIDATORS)
     with db.session(write=True) as session:
@@ -49,8 +81,8 @@ def test_a_relayed_batch_is_kept_only_as_the_next_link_of_its_sealers_chain(
     sealer = Database(f"sqlite:///{tmp_path_factory.mktemp('sealer')}/a.sqlite3")
     sealer.upgrade()
     with sealer.session(write=True) as session:
-        first = seal_batch(session, A, PASSPHRASE, receipts(10), T + 5)
-        second = seal_batch(session, A, PASSPHRASE, receipts(20), T + 6)
+        first = seal_batch(session, A, PASSPHRASE, T + 5, receipts(10))
+        second = seal_batch(session, A, PASSPHRASE, T + 6, receipts(20))
     assert (first.number, second.number, second.prev) == (0, 1, first.digest)
     with sealer.session() as session:  # served a page at a time
         assert held(session, A.public_key, 0, 1) == ([first.wire], True)
@@ -59,7 +91,7 @@ def test_a_relayed_batch_is_kept_only_as_the_next_link_of_its_sealers_chain(
     assert relayed(db, first) and relayed(db, second)
     assert not relayed(db, second)  # already held
     with sealer.session(write=True) as session:
-        third = seal_batch(session, A, PASSPHRASE, receipts(30), T)  # the clock went back
+        third = seal_batch(session, A, PASSPHRASE, T, receipts(30))  # the clock went back
     assert third.sealed_at == second.sealed_at  # a sealer's times never go back
 
     tampered = {**second.wire, "body": {**second.wire["body"], "receipts": []}}
@@ -77,9 +109,9 @@ def test_an_input_set_takes_each_sealers_batches_before_the_cutoff_and_applies_t
 ) -> None:
     one, two, three = receipts(10, 20, 30)  # one stream, one window: the slot keeps 30
     with db.session(write=True) as session:
-        seal_batch(session, A, PASSPHRASE, [two, one], T + 10)
-        late = seal_batch(session, A, PASSPHRASE, [three], T + EPOCH + 5)
-        seal_batch(session, B, PASSPHRASE, [three, one], T + 20)
+        seal_batch(session, A, PASSPHRASE, T + 10, [two, one])
+        late = seal_batch(session, A, PASSPHRASE, T + EPOCH + 5, [three])
+        seal_batch(session, B, PASSPHRASE, T + 20, [three, one])
     cutoff = T + EPOCH
     with db.session() as session:
         inputs = sealed_before(session, T // EPOCH, VALIDATORS, cutoff)
@@ -90,9 +122,13 @@ def test_an_input_set_takes_each_sealers_batches_before_the_cutoff_and_applies_t
         assert left_out(session, inputs, cutoff) == []
         empty = Inputs.of(inputs.epoch, [[v, -1, ""] for v in VALIDATORS], VALIDATORS)
         assert {last.sealer for last in left_out(session, empty, cutoff)} == set(VALIDATORS)
+    applier = Recording()
+    paid = payment(T + 15)
     with db.session(write=True) as session:
-        assert apply_inputs(session, inputs, POLICY) == 2
-        assert apply_inputs(session, inputs, POLICY) == 0  # applied once
+        assert apply_inputs(session, inputs, applier, [paid]) == 2
+        assert apply_inputs(session, inputs, applier) == 0  # applied once
+    # by time: A's batch (T + 10), the payment (T + 15), B's batch (T + 20)
+    assert applier.order == [("receipts", T + 10), ("payment", T + 15), ("receipts", T + 20)]
     with db.session() as session:
         held = receipts_repo.records_in_windows(session, T, T + EPOCH)
     assert [r.amount for r in held] == [30]  # three receipts, two batches: one slot
