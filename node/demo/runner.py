@@ -11,6 +11,9 @@
 5. Members holding the governance token vote (SEP-53, with `acedao`) to delist the junk.
 6. Each epoch is printed as it settles: verdicts, payouts paid on the ledger, the root
    anchored; then `acedao audit` checks one payout against the ledger.
+
+Then the second act (``node.demo.federation``): three validators, none trusted alone,
+settle an epoch while one of them is killed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from node.demo import swarm as sw
 from node.demo import truth
 from node.demo.actors import Actor, Network
 from node.demo.epochs import Epochs
+from node.demo.federation import run_federation
 from node.demo.wait import poll
 from servicelayer.config import DEFAULT_PASSPHRASE
 from servicelayer.ledger.money import STROOPS_PER_UNIT
@@ -87,13 +91,19 @@ def run_demo(
         )
         node.start()
         demo = Demo(console, node, root, share_at)
+        federation: dict[str, Any] = {}
         try:
-            demo.run()
+            try:
+                demo.run()
+            finally:
+                code = node.stop()
+            console.print(f"node stopped with SIGTERM, exit status {code}")
+            federation = run_federation(console, root / "federation")
         finally:
-            code = node.stop()
             if report is not None:
-                report.write_text(json.dumps(demo.result(), indent=1, sort_keys=True))
-        console.print(f"node stopped with SIGTERM, exit status {code}")
+                found = demo.result() | {"federation": federation}
+                report.write_text(json.dumps(found, indent=1, sort_keys=True))
+        console.print("the three validators stopped")
         return 0 if code == 0 else 1
 
 

@@ -80,6 +80,11 @@ class AnchoredElsewhere(Conflict):
     code = "root_mismatch"
 
 
+SEALING_MARGIN_SECONDS = 1
+"""A leader builds an input set this long after the cut-off: a batch another validator
+sealed just before it is committed by then, so the leader's pull sees it."""
+
+
 @dataclass(frozen=True)
 class Timing:
     epoch_seconds: int
@@ -227,10 +232,13 @@ class Validator:
             raise WaitsForLeader(
                 f"for {who[:8]}..., the leader of round {round_}, to propose epoch {epoch}'s inputs"
             )
+        cutoff = self.agreeing.cutoff(epoch)
+        if self.clock() < cutoff + SEALING_MARGIN_SECONDS:
+            raise StepWaits(f"a moment after epoch {epoch}'s cut-off, for batches in flight")
         relay = self.agreeing.relay
         relay.pull()
         with relay.sealing, self.database.session(write=True) as session:
-            inputs = sealed_before(session, epoch, self.validators, self.agreeing.cutoff(epoch))
+            inputs = sealed_before(session, epoch, self.validators, cutoff)
             row = remember(session, inputs)
             stored = None
             if row.tx_hash and row.envelope and row.sequence:

@@ -94,7 +94,9 @@ def test_a_world_readable_key_is_refused_at_start(tmp_path: Path) -> None:
     assert result.returncode == 2 and "chmod 600" in result.stderr
 
 
-def test_the_demo_runs_the_whole_network_on_one_node(tmp_path: Path) -> None:
+def test_the_demo_runs_the_whole_network_on_one_node_then_on_three_validators(
+    tmp_path: Path,
+) -> None:
     """The whole demo, sharing from second 50 of a minute, and what it shows is the truth,
     asserted on its --report (data):
 
@@ -108,7 +110,10 @@ def test_the_demo_runs_the_whole_network_on_one_node(tmp_path: Path) -> None:
     - every receipt the cheater sent is refused: at ingest, a replay (a duplicate:
       nothing stored), or stored and judged with a final weight of 0; each trick is
       caught, at ingest or when its epoch is judged;
-    - uma is paid on the ledger for the bytes she served.
+    - uma is paid on the ledger for the bytes she served;
+    - then, on three validators with one killed mid-epoch, the epoch of a pay-per-view
+      purchase settles: its provider is paid in a transaction signed by 2 validators, and
+      all three (the killed one once back) have the same root and anchor.
     """
     report = tmp_path / "demo.json"
     # Sharing late in a minute: the sessions cross an epoch boundary, and the first epoch
@@ -126,9 +131,16 @@ def test_the_demo_runs_the_whole_network_on_one_node(tmp_path: Path) -> None:
     assert "bundle split" in out  # vic's bundle period ends and its price is split
     lines = out.rstrip().splitlines()
     assert "verified" in lines  # acedao audit checked a payout against the ledger
-    assert lines[-1] == "node stopped with SIGTERM, exit status 0"
-    problems = demo_untruths(json.loads(report.read_text()))
+    assert "node stopped with SIGTERM, exit status 0" in lines
+    assert lines[-1] == "the three validators stopped"
+    found = json.loads(report.read_text())
+    problems = demo_untruths(found)
     assert not problems, "\n".join(problems)
+    federation = found["federation"]
+    assert "v3 killed (SIGKILL)" in lines
+    assert len(set(federation["roots"])) == len(set(federation["anchors"])) == 1
+    assert len(federation["roots"]) == 3
+    assert federation["provider_paid"] > 0 and federation["signatures"] == [2]
 
 
 TRICKS = {
