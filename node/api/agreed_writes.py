@@ -17,7 +17,6 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from fastapi.routing import APIRoute
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.routing import Match
 
@@ -86,7 +85,10 @@ class AgreedInputs:
             agreed=Agreed(session, at),
         )
         name = next(d.name for d in route.dependant.dependencies if d.call is writer)
-        route.endpoint(**arguments, **{name: w})
+        try:
+            route.endpoint(**arguments, **{name: w})
+        except ServiceLayerError as exc:  # refused before its work ran: nothing changed
+            log.warning("agreed write %s %s refused: %s", write.method, write.path, exc.detail)
 
     @staticmethod
     def _route(write: SignedWrite) -> tuple[APIRoute, dict[str, Any]]:
@@ -115,12 +117,7 @@ def _arguments(route: APIRoute, path_params: dict[str, Any], body: str) -> dict[
         arguments[field.name] = value
         errors += problems or []
     if errors:
-        raise InvalidInput(f"the write does not have the route's shape: {_first(errors)}")
+        first = errors[0]
+        what = first.get("msg", first) if isinstance(first, dict) else first
+        raise InvalidInput(f"the write does not have the route's shape: {what}")
     return arguments
-
-
-def _first(errors: list[Any]) -> str:
-    try:
-        return str(errors[0].get("msg", errors[0]))
-    except (AttributeError, IndexError, ValidationError):
-        return "invalid"

@@ -156,7 +156,7 @@ class Writer:
                 body = {
                     "status": "sealed",
                     "detail": "every validator applies it when the epoch it was sealed "
-                    "for closes; send the same request again for its answer",
+                    "for closes; send the same request to this validator again for its answer",
                     "sealed_by": batch.sealer,
                     "sealed_at": batch.sealed_at,
                     "epoch": epoch_of(batch.sealed_at, self.node.settings.epoch_seconds),
