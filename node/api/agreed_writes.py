@@ -20,8 +20,8 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.routing import Match
 
-from node.api.auth import Agreed, Writer, writer
-from node.api.routes import catalog, payperuse, subscriptions
+from node.api.auth import Agreed, Writer, agreed_route, writer
+from node.api.routes import catalog, governance, payperuse, subscriptions
 from node.api.state import NodeState
 from servicelayer.errors import InvalidInput, ServiceLayerError
 from servicelayer.federation.writes import WINDOW_SECONDS, SignedWrite
@@ -33,9 +33,11 @@ log = logging.getLogger("acenode.federation")
 
 ROUTES: tuple[APIRoute, ...] = tuple(
     route
-    for module in (catalog, subscriptions, payperuse)  # governance: not on a federation yet
+    for module in (catalog, subscriptions, payperuse, governance)
     for route in module.router.routes
-    if isinstance(route, APIRoute) and any(d.call is writer for d in route.dependant.dependencies)
+    if isinstance(route, APIRoute)
+    and any(d.call is writer for d in route.dependant.dependencies)
+    and agreed_route(route)
 )
 """Every route that takes a write (``Depends(writer)``) a federation agrees on."""
 

@@ -98,6 +98,15 @@ IdempotencyKeyHeader = Header(
 )
 
 
+NOT_AGREED_TAGS = frozenset({"governance"})
+"""Routes a federation does not agree on yet: proposals and delegations name a ledger."""
+
+
+def agreed_route(route: object) -> bool:
+    """Whether a federation validator takes this route's writes."""
+    return not NOT_AGREED_TAGS.intersection(getattr(route, "tags", ()))
+
+
 @dataclass(frozen=True)
 class Agreed:
     """An agreed write being applied as its epoch closes: the close's transaction and the
@@ -202,8 +211,7 @@ async def writer(
         key = check_key(given_key)
         write_limit(request, account, node)
         return Writer(node, account, key, method, path)
-    route = request.scope.get("route")
-    if "governance" in getattr(route, "tags", ()):
+    if not agreed_route(request.scope.get("route")):
         raise Conflict(
             "DAO governance is not agreed between validators yet (proposals and delegations "
             "name a ledger they do not agree on): it runs on a node alone",
