@@ -53,5 +53,5 @@ def create_app(state: NodeState) -> FastAPI:
     app.include_router(payperuse.router)
     app.include_router(governance.router)
     app.include_router(assets.router)
-    install_openapi(app)
+    install_openapi(app, federated=state.federation is not None)
     return app

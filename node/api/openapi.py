@@ -6,6 +6,9 @@
   ``Idempotent-Replayed`` header of a replayed answer.
 - FastAPI's OpenAPI models hold numeric bounds as floats, so 2^63 - 1 came out as 2^63
   (9.223372036854776e+18): bounds are written back as the exact integers they were.
+- On a federation validator a write is signed by its account (``Ace-Signed``, not the
+  bearer token) and answers 202 ``sealed``; only validators read batches
+  (``Ace-Member``): the document says so on such a node (``_federated``).
 - A receipt batch's items are checked one by one (a bad receipt is rejected in the
   results, never the request), so the request schema admits any item, and the three
   receipt shapes are published as components for clients to build receipts from.
@@ -18,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from node.api.auth import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN
+from node.api.auth import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN, NOT_AGREED_TAGS
 from node.api.models.common import INT64_MAX, MAX_NONCE, MAX_PROPOSAL_ID
 from node.api.schemas import RECEIPT_COMPONENTS
 
@@ -28,7 +31,7 @@ _BOUNDS = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum
 _EXACT = {float(n): n for n in (INT64_MAX, MAX_NONCE, MAX_PROPOSAL_ID)}
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, federated: bool = False) -> None:
     """Replace ``app.openapi`` by the generated document with the additions above."""
     generate: Callable[[], Document] = app.openapi
     finished: list[Document] = []
@@ -38,6 +41,8 @@ def install_openapi(app: FastAPI) -> None:
             document = generate()
             _exact_bounds(document)
             _require_idempotency_key(document)
+            if federated:
+                _federated(document)
             document.setdefault("components", {}).setdefault("schemas", {}).update(
                 RECEIPT_COMPONENTS
             )
@@ -61,6 +66,66 @@ def _require_idempotency_key(document: Document) -> None:
                         "title": IDEMPOTENCY_KEY,
                     }
                     _document_replay(operation)
+
+
+SIGNED_WRITE = {
+    "type": "http",
+    "scheme": "Ace-Signed",
+    "description": "`Ace-Signed account=G...,signed_at=<unix seconds>,signature=<base64>`: "
+    "SEP-53 over the write's canonical message, within 300 s (docs/api.md, 'Signed writes')",
+}
+MEMBER = {
+    "type": "http",
+    "scheme": "Ace-Member",
+    "description": "`Ace-Member <base64 of a pull message signed by a validator of the set>`, "
+    "within 300 s (docs/api.md)",
+}
+SEALED = {
+    "description": "Sealed into this validator's next batch: every validator applies it when "
+    "`epoch` closes; the same request to this validator again answers the outcome",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["status", "detail", "sealed_by", "sealed_at", "epoch"],
+                "properties": {
+                    "status": {"type": "string", "enum": ["sealed"]},
+                    "detail": {"type": "string"},
+                    "sealed_by": {"type": "string"},
+                    "sealed_at": {"type": "integer"},
+                    "epoch": {"type": "integer"},
+                },
+            }
+        }
+    },
+}
+
+
+def _federated(document: Document) -> None:
+    """A federation validator's writes are signed by their account and sealed (202); its
+    batches are read by validators only."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["ace_signed"], schemes["ace_member"] = SIGNED_WRITE, MEMBER
+    for path, operations in document.get("paths", {}).items():
+        for operation in operations.values():
+            if operation.get("security") == [{"bearer": []}] and _is_write(operation):
+                if NOT_AGREED_TAGS.intersection(operation.get("tags", ())):
+                    operation["description"] = (
+                        operation.get("description", "") + " Not on a federation validator "
+                        "yet: 409 `not_in_federation`."
+                    ).strip()
+                    continue
+                operation["security"] = [{"ace_signed": []}]
+                operation["responses"]["202"] = SEALED
+            if path == "/v1/federation/batches/{sealer}":
+                operation["security"] = [{"ace_member": []}]
+
+
+def _is_write(operation: Document) -> bool:
+    return any(
+        p.get("in") == "header" and p.get("name") == IDEMPOTENCY_KEY
+        for p in operation.get("parameters", [])
+    )
 
 
 def _document_replay(operation: Document) -> None:

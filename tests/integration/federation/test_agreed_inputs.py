@@ -372,5 +372,13 @@ def test_a_validator_takes_only_writes_the_account_signed(net: LocalFederation) 
         f"{url}/v1/federation/batches/{sealer}", headers={"Authorization": outsider}, timeout=10
     )
     assert (answer.status_code, answer.json()["error"]) == (401, "not_member")
+    # and the validator's /openapi.json says so
+    document = httpx.get(f"{url}/openapi.json", timeout=10).json()
+    publish = document["paths"]["/v1/catalog"]["post"]
+    assert publish["security"] == [{"ace_signed": []}] and "202" in publish["responses"]
+    assert document["components"]["securitySchemes"]["ace_signed"]["scheme"] == "Ace-Signed"
+    batches = document["paths"]["/v1/federation/batches/{sealer}"]["get"]
+    assert batches["security"] == [{"ace_member": []}]
+    assert "not_in_federation" in document["paths"]["/v1/proposals"]["post"]["description"]
     mine = load_key_file(net.members[1].directory / "node.key")
     assert [n for n, _ in batches_of(url, sealer, mine)][-1] >= 0
