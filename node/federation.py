@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
+from sqlalchemy.orm import Session
 from stellar_sdk import Keypair
 
 from node import settlement as wiring
 from servicelayer.config import NodeSettings
-from servicelayer.errors import ConfigError
+from servicelayer.errors import ConfigError, InvalidInput
 from servicelayer.federation.agreement import Agreeing
+from servicelayer.federation.batches import Unapplied, seal_batch
 from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
 from servicelayer.federation.relay import Relay
 from servicelayer.federation.validator import Timing, Validator
 from servicelayer.ledger.horizon import Horizon
+from servicelayer.probes.evidence import SwarmEvidence
 from servicelayer.storage.db import Database
 
+log = logging.getLogger("acenode.federation")
 MAX_FEE_FACTOR = 10
 """A validator signs a DAO transaction bidding at most this many times its own base fee."""
 
@@ -42,6 +47,30 @@ class SharedHorizon:
                 self._horizon.close()
 
 
+class SealedProbes:
+    """This validator's probes (``probes.service.Federated``): each probe's evidence is
+    sealed into its next batch, for every validator to judge by the same evidence, and
+    the probes plan by the batches held but not applied yet."""
+
+    def __init__(self, relay: Relay, clock: Callable[[], float]) -> None:
+        self.relay, self.clock = relay, clock
+        self.pending = Unapplied()
+        self.sealing = relay.sealing
+
+    def seal(self, session: Session, epoch: int, evidence: SwarmEvidence) -> None:
+        relay = self.relay
+        try:
+            seal_batch(
+                session,
+                relay.keypair,
+                relay.passphrase,
+                int(self.clock()),
+                evidence=[(epoch, evidence)],
+            )
+        except InvalidInput as exc:  # larger than a message may be
+            log.warning("the probe of %s is not sealed: %s", evidence.infohash, exc.detail)
+
+
 @dataclass
 class Federation:
     """The validator (pipeline side), the follower (API side) and the relay of batches."""
@@ -54,6 +83,9 @@ class Federation:
     def close(self) -> None:
         self.horizon.close()
         self.relay.close()
+
+    def probes(self) -> SealedProbes:
+        return SealedProbes(self.relay, self.validator.clock)
 
 
 def federation(

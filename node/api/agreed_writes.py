@@ -1,5 +1,6 @@
-"""Applying an epoch's agreed inputs on this node; each signed write through the very
-route that took it.
+"""Applying an epoch's agreed inputs on this node: receipts, registrations and probe
+evidence through the services a node alone uses, each signed write through the very route
+that took it.
 
 When an epoch closes on a federation validator, each signed write of its input set runs
 through the route a node alone would run (``node/api/routes``): its path and body are
@@ -27,6 +28,9 @@ from servicelayer.errors import InvalidInput, ServiceLayerError
 from servicelayer.federation.writes import WINDOW_SECONDS, SignedWrite
 from servicelayer.ingest import ingest_batch
 from servicelayer.ledger.records import ObservedPayment
+from servicelayer.probes import registry
+from servicelayer.probes.evidence import SwarmEvidence
+from servicelayer.probes.service import store_evidence
 from servicelayer.watcher.payments import credit
 
 log = logging.getLogger("acenode.federation")
@@ -44,8 +48,9 @@ ROUTES: tuple[APIRoute, ...] = tuple(
 
 class AgreedInputs:
     """How this node applies an epoch's agreed inputs (``batches.Applier``): receipts
-    through ingestion, signed writes through their routes, treasury payments through the
-    watcher's crediting, all in the transaction of the API's own writes."""
+    through ingestion, registrations through the registry, evidence into the evidence
+    store, signed writes through their routes, treasury payments through the watcher's
+    crediting, all in the transaction of the API's own writes."""
 
     def __init__(self, node: NodeState) -> None:
         self.node = node
@@ -55,6 +60,19 @@ class AgreedInputs:
 
     def receipts(self, session: Session, receipts: list[Any], at: int) -> None:
         ingest_batch(session, receipts, self.node.policy, at)
+
+    def registration(self, session: Session, registration: Any, at: int) -> None:
+        """Register as received at ``at``; one that is stale by then (or another copy of
+        the one registered) changes nothing, the same on every validator."""
+        try:
+            registry.register(session, registration, self.node.policy.network_id, at)
+        except ServiceLayerError as exc:
+            log.info("agreed registration not taken: %s", exc.detail)
+
+    def evidence(
+        self, session: Session, planned: int, evidence: SwarmEvidence, source: str
+    ) -> None:
+        store_evidence(session, planned, evidence, source)
 
     def payment(self, session: Session, payment: ObservedPayment) -> None:
         seconds = self.node.settings.epoch_seconds

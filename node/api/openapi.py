@@ -102,8 +102,8 @@ SEALED = {
 
 
 def _federated(document: Document) -> None:
-    """A federation validator's writes are signed by their account and sealed (202); its
-    batches are read by validators only."""
+    """A federation validator's writes are signed by their account and sealed (202), and
+    so are registrations; its batches are read by validators only."""
     schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
     schemes["ace_signed"], schemes["ace_member"] = SIGNED_WRITE, MEMBER
     for path, operations in document.get("paths", {}).items():
@@ -119,6 +119,9 @@ def _federated(document: Document) -> None:
                 operation["responses"]["202"] = SEALED
             if path == "/v1/federation/batches/{sealer}":
                 operation["security"] = [{"ace_member": []}]
+            if path == "/v1/registrations" and "200" in operation.get("responses", {}):
+                sealed = operation["responses"].pop("200")
+                operation["responses"]["202"] = sealed | {"description": "Sealed (`sealed`)"}
 
 
 def _is_write(operation: Document) -> bool:

@@ -172,6 +172,7 @@ class NodeJobs:
             SystemClock(),
             lambda session: catalog_origins(runtime, session),
             self.stopping.is_set,
+            None if self.state.federation is None else self.state.federation.probes(),
         )
 
     def probes_tick(self) -> None:

@@ -1,11 +1,12 @@
 """Agreed inputs: sealed batches of receipts and writes, and the input set of each epoch.
 
 A federation validator does not put the receipts its API accepts straight into its
-receipts table, nor apply the writes it takes: it seals each request's accepted receipts,
-or its write, into a **batch**, a message
+receipts table, nor apply the writes and registrations it takes, nor keep what its own
+probes saw: it seals each request's accepted receipts, its write or its registration, and
+each probe's evidence, into a **batch**, a message
 (``servicelayer.federation.messages``, kind ``batch``) signed with its validator key:
 
-    {number, prev, sealed_at, receipts, writes}
+    {number, prev, sealed_at, receipts, writes, registrations, evidence}
 
 ``number`` counts the sealer's batches from 0, ``prev`` is the digest of its batch
 ``number - 1`` ("" for the first), so a sealer's batches form a chain that nobody can
@@ -13,7 +14,9 @@ reorder or extend in its name, and ``sealed_at`` is the sealer's clock when it s
 below its previous batch's). A batch's **digest** is the SHA-256 of its signed bytes. The
 validators relay each other's batches (``servicelayer.federation.relay``); each checks the
 signature and the chain before it keeps one. Each write is signed by its account
-(``servicelayer.federation.writes``).
+(``servicelayer.federation.writes``), each registration by its account
+(docs/registration.md); each probe's evidence (``{"epoch": planned, "evidence": ...}``,
+``servicelayer.probes.evidence``) is signed by the sealer, the validator that observed it.
 
 An epoch's **input set** names, for every validator, the last of its batches that goes into
 the epoch (the highest ``number`` sealed before the epoch's cut-off, its end plus the
@@ -21,7 +24,8 @@ close grace, by the sealer's clock, with that batch's digest). Its hash is put o
 ledger (``ace.inputs``), once per epoch, by M validators (``validator.Validator.agreed``);
 then every validator applies exactly those batches, in the order of their ``sealed_at``
 (then sealer, then number), through the same rules as a node alone (``ingest_batch`` and
-the API's own routes, at each batch's ``sealed_at``), together with the treasury's
+the API's own routes, the registry, the evidence store, at each batch's ``sealed_at``),
+together with the treasury's
 payments up to the cut-off, and closes the epoch. A receipt's slot keeps the
 highest-ranking receipt whatever the order, a duplicate is one leaf, and a receipt of an
 already closed epoch in a later batch is refused alike everywhere: every validator seals
@@ -46,13 +50,19 @@ from servicelayer.errors import InvalidInput
 from servicelayer.federation.messages import Message, open_message, seal, signed_bytes
 from servicelayer.federation.writes import SignedWrite
 from servicelayer.ledger.records import ObservedPayment
+from servicelayer.probes.evidence import SwarmEvidence, evidence_from_json, evidence_to_json
+from servicelayer.probes.registration import Registration, from_json
+from servicelayer.receipts.codec import account_strkey, from_wire
+from servicelayer.receipts.model import Kind, ReceiptError
 from servicelayer.storage.federation_models import Batch, InputSet
 
 BATCH = "batch"
 SETS_TAG = "ace-inputs-v1"
 MAX_RECEIPTS = 2000  # a batch carries at most this many receipts (within 1 MiB)
 MAX_WRITES = 10
-BODY = {"number", "prev", "sealed_at", "receipts", "writes"}
+MAX_REGISTRATIONS = 100
+MAX_EVIDENCE = 1  # a probe's evidence is sealed when it ends, in a batch of its own
+BODY = {"number", "prev", "sealed_at", "receipts", "writes", "registrations", "evidence"}
 PAGE_BYTES = 4 << 20  # batches served per request, after the first
 
 
@@ -64,6 +74,8 @@ class SealedBatch:
     sealed_at: int
     receipts: list[Any]
     writes: list[Any]
+    registrations: list[Any]
+    evidence: list[Any]
     digest: str
     wire: dict[str, Any]
 
@@ -78,6 +90,7 @@ class SealedBatch:
             )
         number, prev, sealed_at = body["number"], body["prev"], body["sealed_at"]
         receipts, writes = body["receipts"], body["writes"]
+        registrations, evidence = body["registrations"], body["evidence"]
         if type(number) is not int or type(sealed_at) is not int or number < 0 or sealed_at < 0:
             raise InvalidInput("number and sealed_at are non-negative integers", code="bad_batch")
         if type(prev) is not str or not (prev == "" if number == 0 else _is_digest(prev)):
@@ -88,11 +101,47 @@ class SealedBatch:
             raise InvalidInput(f"writes: a list of at most {MAX_WRITES}", code="bad_batch")
         for write in writes:
             SignedWrite.of(write)  # its signature is checked when it applies
+        if type(registrations) is not list or len(registrations) > MAX_REGISTRATIONS:
+            raise InvalidInput(
+                f"registrations: a list of at most {MAX_REGISTRATIONS}", code="bad_batch"
+            )
+        if type(evidence) is not list or len(evidence) > MAX_EVIDENCE:
+            raise InvalidInput(f"evidence: a list of at most {MAX_EVIDENCE}", code="bad_batch")
+        try:
+            for registration in registrations:
+                from_json(registration)  # its signature is checked when it applies
+            for item in evidence:
+                planned_evidence(item)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"a batch item is malformed: {exc.detail}", code="bad_batch"
+            ) from None
         digest = hashlib.sha256(signed_bytes(message, passphrase)).hexdigest()
         assert isinstance(wire, dict)
         return SealedBatch(
-            message.sender, number, str(prev), sealed_at, receipts, writes, digest, wire
+            message.sender,
+            number,
+            str(prev),
+            sealed_at,
+            receipts,
+            writes,
+            registrations,
+            evidence,
+            digest,
+            wire,
         )
+
+
+def planned_evidence(item: object) -> tuple[int, SwarmEvidence]:
+    """(the epoch that planned the probe, its evidence) of a batch's evidence item."""
+    if not isinstance(item, dict) or set(item) != {"epoch", "evidence"}:
+        raise InvalidInput("an evidence item is {epoch, evidence}", code="bad_evidence")
+    epoch = item["epoch"]
+    if type(epoch) is not int or not 0 <= epoch < 1 << 62:
+        raise InvalidInput(
+            "an evidence item's epoch is a non-negative integer", code="bad_evidence"
+        )
+    return epoch, evidence_from_json(item["evidence"])
 
 
 def _is_digest(value: object) -> bool:
@@ -107,25 +156,42 @@ def seal_batch(
     now: int,
     receipts: Sequence[Any] = (),
     writes: Sequence[SignedWrite] = (),
+    registrations: Sequence[Any] = (),
+    evidence: Sequence[tuple[int, SwarmEvidence]] = (),
 ) -> SealedBatch:
-    """Seal ``receipts`` and ``writes`` (taken by this validator's API) as its next batch,
-    and keep it. The caller serialises sealing (one sealer per validator)."""
+    """Seal ``receipts``, ``writes`` and ``registrations`` (taken by this validator's API)
+    and ``evidence`` (its probes': planned epoch, evidence) as its next batch, and keep
+    it. The caller serialises sealing (one sealer per validator)."""
     last = _last(session, keypair.public_key)
     number = 0 if last is None else last.number + 1
     sealed_at = now if last is None else max(now, last.sealed_at)
     prev = "" if last is None else last.digest
-    carried, signed = list(receipts), [w.wire() for w in writes]
+    carried, signed, registered = list(receipts), [w.wire() for w in writes], list(registrations)
+    observed = [{"epoch": e, "evidence": evidence_to_json(ev)} for e, ev in evidence]
     body = {
         "number": number,
         "prev": prev,
         "sealed_at": sealed_at,
         "receipts": carried,
         "writes": signed,
+        "registrations": registered,
+        "evidence": observed,
     }
     message = Message(BATCH, keypair.public_key, 0, 0, body)
     wire = seal(message, keypair, passphrase)
     digest = hashlib.sha256(signed_bytes(message, passphrase)).hexdigest()
-    batch = SealedBatch(keypair.public_key, number, prev, sealed_at, carried, signed, digest, wire)
+    batch = SealedBatch(
+        keypair.public_key,
+        number,
+        prev,
+        sealed_at,
+        carried,
+        signed,
+        registered,
+        observed,
+        digest,
+        wire,
+    )
     _add(session, batch)
     return batch
 
@@ -142,6 +208,48 @@ def _add(session: Session, batch: SealedBatch) -> None:
             applied=False,
         )
     )
+
+
+# -- what held batches say before they apply ----------------------------------------------
+class Unapplied:
+    """The batches held here but not applied yet (``probes.planner.Pending``): the
+    receipts and registrations an epoch will close with, which this validator's probes
+    must see while the epoch runs. Read as the sealers sent them (each one's signature is
+    checked when it applies); one that does not decode is passed over."""
+
+    def bandwidth_parties(
+        self, session: Session, low: int, high: int, content: str | None = None
+    ) -> list[tuple[str, str, str | None]]:
+        found = set()
+        for body in _unapplied(session):
+            for wire in body["receipts"]:
+                try:
+                    r = from_wire(wire).receipt
+                except ReceiptError:
+                    continue
+                if r.kind != Kind.BANDWIDTH or not low <= r.window_start < high:
+                    continue
+                if content is None or r.content.hex() == content:
+                    parties = (account_strkey(r.signer), account_strkey(r.counterparty))
+                    found.add((r.content.hex(), *parties))
+        return sorted(found)
+
+    def registrations(self, session: Session, now: int) -> list[Registration]:
+        found = []
+        for body in _unapplied(session):
+            for wire in body["registrations"]:
+                try:
+                    registration = from_json(wire)[0].registration
+                except InvalidInput:
+                    continue
+                if registration.valid_until >= now:
+                    found.append(registration)
+        return sorted(found, key=lambda r: r.seq)
+
+
+def _unapplied(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Batch.wire).where(~Batch.applied).order_by(Batch.sealed_at))
+    return [json.loads(wire)["body"] for wire in rows]
 
 
 # -- batches of others -------------------------------------------------------------------
@@ -302,6 +410,14 @@ class Applier(Protocol):
 
     def write(self, session: Session, write: SignedWrite, at: int) -> None: ...
 
+    def registration(self, session: Session, registration: Any, at: int) -> None: ...
+
+    def evidence(
+        self, session: Session, planned: int, evidence: SwarmEvidence, source: str
+    ) -> None:
+        """Keep a probe's evidence under ``source``, the same name on every validator."""
+        ...
+
     def payment(self, session: Session, payment: ObservedPayment) -> None: ...
 
     def transaction(self) -> AbstractContextManager[Session]:
@@ -320,8 +436,8 @@ def apply_inputs(
     time (a payment's ledger close time, a batch's ``sealed_at``), a payment before a
     batch of the same second, payments in ledger order, batches by sealer then number
     (each sealer's chain in order, since its ``sealed_at`` never goes back). A batch's
-    receipts, then its writes. Returns how many batches; every batch up to each set's
-    last must be held (``missing`` is empty)."""
+    registrations, its evidence, its receipts, then its writes. Returns how many batches;
+    every batch up to each set's last must be held (``missing`` is empty)."""
     rows: list[Batch] = []
     for last in inputs.sets:
         rows += session.scalars(
@@ -337,6 +453,11 @@ def apply_inputs(
     for at, _, item in steps:
         if isinstance(item, Batch):
             body = json.loads(item.wire)["body"]
+            for registration in body["registrations"]:
+                applier.registration(session, registration, at)
+            for i, observed in enumerate(body["evidence"]):
+                planned, evidence = planned_evidence(observed)
+                applier.evidence(session, planned, evidence, f"{item.digest[:16]}.{i}")
             applier.receipts(session, body["receipts"], at)
             for write in body["writes"]:
                 applier.write(session, SignedWrite.of(write), at)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 from stellar_sdk import Keypair
@@ -52,6 +53,35 @@ def epoch_seed(session: Session, keypair: Keypair, network_id: bytes, epoch: int
         ),
     )
     return seed
+
+
+Parties = list[tuple[str, str, str | None]]
+"""(content, signer, counterparty) of bandwidth streams."""
+
+
+class Pending(Protocol):
+    """Facts this node holds that are not in its tables yet: a federation validator's
+    batches, which apply only when their epoch closes, yet name the swarms to probe now."""
+
+    def bandwidth_parties(
+        self, session: Session, low: int, high: int, content: str | None = None
+    ) -> Parties:
+        """Of the bandwidth receipts with ``window_start`` in ``[low, high)``."""
+        ...
+
+    def registrations(self, session: Session, now: int) -> list[Registration]:
+        """Registrations not expired at ``now``, newest last."""
+        ...
+
+
+def bandwidth_parties(
+    session: Session, pending: Pending | None, low: int, high: int, content: str | None = None
+) -> Parties:
+    """The parties of bandwidth receipts stored here, and of those ``pending``."""
+    found = evidence_repo.bandwidth_parties(session, int(Kind.BANDWIDTH), low, high, content)
+    if pending is not None:
+        found += pending.bandwidth_parties(session, low, high, content)
+    return found
 
 
 def window_of(now: int) -> int:
@@ -100,6 +130,7 @@ def plan_window(
     active_windows: int,
     registrations: Iterable[Registration],
     origins: Mapping[str, Sequence[str]] = {},
+    pending: Pending | None = None,
 ) -> list[PlannedProbe]:
     """The swarms probed in ``window``: the active ones (bandwidth receipts in the
     ``active_windows`` windows up to and including it) and those with owner-registered
@@ -115,10 +146,9 @@ def plan_window(
     know which runs may yield."""
     low = window - (active_windows - 1) * WINDOW_SECONDS
     high = window + WINDOW_SECONDS
-    kind = int(Kind.BANDWIDTH)
-    parties = evidence_repo.bandwidth_parties(session, kind, low, high)
+    parties = bandwidth_parties(session, pending, low, high)
     since = window - WINDOW_SECONDS  # the window before
-    recent = {c for c, _, _ in evidence_repo.bandwidth_parties(session, kind, since, high)}
+    recent = {c for c, _, _ in bandwidth_parties(session, pending, since, high)}
     endpoints = {reg.account_id: reg.endpoints for reg in registrations}
     accounts: dict[str, set[str]] = {}
     for content, signer, counterparty in parties:
@@ -157,13 +187,12 @@ def swarm_peers(
     active_windows: int,
     registrations: Iterable[Registration],
     origins: Sequence[str] = (),
+    pending: Pending | None = None,
 ) -> tuple[Endpoint, ...]:
     """The registered endpoints of one swarm's origins and of the accounts its bandwidth
     receipts name in the recent windows, as they are now: a probe asks again while it
     runs, so a peer that registered or started signing after the plan is contacted too."""
     low = window - (active_windows - 1) * WINDOW_SECONDS
-    parties = evidence_repo.bandwidth_parties(
-        session, int(Kind.BANDWIDTH), low, window + WINDOW_SECONDS, infohash
-    )
+    parties = bandwidth_parties(session, pending, low, window + WINDOW_SECONDS, infohash)
     accounts = set(origins) | {a for _, signer, other in parties for a in (signer, other) if a}
     return _endpoints(accounts, {reg.account_id: reg.endpoints for reg in registrations})

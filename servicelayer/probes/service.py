@@ -23,7 +23,9 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import libtorrent as lt
 from sqlalchemy.orm import Session
@@ -34,6 +36,7 @@ from servicelayer.probes import runs
 from servicelayer.probes.endpoint import Endpoint
 from servicelayer.probes.evidence import SwarmEvidence, evidence_dumps
 from servicelayer.probes.planner import (
+    Pending,
     PlannedProbe,
     epoch_seed,
     plan_window,
@@ -41,6 +44,7 @@ from servicelayer.probes.planner import (
     swarm_peers,
 )
 from servicelayer.probes.probe import Clock, ProbeCancelled, run_probe
+from servicelayer.probes.registration import Registration
 from servicelayer.probes.registry import live_registrations
 from servicelayer.probes.service_check import check_service
 from servicelayer.probes.session import SharedSession
@@ -108,10 +112,16 @@ class ProbeRunner:
         clock: Clock,
         origins: Origins = no_origins,
         cancelled: Callable[[], bool] = lambda: False,
+        federated: Federated | None = None,
     ) -> None:
+        """``federated``: this node is a validator of a federation; its probes' evidence
+        is sealed into its batches rather than kept, and its plans count the batches held
+        but not applied yet."""
         self.database, self.sessions = database, sessions
         self.keypair, self.network_id, self.epoch_seconds = keypair, network_id, epoch_seconds
         self.policy, self.clock, self.origins, self.cancelled = policy, clock, origins, cancelled
+        self.federated = federated
+        self.pending = None if federated is None else federated.pending
         self.pool = ThreadPoolExecutor(2 * policy.max_concurrent, thread_name_prefix="probe")
         self.started: dict[int, set[int]] = {}  # window -> runs this process started
         self.preempted: set[int] = set()  # runs to stop (runs.record_plan)
@@ -141,8 +151,9 @@ class ProbeRunner:
                 seed,
                 None,  # every candidate: record_plan takes the budget's worth in rank order
                 self.policy.active_windows,
-                live_registrations(session, now),
+                self._registrations(session, now),
                 self.origins(session),
+                self.pending,
             )
             rows = runs.record_plan(
                 session,
@@ -204,23 +215,20 @@ class ProbeRunner:
             with self.database.session(write=True) as session:
                 runs.abandon(session, run_id, self.clock.wall_seconds())
             return None
-        with self.database.session(write=True) as session:
+        epoch = epoch_of(window, self.epoch_seconds)
+        sealing = nullcontext() if self.federated is None else self.federated.sealing
+        with sealing, self.database.session(write=True) as session:
             run = runs.finish(session, run_id, self.clock.wall_seconds())
             if run is None:
                 log.warning(
                     "probe of %s ended after its deadline: evidence dropped", probe.infohash
                 )
                 return None
-            row = StoredEvidence(
-                epoch=epoch_of(window, self.epoch_seconds),
-                infohash=probe.infohash,
-                started_at=evidence.started_at,
-                ended_at=max(evidence.ended_at, evidence.started_at),
-                cost_bytes=evidence.cost.total + sum(c.payload_down for c in evidence.service),
-                evidence=evidence_dumps(evidence),
-            )
-            evidence_repo.add_evidence(session, row)
-            run.evidence_id = row.id
+            if self.federated is not None:
+                self.federated.seal(session, epoch, evidence)
+            else:
+                row = store_evidence(session, epoch, evidence)
+                run.evidence_id = row.id
         return probe.infohash
 
     def _probe(
@@ -270,12 +278,52 @@ class ProbeRunner:
                 infohash,
                 window,
                 self.policy.active_windows,
-                live_registrations(session, self.clock.wall_seconds()),
+                self._registrations(session, self.clock.wall_seconds()),
                 self.origins(session).get(infohash, ()),
+                self.pending,
             )
+
+    def _registrations(self, session: Session, now: int) -> list[Registration]:
+        """Every live registration, those pending after those stored (newer last)."""
+        stored = live_registrations(session, now)
+        return stored if self.pending is None else stored + self.pending.registrations(session, now)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def store_evidence(
+    session: Session, epoch: int, evidence: SwarmEvidence, source: str | None = None
+) -> StoredEvidence:
+    """Keep a probe's evidence (``epoch``: the one that planned it; ``source``: its name
+    on every validator of a federation, None on a node alone)."""
+    row = StoredEvidence(
+        epoch=epoch,
+        infohash=evidence.infohash,
+        started_at=evidence.started_at,
+        ended_at=max(evidence.ended_at, evidence.started_at),
+        cost_bytes=evidence.cost.total + sum(c.payload_down for c in evidence.service),
+        evidence=evidence_dumps(evidence),
+        source=source,
+    )
+    evidence_repo.add_evidence(session, row)
+    return row
+
+
+class Federated(Protocol):
+    """What a federation validator's probes need (``ProbeRunner``'s ``federated``)."""
+
+    @property
+    def pending(self) -> Pending: ...
+
+    @property
+    def sealing(self) -> AbstractContextManager[object]:
+        """Held while sealing (one sealer at a time)."""
+        ...
+
+    def seal(self, session: Session, epoch: int, evidence: SwarmEvidence) -> None:
+        """Seal the probe's evidence (planned by ``epoch``) into this validator's batches."""
+        ...
 
 
 def service_candidates(evidence: SwarmEvidence, probe: PlannedProbe, limit: int) -> list[Endpoint]:

@@ -23,10 +23,11 @@ def evidence_in(session: Session, epoch: int) -> Sequence[StoredEvidence]:
 
 def evidence_observed(session: Session, start: int, end: int) -> Sequence[StoredEvidence]:
     """Every probe's evidence whose observation interval ``[started_at, ended_at]`` meets
-    ``[start, end)``, whichever epoch planned it."""
+    ``[start, end)``, whichever epoch planned it; in an order every validator of a
+    federation shares (its evidence has a ``source``)."""
     e = StoredEvidence
     query = select(e).where(e.started_at < end, e.ended_at >= start)
-    return session.scalars(query.order_by(e.infohash, e.started_at, e.id)).all()
+    return session.scalars(query.order_by(e.infohash, e.started_at, e.source, e.id)).all()
 
 
 def probed_swarms(session: Session, epoch: int) -> set[str]:

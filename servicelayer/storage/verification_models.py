@@ -54,6 +54,7 @@ class StoredEvidence(Base):
     __table_args__ = (
         Index("ix_probe_evidence_epoch", "epoch", "infohash"),
         Index("ix_probe_evidence_observed", "started_at", "ended_at"),
+        UniqueConstraint("source", name="uq_probe_evidence_source"),
     )
 
     id: Mapped[int] = mapped_column(
@@ -65,6 +66,9 @@ class StoredEvidence(Base):
     ended_at: Mapped[int] = mapped_column(BigInteger)
     cost_bytes: Mapped[int] = mapped_column(BigInteger)
     evidence: Mapped[str] = mapped_column(Text)  # evidence_dumps(...)
+    # on a federation, its name on every validator: the sealing batch's digest (16 hex
+    # digits) and its place there ("<digest>.<i>"); None on a node alone
+    source: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class ProbeSeed(Base):

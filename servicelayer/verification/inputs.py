@@ -57,7 +57,7 @@ def load_inputs(
     owners = _owners(registrations)
     bitrates = {c.infohash: c.bitrate for c in catalog}
     probes = [
-        to_probe(f"probe-{row.id}", evidence_loads(row.evidence), owners, bitrates)
+        to_probe(f"probe-{row.source or row.id}", evidence_loads(row.evidence), owners, bitrates)
         for row in evidence_repo.evidence_observed(session, start, end)
     ]
     viewing = tuple(_viewing(r) for r in records if r.kind == Kind.VIEWING)

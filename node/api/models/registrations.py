@@ -42,7 +42,10 @@ class RegistrationIn(BaseModel):
 class RegisteredOut(BaseModel):
     account: Account
     seq: int
-    status: Literal["registered", "unchanged"]
+    status: Literal["registered", "unchanged", "sealed"] = Field(
+        description="`sealed` on a federation validator (202): it takes effect on every "
+        "validator when the epoch it was sealed in closes"
+    )
 
 
 class RegistrationOut(RegistrationIn):

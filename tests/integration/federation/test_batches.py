@@ -12,8 +12,10 @@ from stellar_sdk import Keypair
 
 from servicelayer.errors import InvalidInput, Unauthorized
 from servicelayer.federation.batches import (
+    BATCH,
     Inputs,
     SealedBatch,
+    Unapplied,
     apply_inputs,
     held,
     keep,
@@ -21,11 +23,17 @@ from servicelayer.federation.batches import (
     seal_batch,
     sealed_before,
 )
+from servicelayer.federation.messages import Message, seal
 from servicelayer.federation.writes import SignedWrite
 from servicelayer.ingest import IngestPolicy, ingest_batch
 from servicelayer.ledger.records import Memo, ObservedPayment
+from servicelayer.probes import registry
+from servicelayer.probes.evidence import PeerObservation, ProbeCost, SwarmEvidence
+from servicelayer.probes.registration import build_registration, sign_registration, to_json
+from servicelayer.probes.service import store_evidence
 from servicelayer.receipts import network_id
-from servicelayer.storage import receipts_repo
+from servicelayer.receipts.peer import ReceiptSigner
+from servicelayer.storage import evidence_repo, receipts_repo
 from servicelayer.storage.db import Database
 from testnet.epoch_inputs import content
 from tests.support import PASSPHRASE, make_signer
@@ -61,6 +69,16 @@ class Recording:
 
     def write(self, session: Session, write: SignedWrite, at: int) -> None:
         self.order.append(("write", at))
+
+    def registration(self, session: Session, registration: Any, at: int) -> None:
+        registry.register(session, registration, POLICY.network_id, at)
+        self.order.append(("registration", at))
+
+    def evidence(
+        self, session: Session, planned: int, evidence: SwarmEvidence, source: str
+    ) -> None:
+        store_evidence(session, planned, evidence, source)
+        self.order.append(("evidence", planned))
 
     def payment(self, session: Session, payment: ObservedPayment) -> None:
         self.order.append(("payment", payment.closed_at))
@@ -147,3 +165,84 @@ def test_an_input_set_names_every_validator_once_in_account_order() -> None:
     ):
         with pytest.raises(InvalidInput):
             Inputs.of(7, bad, VALIDATORS)
+
+
+def observed(infohash: str, start: int) -> SwarmEvidence:
+    peer = PeerObservation(
+        "127.0.0.1:6881", True, True, "ab" * 20, "lt", start, start + 30, ("named",),
+        4096, 0, 0, 64, True, False, "",
+    )  # fmt: skip
+    return SwarmEvidence(
+        infohash, start, start + 30, True, 64, 16384, 1 << 20, 65536, (), (), 0,
+        (peer,), (), (), ProbeCost(4096, 0, 100, 100),
+    )  # fmt: skip
+
+
+def test_registrations_and_probe_evidence_travel_in_batches_and_apply_under_one_name(
+    db: Database, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What a validator's API registered and what its probes saw is sealed, relayed and
+    applied like receipts: before it applies, the probes of every validator plan with it
+    (``Unapplied``); after, it is in the registry and the evidence store, the evidence
+    under a name every validator gives it."""
+    uploader, downloader = Keypair.random(), Keypair.random()
+    swarm = content(1).hex()
+    net = POLICY.network_id
+    reg = build_registration(uploader.public_key, 1, T + EPOCH, ["127.0.0.1:6881"])
+    registration = to_json(sign_registration(reg, uploader, net), net)
+    signer = ReceiptSigner(downloader, PASSPHRASE)
+    stream = signer.bandwidth_session(uploader.public_key, content(1), T)
+    served = signer.wire(stream.update(4096, T + 5))
+    sealer = Database(f"sqlite:///{tmp_path_factory.mktemp('sealer')}/a.sqlite3")
+    sealer.upgrade()
+    with sealer.session(write=True) as session:
+        batches = [
+            seal_batch(session, A, PASSPHRASE, T + 5, [served], registrations=[registration]),
+            seal_batch(session, A, PASSPHRASE, T + 40, evidence=[(T // EPOCH, observed(swarm, T))]),
+        ]
+    for batch in batches:
+        assert relayed(db, batch)
+    with db.session() as session:
+        pending = Unapplied()
+        assert pending.bandwidth_parties(session, T, T + 60) == [
+            (swarm, downloader.public_key, uploader.public_key)
+        ]
+        assert pending.bandwidth_parties(session, T + 60, T + 120) == []
+        assert [r.account_id for r in pending.registrations(session, T)] == [uploader.public_key]
+        assert pending.registrations(session, T + EPOCH + 1) == []  # expired by then
+        inputs = sealed_before(session, T // EPOCH, VALIDATORS, T + EPOCH)
+    applier = Recording()
+    with db.session(write=True) as session:
+        assert apply_inputs(session, inputs, applier) == 2
+    assert applier.order == [
+        ("registration", T + 5), ("receipts", T + 5), ("evidence", T // EPOCH), ("receipts", T + 40)
+    ]  # fmt: skip
+    with db.session() as session:
+        assert pending.bandwidth_parties(session, T, T + 60) == []  # applied: in the tables
+        assert pending.registrations(session, T) == []
+        stored = registry.registrations_in_force(session, T, T + EPOCH)
+        (evidence,) = evidence_repo.evidence_observed(session, T, T + EPOCH)
+    assert [r.account_id for r in stored] == [uploader.public_key]
+    assert evidence.source == f"{batches[1].digest[:16]}.0"
+    assert evidence.infohash == swarm and evidence.epoch == T // EPOCH
+
+
+def test_a_batch_with_a_malformed_registration_or_evidence_is_refused() -> None:
+    for field, item in (
+        ("registrations", {"account": "G"}),
+        ("evidence", {"epoch": 1}),
+        ("evidence", {"epoch": -1, "evidence": {}}),
+    ):
+        batch = seal_batch_wire(A, field, item)
+        with pytest.raises(InvalidInput) as refused:
+            SealedBatch.open(batch, PASSPHRASE, VALIDATORS)
+        assert refused.value.code == "bad_batch"
+
+
+def seal_batch_wire(keypair: Keypair, field: str, item: object) -> dict[str, Any]:
+    body = {
+        "number": 0, "prev": "", "sealed_at": T, "receipts": [], "writes": [],
+        "registrations": [], "evidence": [],
+    }  # fmt: skip
+    body[field] = [item]
+    return seal(Message(BATCH, keypair.public_key, 0, 0, body), keypair, PASSPHRASE)
