@@ -45,6 +45,13 @@ def serve(
         min=0,
         help="Testing: answer every Nth applied submission with 504, as if lost.",
     ),
+    withhold_payments: int = typer.Option(
+        0,
+        "--withhold-payments",
+        min=0,
+        help="Testing: keep the first N submissions that pay unapplied (DATA_DIR/withheld) "
+        "and answer them 504, as if their sender died before sending.",
+    ),
 ) -> None:
     """Serve Horizon on HOST:PORT, closing a ledger of at most MAX_OPS operations every
     CLOSE_INTERVAL seconds."""
@@ -62,7 +69,13 @@ def serve(
     try:
         server = GracefulServer(
             uvicorn.Config(
-                create_horizon_app(ledger, base_url=base_url, lose_answers=lose_answers),
+                create_horizon_app(
+                    ledger,
+                    base_url=base_url,
+                    lose_answers=lose_answers,
+                    withhold_payments=withhold_payments,
+                    withheld_dir=data_dir / "withheld",
+                ),
                 http=guarded_protocol(HttpSettings()),  # read deadlines, connection caps
                 host=host,
                 port=port,

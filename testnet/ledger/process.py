@@ -19,11 +19,13 @@ class LedgerProcess:
         close_interval: float = 0.1,
         max_ops: int = 1_000,
         lose_answers: int = 0,
+        withhold_payments: int = 0,
     ) -> None:
         self.data_dir = data_dir
         self.close_interval = close_interval
         self.max_ops = max_ops
         self.lose_answers = lose_answers  # `acenode ledger serve --lose-answers`
+        self.withhold_payments = withhold_payments  # `--withhold-payments`
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -47,6 +49,8 @@ class LedgerProcess:
             str(self.max_ops),
             "--lose-answers",
             str(self.lose_answers),
+            "--withhold-payments",
+            str(self.withhold_payments),
         ]
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -72,6 +76,11 @@ class LedgerProcess:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=timeout)
+
+    def withheld(self) -> list[str]:
+        """The envelopes withheld so far (``--withhold-payments``), as XDR."""
+        folder = self.data_dir / "withheld"
+        return [p.read_text() for p in sorted(folder.glob("*.xdr"))] if folder.exists() else []
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -6,6 +6,8 @@ Horizon problem documents and bad input is always a 400, never a 5xx.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -56,13 +58,17 @@ def create_horizon_app(
     submit_timeout: float = 30.0,
     stream_seconds: float = 55.0,
     lose_answers: int = 0,
+    withhold_payments: int = 0,
+    withheld_dir: Path | None = None,
 ) -> FastAPI:
     """An ASGI app serving ``ledger`` like Horizon; links use ``base_url`` if given.
 
     Submissions answer within ``submit_timeout`` (then 504, as Horizon); event streams
     end after ``stream_seconds`` and clients reconnect from their last event id. With
     ``lose_answers`` N (testing), every Nth submission the ledger applied answers 504, as
-    if the answer had been lost on the way.
+    if the answer had been lost on the way; with ``withhold_payments`` N, the first N
+    submissions that pay are kept in ``withheld_dir`` unapplied and answered 504 after
+    ``submit_timeout``, as if their sender had died before they reached the network.
     """
     app = FastAPI(title="Standalone Horizon", docs_url=None, redoc_url=None, openapi_url=None)
     _install_error_handlers(app)
@@ -72,6 +78,8 @@ def create_horizon_app(
         submit_timeout,
         stream_seconds=stream_seconds,
         lose_answers=lose_answers,
+        withhold_payments=withhold_payments,
+        withheld_dir=withheld_dir,
     )
     for group in (network, accounts, history):
         group.register(app, ctx)

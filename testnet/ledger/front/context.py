@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
+from stellar_sdk import Payment, TransactionEnvelope
 
 from servicelayer.errors import InvalidInput
 from testnet.ledger import StandaloneLedger, SubmissionResult, paging, problems
@@ -54,7 +56,10 @@ class HorizonContext:
     stream_poll: float = 0.25
     stream_seconds: float = 55.0
     lose_answers: int = 0  # testing: every Nth applied submission answers 504 instead
+    withhold_payments: int = 0  # testing: the first N submissions that pay never arrive
+    withheld_dir: Path | None = None  # where the withheld envelopes are kept (XDR files)
     _applied: Iterator[int] = field(default_factory=itertools.count)
+    _withheld: Iterator[int] = field(default_factory=itertools.count)
 
     def loses(self, result: SubmissionResult) -> bool:
         """Whether to answer this applied submission as if the answer were lost (504)."""
@@ -63,6 +68,26 @@ class HorizonContext:
             and result.successful
             and next(self._applied) % self.lose_answers == self.lose_answers - 1
         )
+
+    def withholds(self, envelope: str) -> str | None:
+        """Whether to withhold this submission, as if its sender died before it reached the
+        network: the first ``withhold_payments`` envelopes with a payment are kept, not
+        applied, in ``withheld_dir`` (for a test to submit later). Returns the file."""
+        if self.withhold_payments <= 0 or self.withheld_dir is None:
+            return None
+        try:
+            parsed = TransactionEnvelope.from_xdr(envelope, self.ledger.network_passphrase)
+        except (ValueError, TypeError):
+            return None
+        tx = parsed.transaction
+        if not any(isinstance(op, Payment) for op in tx.operations):
+            return None
+        if next(self._withheld) >= self.withhold_payments:
+            return None
+        self.withheld_dir.mkdir(parents=True, exist_ok=True)
+        path = self.withheld_dir / f"{parsed.hash_hex()}.xdr"
+        path.write_text(envelope)
+        return str(path)
 
     def base(self, request: Request) -> str:
         return (self.base_url or str(request.base_url)).rstrip("/")

@@ -273,6 +273,48 @@ def test_a_leader_killed_while_paying_is_succeeded_and_every_chunk_pays_once(
         net.close()
 
 
+def test_a_leader_killed_after_signing_before_its_payment_arrived_pays_nothing_twice(
+    tmp_path: Path,
+) -> None:
+    """The ledger withholds the first payment it is sent, as if its sender died on the way:
+    the leader that sent it (M signatures on it) is killed while it waits; the next leader
+    pays the chunk in its slot; the withheld envelope, sent later, pays nobody again."""
+    net = LocalFederation(tmp_path / "net", round_seconds=3, env=NODE_ENV).prepare()
+    try:
+        assert net.ledger is not None
+        net.ledger.stop()
+        net.ledger.withhold_payments = 1
+        net.ledger.start()
+        inputs = EpochInputs.make(100, mid_previous_epoch(), PASSPHRASE)  # one chunk
+        create_accounts(net.ledger_url, [p.account for p in inputs.providers])
+        for member in net.members:
+            inputs.seed(member.directory)
+        treasury = treasury_of(net.members[0].directory)
+        net.start()
+        epoch, accounts = inputs.epoch, [m.account for m in net.members]
+        (withheld,) = wait_for(net.ledger.withheld, timeout=120, what="a withheld payment")
+        envelope = TransactionEnvelope.from_xdr(withheld, PASSPHRASE)
+        assert len(envelope.signatures) == 2  # signed by M validators, never arrived
+        sender = leader(accounts, epoch, _round(net, epoch))
+        net.stop(accounts.index(sender), sig=signal.SIGKILL)
+        live = [m for m in net.members if m.account != sender]
+        for member in live:
+            wait_for(lambda m=member: settled(m.url, epoch), timeout=180, what="settled")
+        assert paid_by(net.ledger_url, treasury) == inputs.owed
+        # sent now, it pays nobody again: the next leader built the very transaction (one
+        # slot, the same bytes: Horizon answers with the one applied before), or another
+        # one in its slot (the sequence is used: 400)
+        applied = httpx.get(f"{net.ledger_url}/transactions/{envelope.hash_hex()}", timeout=10)
+        late = httpx.post(f"{net.ledger_url}/transactions", data={"tx": withheld}, timeout=60)
+        if applied.status_code == 200:
+            assert late.status_code == 200 and late.json()["ledger"] == applied.json()["ledger"]
+        else:
+            assert late.status_code == 400, late.text
+        assert paid_by(net.ledger_url, treasury) == inputs.owed
+    finally:
+        net.close()
+
+
 def _round(net: LocalFederation, epoch: int) -> int:
     start = (epoch + 1) * net.epoch_seconds
     return max(0, int((time.time() - start) // net.round_seconds))

@@ -80,6 +80,11 @@ def register_network(app: FastAPI, ctx: HorizonContext) -> None:
     async def submit(request: Request) -> JSONResponse:
         envelope = await _form_tx(request)
         request.state.tx = envelope
+        withheld = await run_in_threadpool(ctx.withholds, envelope)
+        if withheld is not None:  # as if it never arrived: the sender waits, then times out
+            log.warning("withheld a submission on purpose (--withhold-payments): %s", withheld)
+            await asyncio.sleep(ctx.submit_timeout)
+            raise LedgerUnavailable("not included in a ledger in time", code="timeout")
         # validation runs on a worker thread; waiting for the close holds no thread
         deadline = time.monotonic() + ctx.submit_timeout
         try:
