@@ -84,6 +84,7 @@ def test_a_write_signed_too_long_ago_or_ahead_is_refused() -> None:
         "ace-signed account=" + ME.public_key + ",signed_at=1,signature=xx",
         "",
     ],
+    ids=["bearer", "short account", "no account", "lower-case scheme", "empty"],
 )
 def test_a_malformed_header_says_how_to_sign(authorization: str) -> None:
     with pytest.raises(Unauthorized) as refused:
