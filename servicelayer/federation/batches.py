@@ -39,9 +39,10 @@ import json
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 from stellar_sdk import Keypair, StrKey
 
@@ -211,45 +212,80 @@ def _add(session: Session, batch: SealedBatch) -> None:
 
 
 # -- what held batches say before they apply ----------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What one batch says before it applies, for probes."""
+
+    parties: tuple[tuple[str, int, str, str], ...]  # content, window_start, signer, other
+    registrations: tuple[Registration, ...]
+
+
 class Unapplied:
     """The batches held here but not applied yet (``probes.planner.Pending``): the
     receipts and registrations an epoch will close with, which this validator's probes
     must see while the epoch runs. Read as the sealers sent them (each one's signature is
-    checked when it applies); one that does not decode is passed over."""
+    checked when it applies; one that does not decode is passed over), each batch once."""
+
+    def __init__(self) -> None:
+        self._facts: dict[tuple[str, int], _Facts] = {}
+        self._lock = Lock()  # the probes' threads share it
 
     def bandwidth_parties(
         self, session: Session, low: int, high: int, content: str | None = None
     ) -> list[tuple[str, str, str | None]]:
-        found = set()
-        for body in _unapplied(session):
-            for wire in body["receipts"]:
-                try:
-                    r = from_wire(wire).receipt
-                except ReceiptError:
-                    continue
-                if r.kind != Kind.BANDWIDTH or not low <= r.window_start < high:
-                    continue
-                if content is None or r.content.hex() == content:
-                    parties = (account_strkey(r.signer), account_strkey(r.counterparty))
-                    found.add((r.content.hex(), *parties))
-        return sorted(found)
+        return sorted(
+            {
+                (c, signer, other)
+                for facts in self._held(session)
+                for c, window, signer, other in facts.parties
+                if low <= window < high and (content is None or c == content)
+            }
+        )
 
     def registrations(self, session: Session, now: int) -> list[Registration]:
-        found = []
-        for body in _unapplied(session):
-            for wire in body["registrations"]:
-                try:
-                    registration = from_json(wire)[0].registration
-                except InvalidInput:
-                    continue
-                if registration.valid_until >= now:
-                    found.append(registration)
-        return sorted(found, key=lambda r: r.seq)
+        found = [r for facts in self._held(session) for r in facts.registrations]
+        return sorted((r for r in found if r.valid_until >= now), key=lambda r: r.seq)
+
+    def _held(self, session: Session) -> list[_Facts]:
+        keys = session.execute(
+            select(Batch.sealer, Batch.number).where(~Batch.applied).order_by(Batch.sealed_at)
+        ).all()
+        held = [(sealer, number) for sealer, number in keys]
+        with self._lock:
+            missing = [key for key in held if key not in self._facts]
+        if missing:
+            rows = session.execute(
+                select(Batch.sealer, Batch.number, Batch.wire).where(
+                    tuple_(Batch.sealer, Batch.number).in_(missing)
+                )
+            )
+            read = {(sealer, number): _facts_of(wire) for sealer, number, wire in rows}
+            with self._lock:
+                self._facts.update(read)
+        with self._lock:
+            for gone in self._facts.keys() - set(held):  # applied since
+                del self._facts[gone]
+            return [self._facts[key] for key in held if key in self._facts]
 
 
-def _unapplied(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(select(Batch.wire).where(~Batch.applied).order_by(Batch.sealed_at))
-    return [json.loads(wire)["body"] for wire in rows]
+def _facts_of(wire: str) -> _Facts:
+    body = json.loads(wire)["body"]
+    parties = set()
+    for receipt in body["receipts"]:
+        try:
+            r = from_wire(receipt).receipt
+        except ReceiptError:
+            continue
+        if r.kind == Kind.BANDWIDTH:
+            signer, other = account_strkey(r.signer), account_strkey(r.counterparty)
+            parties.add((r.content.hex(), r.window_start, signer, other))
+    registrations = []
+    for registration in body["registrations"]:
+        try:
+            registrations.append(from_json(registration)[0].registration)
+        except InvalidInput:
+            continue
+    return _Facts(tuple(sorted(parties)), tuple(registrations))
 
 
 # -- batches of others -------------------------------------------------------------------

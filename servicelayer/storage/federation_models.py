@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from servicelayer.storage.models import Base
@@ -36,6 +36,7 @@ class Batch(Base):
     included it and its receipts went into the receipts table."""
 
     __tablename__ = "federation_batches"
+    __table_args__ = (Index("ix_federation_batches_unapplied", "applied", "sealed_at"),)
 
     sealer: Mapped[str] = mapped_column(String(56), primary_key=True)
     number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
