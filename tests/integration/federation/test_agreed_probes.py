@@ -144,6 +144,9 @@ def test_every_validator_judges_by_every_validators_probes_and_they_agree(
     # deferred until one does); every validator judged by the probes of all three
     reader = load_key_file(a.directory / "node.key")
     assert probed_by(net, c.url, reader, fixture.infohash) == {m.account for m in net.members}
+    document = httpx.get(f"{a.url}/openapi.json", timeout=10).json()
+    assert set(document["paths"]["/v1/registrations"]["post"]["responses"]) >= {"202", "409"}
+    assert "200" not in document["paths"]["/v1/registrations"]["post"]["responses"]
     for member in net.members:  # each registered at one validator, registered on all three
         for account in (uploader, downloader):
             answer = httpx.get(f"{member.url}/v1/registrations/{account.public_key}", timeout=10)

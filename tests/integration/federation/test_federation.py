@@ -44,6 +44,16 @@ def make_inputs() -> EpochInputs:
     return EpochInputs.make(1, mid_previous_epoch(), PASSPHRASE)
 
 
+def owing(net: LocalFederation, payees: int) -> tuple[EpochInputs, str]:
+    """An epoch owing ``payees`` providers (their accounts on the ledger), seeded into every
+    validator; and the treasury."""
+    inputs = EpochInputs.make(payees, mid_previous_epoch(), PASSPHRASE)
+    create_accounts(net.ledger_url, [p.account for p in inputs.providers])
+    for member in net.members:
+        inputs.seed(member.directory)
+    return inputs, treasury_of(net.members[0].directory)
+
+
 @pytest.fixture
 def federation(tmp_path: Path) -> Iterator[LocalFederation]:
     net = LocalFederation(tmp_path / "net", round_seconds=3600, env=NODE_ENV)
@@ -220,10 +230,7 @@ def test_with_two_validators_down_nothing_is_paid_until_they_return(
 def test_answers_the_ledger_loses_after_applying_pay_nothing_twice(tmp_path: Path) -> None:
     net = LocalFederation(tmp_path / "net", round_seconds=3600, env=NODE_ENV).prepare()
     try:
-        inputs = EpochInputs.make(300, mid_previous_epoch(), PASSPHRASE)  # 3 chunks
-        create_accounts(net.ledger_url, [p.account for p in inputs.providers])
-        for member in net.members:
-            inputs.seed(member.directory)
+        inputs, treasury = owing(net, 300)  # 3 chunks
         assert net.ledger is not None  # from now on every 2nd applied submission answers 504
         net.ledger.stop()
         net.ledger.lose_answers = 2
@@ -231,7 +238,6 @@ def test_answers_the_ledger_loses_after_applying_pay_nothing_twice(tmp_path: Pat
         net.start()
         for member in net.members:
             wait_for(lambda m=member: settled(m.url, inputs.epoch), timeout=180, what="settled")
-        treasury = treasury_of(net.members[0].directory)
         assert paid_by(net.ledger_url, treasury) == inputs.owed
         assert net.ledger.output().count("lost the answer") >= 2  # of 5 or more applied
     finally:
@@ -243,11 +249,7 @@ def test_a_leader_killed_while_paying_is_succeeded_and_every_chunk_pays_once(
 ) -> None:
     net = LocalFederation(tmp_path / "net", round_seconds=3, channels=2, env=NODE_ENV).prepare()
     try:
-        inputs = EpochInputs.make(1200, mid_previous_epoch(), PASSPHRASE)  # 12 chunks
-        create_accounts(net.ledger_url, [p.account for p in inputs.providers])
-        for member in net.members:
-            inputs.seed(member.directory)
-        treasury = treasury_of(net.members[0].directory)
+        inputs, treasury = owing(net, 1200)  # 12 chunks
         net.start()
         epoch, accounts = inputs.epoch, [m.account for m in net.members]
 
@@ -285,11 +287,7 @@ def test_a_leader_killed_after_signing_before_its_payment_arrived_pays_nothing_t
         net.ledger.stop()
         net.ledger.withhold_payments = 1
         net.ledger.start()
-        inputs = EpochInputs.make(100, mid_previous_epoch(), PASSPHRASE)  # one chunk
-        create_accounts(net.ledger_url, [p.account for p in inputs.providers])
-        for member in net.members:
-            inputs.seed(member.directory)
-        treasury = treasury_of(net.members[0].directory)
+        inputs, treasury = owing(net, 100)  # one chunk
         net.start()
         epoch, accounts = inputs.epoch, [m.account for m in net.members]
         (withheld,) = wait_for(net.ledger.withheld, timeout=120, what="a withheld payment")
