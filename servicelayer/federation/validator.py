@@ -80,11 +80,9 @@ class AnchoredElsewhere(Conflict):
     code = "root_mismatch"
 
 
-SEALING_MARGIN_SECONDS = 0.1
-"""A leader builds an input set at least this long after the cut-off: the clock skew it
-allows between validators (a member whose clock is behind may still seal before the
-cut-off). A batch a member was sealing when asked is committed before the member answers
-(``GET /v1/federation/batches``, under its sealing lock)."""
+SEALING_MARGIN_SECONDS = 0.5
+"""A leader builds an input set at least this long after the cut-off: a batch another
+validator sealed just before it is committed by then, so the leader's pull sees it."""
 
 
 @dataclass(frozen=True)

@@ -145,10 +145,6 @@ def batches(
         node.settings.stellar.validators,
         node.clock(),
     )
-    assert node.federation is not None
-    if sealer == node.federation.relay.keypair.public_key:
-        with node.federation.relay.sealing:  # a batch of ours being sealed is committed first
-            pass
     with node.database.session() as session:
         found, more = held(session, sealer, start, limit)
     return BatchesOut(batches=found, more=more)
