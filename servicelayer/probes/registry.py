@@ -36,10 +36,7 @@ def register(session: Session, obj: Any, network_id: bytes, now: int) -> Registe
     stored = repo.get(session, reg.account_id, for_update=True)
     if stored is not None and stored.signed == signed.to_bytes():
         return Registered(reg.account_id, reg.seq, "unchanged")
-    if stored is not None and reg.seq <= stored.seq:
-        raise Conflict(
-            f"seq {reg.seq} is not above the registered {stored.seq}", code="stale_sequence"
-        )
+    refuse_stale(reg, stored)
     repo.put(
         session,
         StoredRegistration(
@@ -52,6 +49,14 @@ def register(session: Session, obj: Any, network_id: bytes, now: int) -> Registe
         ),
     )
     return Registered(reg.account_id, reg.seq, "registered")
+
+
+def refuse_stale(reg: Registration, stored: StoredRegistration | None) -> None:
+    """409 ``stale_sequence`` unless ``reg`` is newer than the account's registered one."""
+    if stored is not None and reg.seq <= stored.seq:
+        raise Conflict(
+            f"seq {reg.seq} is not above the registered {stored.seq}", code="stale_sequence"
+        )
 
 
 def registration_json(session: Session, account: str, network_id: bytes) -> dict[str, Any]:

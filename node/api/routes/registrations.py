@@ -10,7 +10,6 @@ from node.api.limits import ingest_limit
 from node.api.models.common import ACCOUNT_PATTERN
 from node.api.models.registrations import RegisteredOut, RegistrationIn, RegistrationOut
 from node.api.state import NodeState, node_state
-from servicelayer.errors import Conflict
 from servicelayer.federation.batches import seal_batch
 from servicelayer.probes import registry
 from servicelayer.probes.registration import accept_json
@@ -61,11 +60,7 @@ def _seal(node: NodeState, registration: Any) -> RegisteredOut:
     with relay.sealing, node.database.session(write=True) as session:
         now = node.clock()
         reg = accept_json(registration, net, now=now).registration
-        stored = registrations_repo.get(session, reg.account_id)
-        if stored is not None and reg.seq <= stored.seq:
-            raise Conflict(
-                f"seq {reg.seq} is not above the registered {stored.seq}", code="stale_sequence"
-            )
+        registry.refuse_stale(reg, registrations_repo.get(session, reg.account_id))
         seal_batch(session, relay.keypair, relay.passphrase, now, registrations=[registration])
     return RegisteredOut(account=reg.account_id, seq=reg.seq, status="sealed")
 
