@@ -17,9 +17,11 @@ from servicelayer.federation.agreement import Agreeing
 from servicelayer.federation.batches import Unapplied, seal_batch
 from servicelayer.federation.cosigning import DaoAccounts, Follower, http_ask
 from servicelayer.federation.relay import Relay
+from servicelayer.federation.snapshots import AgreedGovernance
 from servicelayer.federation.validator import Timing, Validator
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.probes.evidence import SwarmEvidence
+from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
 
 log = logging.getLogger("acenode.federation")
@@ -93,6 +95,7 @@ def federation(
     database: Database,
     keypair: Keypair,
     clock: Callable[[], float],
+    runtime: ContractRuntime,
 ) -> Federation | None:
     """This node's part in its federation; None when it settles alone (no members)."""
     f, stellar = settings.federation, settings.stellar
@@ -119,7 +122,12 @@ def federation(
         f.request_timeout_seconds,
         clock,
     )
-    agreeing = Agreeing(relay, settings.epoch_seconds, settings.epochs.close_grace_seconds)
+    agreeing = Agreeing(
+        relay,
+        settings.epoch_seconds,
+        settings.epochs.close_grace_seconds,
+        AgreedGovernance(runtime, settings.epoch_seconds),
+    )
     follower = Follower(
         database,
         horizon,

@@ -13,7 +13,7 @@ from servicelayer.dao.keys import DaoKeys
 from servicelayer.issuance.ledger import IssuerAccounts
 from servicelayer.issuance.service import IssuanceService
 from servicelayer.ledger.horizon import Horizon
-from servicelayer.runtime.contracts import default_specs
+from servicelayer.runtime.contracts import genesis_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
 
@@ -43,7 +43,7 @@ def issuance(settings: NodeSettings) -> Iterator[IssuanceService]:
     ledger = wiring.horizon(settings)
     try:
         db.upgrade()
-        runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
+        runtime = ContractRuntime(genesis_specs(settings.genesis))
         yield IssuanceService(
             db,
             runtime,

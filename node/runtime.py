@@ -15,7 +15,7 @@ from servicelayer.config import NodeSettings
 from servicelayer.ingest import IngestPolicy
 from servicelayer.keys import ensure_key_file
 from servicelayer.receipts.signing import network_id
-from servicelayer.runtime.contracts import default_specs
+from servicelayer.runtime.contracts import genesis_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.idempotency import IdempotentRunner
 from servicelayer.storage.db import Database
@@ -52,7 +52,7 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         max_bytes_per_second=settings.max_bytes_per_second,
         epoch_seconds=settings.epoch_seconds,
     )
-    runtime = ContractRuntime(default_specs(settings.genesis.dao_params))
+    runtime = ContractRuntime(genesis_specs(settings.genesis))
     with database.session() as session:
         runtime.load(session)
     sep10 = Sep10Server(
@@ -76,7 +76,7 @@ def build_state(settings: NodeSettings, clock: Callable[[], int] = wall_clock) -
         mutations=IdempotentRunner(database, runtime),
         ledger_sequence=lambda: followed_ledger(database, settings.stellar.horizon_url),
         throttle=Throttle(settings.limits),
-        federation=federation(settings, database, keypair, clock),
+        federation=federation(settings, database, keypair, clock, runtime),
     )
     if state.federation is not None:
         state.federation.validator.applier = AgreedInputs(state)

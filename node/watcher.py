@@ -26,7 +26,7 @@ def build_watcher(state: NodeState) -> Watcher:
         treasury=treasury,
         epoch_seconds=s.epoch_seconds,
         max_pages=s.watcher.max_pages,
-        credit_payments=state.federation is None,  # a federation's close credits them
+        agreed=state.federation is not None,  # a federation's closes apply the facts
     )
 
 

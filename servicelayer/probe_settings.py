@@ -92,11 +92,33 @@ class EpochSettings(BaseModel):
     )
 
 
-class GenesisSettings(BaseModel):
-    """What every validator of one network must configure identically before the first
-    epoch: the DAO parameters in force until the DAO votes to change them."""
+class GenesisToken(BaseModel):
+    """The DAO's governance token as issued on the ledger before the first epoch."""
 
     model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Za-z0-9]{1,12}$", description="asset code")
+    issuer: str = Field(pattern=r"^G[A-Z2-7]{55}$", description="the DAO's issuer account")
+    distribution: str = Field(
+        pattern=r"^G[A-Z2-7]{55}$", description="the DAO's distribution account"
+    )
+    cap: int = Field(gt=0, description="supply cap, stroops")
+    issued: int = Field(ge=0, description="stroops issued to the distribution account")
+
+
+class GenesisSettings(BaseModel):
+    """What every validator of one network must configure identically before the first
+    epoch: the DAO parameters in force until the DAO votes to change them, and the
+    governance token if it was issued before (a federation's must be: see
+    docs/federation.md, "Governance")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    governance: GenesisToken | None = Field(
+        default=None,
+        description='e.g. {code = "GOV", issuer = "G...", distribution = "G...", '
+        "cap = 10000000000, issued = 10000000000}",
+    )
 
     dao_params: dict[str, int] = Field(
         default_factory=dict,

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.issuance import AssetFlags, AssetKind
 from node import settlement as wiring
+from node.issuance import issuance
 from servicelayer.config import load_settings
+from servicelayer.issuance.service import AssetSpec
 from servicelayer.keys import create_key_file
 from testnet.ledger.process import LedgerProcess
 from testnet.processes import NodeProcess
@@ -47,6 +50,7 @@ class LocalFederation:
     env: dict[str, str] = field(default_factory=dict)  # every validator's environment
     database_urls: list[str] = field(default_factory=list)  # default: SQLite in each dir
     clock_offsets: dict[int, int] = field(default_factory=dict)  # validator -> seconds off
+    governance: tuple[str, int] | None = None  # a governance token (code, stroops) to issue
     ledger: LedgerProcess | None = None
     members: list[ValidatorDir] = field(default_factory=list)
     nodes: list[NodeProcess] = field(default_factory=list)
@@ -63,9 +67,10 @@ class LocalFederation:
             node = NodeProcess(directory, **self._env(), **offset)
             self.members.append(ValidatorDir(directory, key.public_key, node.port))
             self.nodes.append(node)
-        for member in self.members:
-            (member.directory / "acenode.toml").write_text(self._config(member))
         self._bootstrap()
+        genesis = self._issue_governance() if self.governance is not None else ""
+        for member in self.members:
+            (member.directory / "acenode.toml").write_text(self._config(member) + genesis)
         return self
 
     @property
@@ -122,6 +127,20 @@ class LocalFederation:
             horizon.close()
         for member in self.members:
             shutil.copytree(operator / "dao", member.directory / "dao")
+
+    def _issue_governance(self) -> str:
+        """Issue the governance token (all of it to the DAO's distribution account), by
+        the same operator; the ``[genesis.governance]`` table every validator starts from."""
+        assert self.governance is not None
+        code, stroops = self.governance
+        spec = AssetSpec(code, stroops, AssetKind.GOVERNANCE, "", AssetFlags(), stroops)
+        with issuance(load_settings(self.root / "bootstrap")) as service:
+            issued = service.issue(spec).asset
+        return (
+            "\n[genesis.governance]\n"
+            f'code = "{code}"\nissuer = "{issued.asset.issuer}"\n'
+            f'distribution = "{issued.distribution}"\ncap = {stroops}\nissued = {stroops}\n'
+        )
 
     def start(self, *which: int, timeout: float = 60) -> None:
         for i in which or range(len(self.nodes)):

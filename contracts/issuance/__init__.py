@@ -22,12 +22,12 @@ from contracts.issuance.events import (
     SendIssue,
     SendLockIssuer,
 )
+from contracts.issuance.genesis import initial_state
 from contracts.issuance.state import (
     AssetFlags,
     AssetKind,
     IssuanceState,
     IssuedAsset,
-    initial_state,
 )
 from contracts.issuance.transition import transition
 

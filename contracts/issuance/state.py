@@ -51,7 +51,3 @@ class IssuedAsset:
 class IssuanceState:
     assets: dict[Asset, IssuedAsset] = field(default_factory=dict)
     vote_mints: dict[int, Asset] = field(default_factory=dict)  # proposal id -> asset
-
-
-def initial_state() -> IssuanceState:
-    return IssuanceState()

@@ -161,7 +161,9 @@ def _snapshot(state: ModerationState, action: ReceiveBalanceSnapshot) -> Result:
         return rejected(state, action, "proposal_not_active")
     if proposal.snapshot is not None:
         return rejected(state, action, "snapshot_already_recorded")
-    if action.ledger != proposal.start_ledger:
+    # at the start ledger, or (a federation's agreed reading) the first ledger after it
+    # from which the balances read stayed as they are
+    if type(action.ledger) is not int or action.ledger < proposal.start_ledger:
         return rejected(state, action, "snapshot_ledger_mismatch")
     snapshot = _parse_balances(action.balances)
     if isinstance(snapshot, str):

@@ -21,10 +21,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.routing import Match
 
-from node.api.auth import Agreed, Writer, agreed_route, writer
+from node.api.auth import Agreed, Writer, writer
 from node.api.routes import catalog, governance, payperuse, subscriptions
 from node.api.state import NodeState
-from servicelayer.errors import InvalidInput, ServiceLayerError
+from servicelayer.errors import InvalidInput, LedgerUnavailable, ServiceLayerError
 from servicelayer.federation.writes import WINDOW_SECONDS, SignedWrite
 from servicelayer.ingest import ingest_batch
 from servicelayer.ledger.records import ObservedPayment
@@ -39,9 +39,7 @@ ROUTES: tuple[APIRoute, ...] = tuple(
     route
     for module in (catalog, subscriptions, payperuse, governance)
     for route in module.router.routes
-    if isinstance(route, APIRoute)
-    and any(d.call is writer for d in route.dependant.dependencies)
-    and agreed_route(route)
+    if isinstance(route, APIRoute) and any(d.call is writer for d in route.dependant.dependencies)
 )
 """Every route that takes a write (``Depends(writer)``) a federation agrees on."""
 
@@ -107,6 +105,8 @@ class AgreedInputs:
         name = next(d.name for d in route.dependant.dependencies if d.call is writer)
         try:
             route.endpoint(**arguments, **{name: w})
+        except LedgerUnavailable:  # the ledger it is taken at cannot be read: close later
+            raise
         except ServiceLayerError as exc:  # refused before its work ran: nothing changed
             log.warning("agreed write %s %s refused: %s", write.method, write.path, exc.detail)
 

@@ -19,7 +19,7 @@ from node.api.limits import account_write_limit, write_limit
 from node.api.models.common import ACCOUNT_PATTERN
 from node.api.state import NodeState, node_state
 from servicelayer.epochs.clock import epoch_of
-from servicelayer.errors import Conflict, Forbidden, ServiceLayerError, Unauthorized
+from servicelayer.errors import Forbidden, ServiceLayerError, Unauthorized
 from servicelayer.federation.batches import seal_batch
 from servicelayer.federation.writes import SCHEME, SignedWrite, from_header
 from servicelayer.services.common import api_context
@@ -98,15 +98,6 @@ IdempotencyKeyHeader = Header(
 )
 
 
-NOT_AGREED_TAGS = frozenset({"governance"})
-"""Routes a federation does not agree on yet: proposals and delegations name a ledger."""
-
-
-def agreed_route(route: object) -> bool:
-    """Whether a federation validator takes this route's writes."""
-    return not NOT_AGREED_TAGS.intersection(getattr(route, "tags", ()))
-
-
 @dataclass(frozen=True)
 class Agreed:
     """An agreed write being applied as its epoch closes: the close's transaction and the
@@ -131,6 +122,15 @@ class Writer:
 
     def context(self, now: int) -> Context:
         return api_context(now, self.node.settings.epoch_seconds)
+
+    def ledger(self) -> int:
+        """The ledger a governance write is taken at: the one the node follows; for an
+        agreed write, the last ledger closed by the time it was sealed (the same on every
+        validator; ``LedgerUnavailable`` holds the epoch's close until it can be read)."""
+        if self.agreed is None:
+            return self.node.ledger_sequence()
+        assert self.node.federation is not None
+        return self.node.federation.horizon().ledger_at(self.agreed.at)
 
     def run(
         self,
@@ -211,12 +211,6 @@ async def writer(
         key = check_key(given_key)
         write_limit(request, account, node)
         return Writer(node, account, key, method, path)
-    if not agreed_route(request.scope.get("route")):
-        raise Conflict(
-            "DAO governance is not agreed between validators yet (proposals and delegations "
-            "name a ledger they do not agree on): it runs on a node alone",
-            code="not_in_federation",
-        )
     authorization = request.headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         raise Unauthorized(

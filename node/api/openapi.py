@@ -21,7 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from node.api.auth import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN, NOT_AGREED_TAGS
+from node.api.auth import IDEMPOTENCY_KEY, IDEMPOTENCY_KEY_PATTERN
 from node.api.models.common import INT64_MAX, MAX_NONCE, MAX_PROPOSAL_ID
 from node.api.schemas import RECEIPT_COMPONENTS
 
@@ -109,12 +109,6 @@ def _federated(document: Document) -> None:
     for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
             if operation.get("security") == [{"bearer": []}] and _is_write(operation):
-                if NOT_AGREED_TAGS.intersection(operation.get("tags", ())):
-                    operation["description"] = (
-                        operation.get("description", "") + " Not on a federation validator "
-                        "yet: 409 `not_in_federation`."
-                    ).strip()
-                    continue
                 operation["security"] = [{"ace_signed": []}]
                 operation["responses"]["202"] = SEALED
             if path == "/v1/federation/batches/{sealer}":

@@ -195,6 +195,12 @@ class InputSetOut(BaseModel):
         description="[validator, number of its last batch in the epoch (-1: none), that "
         "batch's digest], one per validator in account order"
     )
+    snapshot: dict[str, Any] | None = Field(
+        default=None,
+        description="The governance-token balances agreed with the set, `{proposals: [[id, "
+        "ledger], ...], balances: [[account, stroops], ...]}` (docs/federation.md, "
+        '"Governance"); null: none',
+    )
 
 
 class ClosingOut(BaseModel):

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from servicelayer.config import NodeSettings, load_settings
 from servicelayer.errors import ServiceLayerError
-from servicelayer.runtime.contracts import default_specs
+from servicelayer.runtime.contracts import genesis_specs
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage.db import Database
 
@@ -37,7 +37,7 @@ def journal_runtime(
     settings = load_settings(data_dir, database_url=database_url)
     database = Database(settings.resolved_database_url())
     try:
-        yield settings, database, ContractRuntime(default_specs(settings.genesis.dao_params))
+        yield settings, database, ContractRuntime(genesis_specs(settings.genesis))
     finally:
         database.dispose()
 

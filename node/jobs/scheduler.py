@@ -93,7 +93,7 @@ class NodeJobs:
                 seconds=s.watcher.interval_seconds,
                 next_run_time=datetime.now(UTC),  # follow the ledger from the start
             )
-        if s.governance.enabled:
+        if s.governance.enabled and self.state.federation is None:  # else: at each close
             self.scheduler.add_job(
                 self.governance_tick,
                 "interval",

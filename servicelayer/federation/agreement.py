@@ -27,6 +27,7 @@ from servicelayer.epochs.clock import epoch_bounds
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.federation.batches import Inputs
 from servicelayer.federation.relay import Relay
+from servicelayer.federation.snapshots import AgreedGovernance
 from servicelayer.ledger.envelope import new_tx
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.storage import epochs_repo
@@ -44,6 +45,7 @@ class Agreeing:
     relay: Relay
     epoch_seconds: int
     close_grace_seconds: int
+    governance: AgreedGovernance | None = None  # None: the sets carry no snapshot
 
     def cutoff(self, epoch: int) -> int:
         return epoch_bounds(epoch, self.epoch_seconds)[1] + self.close_grace_seconds

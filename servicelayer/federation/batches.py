@@ -49,6 +49,7 @@ from stellar_sdk import Keypair, StrKey
 from contracts.canonical import canonical_bytes
 from servicelayer.errors import InvalidInput
 from servicelayer.federation.messages import Message, open_message, seal, signed_bytes
+from servicelayer.federation.snapshots import Snapshot
 from servicelayer.federation.writes import SignedWrite
 from servicelayer.ledger.records import ObservedPayment
 from servicelayer.probes.evidence import SwarmEvidence, evidence_from_json, evidence_to_json
@@ -347,18 +348,22 @@ class Inputs:
 
     epoch: int
     sets: tuple[Last, ...]  # one per validator, in account order
+    snapshot: Snapshot | None = None  # the balances that weigh proposals' votes
 
     @property
     def hash(self) -> bytes:
-        return hashlib.sha256(canonical_bytes([SETS_TAG, self.epoch, self.body()])).digest()
+        hashed: list[Any] = [SETS_TAG, self.epoch, self.body()]
+        if self.snapshot is not None:
+            hashed.append(self.snapshot.body())
+        return hashlib.sha256(canonical_bytes(hashed)).digest()
 
     def body(self) -> list[list[Any]]:
         return [[last.sealer, last.number, last.digest] for last in self.sets]
 
     @staticmethod
-    def of(epoch: int, body: object, validators: Sequence[str]) -> Inputs:
-        """The input set in ``body`` ([[sealer, number, digest], ...]), checked: exactly
-        one entry per validator, in account order."""
+    def of(epoch: int, body: object, validators: Sequence[str], snapshot: object = None) -> Inputs:
+        """The input set in ``body`` ([[sealer, number, digest], ...]) and ``snapshot``
+        (its body, or None), checked: exactly one entry per validator, in account order."""
         if not isinstance(body, list) or len(body) != len(validators):
             raise InvalidInput("sets names every validator once", code="bad_message")
         sets = []
@@ -377,19 +382,25 @@ class Inputs:
                     code="bad_message",
                 )
             sets.append(Last(sealer, entry[1], entry[2]))
-        return Inputs(epoch, tuple(sets))
+        return Inputs(epoch, tuple(sets), Snapshot.of(snapshot))
 
 
-def sealed_before(session: Session, epoch: int, validators: Sequence[str], cutoff: int) -> Inputs:
+def sealed_before(
+    session: Session,
+    epoch: int,
+    validators: Sequence[str],
+    cutoff: int,
+    snapshot: Snapshot | None = None,
+) -> Inputs:
     """The input set of ``epoch`` as this validator holds it: every validator's batches
-    sealed before ``cutoff``."""
+    sealed before ``cutoff`` (and the ``snapshot`` it read)."""
     sets = []
     for sealer in sorted(validators):
         last = _last(session, sealer, cutoff)
         sets.append(
             Last(sealer, -1, "") if last is None else Last(sealer, last.number, last.digest)
         )
-    return Inputs(epoch, tuple(sets))
+    return Inputs(epoch, tuple(sets), snapshot)
 
 
 def _last(session: Session, sealer: str, before: int | None = None) -> Batch | None:
@@ -427,7 +438,10 @@ def remember(session: Session, inputs: Inputs) -> InputSet:
     key = inputs.hash.hex()
     row = session.get(InputSet, key)
     if row is None:
-        row = InputSet(hash=key, epoch=inputs.epoch, body=json.dumps(inputs.body()))
+        snapshot = None if inputs.snapshot is None else json.dumps(inputs.snapshot.body())
+        row = InputSet(
+            hash=key, epoch=inputs.epoch, body=json.dumps(inputs.body()), snapshot=snapshot
+        )
         session.add(row)
     return row
 
@@ -436,7 +450,8 @@ def recall(session: Session, digest: str, validators: Sequence[str]) -> Inputs |
     row = session.get(InputSet, digest)
     if row is None:
         return None
-    return Inputs.of(row.epoch, json.loads(row.body), validators)
+    snapshot = None if row.snapshot is None else json.loads(row.snapshot)
+    return Inputs.of(row.epoch, json.loads(row.body), validators, snapshot)
 
 
 class Applier(Protocol):

@@ -53,6 +53,7 @@ from servicelayer.federation.members import Member, leader
 from servicelayer.federation.messages import Message, seal
 from servicelayer.federation.settling import Ledger
 from servicelayer.federation.slots import Assignment, Attempt, rounds
+from servicelayer.federation.snapshots import Snapshot
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.signing import AnchorToSign, ChunkToSign, InputsToSign, ToSign
 from servicelayer.settlement.builder import EnvelopeBuilder
@@ -181,7 +182,14 @@ class Request:
                     "sets lists [validator, last batch number, digest]", code="bad_message"
                 )
             sets_ = tuple((str(e[0]), int(e[1]), str(e[2])) for e in sets)
-            inputs = InputsToSign(_account(body, "account"), sequence, fee, sets_)
+            snapshot = Snapshot.of(body.get("snapshot"))
+            inputs = InputsToSign(
+                _account(body, "account"),
+                sequence,
+                fee,
+                sets_,
+                None if snapshot is None else snapshot.body(),
+            )
             return Request(inputs, _hex(body, "hash"))
         raise InvalidInput("what must be anchor, chunk or inputs", code="bad_message")
 
@@ -387,7 +395,9 @@ class Follower:
         is held here (fetched from the leader if need be)."""
         assert self.agreeing is not None
         agreeing = self.agreeing
-        inputs = Inputs.of(epoch, [list(last) for last in what.sets], self.validators)
+        inputs = Inputs.of(
+            epoch, [list(last) for last in what.sets], self.validators, what.snapshot
+        )
         cutoff = agreeing.cutoff(epoch)
         if self.clock() < cutoff:
             return Refusal("not_ready", f"epoch {epoch}'s cut-off ({cutoff}) is not past here")
@@ -414,6 +424,9 @@ class Follower:
             return Refusal(
                 "wrong_slot", f"the anchor account's next sequence is {found.sequence + 1}"
             )
+        refused = self._snapshot(epoch, inputs, accounts.treasury)
+        if refused is not None:
+            return refused
         leader_ = agreeing.relay.member(sender)
         gaps = agreeing.relay.complete(inputs, [] if leader_ is None else [leader_])
         if gaps:
@@ -431,6 +444,24 @@ class Follower:
             return Refusal("batch_left_out", f"sealed before the cut-off and left out: {named}")
         envelope = inputs_envelope(self.passphrase, what.account, what.sequence, inputs, what.fee)
         return envelope.hash_hex()
+
+    def _snapshot(self, epoch: int, inputs: Inputs, treasury: str) -> Refusal | None:
+        """None if the set's balance snapshot is the one read here now, else why not."""
+        assert self.agreeing is not None
+        governance = self.agreeing.governance
+        if governance is None:
+            return None
+        try:
+            with self.database.session() as session:
+                mine = governance.read(session, self.horizon(), treasury)
+        except LedgerUnavailable as exc:
+            return Refusal("not_ready", exc.detail)
+        if mine == inputs.snapshot:
+            return None
+        theirs = "none" if inputs.snapshot is None else inputs.snapshot.summary()
+        here = "none" if mine is None else mine.summary()
+        log.warning("refused epoch %d's input set: snapshot %s, read here %s", epoch, theirs, here)
+        return Refusal("snapshot_mismatch", f"the set's snapshot is {theirs}; read here: {here}")
 
     def _chunk(self, epoch: int, what: ChunkToSign, anchor_tx: str) -> str | Refusal:
         computed = self._computed(epoch)

@@ -163,7 +163,9 @@ class Relay:
                 epoch = body.get("epoch")
                 if type(epoch) is not int or epoch < 0:
                     continue
-                candidate = Inputs.of(epoch, body.get("sets"), self.validators)
+                candidate = Inputs.of(
+                    epoch, body.get("sets"), self.validators, body.get("snapshot")
+                )
             except (httpx.HTTPError, ValueError, InvalidInput) as exc:
                 log.debug("input set %s from %s: %s", digest[:12], member.url, exc)
                 continue

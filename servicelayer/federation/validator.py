@@ -212,9 +212,16 @@ class Validator:
         if facts is None:
             raise StepWaits(f"for a ledger closed after epoch {epoch}'s cut-off ({cutoff})")
 
+        governance, opened = self.agreeing.governance, self.agreeing.cutoff(epoch - 1)
+
         def apply(session: Session) -> None:
+            # the snapshot first (the set's votes need it), the count after everything
+            if governance is not None and inputs.snapshot is not None:
+                governance.record(session, inputs.snapshot, opened)
             applied = apply_inputs(session, inputs, applier, facts.payments)
             facts.credited(session)
+            if governance is not None:
+                governance.tick(session, cutoff)
             log.info(
                 "epoch %d: %d batch(es) of its input set %s, %d treasury payment(s)",
                 epoch,
@@ -236,10 +243,14 @@ class Validator:
         early = cutoff + SEALING_MARGIN_SECONDS - self.clock()
         if early > 0:  # at most the margin: the epoch is due, its cut-off has passed
             time.sleep(min(early, SEALING_MARGIN_SECONDS))
-        relay = self.agreeing.relay
+        relay, governance = self.agreeing.relay, self.agreeing.governance
+        snapshot = None
+        if governance is not None:
+            with self.database.session() as session:
+                snapshot = governance.read(session, horizon, self.accounts().treasury)
         relay.pull()
         with relay.sealing, self.database.session(write=True) as session:
-            inputs = sealed_before(session, epoch, self.validators, cutoff)
+            inputs = sealed_before(session, epoch, self.validators, cutoff, snapshot)
             row = remember(session, inputs)
             stored = None
             if row.tx_hash and row.envelope and row.sequence:
@@ -257,6 +268,7 @@ class Validator:
                 envelope.transaction.sequence,
                 self.base_fee,
                 tuple((last.sealer, last.number, last.digest) for last in inputs.sets),
+                None if inputs.snapshot is None else inputs.snapshot.body(),
             )
             signatures = self.cosigners(epoch, round_).signatures(envelope.hash(), what)
             envelope.signatures.extend(signatures)

@@ -148,7 +148,7 @@ class GovernanceExecutor:
         ctx = api_context(self.clock(), self.epoch_seconds)
         decisions = self.writes.write(lambda s: tick(self.runtime, s, ctx))
         if decisions is not None:
-            _log(decisions)
+            report(decisions)
         return decisions
 
     def carry_out_mints(self, outcome: Outcome) -> None:
@@ -171,7 +171,8 @@ class GovernanceExecutor:
             log.warning("a mint is not on the ledger yet: %s", problem)
 
 
-def _log(decisions: Decisions) -> None:
+def report(decisions: Decisions) -> None:
+    """Log what governance decided, and what a contract refused to carry out."""
     log.info(
         "governance: finalised %s, executed %s",
         list(decisions.finalised) or "none",

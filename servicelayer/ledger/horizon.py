@@ -226,11 +226,34 @@ class Horizon:
         records = records_of(page or {})
         if not records:
             raise LedgerUnavailable(f"{self.url} has no ledger yet")
-        seq, closed = records[0].get("sequence"), unix_time(records[0].get("closed_at"))
+        return self._ledger_head(records[0])
+
+    def _ledger_head(self, record: dict[str, Any]) -> LedgerHead:
+        seq, closed = record.get("sequence"), unix_time(record.get("closed_at"))
         if type(seq) is not int or seq < 1 or closed is None:
             raise LedgerUnavailable(f"{self.url} sent a ledger without sequence or close time")
-        capacity = records[0].get("max_tx_set_size")
+        capacity = record.get("max_tx_set_size")
         return LedgerHead(seq, closed, capacity if type(capacity) is int and capacity > 0 else 0)
+
+    def ledger_at(self, at: int) -> int:
+        """The sequence of the last ledger closed at or before ``at`` (0: none), which is
+        final (the same from every Horizon, for good) once a ledger closed after ``at``:
+        while none has, LedgerUnavailable. Pages back from the latest ledger, so it is
+        meant for a recent ``at``."""
+        builder = self._server.ledgers().order(desc=True).limit(PAGE)
+        final = False
+        while True:
+            records = records_of(self._call("ledgers", builder) or {})
+            for record in records:
+                head = self._ledger_head(record)
+                if head.closed_at <= at:
+                    if not final:
+                        raise LedgerUnavailable(f"no ledger has closed after {at} yet")
+                    return head.sequence
+                final = True
+            if len(records) < PAGE:
+                return 0
+            builder = builder.cursor(str(records[-1].get("paging_token", "")))
 
     def payments(self, account: str, cursor: str, limit: int = PAGE) -> list[dict[str, Any]]:
         """Raw payment records of ``account`` after ``cursor``, oldest first, each with its

@@ -73,6 +73,7 @@ class InputsToSign:
     sequence: int
     fee: int
     sets: tuple[tuple[str, int, str], ...]  # (validator, last batch number, its digest)
+    snapshot: dict[str, Any] | None = None  # the set's balance snapshot (its body)
 
     def body(self) -> dict[str, Any]:
         return {
@@ -81,6 +82,7 @@ class InputsToSign:
             "sequence": self.sequence,
             "fee": self.fee,
             "sets": [list(last) for last in self.sets],
+            "snapshot": self.snapshot,
         }
 
 

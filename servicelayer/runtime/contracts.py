@@ -8,8 +8,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.core import Context, TransitionResult
+from contracts.core import Asset, Context, TransitionResult
 from servicelayer.errors import ConfigError
+from servicelayer.probe_settings import GenesisSettings, GenesisToken
 from servicelayer.runtime.codec import TypeRegistry
 
 Transition = Callable[[Any, Any, Context], TransitionResult[Any]]
@@ -51,12 +52,25 @@ DEFAULT_CONTRACTS = (
 )
 
 
-def default_specs(dao_params: Mapping[str, int] | None = None) -> list[ContractSpec]:
+def default_specs(
+    dao_params: Mapping[str, int] | None = None, governance: GenesisToken | None = None
+) -> list[ContractSpec]:
     """Every contract the node runs; ``dao_params`` are the DAO parameters at genesis
-    (``[genesis] dao_params`` in the config), identical on every validator."""
-    return [
-        load_spec(name, params=dict(dao_params))
-        if name == "moderation" and dao_params
-        else load_spec(name)
-        for name in DEFAULT_CONTRACTS
-    ]
+    (``[genesis] dao_params`` in the config) and ``governance`` the governance token issued
+    before it (``[genesis] governance``), identical on every validator."""
+    genesis: dict[str, dict[str, Any]] = {}
+    if dao_params:
+        genesis["moderation"] = {"params": dict(dao_params)}
+    if governance is not None:
+        genesis["issuance"] = {
+            "governance": Asset(governance.code, governance.issuer),
+            "distribution": governance.distribution,
+            "cap": governance.cap,
+            "issued": governance.issued,
+        }
+    return [load_spec(name, **genesis.get(name, {})) for name in DEFAULT_CONTRACTS]
+
+
+def genesis_specs(genesis: GenesisSettings) -> list[ContractSpec]:
+    """The contracts of a node configured with ``genesis`` (``[genesis]``)."""
+    return default_specs(genesis.dao_params, genesis.governance)

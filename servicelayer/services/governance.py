@@ -75,7 +75,11 @@ def propose(
     proposer: str,
     draft: ProposalDraft,
     ledger: int,
+    *,
+    weigh: bool = True,
 ) -> dict[str, Any]:
+    """Propose at ``ledger``; with ``weigh``, refuse a proposer below the threshold by the
+    node's balance index at once (else, as on a federation, the snapshot decides)."""
     if draft.kind not in tuple(ProposalKind) or draft.kind == ProposalKind.APPEAL:
         raise InvalidInput("kind must be delist, ban, param or mint", code="invalid_kind")
     asset = asset_from_text(draft.asset) if draft.asset else None
@@ -83,7 +87,7 @@ def propose(
         _check_mintable(runtime, session, asset, draft.value)
     state: ModerationState = state_of(runtime, session, CONTRACT)
     start = max(ledger, state.sealed_ledger)  # never below an earlier proposal's
-    weight = indexed_weight(runtime, session, proposer, start)
+    weight = indexed_weight(runtime, session, proposer, start) if weigh else None
     action = ActionPropose(
         proposer,
         ProposalKind(draft.kind),

@@ -57,6 +57,7 @@ class InputSet(Base):
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, index=True)
     body: Mapped[str] = mapped_column(Text)  # canonical JSON of the sets
+    snapshot: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON; None: none
     tx_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     envelope: Mapped[str | None] = mapped_column(Text, nullable=True)
     sequence: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

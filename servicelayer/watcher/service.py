@@ -12,9 +12,10 @@ A tick
    every payment up to it is credited (a backlog longer than ``max_pages`` pages is not);
 5. records the balance snapshot of every proposal whose start ledger is reached.
 
-A federation validator does not credit payments in its tick (``credit_payments``): the
-validators credit them when an epoch closes, in the same order as the agreed writes
-(``payments_before``, ``servicelayer.federation``).
+A federation validator's tick (``agreed``) neither credits payments nor records
+snapshots: the validators credit the payments when an epoch closes, in the same order as
+the agreed writes (``payments_before``, ``servicelayer.federation``), and record the
+snapshots their input sets agree on (``servicelayer.federation.snapshots``).
 
 Nothing here assumes it is the only tick ever run: each step is idempotent and resumes
 from what the database says. ``write`` runs one unit of work in a write transaction,
@@ -122,7 +123,7 @@ class Watcher:
         treasury: Callable[[], str | None],
         epoch_seconds: int,
         max_pages: int = 10,
-        credit_payments: bool = True,
+        agreed: bool = False,
     ) -> None:
         self.feed = feed
         self.database = database
@@ -131,7 +132,7 @@ class Watcher:
         self.treasury = treasury
         self.epoch_seconds = epoch_seconds
         self.max_pages = max_pages
-        self.credit_payments = credit_payments
+        self.agreed = agreed  # a federation validator's: its epochs' closes apply the facts
 
     def tick(self) -> TickReport:
         report = TickReport()
@@ -159,7 +160,7 @@ class Watcher:
         if before is None or head.sequence > before.sequence:
             self.write(lambda s: self._advance(s, head))
         report.ledger = head.sequence
-        if token is not None:
+        if token is not None and not self.agreed:
             dao = frozenset([account] if account is not None else [])
             report.snapshots = self.write(
                 lambda s: record_snapshots(self.runtime, s, token, self.epoch_seconds, dao)
@@ -169,7 +170,7 @@ class Watcher:
     def _credit(self, account: str | None, report: TickReport) -> bool:
         """Credit the treasury's payments up to now; False when a backlog remains (the
         ledger is not followed past payments not credited yet)."""
-        if account is None or not self.credit_payments:
+        if account is None or self.agreed:
             return True
         statuses, report.backlog = self.follow_payments(account)
         report.payments += statuses

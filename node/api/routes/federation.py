@@ -168,7 +168,8 @@ def input_set(
         row = session.get(InputSet, digest)
         if row is None:
             raise NotFound(f"no input set {digest[:12]}... here", code="unknown_inputs")
-        return InputSetOut(epoch=row.epoch, sets=json.loads(row.body))
+        snapshot = None if row.snapshot is None else json.loads(row.snapshot)
+        return InputSetOut(epoch=row.epoch, sets=json.loads(row.body), snapshot=snapshot)
 
 
 def _federated(node: NodeState) -> None:

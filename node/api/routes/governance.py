@@ -19,6 +19,7 @@ from node.api.models.governance import (
     VotingPowerOut,
 )
 from node.api.state import NodeState, node_state
+from servicelayer.errors import Conflict
 from servicelayer.services import governance as gov
 
 router = APIRouter(tags=["governance"])
@@ -60,16 +61,29 @@ def get_proposal(
     status_code=201,
     summary="Propose (you are the proposer; members only)",
     description="The proposal weighs votes by balances at `start_ledger`, the ledger the "
-    "node is at. Votes open once the balance snapshot for it is recorded.",
+    "node is at (on a federation: the last ledger closed when it was sealed). Votes open "
+    "once the balance snapshot for it is recorded. A federation validator takes no `mint` "
+    "proposal yet (409 `not_in_federation`: a voted mint needs co-signed issuance).",
     responses=WRITE_ERRORS,
 )
 def propose(body: ProposalIn, w: Writer = Depends(writer)) -> JSONResponse:
+    federated = w.node.federation is not None
+    if federated and body.kind == "mint":
+        raise Conflict(
+            "a federation does not carry out voted mints yet (they need issuance co-signed "
+            "by the validators): propose mints on a node alone",
+            code="not_in_federation",
+        )
     draft = gov.ProposalDraft(
         body.kind, body.target, body.value, body.recipient, body.asset, body.description
     )
-    ledger = w.node.ledger_sequence()
+    ledger = w.ledger()
     return w.run(
-        body, lambda s, ctx: gov.propose(w.node.runtime, s, ctx, w.account, draft, ledger), 201
+        body,
+        lambda s, ctx: gov.propose(
+            w.node.runtime, s, ctx, w.account, draft, ledger, weigh=not federated
+        ),
+        201,
     )
 
 
@@ -105,7 +119,7 @@ def vote(body: VoteIn, proposal_id: int = ProposalId, w: Writer = Depends(writer
 def delegate(body: DelegationIn, w: Writer = Depends(writer)) -> JSONResponse:
     signed = gov.Signed(w.account, body.nonce, body.signature)
     passphrase = w.node.settings.network_passphrase
-    ledger = w.node.ledger_sequence()
+    ledger = w.ledger()
     return w.run(
         body,
         lambda s, ctx: gov.delegate(

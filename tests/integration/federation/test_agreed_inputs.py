@@ -360,8 +360,8 @@ def test_a_validator_takes_only_writes_the_account_signed(net: LocalFederation) 
     assert (stale.status_code, stale.json()["error"]) == (401, "stale_signature")
     genuine = signed(url, who, "POST", "/v1/catalog", body, "k3")
     assert genuine.status_code == 202, genuine.text
-    proposal = {"kind": "delist", "target": "cd" * 20, "description": "x"}
-    refused = signed(url, who, "POST", "/v1/proposals", proposal, "k4")
+    mint = {"kind": "mint", "value": 10, "recipient": who.public_key, "description": "x"}
+    refused = signed(url, who, "POST", "/v1/proposals", mint, "k4")
     assert (refused.status_code, refused.json()["error"]) == (409, "not_in_federation")
     # the batches carry accounts' writes: only validators read them
     sealer = net.members[0].account
@@ -379,6 +379,7 @@ def test_a_validator_takes_only_writes_the_account_signed(net: LocalFederation) 
     assert document["components"]["securitySchemes"]["ace_signed"]["scheme"] == "Ace-Signed"
     batches = document["paths"]["/v1/federation/batches/{sealer}"]["get"]
     assert batches["security"] == [{"ace_member": []}]
-    assert "not_in_federation" in document["paths"]["/v1/proposals"]["post"]["description"]
+    proposals = document["paths"]["/v1/proposals"]["post"]
+    assert proposals["security"] == [{"ace_signed": []}] and "202" in proposals["responses"]
     mine = load_key_file(net.members[1].directory / "node.key")
     assert [n for n, _ in batches_of(url, sealer, mine)][-1] >= 0

@@ -236,7 +236,7 @@ def test_invalid_actions_are_refused_with_stable_codes_and_nothing_changes() -> 
         "unknown_proposal": ActionFinalize(999),
         "snapshot_pending": dao.vote_action(pending, A, "yes"),
         "snapshot_already_recorded": ReceiveBalanceSnapshot(pid, 100, BALANCES),
-        "snapshot_ledger_mismatch": ReceiveBalanceSnapshot(pending, 101, BALANCES),
+        "snapshot_ledger_mismatch": ReceiveBalanceSnapshot(pending, 99, BALANCES),
         "duplicate_account": ReceiveBalanceSnapshot(pending, 100, ((A, 1), (A, 2))),
         "invalid_snapshot": ReceiveBalanceSnapshot(pending, 100, ((A, -1),)),
         "empty_snapshot": ReceiveBalanceSnapshot(pending, 100, ((A, 0),)),

@@ -1,0 +1,130 @@
+"""DAO governance on three real validators (2 of 3) on loopback, the embedded ledger and a
+governance token issued before the first epoch (``[genesis.governance]``): a proposal
+sealed by one validator, votes sealed by the others, and every validator records the
+same balance snapshot (agreed with the next epoch's input set), counts the same votes
+and carries out the same decision at the same close.
+
+Epochs are one minute; votes last 110 s, so a proposal made at the start of an epoch is
+voted on in the next one (once its snapshot is in) and counted when that one closes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from stellar_sdk import Asset, ChangeTrust, Keypair, Payment
+
+from servicelayer.keys import load_key_file
+from testnet.federation import LocalFederation
+from tests.api.helpers import vote_body
+from tests.integration.federation.test_agreed_inputs import anchored, signed
+from tests.integration.settlement.helpers import submit
+from tests.support import wait_for
+
+pytestmark = pytest.mark.integration
+EPOCH = 60
+GRACE = 3
+GOV = ("GOV", 1_000 * 10**7)
+VOTES = {"gov.voting_period_s": 110, "gov.freeze_s": 0, "gov.timelock_s": 0}
+NODE_ENV = {
+    "ACENODE_EPOCHS__ENABLED": "true",
+    "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",
+    "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": str(GRACE),
+    "ACENODE_FEDERATION__RELAY_SECONDS": "1",
+    "ACENODE_GENESIS__DAO_PARAMS": json.dumps(VOTES),
+}
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFederation]:
+    root = tmp_path_factory.mktemp("governed")
+    federation = LocalFederation(
+        root / "net", epoch_seconds=EPOCH, round_seconds=10, env=NODE_ENV, governance=GOV
+    ).prepare()
+    federation.start()
+    yield federation
+    federation.close()
+
+
+def holder(net: LocalFederation, tokens: int) -> Keypair:
+    """A funded member holding ``tokens`` GOV, sent from the DAO's distribution account
+    with two validators' signatures (its signers)."""
+    who = Keypair.random()
+    funded = httpx.get(f"{net.ledger_url}/friendbot", params={"addr": who.public_key})
+    assert funded.status_code == 200, funded.text
+    dao = httpx.get(f"{net.members[0].url}/v1/dao", timeout=10).json()["accounts"]
+    gov = Asset(GOV[0], dao["issuer"])
+    submit(net.ledger_url, who.public_key, [ChangeTrust(gov)], [who])
+    keys = [load_key_file(m.directory / "node.key") for m in net.members[:2]]
+    submit(net.ledger_url, dao["distribution"], [Payment(who.public_key, gov, str(tokens))], keys)
+    return who
+
+
+def proposal(url: str, pid: int) -> dict[str, Any] | None:
+    answer = httpx.get(f"{url}/v1/proposals/{pid}", timeout=10)
+    return answer.json() if answer.status_code == 200 else None
+
+
+def test_a_proposal_is_voted_and_carried_out_alike_on_every_validator(
+    net: LocalFederation, tmp_path: Path
+) -> None:
+    a, b, c = (m.url for m in net.members)
+    yes, no = holder(net, 60), holder(net, 40)
+    outsider = Keypair.random()
+    epoch = int(
+        wait_for(
+            # past the cut-off of the epoch before (its end plus the grace)
+            lambda: time.time() // EPOCH if GRACE + 1 < time.time() % EPOCH < GRACE + 6 else None,
+            timeout=EPOCH + 10,
+            what="an epoch's first seconds",
+        )
+    )
+    change = {"kind": "param", "target": "reward.min_payout", "value": 5_000_000}
+    sealed = signed(a, yes, "POST", "/v1/proposals", change, "p1")
+    assert sealed.status_code == 202, sealed.text
+    assert sealed.json()["status"] == "sealed"
+    # a vote sealed in the same epoch, in a later second (batches of the same second are
+    # applied in sealer order), is applied before the proposal has its snapshot
+    after = sealed.json()["sealed_at"] + 1
+    wait_for(lambda: time.time() >= after, timeout=5, what="the next second")
+    early = signed(b, no, "POST", "/v1/proposals/1/votes", vote_body(no, 1, "no"), "v0")
+    assert early.status_code == 202, early.text
+    # votes of the next epoch, after the proposal's epoch closed
+    made = wait_for(lambda: proposal(c, 1), timeout=2 * EPOCH, what="the proposal on c")
+    assert (made["proposer"], made["snapshot_recorded"]) == (yes.public_key, False)
+    assert time.time() >= (epoch + 1) * EPOCH + GRACE  # the proposal's epoch is closed
+    for url, who, choice, key in ((b, yes, "yes", "v1"), (c, no, "no", "v2")):
+        cast = signed(url, who, "POST", "/v1/proposals/1/votes", vote_body(who, 1, choice), key)
+        assert cast.status_code == 202, cast.text
+    nobody = signed(
+        c, outsider, "POST", "/v1/proposals/1/votes", vote_body(outsider, 1, "no"), "v3"
+    )
+    assert nobody.status_code == 202, nobody.text
+    for url in (a, b, c):
+        wait_for(lambda u=url: anchored(u, epoch + 1), timeout=3 * EPOCH, what=f"{url} to anchor")
+    counted = [proposal(url, 1) for url in (a, b, c)]
+    assert counted[0] == counted[1] == counted[2]
+    done = counted[0]
+    assert done is not None and done["status"] == "executed", done
+    supply = 100 * 10**7  # what the two members hold; the DAO's own holdings have no vote
+    assert done["tally"]["total_supply"] == supply
+    assert (done["tally"]["yes"], done["tally"]["no"]) == (60 * 10**7, 40 * 10**7)
+    assert sorted((v["voter"], v["choice"]) for v in done["votes"]) == sorted(
+        [(yes.public_key, "yes"), (no.public_key, "no")]
+    )
+    for url in (a, b, c):
+        dao = httpx.get(f"{url}/v1/dao", timeout=10).json()
+        assert dao["params"]["reward.min_payout"] == 5_000_000
+    # the early vote and the outsider's were refused alike, each under its key
+    again = signed(b, no, "POST", "/v1/proposals/1/votes", vote_body(no, 1, "no"), "v0")
+    assert (again.status_code, again.json()["error"]) == (409, "snapshot_pending")
+    weightless = signed(
+        c, outsider, "POST", "/v1/proposals/1/votes", vote_body(outsider, 1, "no"), "v3"
+    )
+    assert weightless.json()["error"] == "no_voting_power"
