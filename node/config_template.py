@@ -127,6 +127,14 @@ log_level = "{log_level}"
 # DAO parameters in force until the DAO votes to change them (defaults and bounds:
 # docs/contracts/moderation.md), e.g. a test network's short votes:
 # dao_params = {{ "gov.voting_period_s" = 600, "gov.freeze_s" = 60 }}
+# The governance token issued before the first epoch (a federation's validators must all
+# start from it to govern; docs/operator.md), stroops:
+# [genesis.governance]
+# code = "GOV"
+# issuer = "G..."
+# distribution = "G..."
+# cap = 10000000000
+# issued = 10000000000
 """
 
 
