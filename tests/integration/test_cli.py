@@ -94,6 +94,7 @@ def test_a_world_readable_key_is_refused_at_start(tmp_path: Path) -> None:
     assert result.returncode == 2 and "chmod 600" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_demo_runs_the_whole_network_on_one_node_then_on_three_validators(
     tmp_path: Path,
 ) -> None:

@@ -23,7 +23,7 @@ import pytest
 from servicelayer.dao.keys import ROLES, DaoKeys
 from tests.support import NodeProcess, free_port, now, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 CLOSE = "1.5"  # seconds per ledger: the bootstrap takes about a dozen ledgers
 FAST_EPOCHS = {
     "ACENODE_EPOCHS__ENABLED": "true",

@@ -28,7 +28,7 @@ from tests.integration.federation.test_agreed_inputs import anchored, signed
 from tests.integration.settlement.helpers import submit
 from tests.support import wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EPOCH = 60
 GRACE = 3
 GOV = ("GOV", 1_000 * 10**7)

@@ -42,7 +42,7 @@ from testnet.federation import LocalFederation
 from tests.conftest import fresh_database
 from tests.support import PASSPHRASE, make_signer, wait_for
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
 EPOCH = 60
 GRACE = 3
 SKEWED = 2  # this validator's clock is 20 s ahead

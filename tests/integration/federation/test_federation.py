@@ -32,7 +32,7 @@ from tests.conftest import BACKENDS, fresh_database
 from tests.integration.settlement.helpers import paid_by, treasury_of
 from tests.support import PASSPHRASE, mid_previous_epoch, wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 NODE_ENV = {
     "ACENODE_EPOCHS__ENABLED": "true",
     "ACENODE_EPOCHS__INTERVAL_SECONDS": "1",

@@ -20,7 +20,7 @@ import pytest
 from servicelayer.federation.members import leader
 from tests.support import wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EPOCH = 60
 
 

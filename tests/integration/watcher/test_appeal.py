@@ -21,7 +21,7 @@ from tests.integration.watcher.conftest import Watched, node_key, start_watched
 from tests.integration.watcher.test_watcher import followed, funded
 from tests.support import wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SHORT_VOTES = {"gov.voting_period_s": 30, "gov.freeze_s": 0, "gov.timelock_s": 0}
 
 
