@@ -52,15 +52,29 @@ class Ledger:
         self.horizon = horizon
         self._records: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._absent: set[str] | None = None  # a view's: what it did not find
+
+    def view(self) -> Ledger:
+        """One reading of the ledger: a transaction it did not find stays unfound in it.
+        The rounds, what they miss and what is recorded of them are judged on one view;
+        else a transaction that lands in between makes a round look decided that the
+        rounds were computed without (and its redo is never made)."""
+        view = Ledger(self.horizon)
+        view._records, view._lock, view._absent = self._records, self._lock, set()
+        return view
 
     def record(self, tx_hash: str) -> dict[str, Any] | None:
         with self._lock:
             if tx_hash in self._records:
                 return self._records[tx_hash]
+            if self._absent is not None and tx_hash in self._absent:
+                return None
         record = self.horizon.transaction_record(tx_hash)
-        if record is not None:
-            with self._lock:
+        with self._lock:
+            if record is not None:
                 self._records[tx_hash] = record
+            elif self._absent is not None:
+                self._absent.add(tx_hash)
         return record
 
     def outcome(self, tx_hash: str) -> Outcome | None:
@@ -122,8 +136,9 @@ class SlotSettlement:
 
         deadline = time.monotonic() + patience
         while True:
-            schedule = rounds(slots, chunks, hash_of, ledger.outcome)
-            missing = [a for a in schedule[-1] if ledger.outcome(hash_of(a)) is None]
+            view = ledger.view()
+            schedule = rounds(slots, chunks, hash_of, view.outcome)
+            missing = [a for a in schedule[-1] if view.outcome(hash_of(a)) is None]
             if not missing:
                 break
             if submit:
@@ -132,7 +147,7 @@ class SlotSettlement:
                 self._stop.wait(self.pause)
             else:
                 break
-        self._record(plan.id, schedule, hash_of, ledger)
+        self._record(plan.id, schedule, hash_of, view)
         return self.store.summary(plan.id)
 
     def _pay(
