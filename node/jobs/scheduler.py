@@ -9,8 +9,6 @@ step an epoch reached, so nothing is lost or done twice across restarts.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from datetime import UTC, datetime
 
@@ -21,7 +19,7 @@ from node.jobs.dao_gate import DaoGate
 from node.jobs.governance import governance_executor, governance_tick
 from node.pipeline import Pipeline
 from node.watcher import build_watcher
-from servicelayer.epochs.pipeline import PipelineConfig, advance
+from servicelayer.epochs.pipeline import PipelineConfig, advance, local_worker
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.probes.probe import SystemClock
 from servicelayer.probes.service import ProbePolicy, ProbeRunner
@@ -48,7 +46,7 @@ class _SkippedRunIsDebug(logging.Filter):
 class NodeJobs:
     def __init__(self, state: NodeState) -> None:
         self.state = state
-        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = local_worker()
         scheduler_log = logging.getLogger("apscheduler.scheduler")
         if not scheduler_log.filters:
             scheduler_log.addFilter(_SkippedRunIsDebug())

@@ -5,7 +5,9 @@
 An epoch's status is the last step it completed. A worker takes an epoch with a lease
 (a conditional UPDATE, so two node processes never work on one epoch), runs the next
 step in one transaction that also moves the status, and lets go. A crash or restart
-leaves the status at the last completed step, so the epoch resumes where it stopped.
+leaves the status at the last completed step, so the epoch resumes where it stopped; a
+lease left by a process of this machine that is gone (killed while it held the epoch) is
+taken over at once rather than waited out.
 
 A step may wait (``ready`` names what it waits for): the epoch stays where it is, the
 reason is recorded as its ``error``, and the next tick asks again.
@@ -24,11 +26,14 @@ the step's transaction.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+import psutil
 from sqlalchemy.orm import Session
 
 from servicelayer.epochs.closing import close_epoch, next_to_close
@@ -38,6 +43,22 @@ from servicelayer.storage import epochs_repo
 from servicelayer.storage.db import Database
 
 log = logging.getLogger("acenode.epochs")
+
+
+def local_worker() -> str:
+    """This process as a lease holder: its machine and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def gone(holder: str) -> bool:
+    """Whether a lease holder is a process of this machine that no longer runs."""
+    host, _, pid = holder.rpartition(":")
+    return (
+        host == socket.gethostname()
+        and pid.isdigit()
+        and int(pid) != os.getpid()
+        and not psutil.pid_exists(int(pid))
+    )
 
 
 class StepWaits(ServiceLayerError):
@@ -164,9 +185,15 @@ def _close_due(
 def _run(
     database: Database, config: PipelineConfig, step: Step, number: int, worker: str, now: int
 ) -> bool:
+    ttl = config.lease_seconds
     with database.session(write=True) as session:
-        if not epochs_repo.acquire_lease(session, number, worker, now, config.lease_seconds):
-            return False
+        if not epochs_repo.acquire_lease(session, number, worker, now, ttl):
+            holder = epochs_repo.lease_holder(session, number)
+            if holder is None or not gone(holder):
+                return False
+            if not epochs_repo.take_lease(session, number, holder, worker, now, ttl):
+                return False
+            log.warning("epoch %d: took over the lease of %s, which is gone", number, holder)
     try:
         if step.ready is not None and (waiting := step.ready(number)) is not None:
             log.debug("epoch %d waits to be %s: %s", number, step.reaches, waiting)

@@ -52,6 +52,22 @@ def acquire_lease(session: Session, number: int, worker: str, now: int, ttl: int
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
+def lease_holder(session: Session, number: int) -> str | None:
+    return session.scalar(select(EpochRecord.leased_by).where(EpochRecord.number == number))
+
+
+def take_lease(session: Session, number: int, holder: str, worker: str, now: int, ttl: int) -> bool:
+    """Take the epoch for ``worker`` from ``holder`` (known to be gone), if it still
+    holds it."""
+    t = EpochRecord
+    result = session.execute(
+        update(t)
+        .where(t.number == number, t.leased_by == holder)
+        .values(leased_by=worker, lease_until=now + ttl)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
 def release_lease(session: Session, number: int, worker: str) -> None:
     t = EpochRecord
     session.execute(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
-from servicelayer.epochs.pipeline import PipelineConfig, Progress, Step, advance
+from servicelayer.epochs.pipeline import PipelineConfig, Progress, Step, advance, local_worker
 from servicelayer.epochs.steps import verify_step
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.runtime.contracts import load_spec
@@ -70,6 +73,24 @@ def test_a_failed_step_is_retried_and_an_epoch_another_worker_holds_is_left_alon
     assert advance(db, CONFIG, steps, "w1", AFTER + 1) == []  # w2 holds it
     assert advance(db, CONFIG, steps, "w1", AFTER + 601) == [Progress(EPOCH, "verified")]
     assert attempts == [EPOCH, EPOCH]
+
+
+def test_a_lease_left_by_a_killed_process_of_this_machine_is_taken_over_at_once(
+    db: Database,
+) -> None:
+    receipts_in_epoch(db)
+    advance(db, CONFIG, [], "w0", AFTER)  # closed
+    steps = [Step("closed", "verified", lambda s, n: None)]
+    host = socket.gethostname()
+    with db.session(write=True) as s:  # a process of this machine that runs: waited out
+        assert epochs_repo.acquire_lease(s, EPOCH, f"{host}:1", AFTER, ttl=600)
+    assert advance(db, CONFIG, steps, local_worker(), AFTER + 1) == []
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    with db.session(write=True) as s:
+        epochs_repo.release_lease(s, EPOCH, f"{host}:1")
+        assert epochs_repo.acquire_lease(s, EPOCH, f"{host}:{killed.pid}", AFTER, ttl=600)
+    assert advance(db, CONFIG, steps, local_worker(), AFTER + 2) == [Progress(EPOCH, "verified")]
 
 
 def test_an_epoch_never_overtakes_an_earlier_one(db: Database) -> None:
