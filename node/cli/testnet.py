@@ -12,22 +12,30 @@ from types import FrameType
 import typer
 
 from servicelayer.errors import ServiceLayerError
+from servicelayer.probes.service import ProbePolicy
 from servicelayer.receipts.model import WINDOW_SECONDS
 from testnet.federation import LocalFederation
 
 app = typer.Typer(help="A local network of validators on the embedded ledger.")
+PROBE_SLACK_SECONDS = 7  # a probe's evidence is sealed within this after it ends
 
 
 def timings(epoch_seconds: int) -> tuple[dict[str, str], float]:
     """Every validator's timings for epochs of ``epoch_seconds``: the close grace, how
-    often epochs are advanced and the round time-out scale with it, so an epoch is
-    anchored on every validator well within two epochs of its end. (The validators'
-    environment, and the round time-out.)"""
+    often epochs are advanced, the probes' service checks and the round time-out scale
+    with it, so an epoch is anchored on every validator well within two epochs of its end.
+    The grace also outlasts a probe of the epoch's last window, so its evidence is sealed
+    before the cut-off (docs/federation.md). (The validators' environment, and the round
+    time-out.)"""
+    probes = ProbePolicy(service_seconds=min(15, max(2, epoch_seconds // 20)))
+    grace = max(epoch_seconds // 20, probes.overrun + PROBE_SLACK_SECONDS)
     env = {
         "ACENODE_EPOCHS__ENABLED": "true",
         "ACENODE_EPOCHS__INTERVAL_SECONDS": str(max(1, epoch_seconds // 60)),
-        "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": str(max(1, epoch_seconds // 20)),
+        "ACENODE_EPOCHS__CLOSE_GRACE_SECONDS": str(grace),
         "ACENODE_WATCHER__INTERVAL_SECONDS": str(max(1, epoch_seconds // 60)),
+        "ACENODE_PROBES__ENABLED": "true",
+        "ACENODE_PROBES__SERVICE_SECONDS": str(probes.service_seconds),
         "ACENODE_LOG_LEVEL": "info",
     }
     return env, max(5.0, epoch_seconds / 4)

@@ -85,9 +85,14 @@ class ProbePolicy:
     def swarms_per_window(self) -> int:
         return swarm_limit(self.max_concurrent, self.window_bytes, self.budget_bytes)
 
+    @property
+    def overrun(self) -> int:
+        """How long after its window ends a probe may still run (its evidence is stored, or
+        sealed, when it ends): the overlap and its service checks."""
+        return OVERLAP_SECONDS + self.service_checks * (self.service_seconds + 1)
+
     def deadline(self, window: int) -> int:
-        checks = self.service_checks * (self.service_seconds + 1)
-        return window + WINDOW_SECONDS + OVERLAP_SECONDS + checks + DEADLINE_GRACE_SECONDS
+        return window + WINDOW_SECONDS + self.overrun + DEADLINE_GRACE_SECONDS
 
 
 def no_origins(session: Session) -> Mapping[str, Sequence[str]]:
