@@ -54,6 +54,7 @@ class LocalFederation:
     ledger: LedgerProcess | None = None
     members: list[ValidatorDir] = field(default_factory=list)
     nodes: list[NodeProcess] = field(default_factory=list)
+    token: dict[str, Any] | None = None  # the governance token issued: code, issuer, ...
 
     def prepare(self) -> LocalFederation:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -136,6 +137,12 @@ class LocalFederation:
         spec = AssetSpec(code, stroops, AssetKind.GOVERNANCE, "", AssetFlags(), stroops)
         with issuance(load_settings(self.root / "bootstrap")) as service:
             issued = service.issue(spec).asset
+        self.token = {
+            "code": code,
+            "issuer": issued.asset.issuer,
+            "distribution": issued.distribution,
+            "supply": stroops,
+        }
         return (
             "\n[genesis.governance]\n"
             f'code = "{code}"\nissuer = "{issued.asset.issuer}"\n'
@@ -157,7 +164,8 @@ class LocalFederation:
             self.ledger.stop()
 
     def describe(self) -> dict[str, Any]:
-        return {
+        described: dict[str, Any] = {} if self.token is None else {"governance": self.token}
+        return described | {
             "ledger": self.ledger_url,
             "threshold": self.threshold,
             "validators": [

@@ -12,12 +12,14 @@ from types import FrameType
 import typer
 
 from servicelayer.errors import ServiceLayerError
+from servicelayer.ledger.money import STROOPS_PER_UNIT
 from servicelayer.probes.service import ProbePolicy
 from servicelayer.receipts.model import WINDOW_SECONDS
 from testnet.federation import LocalFederation
 
 app = typer.Typer(help="A local network of validators on the embedded ledger.")
 PROBE_SLACK_SECONDS = 7  # a probe's evidence is sealed within this after it ends
+GOVERNANCE_SUPPLY = 1_000_000 * STROOPS_PER_UNIT
 
 
 def timings(epoch_seconds: int) -> tuple[dict[str, str], float]:
@@ -51,6 +53,12 @@ def up(
     ),
     channels: int = typer.Option(2, "--channels", min=1, max=64),
     close_interval: float = typer.Option(1.0, "--close-interval", min=0.05, max=60),
+    governance: str | None = typer.Option(
+        None,
+        "--governance",
+        help="Issue a governance token of this code (1,000,000 of it, to the DAO's "
+        "distribution account) before the first epoch, for the DAO's votes.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Start the embedded ledger and VALIDATORS validators, bootstrap the THRESHOLD-of-
@@ -74,6 +82,7 @@ def up(
         round_seconds=round_seconds,
         close_interval=close_interval,
         env=env,
+        governance=None if governance is None else (governance, GOVERNANCE_SUPPLY),
     )
     stop = threading.Event()
 
