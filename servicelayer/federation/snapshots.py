@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -86,16 +87,17 @@ class Snapshot:
             and 0 < len(balances) <= MAX_HOLDERS
             and all(_pair(p, int) and p[0] > 0 and p[1] >= 0 for p in proposals)
             and all(_pair(b, str) and len(b[0]) == 56 and b[1] > 0 for b in balances)
+            and _increasing([p[0] for p in proposals])
+            and _increasing([b[0] for b in balances])
         ):
             raise problem
-        snapshot = Snapshot(
+        return Snapshot(
             tuple((p[0], p[1]) for p in proposals), tuple((b[0], b[1]) for b in balances)
         )
-        if list(snapshot.proposals) != sorted(set(snapshot.proposals)) or list(
-            snapshot.balances
-        ) != sorted(set(snapshot.balances)):
-            raise problem
-        return snapshot
+
+
+def _increasing(keys: list[Any]) -> bool:
+    return all(a < b for a, b in pairwise(keys))
 
 
 def _pair(value: object, first: type) -> bool:

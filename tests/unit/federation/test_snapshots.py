@@ -106,6 +106,8 @@ def test_the_input_sets_hash_commits_to_its_snapshot() -> None:
         {"proposals": [[1, 110]], "balances": [[B, 1], [A, 1]]},
         {"proposals": [[1, 110]], "balances": [[A, 1], [A, 1]]},
         {"proposals": [[2, 1], [1, 1]], "balances": [[A, 1]]},
+        {"proposals": [[1, 1], [1, 2]], "balances": [[A, 1]]},
+        {"proposals": [[1, 1]], "balances": [[A, 1], [A, 2]]},
         {"proposals": [[1, "110"]], "balances": [[A, 1]]},
         {"proposals": [[1, 110]], "balances": [["short", 1]]},
         {"proposals": [[1, 110]], "balances": [[A, 1.5]]},
