@@ -4,8 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The suite runs on two workers, a test module per worker at a time (its nodes and module
-# fixtures stay together), the modules with slow tests first (tests/conftest.py); most of
-# its time is real processes waiting on real epochs.
+# fixtures stay together); most of its time is real processes waiting on real epochs.
 TEST_WORKERS ?= 2
 
 .PHONY: demo test lint venv clean
@@ -27,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff check servicelayer contracts node tests migrations testnet
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check servicelayer contracts node tests migrations testnet

@@ -43,11 +43,6 @@ def _postgres_reachable() -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # modules with a slow test first (the Makefile keeps xdist from reordering them): the
-    # workers start on the long ones and the many short ones fill in behind, so neither
-    # is left running a long module alone at the end
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)
     if _postgres_reachable():
         return
     if os.environ.get("ACENODE_REQUIRE_POSTGRES") == "1":
