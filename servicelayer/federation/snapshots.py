@@ -37,14 +37,13 @@ from servicelayer.governance.execution import MODERATION, Decisions, report, tic
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.services.common import api_context
-from servicelayer.watcher.balances import governance_asset
+from servicelayer.watcher.balances import governance_asset, read_holders
 
 log = logging.getLogger("acenode.federation")
 
 MAX_HOLDERS = 10_000
 """Holders a snapshot may list: an input set travels in one message (1 MiB)."""
 MAX_PROPOSALS = 1_000
-READS = 3  # tries to read the holders unchanged while they are read
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,15 +131,12 @@ class AgreedGovernance:
         ][:MAX_PROPOSALS]
         if not waiting:
             return None
-        for _ in range(READS):
-            head = horizon.head()
-            holders, newest = horizon.holders(token.asset)
-            if newest <= head.sequence:  # nothing changed while read: the balances at head
-                break
-        else:
+        read = read_holders(horizon, token.asset)
+        if read is None:
             raise LedgerUnavailable(f"the {token.asset.code} holders kept changing while read")
         dao = {treasury, token.distribution}
-        balances = tuple(sorted((a, n) for a, n in holders.items() if n > 0 and a not in dao))
+        held = read.balances.items()
+        balances = tuple(sorted((a, n) for a, n in held if n > 0 and a not in dao))
         if not balances:
             return None  # nothing to weigh the votes with yet
         if len(balances) > MAX_HOLDERS:
@@ -151,7 +147,7 @@ class AgreedGovernance:
                 MAX_HOLDERS,
             )
             return None
-        return Snapshot(tuple((pid, max(start, newest)) for pid, start in waiting), balances)
+        return Snapshot(tuple((pid, max(start, read.newest)) for pid, start in waiting), balances)
 
     def record(self, session: Session, snapshot: Snapshot, at: int) -> None:
         """Record the agreed ``snapshot`` of each of its proposals (as of ``at``)."""

@@ -13,6 +13,7 @@ and would only weigh down the quorum.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -21,11 +22,37 @@ from contracts.issuance import AssetKind, IssuanceState, IssuedAsset
 from contracts.moderation import ModerationState, ProposalStatus, ReceiveBalanceSnapshot
 from contracts.moderation.tally import delegations_as_of
 from servicelayer.epochs.clock import epoch_of
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.records import LedgerHead
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 
 log = logging.getLogger("acenode.watcher")
+
+CONSISTENT_TRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Holders:
+    """The holders of an asset with their balances, as they stand at ``head``, and the last
+    ledger any holder's trustline changed in: the balances hold from ``newest`` to ``head``."""
+
+    head: LedgerHead
+    balances: dict[str, int]
+    newest: int
+
+
+def read_holders(feed: Horizon, asset: Asset, head: LedgerHead | None = None) -> Holders | None:
+    """The holders at a ledger no holder's trustline changed after: ``head`` (read now if
+    not given) or, when one changed while they were read, a later one; None when they kept
+    changing."""
+    for attempt in range(CONSISTENT_TRIES):
+        if attempt or head is None:
+            head = feed.head()
+        balances, newest = feed.holders(asset)
+        if newest <= head.sequence:
+            return Holders(head, balances, newest)
+    return None
 
 
 def index_mark(asset: Asset) -> str:

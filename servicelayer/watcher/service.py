@@ -39,7 +39,12 @@ from servicelayer.ledger.records import LedgerHead, ObservedPayment, paging_toke
 from servicelayer.runtime.runtime import ContractRuntime
 from servicelayer.storage import watcher_repo as repo
 from servicelayer.storage.db import Database
-from servicelayer.watcher.balances import governance_asset, record_holders, record_snapshots
+from servicelayer.watcher.balances import (
+    governance_asset,
+    read_holders,
+    record_holders,
+    record_snapshots,
+)
 from servicelayer.watcher.payments import credit, is_inbound
 
 log = logging.getLogger("acenode.watcher")
@@ -53,7 +58,6 @@ class Write(Protocol):
 
 
 PAGE = 200
-CONSISTENT_TRIES = 3
 
 
 @dataclass
@@ -206,24 +210,14 @@ class Watcher:
     def index(self, asset: Asset, head: LedgerHead, report: TickReport) -> LedgerHead | None:
         """Index the holders at a ledger no holder changed after; that ledger, or None when
         the holders kept changing (the next tick tries again)."""
-        read = self._consistent_holders(asset, head)
+        read = read_holders(self.feed, asset, head)
         if read is None:
             log.info("the %s holders kept changing while read; next tick again", asset.code)
             return None
-        at, holders = read
-        report.balances_changed = self.write(lambda s: record_holders(s, asset, at, holders))
-        return at
-
-    def _consistent_holders(
-        self, asset: Asset, head: LedgerHead
-    ) -> tuple[LedgerHead, dict[str, int]] | None:
-        for attempt in range(CONSISTENT_TRIES):
-            if attempt:
-                head = self.feed.head()
-            holders, newest = self.feed.holders(asset)
-            if newest <= head.sequence:
-                return head, holders
-        return None
+        report.balances_changed = self.write(
+            lambda s: record_holders(s, asset, read.head, read.balances)
+        )
+        return read.head
 
     def _credit_page(
         self,
