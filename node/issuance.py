@@ -10,6 +10,7 @@ from node import settlement as wiring
 from node.api.state import NodeState
 from servicelayer.config import NodeSettings
 from servicelayer.dao.keys import DaoKeys
+from servicelayer.errors import Conflict
 from servicelayer.issuance.ledger import IssuerAccounts
 from servicelayer.issuance.service import IssuanceService
 from servicelayer.ledger.horizon import Horizon
@@ -37,8 +38,17 @@ def _accounts(settings: NodeSettings, ledger: Horizon) -> IssuerAccounts:
 
 
 @contextmanager
-def issuance(settings: NodeSettings) -> Iterator[IssuanceService]:
-    """An issuance service on the node's database (migrated) and configured ledger."""
+def issuance(settings: NodeSettings, *, changes: bool = True) -> Iterator[IssuanceService]:
+    """An issuance service on the node's database (migrated) and configured ledger.
+    ``changes``: the command issues, mints, locks or claws back, which a federation
+    validator refuses: there every validator's contract state must stay the same, so
+    assets come from genesis and change by DAO vote only."""
+    if changes and settings.federation.members:
+        raise Conflict(
+            "this node is a federation validator: its assets come from [genesis] and change "
+            "only by DAO vote (a `mint` proposal is paid in an epoch's settlement plan)",
+            code="not_in_federation",
+        )
     db = Database(settings.resolved_database_url())
     ledger = wiring.horizon(settings)
     try:

@@ -49,7 +49,12 @@ class Pipeline:
             verify_step(
                 runtime, s.epoch_seconds, probe_gate(db, s.epoch_seconds, self.state.clock)
             ),
-            compute_step(runtime, s.epoch_seconds, self.ledger_known),
+            compute_step(
+                runtime,
+                s.epoch_seconds,
+                self.ledger_known,
+                mints=self.state.federation is not None,
+            ),
             *self.ledger_steps(),
         ]
 

@@ -50,7 +50,7 @@ class LocalFederation:
     env: dict[str, str] = field(default_factory=dict)  # every validator's environment
     database_urls: list[str] = field(default_factory=list)  # default: SQLite in each dir
     clock_offsets: dict[int, int] = field(default_factory=dict)  # validator -> seconds off
-    governance: tuple[str, int] | None = None  # a governance token (code, stroops) to issue
+    governance: tuple[str, int, int] | None = None  # a governance token: code, issued, cap
     ledger: LedgerProcess | None = None
     members: list[ValidatorDir] = field(default_factory=list)
     nodes: list[NodeProcess] = field(default_factory=list)
@@ -130,11 +130,12 @@ class LocalFederation:
             shutil.copytree(operator / "dao", member.directory / "dao")
 
     def _issue_governance(self) -> str:
-        """Issue the governance token (all of it to the DAO's distribution account), by
-        the same operator; the ``[genesis.governance]`` table every validator starts from."""
+        """Issue the governance token (``issued`` of its cap, to the DAO's distribution
+        account; the rest can be minted by vote), by the same operator; the
+        ``[genesis.governance]`` table every validator starts from."""
         assert self.governance is not None
-        code, stroops = self.governance
-        spec = AssetSpec(code, stroops, AssetKind.GOVERNANCE, "", AssetFlags(), stroops)
+        code, stroops, cap = self.governance
+        spec = AssetSpec(code, cap, AssetKind.GOVERNANCE, "", AssetFlags(), stroops)
         with issuance(load_settings(self.root / "bootstrap")) as service:
             issued = service.issue(spec).asset
         self.token = {
@@ -142,11 +143,12 @@ class LocalFederation:
             "issuer": issued.asset.issuer,
             "distribution": issued.distribution,
             "supply": stroops,
+            "cap": cap,
         }
         return (
             "\n[genesis.governance]\n"
             f'code = "{code}"\nissuer = "{issued.asset.issuer}"\n'
-            f'distribution = "{issued.distribution}"\ncap = {stroops}\nissued = {stroops}\n'
+            f'distribution = "{issued.distribution}"\ncap = {cap}\nissued = {stroops}\n'
         )
 
     def start(self, *which: int, timeout: float = 60) -> None:

@@ -133,7 +133,7 @@ def resume(
 @assets_app.command("list")
 def list_assets(data_dir: DataDir = None, json_out: JsonFlag = False) -> None:
     """The assets the contract knows, checked against the ledger."""
-    with cli_errors(), issuance(load_settings(data_dir)) as service:
+    with cli_errors(), issuance(load_settings(data_dir), changes=False) as service:
         checked = service.check()
     if json_out:
         print_json({"assets": [_checked_json(c) for c in checked]})

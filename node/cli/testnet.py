@@ -19,7 +19,7 @@ from testnet.federation import LocalFederation
 
 app = typer.Typer(help="A local network of validators on the embedded ledger.")
 PROBE_SLACK_SECONDS = 7  # a probe's evidence is sealed within this after it ends
-GOVERNANCE_SUPPLY = 1_000_000 * STROOPS_PER_UNIT
+GOVERNANCE_SUPPLY, GOVERNANCE_CAP = 1_000_000 * STROOPS_PER_UNIT, 10_000_000 * STROOPS_PER_UNIT
 
 
 def timings(epoch_seconds: int) -> tuple[dict[str, str], float]:
@@ -57,7 +57,8 @@ def up(
         None,
         "--governance",
         help="Issue a governance token of this code (1,000,000 of it, to the DAO's "
-        "distribution account) before the first epoch, for the DAO's votes.",
+        "distribution account, of a cap of 10,000,000 the DAO may mint by vote) before "
+        "the first epoch, for the DAO's votes.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
@@ -82,7 +83,7 @@ def up(
         round_seconds=round_seconds,
         close_interval=close_interval,
         env=env,
-        governance=None if governance is None else (governance, GOVERNANCE_SUPPLY),
+        governance=None if governance is None else (governance, GOVERNANCE_SUPPLY, GOVERNANCE_CAP),
     )
     stop = threading.Event()
 

@@ -15,7 +15,10 @@ For a verified epoch E (context: epoch E, close time = the end of E), in one tra
    uploader and swarm, verified seconds per creator, moderators' votes) and plans the
    payouts whose cumulative payable amount reached the DAO's minimum;
 4. the payouts (provider revenue net of the fee, refunds, rewards) are stored in a fixed
-   order; the settle step pays exactly these.
+   order; the settle step pays exactly these. On a federation (``mints``), the mints the
+   DAO voted that E journaled are payouts too, paid by the token's issuer: a validator
+   holds one key, so a mint is co-signed and paid exactly once like the rest of the plan
+   (a node alone mints at once with the DAO's keys, ``servicelayer.issuance``).
 
 A receipt counts by its verdict: its delta times ``weight_ppm / 10^6``, rounded down. A
 ``deferred`` verdict counts nothing in its epoch; the later epoch that releases it counts
@@ -38,6 +41,7 @@ from contracts.billing import ActionPayProviders, ReceiveViewingMinutes
 from contracts.canonical import canonical_bytes
 from contracts.common import SendPayout, SendProviderRevenue, SendRefund
 from contracts.core import Action, Context, Event
+from contracts.issuance import SendIssue
 from contracts.moderation import participation
 from contracts.moderation.params import default_params
 from contracts.rewards import ActionPlanPayouts, ReceiveEpochFacts
@@ -52,7 +56,7 @@ from servicelayer.storage.epoch_models import EpochMark, EpochPayout, EpochRecor
 PPM = 1_000_000
 PAYING = ("subscriptions", "access", "billing")  # contracts whose revenue lines are paid
 RETURNING = ("moderation",)  # contracts that only return money (an appeal's bond)
-REWARD, REVENUE, REFUND = "reward", "revenue", "refund"
+REWARD, REVENUE, REFUND, MINT = "reward", "revenue", "refund", "mint"
 AD_TAG = "ad"  # a catalog tag: viewing such an item is an ad view
 
 
@@ -111,10 +115,16 @@ class PlannedPayout:
     account: str
     asset: str  # "native" or "CODE:ISSUER"
     amount: int
+    source: str | None = None  # who pays: None is the treasury
 
 
 def compute_epoch(
-    runtime: ContractRuntime, session: Session, epoch: int, epoch_seconds: int
+    runtime: ContractRuntime,
+    session: Session,
+    epoch: int,
+    epoch_seconds: int,
+    *,
+    mints: bool = False,
 ) -> list[PlannedPayout]:
     """Run the contracts for ``epoch`` and store its payouts (see the module doc)."""
     start, end = epoch_bounds(epoch, epoch_seconds)
@@ -173,6 +183,12 @@ def compute_epoch(
             for event in applied.events:
                 if isinstance(event, SendPayout):
                     payouts.append(_payout(REWARD, event.reference, event.account, event))
+    if mints:
+        payouts += [
+            PlannedPayout(MINT, f"mint:{e.asset.code}", e.to, str(e.asset), e.amount, e.source)
+            for e in _effects(runtime, session, ("issuance",), epoch)
+            if isinstance(e, SendIssue) and e.source == e.asset.issuer
+        ]
     _store(runtime, session, epoch, payouts)
     return payouts
 
@@ -278,6 +294,7 @@ def _store(
             account=p.account,
             asset=p.asset,
             amount=p.amount,
+            source=p.source,
         )
         for i, p in enumerate(payouts)
     )

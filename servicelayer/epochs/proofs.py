@@ -98,6 +98,7 @@ def _view(row: EpochPayout, settled: dict[str, SettlementPayout]) -> dict[str, A
         "account": row.account,
         "asset": row.asset,
         "amount": row.amount,
+        "source": row.source,
         "status": paid.status if paid else "pending",
         "tx_hash": paid.paid_by if paid else None,
     }

@@ -63,14 +63,19 @@ when no ledger has been followed yet."""
 
 
 def compute_step(
-    runtime: ContractRuntime, epoch_seconds: int, ledger_known: LedgerKnown | None = None
+    runtime: ContractRuntime,
+    epoch_seconds: int,
+    ledger_known: LedgerKnown | None = None,
+    *,
+    mints: bool = False,
 ) -> Step:
     """The contracts step. With ``ledger_known`` it waits until the ledger is known up to
     the end of the epoch, so every payment the epoch earned is applied before it is
-    accounted (without it, the caller guarantees that)."""
+    accounted (without it, the caller guarantees that). With ``mints`` (a federation),
+    the epoch's voted mints are in its payouts (``compute_epoch``)."""
 
     def work(session: Session, epoch: int) -> None:
-        compute_epoch(runtime, session, epoch, epoch_seconds)
+        compute_epoch(runtime, session, epoch, epoch_seconds, mints=mints)
 
     def ready(epoch: int) -> str | None:
         assert ledger_known is not None
@@ -88,7 +93,7 @@ def compute_step(
 def epoch_plan(session: Session, epoch: int) -> Plan | None:
     """The settlement plan of an epoch's payouts (None when it has none)."""
     payouts = [
-        Payout(row.account, row.asset, row.amount, payout_id(epoch, row.position))
+        Payout(row.account, row.asset, row.amount, payout_id(epoch, row.position), row.source)
         for row in epoch_payouts(session, epoch)
     ]
     return Plan.of(payouts) if payouts else None

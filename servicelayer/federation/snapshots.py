@@ -162,8 +162,10 @@ class AgreedGovernance:
                 log.info("proposal %d: snapshot at ledger %d recorded", proposal, ledger)
 
     def tick(self, session: Session, at: int) -> Decisions | None:
-        """Count the votes that ended and carry out the decisions due by ``at``."""
-        decisions = tick(self.runtime, session, api_context(at, self.epoch_seconds))
+        """Count the votes that ended and carry out the decisions due by ``at`` (a voted
+        mint: in the settlement plan of the epoch ``at`` is in)."""
+        ctx = api_context(at, self.epoch_seconds)
+        decisions = tick(self.runtime, session, ctx, mint_here=False)
         if decisions is not None:
             report(decisions)
         return decisions

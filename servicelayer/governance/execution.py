@@ -9,6 +9,10 @@ action. A mint the DAO approved becomes the issuance's ``ActionMintByVote``; its
 the issuer, looking the envelope up by hash before any resubmission. So a decision is
 carried out once: a second tick finds nothing due, and a restart finishes the recorded
 mint instead of minting again.
+
+On a federation a validator holds one key, so it cannot mint alone: there the mint is not
+recorded here (``mint_here=False``) but paid by the issuer in the settlement plan of the
+epoch that journaled it, co-signed like every payment (``servicelayer.epochs.accounting``).
 """
 
 from __future__ import annotations
@@ -71,11 +75,17 @@ class Decisions:
 
 
 def apply_moderation(
-    runtime: ContractRuntime, session: Session, actions: Sequence[Action], ctx: Context
+    runtime: ContractRuntime,
+    session: Session,
+    actions: Sequence[Action],
+    ctx: Context,
+    *,
+    mint_here: bool = True,
 ) -> Decisions:
     """Apply moderation ``actions`` and, in ``session`` (the caller commits), every other
     contract's action for the events they produce. Whoever applies a moderation action
-    that can decide something (tick, finalize, execute, appeal) goes through here."""
+    that can decide something (tick, finalize, execute, appeal) goes through here.
+    ``mint_here``: record a voted mint for this node's issuance service to carry out."""
     events = [
         e for applied in runtime.apply(session, MODERATION, actions, ctx) for e in applied.events
     ]
@@ -85,7 +95,7 @@ def apply_moderation(
         name, action = pending.pop(0)
         [applied] = runtime.apply(session, name, [action], ctx)
         refused = next((e.code for e in applied.events if isinstance(e, EventRejected)), "")
-        if name == ISSUANCE and not refused:
+        if name == ISSUANCE and not refused and mint_here:
             record_submissions(session, applied.seq, applied.events)
         if name == CATALOG and not refused:
             pending[0:0] = after_catalog(action, applied.events)
@@ -93,13 +103,15 @@ def apply_moderation(
     return Decisions(tuple(events), tuple(carried))
 
 
-def tick(runtime: ContractRuntime, session: Session, ctx: Context) -> Decisions | None:
+def tick(
+    runtime: ContractRuntime, session: Session, ctx: Context, *, mint_here: bool = True
+) -> Decisions | None:
     """``ActionTick`` with its fan-out when a vote has ended or a timelock has elapsed at
     ``ctx.close_time``; None (nothing journaled) when nothing is due."""
     state: ModerationState = runtime.current(session, MODERATION)[0]
     if not tick_due(state, ctx.close_time):
         return None
-    return apply_moderation(runtime, session, [ActionTick()], ctx)
+    return apply_moderation(runtime, session, [ActionTick()], ctx, mint_here=mint_here)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Chunk -> signed transaction envelope (stellar-sdk's TransactionBuilder).
 
 The channel account is the transaction source (it pays the fee and gives the sequence
-number); the treasury is the source of every operation, so the treasury's M validator
-signatures are needed. No clock enters an envelope (time bounds 0, relative reclaim
+number); the treasury is the source of every operation (or the payout's ``source``: an
+issuer, for a mint), so M validator signatures are needed, the validators being the
+signers of every DAO account. No clock enters an envelope (time bounds 0, relative reclaim
 predicate), so every validator builds byte-identical envelopes with the same hash.
 """
 
@@ -32,6 +33,7 @@ from servicelayer.ledger.envelope import SignedTx
 from servicelayer.ledger.money import format_amount, sdk_asset
 from servicelayer.ledger.signing import ChunkToSign, KeySigning, Signing
 from servicelayer.settlement.chunking import MAX_OPS, Chunk
+from servicelayer.settlement.plan import Payout
 
 RECLAIM_AFTER_SECONDS = 30 * 86400
 _TX = x.EnvelopeType.ENVELOPE_TYPE_TX
@@ -109,9 +111,7 @@ class EnvelopeBuilder:
         if not 0 < len(chunk.payouts) <= MAX_OPS:
             raise ValueError(f"a chunk holds 1..{MAX_OPS} payouts")
         operations = [
-            self._claimable(p.account, p.asset, p.amount)
-            if offset in claimable
-            else self._payment(p.account, p.asset, p.amount)
+            self._claimable(p) if offset in claimable else self._payment(p)
             for offset, p in enumerate(chunk.payouts)
         ]
         tx = x.Transaction(
@@ -126,18 +126,20 @@ class EnvelopeBuilder:
         tx_bytes = tx.to_xdr_bytes()
         return hashlib.sha256(self._network_id + _TX_TYPE + tx_bytes).digest(), tx_bytes
 
-    def _payment(self, account: str, asset: str, amount: int) -> x.Operation:
+    def _payment(self, p: Payout) -> x.Operation:
         body = x.OperationBody(
             x.OperationType.PAYMENT,
-            payment_op=x.PaymentOp(_muxed(account), _asset_xdr(asset), x.Int64(amount)),
+            payment_op=x.PaymentOp(_muxed(p.account), _asset_xdr(p.asset), x.Int64(p.amount)),
         )
-        return x.Operation(self._treasury_xdr, body)
+        source = self._treasury_xdr if p.source is None else _muxed(p.source)
+        return x.Operation(source, body)
 
-    def _claimable(self, account: str, asset: str, amount: int) -> x.Operation:
+    def _claimable(self, p: Payout) -> x.Operation:
+        """Claimable by the payee, or by the treasury after ``RECLAIM_AFTER_SECONDS``."""
         op = CreateClaimableBalance(
-            sdk_asset(asset),
-            format_amount(amount),
-            [Claimant(account), self._reclaim],
-            source=self.treasury,
+            sdk_asset(p.asset),
+            format_amount(p.amount),
+            [Claimant(p.account), self._reclaim],
+            source=p.source or self.treasury,
         )
         return op.to_xdr_object()

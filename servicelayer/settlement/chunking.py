@@ -36,7 +36,7 @@ def memo_hash(plan_id: str, index: int, payouts: Sequence[Payout]) -> bytes:
     Rows of strings and integers encode canonically as plain JSON lists, so this writes
     them directly (a unit test checks the bytes equal ``canonical_bytes``'s).
     """
-    rows = [[p.account, p.asset, p.amount, p.reference] for p in payouts]
+    rows = [p.row() for p in payouts]
     encoded = json.dumps(
         [_MEMO_TAG, plan_id, index, rows], separators=(",", ":"), ensure_ascii=False
     )

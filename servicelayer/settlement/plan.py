@@ -29,6 +29,13 @@ class Payout:
     asset: str  # "native" or "CODE:ISSUER"
     amount: int  # stroops
     reference: str
+    source: str | None = None  # who pays: None is the treasury; an issuer mints
+
+    def row(self) -> list[str | int]:
+        """What a plan's id and a chunk's memo commit to (``source`` only when set, so
+        the treasury's payouts name the plans and memos they always did)."""
+        row: list[str | int] = [self.account, self.asset, self.amount, self.reference]
+        return row if self.source is None else [*row, self.source]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +57,7 @@ class Plan:
 
 
 def plan_id(payouts: Iterable[Payout]) -> str:
-    rows = [(p.account, p.asset, p.amount, p.reference) for p in payouts]
+    rows = [p.row() for p in payouts]
     return hashlib.sha256(canonical_bytes((_PLAN_TAG, rows))).hexdigest()
 
 

@@ -50,7 +50,7 @@ _CHUNK_PAID = (
 
 
 _OPEN_PAYOUTS = (
-    "SELECT chunk_index, account, asset, amount, reference, claimable "
+    "SELECT chunk_index, account, asset, amount, reference, claimable, source "
     "FROM settlement_payouts WHERE plan_id = ? AND chunk_index IN ("
     "SELECT chunk_index FROM settlement_chunks "
     f"WHERE plan_id = ? AND status = '{PayoutStatus.PENDING.value}') "
@@ -67,8 +67,8 @@ def _run(conn: Connection, sql: str, params: tuple[Any, ...]) -> int:
 
 
 def open_payouts(conn: Connection, plan_id: str) -> list[Any]:
-    """(chunk index, account, asset, amount, reference, claimable) of every payout of the
-    plan's pending chunks, in plan order (a whole plan's rows: plain tuples)."""
+    """(chunk index, account, asset, amount, reference, claimable, source) of every payout
+    of the plan's pending chunks, in plan order (a whole plan's rows: plain tuples)."""
     return list(conn.exec_driver_sql(_sql(conn, _OPEN_PAYOUTS), (plan_id, plan_id)))
 
 

@@ -167,7 +167,9 @@ class SettlementStore:
         work = []
         for index, rows in groupby(payouts, key=lambda r: int(r[0])):
             chunk_rows = list(rows)
-            chunk = Chunk(plan_id, index, tuple(Payout(r[1], r[2], r[3], r[4]) for r in chunk_rows))
+            chunk = Chunk(
+                plan_id, index, tuple(Payout(r[1], r[2], r[3], r[4], r[6]) for r in chunk_rows)
+            )
             claimable = frozenset(n for n, r in enumerate(chunk_rows) if r[5])
             work.append(ChunkWork(chunk, claimable, tuple(by_chunk.get(index, ()))))
         return work
@@ -277,11 +279,12 @@ def _chunk_row(chunk: Chunk) -> dict[str, object]:
 
 
 _PAYOUT_COLUMNS = (
-    "plan_id, position, chunk_index, account, asset, amount, reference, claimable, status, paid_by"
+    "plan_id, position, chunk_index, account, asset, amount, reference, claimable, status, "
+    "paid_by, source"
 )
 _PAYOUT_INSERT = (
     f"INSERT INTO {SettlementPayout.__tablename__} ({_PAYOUT_COLUMNS}) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -303,6 +306,7 @@ def _payout_rows(plan_id: str, chunks: Sequence[Chunk]) -> Iterable[tuple[object
                 False,
                 pending,
                 None,
+                p.source,
             )
             position += 1
 

@@ -35,11 +35,12 @@ class EpochPayout(Base):
 
     epoch: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # reward, revenue, refund
+    kind: Mapped[str] = mapped_column(String(16))  # reward, revenue, refund, mint
     reference: Mapped[str] = mapped_column(Text)
     account: Mapped[str] = mapped_column(String(56), index=True)
     asset: Mapped[str] = mapped_column(String(69))  # "native" or "CODE:ISSUER"
     amount: Mapped[int] = mapped_column(BigInteger)  # stroops
+    source: Mapped[str | None] = mapped_column(String(56), nullable=True)  # None: the treasury
 
 
 class EpochMark(Base):

@@ -38,6 +38,7 @@ class SettlementPayout(Base):
     claimable: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(32))
     paid_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(56), nullable=True)  # None: the treasury
 
 
 class SettlementChunk(Base):

@@ -131,11 +131,15 @@ def epoch_verdicts(
 class PayoutOut(BaseModel):
     id: str = Field(description="epoch-<epoch>-<position>; also the settlement reference")
     epoch: int
-    kind: str = Field(description="revenue (a provider, net of the fee), refund or reward")
+    kind: str = Field(
+        description="revenue (a provider, net of the fee), refund, reward or (on a "
+        "federation) mint: a mint the DAO voted, paid by the asset's issuer"
+    )
     reference: str = Field(description="the contract's own reference")
     account: str
     asset: str = Field(description='"native" or CODE:ISSUER')
     amount: int = Field(description="stroops")
+    source: str | None = Field(description="who pays it: null is the treasury, else an issuer")
     status: str = Field(description="pending, paid, paid_as_claimable_balance or failed")
     tx_hash: str | None = Field(description="the Stellar transaction that paid it")
 

@@ -19,7 +19,6 @@ from node.api.models.governance import (
     VotingPowerOut,
 )
 from node.api.state import NodeState, node_state
-from servicelayer.errors import Conflict
 from servicelayer.services import governance as gov
 
 router = APIRouter(tags=["governance"])
@@ -62,18 +61,12 @@ def get_proposal(
     summary="Propose (you are the proposer; members only)",
     description="The proposal weighs votes by balances at `start_ledger`, the ledger the "
     "node is at (on a federation: the last ledger closed when it was sealed). Votes open "
-    "once the balance snapshot for it is recorded. A federation validator takes no `mint` "
-    "proposal yet (409 `not_in_federation`: a voted mint needs co-signed issuance).",
+    "once the balance snapshot for it is recorded. On a federation, an executed `mint` "
+    "is paid by the token's issuer in the settlement plan of the epoch that executed it.",
     responses=WRITE_ERRORS,
 )
 def propose(body: ProposalIn, w: Writer = Depends(writer)) -> JSONResponse:
     federated = w.node.federation is not None
-    if federated and body.kind == "mint":
-        raise Conflict(
-            "a federation does not carry out voted mints yet (they need issuance co-signed "
-            "by the validators): propose mints on a node alone",
-            code="not_in_federation",
-        )
     draft = gov.ProposalDraft(
         body.kind, body.target, body.value, body.recipient, body.asset, body.description
     )

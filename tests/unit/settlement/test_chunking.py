@@ -122,3 +122,28 @@ def test_the_memo_is_the_hash_of_the_canonical_encoding() -> None:
     rows = [(p.account, p.asset, p.amount, p.reference) for p in payouts]
     expected = hashlib.sha256(canonical_bytes(("ace-payout-chunk-v1", "plan", 3, rows))).digest()
     assert memo_hash("plan", 3, payouts) == expected
+
+
+def test_a_payout_with_a_source_is_paid_by_it_and_committed_to_by_plan_and_memo() -> None:
+    """A voted mint on a federation: the issuer pays (creates) the asset; the plan's id
+    and the chunk's memo change with the source, while the treasury's payouts name the
+    plans and memos they always did (``source`` is left out of their rows)."""
+    issuer, treasury, channel = (Keypair.random().public_key for _ in range(3))
+    token = f"GOV:{issuer}"
+    treasury_only = make_plan(2)
+    rows = [(p.account, p.asset, p.amount, p.reference) for p in treasury_only.payouts]
+    assert (
+        treasury_only.id
+        == hashlib.sha256(  # as before payouts had a source
+            canonical_bytes(("ace-payout-plan-v1", rows))
+        ).hexdigest()
+    )
+    mint = Payout(PAYEES[0], token, 5_000, "mint:GOV", issuer)
+    plan = Plan.of([*treasury_only.payouts, mint])
+    unsourced = Plan.of([*treasury_only.payouts, Payout(PAYEES[0], token, 5_000, "mint:GOV")])
+    assert plan.id != unsourced.id
+    (chunk,) = chunk_plan(plan.id, plan.payouts)
+    assert memo_hash(plan.id, 0, unsourced.payouts) != chunk.memo_hash
+    built = EnvelopeBuilder(PASSPHRASE, treasury, [Keypair.random()]).build(chunk, channel, 7)
+    ops = TransactionEnvelope.from_xdr(built.xdr, PASSPHRASE).transaction.operations
+    assert [op.source.account_id for op in ops] == [treasury, treasury, issuer]  # type: ignore[union-attr]
