@@ -85,6 +85,9 @@ log_level = "{log_level}"
 # channels = 4
 # base_fee = 100
 # submit_timeout = 30.0
+# Most stroops per operation this node pays, from the node key's own account (fund it
+# with some XLM), to fee-bump a signed transaction a busy ledger refuses; 0: never.
+# fee_bump_max = 10000
 
 # The governance job: counts ended votes, carries out due decisions (delistings, bans,
 # parameter changes) and mints what the DAO voted (docs/operator.md).

@@ -13,6 +13,7 @@ from servicelayer.dao.bootstrap import Bootstrap, DaoPolicy
 from servicelayer.dao.keys import DaoKeys
 from servicelayer.errors import ConfigError
 from servicelayer.keys import load_key_file
+from servicelayer.ledger.feebump import FeeBumps
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.settlement.builder import EnvelopeBuilder
 from servicelayer.settlement.service import Progress, SettlementService
@@ -38,8 +39,19 @@ def validators(settings: NodeSettings) -> Validators:
 def horizon(settings: NodeSettings) -> Horizon:
     stellar = settings.stellar
     return Horizon(
-        stellar.horizon_url, submit_timeout=stellar.submit_timeout, pool=stellar.channels + 8
+        stellar.horizon_url,
+        submit_timeout=stellar.submit_timeout,
+        pool=stellar.channels + 8,
+        bumps=fee_bumps(settings),
     )
+
+
+def fee_bumps(settings: NodeSettings) -> FeeBumps | None:
+    """Fee bumps paid by the node key's account, once the node has a key."""
+    if settings.stellar.fee_bump_max == 0 or not settings.key_file.exists():
+        return None
+    payer = load_key_file(settings.key_file)
+    return FeeBumps(payer, settings.network_passphrase, settings.stellar.fee_bump_max)
 
 
 def bootstrap(settings: NodeSettings, ledger: Horizon) -> Bootstrap:

@@ -46,6 +46,9 @@ class StellarSettings(BaseModel):
     channels: int = Field(default=4, ge=1, le=64)
     # Fee bid per operation in stroops.
     base_fee: int = Field(default=100, ge=100)
+    # Most stroops per operation this node pays, from its own account (the node key's),
+    # to fee-bump a transaction the busy ledger refuses at its fee; 0: never.
+    fee_bump_max: int = Field(default=10_000, ge=0, le=10_000_000)
     # Seconds to wait for an answer to a submission before asking the ledger.
     submit_timeout: float = Field(default=30.0, gt=0, le=600)
 

@@ -124,6 +124,8 @@ class LocalFederation:
         horizon = wiring.horizon(settings)
         try:
             wiring.bootstrap(settings, horizon).run(self.channels)
+            for member in self.members:  # each validator's own account pays its fee bumps
+                horizon.fund(f"{self.ledger_url}/friendbot", member.account)
         finally:
             horizon.close()
         for member in self.members:

@@ -20,11 +20,13 @@ from stellar_sdk import (
     ManageData,
     Operation,
     Payment,
+    TransactionBuilder,
     TransactionEnvelope,
 )
 
 from contracts.canonical import canonical_bytes
 from servicelayer.epochs.anchoring import DATA_KEY, data_value
+from servicelayer.ledger.envelope import signed_envelope
 from servicelayer.ledger.money import format_amount, sdk_asset
 from servicelayer.merkle import Proof, leaf_hash, root_from_proof
 
@@ -116,12 +118,15 @@ def check_payment(
 
 
 def _envelope(record: dict[str, Any], passphrase: str) -> TransactionEnvelope | None:
-    """The envelope, if it decodes and hashes (on this network) to the record's hash."""
+    """The signed envelope (a fee bump's inner one), if it decodes and hashes (on this
+    network) to the record's hash, or its fee bump does."""
     try:
-        envelope = TransactionEnvelope.from_xdr(record["envelope_xdr"], passphrase)
+        outer = TransactionBuilder.from_xdr(record["envelope_xdr"], passphrase)
+        envelope = signed_envelope(record["envelope_xdr"], passphrase)
     except Exception:  # Horizon's answer is outside input: anything may be wrong in it
         return None
-    return envelope if envelope.hash_hex() == record.get("hash") else None
+    hashes = {outer.hash_hex(), envelope.hash_hex()}
+    return envelope if record.get("hash") in hashes else None
 
 
 def _stroops(amount: str) -> int:

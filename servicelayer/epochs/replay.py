@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stellar_sdk import TransactionEnvelope
 
 from servicelayer.epochs.anchoring import build_tree
 from servicelayer.epochs.steps import epoch_plan
+from servicelayer.ledger.envelope import signed_envelope
 from servicelayer.runtime.runtime import Mismatch
 from servicelayer.storage import verdicts_repo
 from servicelayer.storage.epoch_models import EpochRecord
@@ -57,11 +57,12 @@ def replay_accounting(session: Session, epoch: int, passphrase: str) -> tuple[in
             compare("tx_hash", tx.hash, _hash(tx.envelope_xdr, passphrase))
     if record.anchor_tx and record.anchor_envelope:
         compare("anchor tx_hash", record.anchor_tx, _hash(record.anchor_envelope, passphrase))
-        envelope = TransactionEnvelope.from_xdr(record.anchor_envelope, passphrase)
+        envelope = signed_envelope(record.anchor_envelope, passphrase)
         memo = getattr(envelope.transaction.memo, "memo_hash", b"")
         compare("anchor memo", record.root or "", memo.hex())
     return checked, out
 
 
 def _hash(envelope_xdr: str, passphrase: str) -> str:
-    return TransactionEnvelope.from_xdr(envelope_xdr, passphrase).hash_hex()
+    """The hash of the signed transaction (a fee bump's inner one, as the ledger paid it)."""
+    return signed_envelope(envelope_xdr, passphrase).hash_hex()

@@ -28,7 +28,7 @@ from servicelayer.errors import LedgerUnavailable
 from servicelayer.federation.batches import Inputs
 from servicelayer.federation.relay import Relay
 from servicelayer.federation.snapshots import AgreedGovernance
-from servicelayer.ledger.envelope import new_tx
+from servicelayer.ledger.envelope import new_tx, signed_envelope
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.storage import epochs_repo
 from servicelayer.storage.epoch_models import EpochRecord
@@ -124,8 +124,8 @@ def _agreed_in(records: list[dict[str, Any]], passphrase: str) -> Iterator[tuple
         if record.get("successful") is not True or "envelope_xdr" not in record:
             continue
         try:
-            envelope = TransactionEnvelope.from_xdr(str(record["envelope_xdr"]), passphrase)
-        except ValueError:
+            envelope = signed_envelope(str(record["envelope_xdr"]), passphrase)
+        except (ValueError, EOFError):
             continue
         for op in envelope.transaction.operations:
             if isinstance(op, ManageData) and op.data_name == INPUTS_KEY:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from stellar_sdk import Keypair, StrKey, TransactionEnvelope
+from stellar_sdk import Keypair, StrKey
 from stellar_sdk.decorated_signature import DecoratedSignature
 from stellar_sdk.exceptions import BadSignatureError
 
@@ -54,6 +54,7 @@ from servicelayer.federation.messages import Message, seal
 from servicelayer.federation.settling import Ledger
 from servicelayer.federation.slots import Assignment, Attempt, rounds
 from servicelayer.federation.snapshots import Snapshot
+from servicelayer.ledger.envelope import signed_envelope
 from servicelayer.ledger.horizon import Horizon
 from servicelayer.ledger.signing import AnchorToSign, ChunkToSign, InputsToSign, ToSign
 from servicelayer.settlement.builder import EnvelopeBuilder
@@ -235,9 +236,9 @@ def anchored(
     if record.get("source_account") != accounts.anchor:
         return None
     try:
-        envelope = TransactionEnvelope.from_xdr(str(record["envelope_xdr"]), passphrase)
+        envelope = signed_envelope(str(record["envelope_xdr"]), passphrase)
         ledger = int(record["ledger"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, EOFError):
         return None
     data = anchor_data(envelope)
     value = data.get(DATA_KEY, b"")

@@ -13,7 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from stellar_sdk import Account, Keypair, TransactionBuilder, TransactionEnvelope
+from stellar_sdk import (
+    Account,
+    FeeBumpTransactionEnvelope,
+    Keypair,
+    TransactionBuilder,
+    TransactionEnvelope,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +31,16 @@ class SignedTx:
     hash: str
     xdr: str
     sequence: int
+
+
+def signed_envelope(xdr: str, passphrase: str) -> TransactionEnvelope:
+    """The transaction its signers signed, from a ledger record's ``envelope_xdr``: the
+    envelope itself, or the inner one of a fee bump (whose hash Horizon also finds it
+    by). Raises ``ValueError`` (or an XDR error) for anything else."""
+    envelope = TransactionBuilder.from_xdr(xdr, passphrase)
+    if isinstance(envelope, FeeBumpTransactionEnvelope):
+        return envelope.transaction.inner_transaction_envelope
+    return envelope
 
 
 def new_tx(

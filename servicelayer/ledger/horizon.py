@@ -8,18 +8,21 @@ types here: a read that cannot be made raises ``LedgerUnavailable``.
 A submission's outcome is ``ok: bool | None`` (as in lnbits): True applied successfully,
 False definitely did not pay (with the ledger's codes), None "we do not know": a
 timeout, a 5xx or a dropped connection. None leads to a lookup by hash, never to a
-blind resubmission.
+blind resubmission. With ``bumps``, a transaction refused for its fee while the ledger is
+busy is submitted again in a fee bump (``servicelayer.ledger.feebump``).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from stellar_sdk import AuthorizationFlag, Server
+from stellar_sdk import xdr as x
 from stellar_sdk.exceptions import (
     BadRequestError,
     BaseHorizonError,
@@ -31,6 +34,7 @@ from stellar_sdk.exceptions import (
 from contracts.core import Asset
 from servicelayer.errors import LedgerUnavailable
 from servicelayer.ledger.codes import op_codes_of
+from servicelayer.ledger.feebump import FeeBumps
 from servicelayer.ledger.http import (
     FORM_ESCAPES,
     IDLE_SECONDS,
@@ -49,6 +53,7 @@ class SubmitOutcome:
     op_codes: tuple[str, ...] = ()
     ledger: int | None = None
     detail: str = ""
+    fee_charged: int | None = None  # tx_insufficient_fee: the fee that would have done
 
     @property
     def codes(self) -> str:
@@ -86,6 +91,8 @@ class AccountState:
         return bool(self.flags & flag)
 
 
+log = logging.getLogger("acenode.ledger")
+
 PAGE = 200
 """Horizon's largest page."""
 
@@ -99,8 +106,10 @@ class Horizon:
         get_timeout: int = 10,
         pool: int = 16,
         idle_seconds: float = IDLE_SECONDS,
+        bumps: FeeBumps | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        self.bumps = bumps
         self.client = HorizonClient(
             get_timeout, pool=pool, loopback=is_loopback(self.url), idle_seconds=idle_seconds
         )
@@ -123,13 +132,33 @@ class Horizon:
     # -- submissions
 
     def submit(self, envelope_xdr: str) -> SubmitOutcome:
+        """Submit, and wait for the ledger that applies it (Horizon's synchronous POST)."""
+        outcome = self._submit(envelope_xdr)
+        if outcome.tx_code != "tx_insufficient_fee" or self.bumps is None:
+            return outcome
+        bumped = self.bumps.bump(envelope_xdr, outcome.fee_charged or 0)
+        if bumped is None:
+            log.warning(
+                "the ledger asks %s stroops for a transaction, more than the fee bumps' "
+                "limit of %d per operation ([stellar] fee_bump_max); it waits",
+                outcome.fee_charged,
+                self.bumps.max_fee,
+            )
+            return outcome
+        log.info("the ledger is busy: a transaction goes again in a fee bump")
+        return self._submit(bumped)
+
+    def _submit(self, envelope_xdr: str) -> SubmitOutcome:
         try:
             response = self._post(envelope_xdr)
         except BadRequestError as exc:
             tx_code, op_codes = _codes(exc)
             if tx_code is None:  # a 400 that is not a transaction result: unknown
                 return SubmitOutcome(None, detail=f"400 {exc.title}: {exc.detail}")
-            return SubmitOutcome(False, tx_code, op_codes, detail=exc.title or "")
+            charged = _fee_charged(exc) if tx_code == "tx_insufficient_fee" else None
+            return SubmitOutcome(
+                False, tx_code, op_codes, detail=exc.title or "", fee_charged=charged
+            )
         except BaseHorizonError as exc:  # 5xx (504 timeout), 404, ...
             return SubmitOutcome(None, detail=f"{exc.status} {exc.title or ''}".strip())
         except SdkError as exc:  # connection dropped or timed out
@@ -314,6 +343,16 @@ def _codes(exc: BaseHorizonError) -> tuple[str | None, tuple[str, ...]]:
     if tx_code in ("tx_fee_bump_inner_failed",):
         tx_code = codes.get("inner_transaction", tx_code)
     return tx_code, tuple(codes.get("operations") or ())
+
+
+def _fee_charged(exc: BaseHorizonError) -> int | None:
+    """The result's fee charged: for ``tx_insufficient_fee``, the fee that would have let
+    the transaction into the ledger's queue."""
+    try:
+        result = x.TransactionResult.from_xdr(str((exc.extras or {}).get("result_xdr")))
+    except (ValueError, EOFError, binascii.Error, TypeError):
+        return None
+    return result.fee_charged.int64
 
 
 _FLAGS = {
