@@ -26,7 +26,7 @@ from stellar_sdk import (
 
 from contracts.canonical import canonical_bytes
 from servicelayer.epochs.anchoring import DATA_KEY, data_value
-from servicelayer.ledger.envelope import signed_envelope
+from servicelayer.ledger.envelope import inner_of
 from servicelayer.ledger.money import format_amount, sdk_asset
 from servicelayer.merkle import Proof, leaf_hash, root_from_proof
 
@@ -122,11 +122,10 @@ def _envelope(record: dict[str, Any], passphrase: str) -> TransactionEnvelope | 
     network) to the record's hash, or its fee bump does."""
     try:
         outer = TransactionBuilder.from_xdr(record["envelope_xdr"], passphrase)
-        envelope = signed_envelope(record["envelope_xdr"], passphrase)
     except Exception:  # Horizon's answer is outside input: anything may be wrong in it
         return None
-    hashes = {outer.hash_hex(), envelope.hash_hex()}
-    return envelope if record.get("hash") in hashes else None
+    envelope = inner_of(outer)
+    return envelope if record.get("hash") in (outer.hash_hex(), envelope.hash_hex()) else None
 
 
 def _stroops(amount: str) -> int:

@@ -37,7 +37,10 @@ def signed_envelope(xdr: str, passphrase: str) -> TransactionEnvelope:
     """The transaction its signers signed, from a ledger record's ``envelope_xdr``: the
     envelope itself, or the inner one of a fee bump (whose hash Horizon also finds it
     by). Raises ``ValueError`` (or an XDR error) for anything else."""
-    envelope = TransactionBuilder.from_xdr(xdr, passphrase)
+    return inner_of(TransactionBuilder.from_xdr(xdr, passphrase))
+
+
+def inner_of(envelope: TransactionEnvelope | FeeBumpTransactionEnvelope) -> TransactionEnvelope:
     if isinstance(envelope, FeeBumpTransactionEnvelope):
         return envelope.transaction.inner_transaction_envelope
     return envelope

@@ -22,6 +22,7 @@ from servicelayer.ledger.horizon import Horizon
 from testnet.federation import LocalFederation
 from tests.integration.federation.test_federation import NODE_ENV, owing, payouts, settled
 from tests.integration.settlement.helpers import paid_by
+from tests.integration.test_epoch_settlement import acedao
 from tests.support import PASSPHRASE, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -133,3 +134,8 @@ def test_a_busy_ledger_takes_the_epochs_transactions_in_fee_bumps_a_validator_pa
         inner = bump.inner_transaction_envelope
         assert inner.hash_hex() == tx_hash and len(inner.signatures) == 2  # M, unchanged
         assert bump.fee > FLOOD_FEE * (len(inner.transaction.operations) + 1)  # outbid
+    # a member's audit finds the bumped anchor and payment on the ledger
+    first = payouts(net.members[0].url, inputs.epoch)[0]["id"]
+    common = ["--node", net.members[1].url, "--horizon", net.ledger_url]
+    code, report = acedao("audit", "payout", first, *common)
+    assert code == 0 and report["verified"], report
