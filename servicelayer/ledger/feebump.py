@@ -17,13 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stellar_sdk import (
-    FeeBumpTransactionEnvelope,
-    Keypair,
-    TransactionBuilder,
-    TransactionEnvelope,
-)
+from stellar_sdk import Keypair, TransactionBuilder
 from stellar_sdk.exceptions import SdkError
+
+from servicelayer.ledger.envelope import inner_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +41,8 @@ class FeeBumps:
             envelope = TransactionBuilder.from_xdr(envelope_xdr, self.passphrase)
         except (SdkError, ValueError, EOFError):
             return None
-        charged = 1  # the refused envelope's own bump operation, if it was one
-        if isinstance(envelope, FeeBumpTransactionEnvelope):
-            inner: TransactionEnvelope = envelope.transaction.inner_transaction_envelope
-        else:
-            inner, charged = envelope, 0
+        inner = inner_of(envelope)
+        charged = int(inner is not envelope)  # a refused bump's own extra operation
         operations = max(1, len(inner.transaction.operations))
         rate = max(
             -(-fee_charged // (operations + charged)),  # what the ledger asked, per operation
