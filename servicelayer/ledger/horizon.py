@@ -53,7 +53,7 @@ class SubmitOutcome:
     op_codes: tuple[str, ...] = ()
     ledger: int | None = None
     detail: str = ""
-    fee_charged: int | None = None  # tx_insufficient_fee: the fee that would have done
+    fee_charged: int | None = None  # tx_insufficient_fee: the fee that would have let it in
 
     @property
     def codes(self) -> str:
