@@ -62,7 +62,8 @@ def get_proposal(
     description="The proposal weighs votes by balances at `start_ledger`, the ledger the "
     "node is at (on a federation: the last ledger closed when it was sealed). Votes open "
     "once the balance snapshot for it is recorded. On a federation, an executed `mint` "
-    "is paid by the token's issuer in the settlement plan of the epoch that executed it.",
+    "is paid by the token's issuer in the settlement plan of the epoch after the close "
+    "that executed it.",
     responses=WRITE_ERRORS,
 )
 def propose(body: ProposalIn, w: Writer = Depends(writer)) -> JSONResponse:
