@@ -150,8 +150,8 @@ def federation(
         Timing(settings.epoch_seconds, settings.epochs.close_grace_seconds, f.round_seconds),
         clock,
         stellar.base_fee,
-        signed_anchors=follower.signed_anchors,
-        signed_inputs=follower.signed_inputs,
+        asked_anchors=follower.asked_anchors,
+        asked_inputs=follower.asked_inputs,
         agreeing=agreeing,
     )
     follower.agreeing, follower.clock = agreeing, clock

@@ -158,9 +158,10 @@ class Writer:
         relay = self.node.federation.relay
         with relay.sealing, self.node.database.session(write=True) as session:
             response = stored(session, mutation)
-            if response is None:
+            if response is None:  # sealed at its clock under the lock (SEALING_MARGIN_SECONDS)
+                now = self.node.clock()
                 batch = seal_batch(
-                    session, relay.keypair, relay.passphrase, mutation.now, writes=[self.signed]
+                    session, relay.keypair, relay.passphrase, now, writes=[self.signed]
                 )
                 body = {
                     "status": "sealed",

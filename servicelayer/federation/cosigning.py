@@ -292,8 +292,10 @@ class Follower:
         self.max_fee = max_fee
         self._anchors: dict[tuple[int, str], Anchored] = {}  # verified on the ledger
         self._known: dict[tuple[int, str], _Known] = {}
-        self.signed_anchors: dict[int, str] = {}  # epoch -> the anchor signed last
-        self.signed_inputs: dict[int, str] = {}  # epoch -> the input set signed last
+        # epochs whose anchor (input set) the round's leader asked this node to sign, signed
+        # or not: their transaction is on its way, so this node's steps watch for it
+        self.asked_anchors: set[int] = set()
+        self.asked_inputs: set[int] = set()
         self.wake: Callable[[], None] | None = None  # run this node's epoch steps now
         self.agreeing: Agreeing | None = None  # how this validator agrees on inputs
         self.clock: Callable[[], float] = time.time
@@ -311,6 +313,11 @@ class Follower:
         what, epoch = request.what, message.epoch
         if not 0 < what.fee <= self.max_fee:
             return Refusal("fee_too_high", f"the fee must be 1..{self.max_fee} stroops")
+        if isinstance(what, AnchorToSign | InputsToSign):
+            asked = self.asked_anchors if isinstance(what, AnchorToSign) else self.asked_inputs
+            asked.add(epoch)
+            while len(asked) > KEEP_EPOCHS:
+                asked.discard(min(asked))
         if isinstance(what, AnchorToSign):
             built = self._anchor(epoch, what)
         elif isinstance(what, InputsToSign):
@@ -328,11 +335,6 @@ class Follower:
                 "hash_mismatch",
                 f"the transaction rebuilt here hashes to {built}, not {request.tx_hash}",
             )
-        if isinstance(what, AnchorToSign | InputsToSign):
-            signed = self.signed_anchors if isinstance(what, AnchorToSign) else self.signed_inputs
-            signed[epoch] = request.tx_hash
-            while len(signed) > KEEP_EPOCHS:
-                signed.pop(min(signed))
         if self.wake is not None:
             self.wake()  # this node's steps wait for what it signs: now, not at the next tick
         signature = self.keypair.sign(bytes.fromhex(request.tx_hash))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TypeVar
@@ -81,8 +81,11 @@ class AnchoredElsewhere(Conflict):
 
 
 SEALING_MARGIN_SECONDS = 0.5
-"""A leader builds an input set at least this long after the cut-off: a batch another
-validator sealed just before it is committed by then, so the leader's pull sees it."""
+"""A leader builds an input set at least this long after the cut-off: the clock skew
+between validators it tolerates. A validator seals at its clock read under its sealing
+lock and answers a pull of its own batches under that lock, so a pull it answers once
+its clock has passed the cut-off has every batch it sealed before it (a validator whose
+clock is further behind refuses the set if a batch of its own is left out)."""
 
 
 @dataclass(frozen=True)
@@ -107,15 +110,15 @@ class Validator:
         timing: Timing,
         clock: Callable[[], float],
         base_fee: int = 100,
-        signed_anchors: Mapping[int, str] | None = None,
-        signed_inputs: Mapping[int, str] | None = None,
+        asked_anchors: Collection[int] = (),
+        asked_inputs: Collection[int] = (),
         patience: float = 5.0,
         agreeing: Agreeing | None = None,
         applier: Applier | None = None,
     ) -> None:
-        """``signed_anchors``, ``signed_inputs``: the anchors and input sets this node
-        signed as a follower, by epoch, which it waits for (up to ``patience`` seconds)
-        rather than until its next tick."""
+        """``asked_anchors``, ``asked_inputs``: the epochs whose anchor (input set) the
+        round's leader asked this node to sign; it waits for them (up to ``patience``
+        seconds) rather than until its next tick."""
         self.database = database
         self.horizon = horizon
         self.keypair = keypair
@@ -128,8 +131,8 @@ class Validator:
         self.timing = timing
         self.clock = clock
         self.base_fee = base_fee
-        self.signed_anchors = signed_anchors if signed_anchors is not None else {}
-        self.signed_inputs = signed_inputs if signed_inputs is not None else {}
+        self.asked_anchors = asked_anchors
+        self.asked_inputs = asked_inputs
         self.patience = patience
         self.agreeing = agreeing  # None: the epoch's inputs are what this node holds
         self.closing: tuple[int, str] | None = None  # the epoch waiting to close, and why
@@ -194,7 +197,7 @@ class Validator:
             raise StepWaits(f"before epoch {epoch} closes: {waits}")
         horizon, accounts = self.horizon(), self.accounts()
         digest = agreed_hash(horizon, accounts.anchor, epoch, self.passphrase)
-        if digest is None and epoch in self.signed_inputs:  # on its way to the ledger
+        if digest is None and epoch in self.asked_inputs:  # on its way to the ledger
             digest = self._await(
                 lambda: agreed_hash(horizon, accounts.anchor, epoch, self.passphrase)
             )
@@ -309,8 +312,8 @@ class Validator:
                 stored = SignedTx(record.anchor_tx, record.anchor_envelope, record.anchor_sequence)
         horizon, accounts = self.horizon(), self.accounts()
         found = self._find_anchor(horizon, accounts, epoch, stored)
-        if found is None and (signed := self.signed_anchors.get(epoch)) is not None:
-            found = self._await(lambda: anchored(horizon, signed, epoch, accounts, self.passphrase))
+        if found is None and epoch in self.asked_anchors:  # on its way to the ledger
+            found = self._await(lambda: self._find_anchor(horizon, accounts, epoch, None))
         if found is None:
             leads, round_, who = self.leads(epoch)
             if not leads:
