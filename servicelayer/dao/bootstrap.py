@@ -69,6 +69,22 @@ class DaoPolicy:
         )
 
 
+def configure(builder: TransactionBuilder, state: AccountState, policy: DaoPolicy) -> None:
+    """Append the operations that make ``state``'s account a multisig of ``policy``'s
+    validators (weight 1 each, anyone else 0), master weight 0, every threshold M."""
+    account = state.account_id
+    wanted = policy.wanted_signers()
+    others = {k: w for k, w in state.signers.items() if k != account}
+    m = policy.threshold
+    for signer in sorted(set(wanted) | set(others)):
+        weight = wanted.get(signer, 0)
+        if others.get(signer) != weight:
+            builder.append_ed25519_public_key_signer(signer, weight, source=account)
+    builder.append_set_options_op(
+        master_weight=0, low_threshold=m, med_threshold=m, high_threshold=m, source=account
+    )
+
+
 class Bootstrap:
     def __init__(
         self,
@@ -144,7 +160,7 @@ class Bootstrap:
         if self.policy.configured(state):
             return None
         builder = self._builder(state)
-        self._configure(builder, key, state)
+        configure(builder, state, self.policy)
         signed = sign(builder.build(), self._authorising(key, state))
         self._submit(signed.xdr, f"configuring the {key.role} signers")
         return self._configured(key)
@@ -158,24 +174,11 @@ class Bootstrap:
         builder = self._builder(todo[0][1])
         signers: dict[str, Keypair] = {}
         for key, state in todo:
-            self._configure(builder, key, state)
+            configure(builder, state, self.policy)
             signers |= {kp.public_key: kp for kp in self._authorising(key, state)}
         signed = sign(builder.build(), signers.values())
         self._submit(signed.xdr, f"configuring the signers of {len(todo)} channel accounts")
         return [self._configured(key) for key, _ in todo]
-
-    def _configure(self, builder: TransactionBuilder, key: DaoKey, state: AccountState) -> None:
-        """The operations that make ``key``'s account a multisig of the validators."""
-        wanted = self.policy.wanted_signers()
-        others = {k: w for k, w in state.signers.items() if k != key.account}
-        m = self.policy.threshold
-        for signer in sorted(set(wanted) | set(others)):
-            weight = wanted.get(signer, 0)
-            if others.get(signer) != weight:
-                builder.append_ed25519_public_key_signer(signer, weight, source=key.account)
-        builder.append_set_options_op(
-            master_weight=0, low_threshold=m, med_threshold=m, high_threshold=m, source=key.account
-        )
 
     def _configured(self, key: DaoKey) -> Step:
         detail = (
