@@ -9,6 +9,7 @@ so those steps wait, and the log says so once; the steps before them go on.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 from node import settlement as wiring
@@ -22,6 +23,7 @@ from servicelayer.ledger.horizon import Horizon
 
 log = logging.getLogger("acenode.epochs")
 LEDGER_STEPS = frozenset({"settled", "anchored"})
+RECHECK_SECONDS = 60.0
 CANNOT = "cannot create them yet"
 
 
@@ -29,7 +31,7 @@ class DaoGate:
     def __init__(self, state: NodeState, ledger: Callable[[], Horizon]) -> None:
         self.state = state
         self.ledger = ledger
-        self.ready = False  # once configured, the accounts stay so (the anchor checks anyway)
+        self.ready_at: float | None = None  # when the accounts were last found configured
         self.waiting: str | None = None
 
     def steps(self, steps: Sequence[Step]) -> list[Step]:
@@ -39,7 +41,10 @@ class DaoGate:
         return [step for step in steps if step.reaches not in LEDGER_STEPS]
 
     def check(self) -> bool:
-        if self.ready:
+        """Whether the DAO accounts are as configured: checked at every tick until they
+        are, then every ``RECHECK_SECONDS`` (the validator set may change on the ledger)."""
+        now = time.monotonic()
+        if self.ready_at is not None and now - self.ready_at < RECHECK_SECONDS:
             return True
         try:
             waiting = self._waiting()
@@ -50,9 +55,10 @@ class DaoGate:
         if waiting is not None and s.stellar.runs_embedded_ledger and not s.federation.members:
             waiting = self._create()  # a federation's validators share accounts made once
         if waiting is None:
-            self.ready = True
+            self.ready_at = now
             if self.waiting is not None:
                 log.info("the DAO accounts are configured: epochs are settled and anchored")
+            self.waiting = None
             return True
         if self.waiting is None:
             log.warning("settling and anchoring epochs wait for the DAO accounts: %s", waiting)

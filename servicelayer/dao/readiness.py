@@ -50,7 +50,9 @@ def waiting_for(horizon: Horizon, keys: DaoKeys, policy: DaoPolicy, channels: in
         if state is None:
             return f"the {role} account is not on the ledger yet{suffix}"
         if not policy.configured(state):
-            return f"the {role} account's signers and thresholds are not set yet{suffix}"
+            return _other_set(role, state, policy) or (
+                f"the {role} account's signers and thresholds are not set yet{suffix}"
+            )
     for index in range(channels):
         role = DaoKeys.channel_role(index)
         state = horizon.account(keys.public(role)) if keys.path(role).exists() else None
@@ -59,3 +61,17 @@ def waiting_for(horizon: Horizon, keys: DaoKeys, policy: DaoPolicy, channels: in
         if not policy.configured(state):
             return f"the {role} account's signers and thresholds are not set yet{suffix}"
     return None
+
+
+def _other_set(role: str, state: AccountState, policy: DaoPolicy) -> str | None:
+    """Why the account is not as configured when it is a multisig of another validator set
+    (the set changed on the ledger, ``acenode dao signers``), else None."""
+    ledger = sorted(k for k, w in state.signers.items() if w > 0 and k != state.account_id)
+    if state.master_weight > 0 or not ledger:
+        return None
+    return (
+        f"the {role} account's signers on the ledger are {len(ledger)} validator(s) with M "
+        f"{state.thresholds[1]} ({', '.join(k[:8] + '...' for k in ledger)}); this node is "
+        f"configured with {len(policy.validators)} with M {policy.threshold}: update "
+        "[stellar] validators and threshold, and [federation] members (docs/federation.md)"
+    )

@@ -20,13 +20,18 @@ from servicelayer.dao.keys import ROLES, DaoKeys
 from servicelayer.ledger.envelope import new_tx
 from servicelayer.ledger.horizon import Horizon
 from testnet.federation import LocalFederation
+from tests.support import wait_for
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalFederation]:
-    federation = LocalFederation(tmp_path_factory.mktemp("signers"), channels=1).prepare()
+    federation = LocalFederation(
+        tmp_path_factory.mktemp("signers"),
+        channels=1,
+        env={"ACENODE_EPOCHS__ENABLED": "true", "ACENODE_EPOCHS__INTERVAL_SECONDS": "1"},
+    ).prepare()
     yield federation
     federation.close()
 
@@ -89,6 +94,21 @@ def test_a_fourth_validator_is_added_by_three_operators_and_removed_again(
     for signers, thresholds in ledger_view(net):
         assert {k: w for k, w in signers.items() if w} == dict.fromkeys([*old, new], 1)
         assert thresholds == (3, 3, 3)
+
+    # a validator still configured with the old set says so, and does not sign or submit
+    node = net.nodes[0]
+    node.start()
+    try:
+        wait_for(
+            lambda: "this node is configured with 3 with M 2" in node.output(),
+            timeout=30,
+            what="the node's warning about the validator set",
+        )
+        assert "treasury account's signers on the ledger are 4 validator(s) with M 3" in (
+            node.output()
+        )
+    finally:
+        node.stop()
 
     back = tmp_path / "remove.xdr"
     code, proposed = acenode(
