@@ -95,7 +95,7 @@ def signers_propose(
             )
         finally:
             ledger.close()
-        out.write_text(change.xdr() + "\n")
+        _write(out, change)
     _show(
         change,
         settings,
@@ -112,7 +112,7 @@ def signers_sign(file: ChangeFile, data_dir: DataDir = None, json_out: JsonFlag 
         settings = load_settings(data_dir)
         change = _read(file, settings)
         signers.cosign(change, load_key_file(settings.key_file))
-        file.write_text(change.xdr() + "\n")
+        _write(file, change)
     _show(change, settings, json_out, f"signed by this node ({settings.key_file})")
 
 
@@ -144,6 +144,13 @@ def _read(file: Path, settings: NodeSettings) -> signers.SignerChange:
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}", code="unreadable") from None
     return signers.read(text, settings.network_passphrase, _dao_accounts(settings))
+
+
+def _write(file: Path, change: signers.SignerChange) -> None:
+    try:
+        file.write_text(change.xdr() + "\n")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {file}: {exc.strerror}", code="unwritable") from None
 
 
 def _show(change: signers.SignerChange, settings: NodeSettings, json_out: bool, done: str) -> None:
