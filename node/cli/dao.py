@@ -106,8 +106,7 @@ def signers_propose(
 
 @signers_app.command("sign")
 def signers_sign(file: ChangeFile, data_dir: DataDir = None, json_out: JsonFlag = False) -> None:
-    """Check that the change only sets the DAO accounts' signers, and add this node's
-    signature to it."""
+    """Check that the change only sets the DAO accounts' signers; add this node's signature."""
     with cli_errors():
         settings = load_settings(data_dir)
         change = _read(file, settings)
