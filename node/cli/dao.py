@@ -3,6 +3,8 @@ signers``: change the validator set, signed by each validator's operator in turn
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +20,7 @@ from servicelayer.dao.bootstrap import DaoPolicy, Done
 from servicelayer.dao.keys import ROLES, DaoKeys
 from servicelayer.errors import Conflict, InvalidInput
 from servicelayer.keys import load_key_file
+from servicelayer.ledger.horizon import Horizon
 from servicelayer.stellar_settings import StellarSettings
 
 dao_app = typer.Typer(help="The DAO's accounts on Stellar.", no_args_is_help=True)
@@ -84,8 +87,7 @@ def signers_propose(
         except ValidationError as exc:
             detail = "; ".join(e["msg"] for e in exc.errors())
             raise InvalidInput(f"not a validator set: {detail}", code="bad_validators") from None
-        ledger = wiring.horizon(settings)
-        try:
+        with _ledger(settings) as ledger:
             change = signers.propose(
                 ledger,
                 settings.network_passphrase,
@@ -93,11 +95,11 @@ def signers_propose(
                 policy,
                 settings.stellar.base_fee,
             )
-        finally:
-            ledger.close()
+            after = signers.outcome(change, ledger)
         _write(out, change)
     _show(
         change,
+        after,
         settings,
         json_out,
         f"written to {out}: each operator runs `acenode dao signers sign {out}`",
@@ -110,9 +112,11 @@ def signers_sign(file: ChangeFile, data_dir: DataDir = None, json_out: JsonFlag 
     with cli_errors():
         settings = load_settings(data_dir)
         change = _read(file, settings)
+        with _ledger(settings) as ledger:
+            after = signers.outcome(change, ledger)
         signers.cosign(change, load_key_file(settings.key_file))
         _write(file, change)
-    _show(change, settings, json_out, f"signed by this node ({settings.key_file})")
+    _show(change, after, settings, json_out, f"signed by this node ({settings.key_file})")
 
 
 @signers_app.command("submit")
@@ -121,14 +125,21 @@ def signers_submit(file: ChangeFile, data_dir: DataDir = None, json_out: JsonFla
     with cli_errors():
         settings = load_settings(data_dir)
         change = _read(file, settings)
-        ledger = wiring.horizon(settings)
-        try:
+        with _ledger(settings) as ledger:
+            after = signers.outcome(change, ledger)
             outcome = ledger.submit(change.xdr())
-        finally:
-            ledger.close()
         if not outcome.ok:
             raise Conflict(f"the ledger refused the change: {outcome.codes}", code="refused")
-    _show(change, settings, json_out, f"applied in ledger {outcome.ledger}")
+    _show(change, after, settings, json_out, f"applied in ledger {outcome.ledger}")
+
+
+@contextmanager
+def _ledger(settings: NodeSettings) -> Iterator[Horizon]:
+    ledger = wiring.horizon(settings)
+    try:
+        yield ledger
+    finally:
+        ledger.close()
 
 
 def _dao_accounts(settings: NodeSettings) -> dict[str, str]:
@@ -142,7 +153,9 @@ def _read(file: Path, settings: NodeSettings) -> signers.SignerChange:
         text = file.read_text()[: signers.MAX_XDR + 1]
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}", code="unreadable") from None
-    return signers.read(text, settings.network_passphrase, _dao_accounts(settings))
+    stellar = settings.stellar
+    max_fee = max(stellar.base_fee, stellar.fee_bump_max)
+    return signers.read(text, settings.network_passphrase, _dao_accounts(settings), max_fee)
 
 
 def _write(file: Path, change: signers.SignerChange) -> None:
@@ -152,14 +165,25 @@ def _write(file: Path, change: signers.SignerChange) -> None:
         raise InvalidInput(f"cannot write {file}: {exc.strerror}", code="unwritable") from None
 
 
-def _show(change: signers.SignerChange, settings: NodeSettings, json_out: bool, done: str) -> None:
-    named = {k for a in change.accounts for k in a.signers} | set(settings.stellar.validators)
+def _show(
+    change: signers.SignerChange,
+    after: tuple[list[str], int],
+    settings: NodeSettings,
+    json_out: bool,
+    done: str,
+) -> None:
+    named = {k for a in change.accounts for k in a.signers} | {
+        *settings.stellar.validators,
+        *after[0],
+    }
     signed = change.signed_by(named)
     if json_out:
         print_json(
             {
                 "hash": change.envelope.hash_hex(),
                 "signed_by": signed,
+                "validators_after": after[0],
+                "threshold_after": after[1],
                 "accounts": [
                     {
                         "role": a.role,
@@ -181,5 +205,6 @@ def _show(change: signers.SignerChange, settings: NodeSettings, json_out: bool, 
         weights = "\n".join(f"{k} {w}" for k, w in sorted(a.signers.items())) or "-"
         table.add_row(a.role, weights, "/".join("-" if t is None else str(t) for t in a.thresholds))
     console.print(table)
+    console.print(f"after it: {len(after[0])} validators, M {after[1]}")
     console.print(f"signed by: {', '.join(signed) or 'nobody yet'}")
     console.print(done)

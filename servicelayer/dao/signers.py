@@ -80,12 +80,15 @@ def propose(
             f"the change needs {len(builder.operations)} operations, more than {MAX_OPS}",
             code="too_many_operations",
         )
-    return read(builder.build().to_xdr(), passphrase, accounts)
+    return read(builder.build().to_xdr(), passphrase, accounts, base_fee)
 
 
-def read(xdr: str, passphrase: str, accounts: Mapping[str, str]) -> SignerChange:
-    """The change in ``xdr``, checked: a transaction of a DAO account whose every operation
-    sets a DAO account's signers, thresholds or master weight and nothing else."""
+def read(
+    xdr: str, passphrase: str, accounts: Mapping[str, str], max_fee_per_op: int
+) -> SignerChange:
+    """The change in ``xdr``, checked: a transaction of the treasury, at most
+    ``max_fee_per_op`` per operation, whose every operation sets a DAO account's signers
+    (keys, weight 1 or 0), its thresholds (all M) or its master weight (0), nothing else."""
     if len(xdr) > MAX_XDR:
         raise InvalidInput("that is not a signer change: too large", code="not_a_signer_change")
     try:
@@ -99,6 +102,10 @@ def read(xdr: str, passphrase: str, accounts: Mapping[str, str]) -> SignerChange
     tx = envelope.transaction
     if tx.source.account_id != accounts.get("treasury"):
         raise InvalidInput("its source is not the treasury", code="not_a_signer_change")
+    if tx.fee > max_fee_per_op * len(tx.operations):
+        raise InvalidInput(
+            f"its fee is above {max_fee_per_op} stroops per operation", code="not_a_signer_change"
+        )
     changes: dict[str, AccountChange] = {}
     for op in tx.operations:
         account = tx.source.account_id if op.source is None else op.source.account_id
@@ -113,8 +120,12 @@ def read(xdr: str, passphrase: str, accounts: Mapping[str, str]) -> SignerChange
             raise InvalidInput(
                 "it changes more than signers and thresholds", code="not_a_signer_change"
             )
-        if op.signer is not None and op.signer.signer_key.encoded_signer_key[0] != "G":
-            raise InvalidInput("it adds a signer that is not a key", code="not_a_signer_change")
+        if op.signer is not None and (
+            op.signer.signer_key.encoded_signer_key[0] != "G" or op.signer.weight not in (0, 1)
+        ):
+            raise InvalidInput(
+                "a signer it sets is not a key of weight 1 or 0", code="not_a_signer_change"
+            )
         before = changes.get(account) or AccountChange(
             roles[account], account, {}, (None, None, None), None
         )
@@ -131,7 +142,41 @@ def read(xdr: str, passphrase: str, accounts: Mapping[str, str]) -> SignerChange
         changes[account] = AccountChange(roles[account], account, signers, thresholds, master)
     if not changes:
         raise InvalidInput("it has no operation", code="not_a_signer_change")
+    for change in changes.values():
+        if change.thresholds != (None, None, None) and (
+            len(set(change.thresholds)) != 1 or not change.thresholds[0]
+        ):
+            raise InvalidInput(
+                f"it does not set the {change.role}'s thresholds to one M",
+                code="not_a_signer_change",
+            )
     return SignerChange(envelope, tuple(changes.values()))
+
+
+def outcome(change: SignerChange, horizon: Horizon) -> tuple[list[str], int]:
+    """The validator set and M every DAO account has once ``change`` applies to what the
+    ledger holds now; refused unless they are one set, the same on every account, that
+    can still sign (1 <= M <= N): a change that left an account unable to sign would
+    lock it for good."""
+    after: set[tuple[tuple[str, ...], int]] = set()
+    for a in change.accounts:
+        state = horizon.account(a.account)
+        if state is None:
+            raise LedgerUnavailable(f"the {a.role} account {a.account} is not on the ledger")
+        weights = {k: w for k, w in state.signers.items() if k != a.account} | a.signers
+        m = state.thresholds[1] if a.thresholds[1] is None else a.thresholds[1]
+        after.add((tuple(sorted(k for k, w in weights.items() if w > 0)), m))
+    if len(after) != 1:
+        raise InvalidInput(
+            "it leaves the DAO accounts with different signers", code="not_a_signer_change"
+        )
+    ((validators, m),) = after
+    if not 1 <= m <= len(validators):
+        raise InvalidInput(
+            f"it leaves {len(validators)} signer(s) with M {m}: the accounts could not sign",
+            code="not_a_signer_change",
+        )
+    return list(validators), m
 
 
 def cosign(change: SignerChange, keypair: Keypair) -> SignerChange:

@@ -75,6 +75,7 @@ def test_a_fourth_validator_is_added_by_three_operators_and_removed_again(
     assert all(a["signers"] == {new: 1} for a in proposed["accounts"])
     assert all(a["thresholds"] == [3, 3, 3] for a in proposed["accounts"])
     assert proposed["signed_by"] == []
+    assert (proposed["validators_after"], proposed["threshold_after"]) == (sorted([*old, new]), 3)
 
     before = ledger_view(net)
     code, refused = acenode("dao", "signers", "submit", change, "--data-dir", v0)
@@ -145,15 +146,27 @@ def test_what_is_not_a_signer_change_of_the_dao_accounts_is_not_signed(
     payment.append_payment_op(Keypair.random().public_key, Asset.native(), "1")
     stranger = new_tx(Keypair.random().public_key, 1, DEFAULT_PASSPHRASE, 100, timeout=600)
     stranger.append_ed25519_public_key_signer(Keypair.random().public_key, 1)
+
+    def change(weight: int = 1, low: int = 2, fee: int = 100, remove: bool = False) -> str:
+        builder = new_tx(treasury, state.sequence, DEFAULT_PASSPHRASE, fee, timeout=600)
+        for member in net.members if remove else net.members[:1]:
+            builder.append_ed25519_public_key_signer(member.account, 0 if remove else weight)
+        builder.append_set_options_op(low_threshold=low, med_threshold=2, high_threshold=2)
+        return builder.build().to_xdr()
+
     cases = {
-        "payment": payment.build().to_xdr(),
-        "stranger": stranger.build().to_xdr(),
-        "garbage": "AAAA not a transaction",
+        "payment": (payment.build().to_xdr(), "not a DAO account's set_options"),
+        "stranger": (stranger.build().to_xdr(), "source is not the treasury"),
+        "garbage": ("AAAA not a transaction", "not a transaction of this network"),
+        "weight-5": (change(weight=5), "not a key of weight 1 or 0"),
+        "thresholds-1-2-2": (change(low=1), "thresholds to one M"),
+        "fee-1-XLM-per-operation": (change(fee=10_000_000), "fee is above"),
+        "every-signer-removed": (change(remove=True), "could not sign"),
     }
-    for name, xdr in cases.items():
-        change = tmp_path / f"{name}.xdr"
-        change.write_text(xdr)
-        code, refused = acenode("dao", "signers", "sign", change, "--data-dir", v0)
+    for name, (xdr, why) in cases.items():
+        file = tmp_path / f"{name}.xdr"
+        file.write_text(xdr)
+        code, refused = acenode("dao", "signers", "sign", file, "--data-dir", v0)
         assert code == 2, name
-        assert "not a" in refused or "source is not the treasury" in refused, (name, refused)
-        assert change.read_text() == xdr, name  # left as it was
+        assert why in refused, (name, refused)
+        assert file.read_text() == xdr, name  # left as it was
